@@ -1,0 +1,5 @@
+import { DriverRegistry } from '../registry.js';
+import type { Power } from './Power.js';
+
+/** Power drivers by kind: one line per driver file. Relay kinds are added by the rig loader through OutputPower. */
+export const powerDrivers = new DriverRegistry<Power>('power');

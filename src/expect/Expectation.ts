@@ -1,0 +1,52 @@
+import type { ConsoleLine } from '../drivers/console/Console.js';
+
+/** Events the runner feeds the model besides console lines. */
+export type RunnerEventType = 'POWER_ON' | 'POWER_OFF' | 'BUTTON_DOWN' | 'BUTTON_UP' | 'RESET' | 'SENT';
+
+export interface RunnerEvent {
+  type: RunnerEventType;
+  t: number;
+  /** For BUTTON_*: the output name; for SENT: the text sent. */
+  detail?: string;
+}
+
+/** A classified console line as it goes into the model. */
+export interface LineEvent {
+  type: string;
+  t: number;
+  line: string;
+  groups: Record<string, string>;
+}
+
+export interface ModelFailure {
+  message: string;
+  state: string;
+  expected: string[];
+  lastLines: string[];
+  t: number;
+}
+
+export interface Coverage {
+  states: string[];
+  visited: string[];
+  transitions: Array<{ from: string; event: string; to: string; count: number }>;
+}
+
+/** The live expectation model of one case. */
+export interface Expectation {
+  /** Classifies a console line; feeds the matching event (if any) and checks forbidden patterns. */
+  feedLine(line: ConsoleLine): void;
+  send(event: RunnerEvent): void;
+  /** Current state as a dotted path (`bootloader.copying`). */
+  state(): string;
+  /** Set once the model failed; further input is ignored. */
+  failure(): ModelFailure | undefined;
+  /** Resolves when the model is in `state` (now or later); rejects with CaseFailure when the model fails, the timeout passes or the signal aborts. */
+  waitFor(state: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  /** Calls `listener` each time the model enters `state`. */
+  onEnter(state: string, listener: (t: number) => void): () => void;
+  /** Calls `listener` for every classified line event (used by `cut` on a pattern). */
+  onLineEvent(listener: (event: LineEvent) => void): () => void;
+  coverage(): Coverage;
+  stop(): void;
+}

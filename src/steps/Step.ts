@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { Console } from '../drivers/console/Console.js';
+import type { DigitalOutput } from '../drivers/relay/DigitalOutput.js';
+import type { Power } from '../drivers/power/Power.js';
+import type { Probe } from '../drivers/probe/Probe.js';
+import type { Expectation } from '../expect/Expectation.js';
+import type { Timeline } from '../run/Timeline.js';
+
+export interface RigImage {
+  path: string;
+  address?: number;
+}
+
+/** The opened rig as steps see it: only interfaces, never a concrete driver. */
+export interface RigHandles {
+  name: string;
+  console: Console;
+  power: Power;
+  outputs: Map<string, DigitalOutput>;
+  probe?: Probe;
+  images: Record<string, RigImage>;
+  /** Named flash regions of the rig's layout, absolute addresses. */
+  regions: Record<string, { address: number; size: number }>;
+}
+
+export interface StepContext {
+  rig: RigHandles;
+  expect: Expectation;
+  timeline: Timeline;
+  params: Record<string, string>;
+  /** Aborted on step timeout, case end and SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  caseDir: string;
+  /** Switches power, records the edge with its actuation latency and feeds POWER_ON/POWER_OFF to the model. */
+  setPower(on: boolean, cause: string): Promise<void>;
+  /** Drives a named output, records it and feeds BUTTON_DOWN/BUTTON_UP to the model. */
+  setOutput(name: string, active: boolean): Promise<void>;
+  /** Writes to the console and feeds SENT to the model. */
+  send(data: string | Uint8Array): Promise<void>;
+  /** Work that outlives its step (an armed cut); the runner awaits it before the case ends and cancels it on abort. */
+  background(name: string, work: (signal: AbortSignal) => Promise<void>): void;
+  /** Adds a JUnit property / result fact. */
+  note(key: string, value: string): void;
+}
+
+/** What a step refers to, checked when the scenario is loaded against the model and the rig. */
+export interface StepReferences {
+  states?: string[];
+  outputs?: string[];
+  images?: string[];
+  patterns?: string[];
+}
+
+export interface StepDefinition<Schema extends z.ZodType = z.ZodType> {
+  /** The YAML key: `power`, `wait`, `cut`, ... */
+  key: string;
+  description: string;
+  schema: Schema;
+  references?(args: z.infer<Schema>): StepReferences;
+  /** Default timeout when the step has no `timeout:`. */
+  timeoutMs(args: z.infer<Schema>): number;
+  describe(args: z.infer<Schema>): string;
+  run(args: z.infer<Schema>, ctx: StepContext): Promise<void>;
+}
+
+export function defineStep<Schema extends z.ZodType>(def: StepDefinition<Schema>): StepDefinition<Schema> {
+  return def;
+}
