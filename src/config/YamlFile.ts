@@ -1,0 +1,112 @@
+import { readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+
+export type FieldPath = ReadonlyArray<string | number>;
+
+/** Files above this size are refused before parsing: a config file is never megabytes. */
+const MAX_BYTES = 1024 * 1024;
+
+/** `steps[3].cut.after` */
+export function formatFieldPath(path: FieldPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+/**
+ * A parsed YAML file that still knows where every value came from, so each problem found later
+ * (schema, model, layout) can be reported as `file:line:col field: message`.
+ */
+export class YamlFile {
+  readonly file: string;
+  readonly displayName: string;
+  readonly data: unknown;
+  private readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  private constructor(file: string, displayName: string, doc: Document, lines: LineCounter) {
+    this.file = file;
+    this.displayName = displayName;
+    this.doc = doc;
+    this.lines = lines;
+    this.data = doc.toJS({ maxAliasCount: 100 });
+  }
+
+  static read(file: string, cwd: string = process.cwd()): YamlFile {
+    const displayName = relative(cwd, file).startsWith('..') ? file : relative(cwd, file) || file;
+    let text: string;
+    try {
+      const size = statSync(file).size;
+      if (size > MAX_BYTES) {
+        throw new ConfigError({ file: displayName, message: `file is ${size} bytes; config files are limited to ${MAX_BYTES}` });
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+      throw new ConfigError({ file: displayName, message: why });
+    }
+    return YamlFile.parse(text, file, displayName);
+  }
+
+  static parse(text: string, file: string, displayName: string = file): YamlFile {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    const problems = [...doc.errors];
+    if (problems.length > 0) {
+      throw new ConfigError(
+        problems.slice(0, 5).map((e) => {
+          const pos = lines.linePos(e.pos[0]);
+          return { file: displayName, line: pos.line, col: pos.col, message: `invalid YAML: ${e.message.split('\n')[0]}` };
+        }),
+      );
+    }
+    try {
+      return new YamlFile(file, displayName, doc, lines);
+    } catch (err) {
+      throw new ConfigError({ file: displayName, message: `invalid YAML: ${(err as Error).message}` });
+    }
+  }
+
+  /** Position of the value at `path`; falls back to the nearest ancestor that exists. With `key`, the key of the last segment. */
+  locate(path: FieldPath, key = false): { line: number; col: number } | undefined {
+    let node: unknown = this.doc.contents;
+    let found: { line: number; col: number } | undefined = this.position(node);
+    for (let i = 0; i < path.length; i++) {
+      const part = path[i]!;
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => {
+          const k = p.key as Node | null;
+          return k && 'value' in k ? String((k as { value: unknown }).value) === String(part) : false;
+        });
+        if (!pair) return found;
+        if (last && key) return this.position(pair.key) ?? found;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number') {
+        node = node.items[part];
+      } else {
+        return found;
+      }
+      found = this.position(node) ?? found;
+    }
+    return found;
+  }
+
+  issue(path: FieldPath, message: string, options: { key?: boolean } = {}): ConfigIssue {
+    const pos = this.locate(path, options.key);
+    return { file: this.displayName, line: pos?.line, col: pos?.col, field: path.length ? formatFieldPath(path) : undefined, message };
+  }
+
+  private position(node: unknown): { line: number; col: number } | undefined {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? this.lines.linePos(range[0]) : undefined;
+  }
+}

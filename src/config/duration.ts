@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|min|h)\s*$/;
+
+/** Parses `120ms`, `5s`, `1.5s`, `2m`; a bare number is milliseconds. Returns undefined when it is not a duration. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = DURATION.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** A zod duration field that yields milliseconds. */
+export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 120ms, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});

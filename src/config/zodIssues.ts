@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors.js';
+import { suggestion } from './didYouMean.js';
+import type { FieldPath, YamlFile } from './YamlFile.js';
+
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+}
+
+function def(schema: z.ZodType): Def {
+  return (schema as unknown as { def: Def }).def;
+}
+
+/** Keys an object schema accepts at `path`, for a did-you-mean on an unknown key. */
+function keysAt(schema: z.ZodType, path: FieldPath): string[] {
+  let nodes: z.ZodType[] = [schema];
+  const unwrap = (s: z.ZodType): z.ZodType[] => {
+    const d = def(s);
+    if (d.innerType) return unwrap(d.innerType);
+    if (d.type === 'pipe' && d.in) return unwrap(d.in);
+    if (d.type === 'union' && d.options) return d.options.flatMap(unwrap);
+    return [s];
+  };
+  nodes = nodes.flatMap(unwrap);
+  for (const part of path) {
+    const next: z.ZodType[] = [];
+    for (const node of nodes) {
+      const d = def(node);
+      if (d.type === 'object' && d.shape && typeof part === 'string' && d.shape[part]) next.push(d.shape[part]);
+      else if (d.type === 'array' && d.element && typeof part === 'number') next.push(d.element);
+      else if (d.type === 'record' && d.valueType) next.push(d.valueType);
+    }
+    nodes = next.flatMap(unwrap);
+  }
+  return nodes.flatMap((n) => Object.keys(def(n).shape ?? {}));
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function message(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return `required ${issue.expected} is missing`;
+      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}, got ${describeValue(input)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(input)}`;
+    case 'too_small':
+      return `too small: ${issue.message.replace(/^Too small: /, '')}`;
+    case 'too_big':
+      return `too big: ${issue.message.replace(/^Too big: /, '')}`;
+    case 'invalid_union':
+      return `${describeValue(input)} is not valid here`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Turns a failed zod parse of `data` (found at `base` in `yaml`) into located issues, one per problem. */
+export function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, error: z.ZodError): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    const rel = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = keysAt(schema, rel);
+      for (const key of issue.keys) {
+        const known = allowed.length ? `; known keys: ${allowed.join(', ')}` : '';
+        out.push(yaml.issue([...base, ...rel, key], `unknown key "${key}"${suggestion(key, allowed)}${known}`, { key: true }));
+      }
+      continue;
+    }
+    out.push(yaml.issue([...base, ...rel], message(issue)));
+  }
+  return out;
+}
+
+/** Parses `data` at `base` with `schema`; on failure pushes located issues and returns undefined. */
+export function parseAt<S extends z.ZodType>(
+  yaml: YamlFile,
+  base: FieldPath,
+  schema: S,
+  data: unknown,
+  issues: ConfigIssue[],
+): z.infer<S> | undefined {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  issues.push(...zodToIssues(yaml, base, schema, result.error));
+  return undefined;
+}

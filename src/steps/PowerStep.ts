@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { duration } from '../config/duration.js';
+import { sleep } from '../run/sleep.js';
+import { defineStep } from './Step.js';
+
+/** `power: on | off | cycle` or `power: { cycle: 500ms }` (the off-time). */
+export const powerStep = defineStep({
+  key: 'power',
+  description: 'switch board power: on, off, or cycle with an off-time',
+  schema: z.union([
+    z.enum(['on', 'off', 'cycle']).transform((action) => ({ action, offMs: 500 })),
+    z.strictObject({ cycle: duration }).transform((v) => ({ action: 'cycle' as const, offMs: v.cycle })),
+  ]),
+  timeoutMs: (args) => 30_000 + args.offMs,
+  describe: (args) => (args.action === 'cycle' ? `power cycle (off ${args.offMs}ms)` : `power ${args.action}`),
+  async run(args, ctx) {
+    if (args.action === 'on') return ctx.setPower(true, 'step');
+    await ctx.setPower(false, 'step');
+    if (args.action === 'cycle') {
+      await sleep(args.offMs, ctx.signal);
+      await ctx.setPower(true, 'step');
+    }
+  },
+});

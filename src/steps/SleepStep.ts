@@ -1,0 +1,13 @@
+import { duration } from '../config/duration.js';
+import { sleep } from '../run/sleep.js';
+import { defineStep } from './Step.js';
+
+/** `sleep: 2s` */
+export const sleepStep = defineStep({
+  key: 'sleep',
+  description: 'do nothing for a while (the model keeps running)',
+  schema: duration,
+  timeoutMs: (ms) => ms + 5_000,
+  describe: (ms) => `sleep ${ms}ms`,
+  run: (ms, ctx) => sleep(ms, ctx.signal),
+});
