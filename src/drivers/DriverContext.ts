@@ -8,6 +8,8 @@ export interface DriverContext {
   /** Part name used in errors and the timeline: `console`, `power`, `probe`, `outputs.button`. */
   part: string;
   timeline: Timeline;
+  /** The rig file's `resources:` block: settings shared by several drivers (the virtual board's QEMU command line). */
+  resources: Record<string, unknown>;
   /** Human-facing progress and notes (the CLI decides where they go). */
   log(message: string): void;
   /**

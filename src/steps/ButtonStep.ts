@@ -20,13 +20,13 @@ export const buttonStep = defineStep({
   timeoutMs: (args) => args.holdMs + 10_000,
   describe: (args) => (args.action === 'press' ? `press ${args.name} for ${args.holdMs}ms` : `${args.name} ${args.action}`),
   async run(args, ctx) {
-    if (args.action === 'up') return ctx.setOutput(args.name, false);
-    await ctx.setOutput(args.name, true);
+    if (args.action === 'up') return ctx.setOutput(args.name, false, { button: true });
+    await ctx.setOutput(args.name, true, { button: true });
     if (args.action === 'press') {
       try {
         await sleep(args.holdMs, ctx.signal);
       } finally {
-        await ctx.setOutput(args.name, false);
+        await ctx.setOutput(args.name, false, { button: true });
       }
     }
   },

@@ -31,10 +31,12 @@ export interface StepContext {
   /** Aborted on step timeout, case end and SIGINT/SIGTERM. */
   signal: AbortSignal;
   caseDir: string;
+  /** This step's timeout (its `timeout:` or the step kind's default); the runner enforces it with a small grace. */
+  timeoutMs: number;
   /** Switches power, records the edge with its actuation latency and feeds POWER_ON/POWER_OFF to the model. */
   setPower(on: boolean, cause: string): Promise<void>;
-  /** Drives a named output, records it and feeds BUTTON_DOWN/BUTTON_UP to the model. */
-  setOutput(name: string, active: boolean): Promise<void>;
+  /** Drives a named output and records it; a button edge also feeds BUTTON_DOWN/BUTTON_UP to the model. */
+  setOutput(name: string, active: boolean, options?: { button?: boolean }): Promise<void>;
   /** Writes to the console and feeds SENT to the model. */
   send(data: string | Uint8Array): Promise<void>;
   /** Work that outlives its step (an armed cut); the runner awaits it before the case ends and cancels it on abort. */

@@ -14,7 +14,7 @@ export const waitStep = defineStep({
   timeoutMs: (args) => args.timeoutMs ?? 30_000,
   describe: (args) => `wait for ${args.state}`,
   async run(args, ctx) {
-    // The step's own timeout (the runner's) bounds this; the model's timeout message is the more useful one.
-    await ctx.expect.waitFor(args.state, { timeoutMs: args.timeoutMs ?? 30_000, signal: ctx.signal });
+    // The model's own timeout fires first (the runner allows a grace): its message names the state it is stuck in.
+    await ctx.expect.waitFor(args.state, { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
   },
 });

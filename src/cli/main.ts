@@ -1,0 +1,74 @@
+import { Command, CommanderError } from 'commander';
+import { consoleCommand } from './consoleCommand.js';
+import { describeError, EXIT } from './exitCodes.js';
+import { listCommand } from './listCommand.js';
+import { err } from './output.js';
+import { runCommand } from './runCommand.js';
+import { validateCommand } from './validateCommand.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function program(): Command {
+  const hil = new Command('hil')
+    .description('Hardware-in-the-loop tests for bootloaders and firmware updates: power cuts, rollbacks, real boards or the virtual rig')
+    .exitOverride()
+    .showHelpAfterError();
+
+  hil
+    .command('run')
+    .description('run scenarios on a rig and write JUnit/JSON reports (exit 0 pass, 1 fail, 2 config, 3 rig error)')
+    .argument('<scenario...>', 'scenario names (scenarios/NAME.yaml) or paths')
+    .option('--rig <name|path>', 'rig to use (default: the first rig with the scenario\'s labels)')
+    .option('--param <key=value>', 'fix a parameter (a comma list sweeps those values); repeatable', collect, [])
+    .option('--repeat <n>', 'run every case n times', '1')
+    .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
+    .option('--report-dir <dir>', 'where reports go', 'reports')
+    .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
+    .action(async (scenarios: string[], opts) => {
+      process.exitCode = await runCommand(scenarios, opts);
+    });
+
+  hil
+    .command('list')
+    .description('list scenarios and rigs, one line each')
+    .option('--json', 'machine-readable, for schedulers')
+    .action((opts) => {
+      process.exitCode = listCommand(opts);
+    });
+
+  hil
+    .command('validate')
+    .description('check rig and scenario files (all of them with no argument); exit 2 on any problem')
+    .argument('[files...]', 'files to check')
+    .action((files: string[]) => {
+      process.exitCode = validateCommand(files);
+    });
+
+  hil
+    .command('console')
+    .description("show a rig's console live with timestamps (stdin is sent to the board); Ctrl-C to leave")
+    .argument('<rig>', 'rig name or path')
+    .option('--power', 'switch the board on first, and off when leaving')
+    .action(async (rig: string, opts) => {
+      process.exitCode = await consoleCommand(rig, opts);
+    });
+
+  return hil;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT.config;
+    }
+    const { code, message } = describeError(error);
+    err(message);
+    return code;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

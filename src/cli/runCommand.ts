@@ -1,0 +1,95 @@
+import { relative } from 'node:path';
+import { ConfigError, Interrupted } from '../errors.js';
+import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import { planRun, run } from '../run/Run.js';
+import { summaryLine } from '../report/summary.js';
+import { exitCodeForRun } from './exitCodes.js';
+import { out, paint, useColor } from './output.js';
+
+export interface RunCommandOptions {
+  rig?: string;
+  param: string[];
+  repeat: string;
+  case: string[];
+  reportDir: string;
+  json?: boolean;
+}
+
+function parseParams(list: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq < 1) throw new ConfigError({ file: 'command line', field: '--param', message: `expected KEY=VALUE, got ${JSON.stringify(item)}` });
+    params[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return params;
+}
+
+const MARK: Record<CaseResult['status'], [string, 'green' | 'red' | 'yellow' | 'gray']> = {
+  pass: ['PASS', 'green'],
+  fail: ['FAIL', 'red'],
+  error: ['ERROR', 'yellow'],
+  skipped: ['SKIP', 'gray'],
+};
+
+/** `hil run`: returns the exit code; SIGINT/SIGTERM stop the current case safely and still write the reports. */
+export async function runCommand(scenarios: string[], opts: RunCommandOptions): Promise<number> {
+  const repeat = Number(opts.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
+  const base = { scenarios, rig: opts.rig, overrides: parseParams(opts.param), repeat, only: opts.case };
+  const plan = planRun(base);
+  const color = useColor() && !opts.json;
+  const log = (line: string) => (opts.json ? process.stderr.write(`${line}\n`) : out(line));
+
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) return;
+    log(paint('yellow', `\n${signal}: stopping the current case, switching power off, writing reports...`, color));
+    abort.abort(new Interrupted(signal));
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  let result: RunResult;
+  try {
+    result = await run(
+      {
+        ...base,
+        reportDir: opts.reportDir,
+        signal: abort.signal,
+        log: (m) => log(paint('gray', `  ${m}`, color)),
+        onCaseStart: (spec, i, total) => log(`${paint('bold', `[${i}/${total}]`, color)} ${spec.id} on ${plan.find((p) => p.cases.includes(spec))?.rig.name}`),
+        onStep: (_spec, i, d) => log(paint('gray', `  step ${i + 1}: ${d}`, color)),
+        onCaseEnd: (c) => {
+          const [word, hue] = MARK[c.status];
+          log(`  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${c.message}` : ''}`);
+          if (c.status === 'fail' && c.detail) log(paint('gray', c.detail.split('\n').slice(1).map((l) => `    ${l}`).join('\n'), color));
+        },
+      },
+      plan,
+    );
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
+    if (bad.length) {
+      out();
+      out('Not passing (replay one with the command shown):');
+      for (const c of bad) {
+        const rigArg = opts.rig ? ` --rig ${opts.rig}` : '';
+        out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${c.scenario}${rigArg} --case '${c.id}'`);
+      }
+    }
+    out();
+    out(summaryLine(result));
+    const rel = (p: string) => relative(process.cwd(), p) || '.';
+    out(`reports: ${rel(result.dir)}/ (junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/junit.xml`);
+  }
+  return exitCodeForRun(result);
+}

@@ -1,0 +1,53 @@
+import { existsSync, statSync } from 'node:fs';
+import { loadRig } from '../config/Rig.js';
+import { loadScenario } from '../config/Scenario.js';
+import { YamlFile } from '../config/YamlFile.js';
+import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
+import { Project } from '../run/Project.js';
+import { EXIT } from './exitCodes.js';
+import { out, paint, useColor } from './output.js';
+
+/** A file is a rig if it has a console or power block, a scenario if it has steps; the folder decides otherwise. */
+function kindOf(file: string): 'rig' | 'scenario' {
+  try {
+    const data = YamlFile.read(file).data as Record<string, unknown> | null;
+    if (data && typeof data === 'object') {
+      if ('steps' in data || 'expect' in data) return 'scenario';
+      if ('console' in data || 'power' in data) return 'rig';
+    }
+  } catch {
+    // The loader reports the parse error properly below.
+  }
+  return /(^|\/)rigs\//.test(file) ? 'rig' : 'scenario';
+}
+
+/** `hil validate [files...]`: every shipped rig and scenario with no argument. Exit 2 if any has a problem. */
+export function validateCommand(files: string[]): number {
+  const project = new Project();
+  const targets = files.length
+    ? files.map((f) => ({ file: f, kind: kindOf(f) }))
+    : [
+        ...project.list('rigs').map((r) => ({ file: r.file, kind: 'rig' as const })),
+        ...project.list('scenarios').map((s) => ({ file: s.file, kind: 'scenario' as const })),
+      ];
+  const color = useColor();
+  const problems: ConfigIssue[] = [];
+  for (const { file, kind } of targets) {
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      problems.push({ file, message: existsSync(file) ? 'is a directory' : 'no such file' });
+      out(`${paint('red', 'FAIL', color)} ${file}: ${existsSync(file) ? 'is a directory' : 'no such file'}`);
+      continue;
+    }
+    try {
+      if (kind === 'rig') loadRig(file);
+      else loadScenario(file);
+      out(`${paint('green', 'ok  ', color)} ${kind.padEnd(8)} ${file}`);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.issues);
+      for (const issue of error.issues) out(`${paint('red', 'FAIL', color)} ${formatIssue(issue)}`);
+    }
+  }
+  out(`${targets.length} files checked, ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  return problems.length ? EXIT.config : EXIT.ok;
+}

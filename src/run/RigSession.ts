@@ -1,0 +1,81 @@
+import type { RigSpec, DriverSpec } from '../config/Rig.js';
+import { consoleDrivers } from '../drivers/console/registry.js';
+import type { DriverContext } from '../drivers/DriverContext.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { outputPower } from '../drivers/power/OutputPower.js';
+import type { Power } from '../drivers/power/Power.js';
+import { powerDrivers } from '../drivers/power/registry.js';
+import { probeDrivers } from '../drivers/probe/registry.js';
+import type { DigitalOutput } from '../drivers/relay/DigitalOutput.js';
+import { relayDrivers } from '../drivers/relay/registry.js';
+import { RigError } from '../errors.js';
+import type { RigHandles } from '../steps/Step.js';
+import type { Timeline } from './Timeline.js';
+
+export interface RigSessionOptions {
+  timeline: Timeline;
+  log(message: string): void;
+}
+
+/**
+ * The drivers of one rig, created from its spec for one case. Creating a driver touches no hardware;
+ * the console is opened and power switched by the case runner.
+ */
+export class RigSession {
+  readonly handles: RigHandles;
+  private readonly sharedObjects = new Map<string, unknown>();
+
+  constructor(readonly spec: RigSpec, options: RigSessionOptions) {
+    const context = (part: string): DriverContext => ({
+      rigName: spec.name,
+      rigDir: spec.dir,
+      part,
+      timeline: options.timeline,
+      log: options.log,
+      resources: spec.resources,
+      shared: <T>(key: string, create: () => T): T => {
+        if (!this.sharedObjects.has(key)) this.sharedObjects.set(key, create());
+        return this.sharedObjects.get(key) as T;
+      },
+    });
+    const make = <T>(registry: DriverRegistry<T>, driver: DriverSpec, part: string): T => {
+      const def = registry.get(driver.kind);
+      if (!def) throw new RigError(part, `no ${registry.role} driver "${driver.kind}"`);
+      return def.create(driver.options, context(part));
+    };
+    const power: Power = powerDrivers.get(spec.power.kind)
+      ? make(powerDrivers, spec.power, 'power')
+      : outputPower(make(relayDrivers, spec.power, 'power'));
+    const outputs = new Map<string, DigitalOutput>();
+    for (const [name, driver] of Object.entries(spec.outputs)) outputs.set(name, make(relayDrivers, driver, `outputs.${name}`));
+    this.handles = {
+      name: spec.name,
+      console: make(consoleDrivers, spec.console, 'console'),
+      power,
+      outputs,
+      probe: spec.probe ? make(probeDrivers, spec.probe, 'probe') : undefined,
+      images: spec.images,
+      regions: spec.regions,
+    };
+  }
+
+  /** Closes every driver; errors are collected, not thrown, so one stuck part does not keep the others open. */
+  async close(): Promise<Error[]> {
+    const errors: Error[] = [];
+    const parts: Array<{ close(): Promise<void> } | undefined> = [
+      ...this.handles.outputs.values(),
+      this.handles.probe,
+      this.handles.console,
+      this.handles.power,
+      ...[...this.sharedObjects.values()].filter((o): o is { close(): Promise<void> } => typeof (o as { close?: unknown })?.close === 'function'),
+    ];
+    for (const part of parts) {
+      try {
+        await part?.close();
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
+    return errors;
+  }
+}
