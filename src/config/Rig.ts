@@ -1,0 +1,131 @@
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { consoleDrivers } from '../drivers/console/registry.js';
+import { powerDrivers } from '../drivers/power/registry.js';
+import { probeDrivers } from '../drivers/probe/registry.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { relayDrivers } from '../drivers/relay/registry.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import type { RigImage } from '../steps/Step.js';
+import { suggestion } from './didYouMean.js';
+import { parseAt } from './zodIssues.js';
+import { YamlFile, type FieldPath } from './YamlFile.js';
+
+export interface DriverSpec {
+  kind: string;
+  options: Record<string, unknown>;
+}
+
+export interface RigSpec {
+  name: string;
+  description: string;
+  labels: string[];
+  file: string;
+  dir: string;
+  yaml: YamlFile;
+  console: DriverSpec;
+  power: DriverSpec;
+  probe?: DriverSpec;
+  outputs: Record<string, DriverSpec>;
+  images: Record<string, RigImage>;
+  regions: Record<string, { address: number; size: number }>;
+  /** Rig-wide resources shared by its drivers (the virtual board's QEMU settings). */
+  resources: Record<string, unknown>;
+}
+
+const address = z.union([z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, 'expected an address such as 0x21000000')]).transform(Number);
+
+const imageSchema = z.union([
+  z.string().transform((path) => ({ path, address: undefined as number | undefined, region: undefined as string | undefined })),
+  z.strictObject({ path: z.string(), address: address.optional(), region: z.string().optional() }),
+]);
+
+const regionSchema = z.tuple([address, address]);
+
+const topSchema = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, - _ and .').optional(),
+  description: z.string().default(''),
+  labels: z.array(z.string()).default([]),
+  console: z.record(z.string(), z.unknown()),
+  power: z.record(z.string(), z.unknown()),
+  probe: z.record(z.string(), z.unknown()).optional(),
+  outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  images: z.record(z.string(), imageSchema).default({}),
+  /** Absolute address and size of named flash regions, for `flash: { erase: [...] }` and `inspect`. */
+  regions: z.record(z.string(), regionSchema).default({}),
+  layout: z.unknown().optional(),
+  resources: z.record(z.string(), z.unknown()).default({}),
+});
+
+function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: DriverRegistry<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
+  const kind = block['kind'];
+  if (typeof kind !== 'string') {
+    issues.push(yaml.issue(path, `needs a kind: one of ${registry.kinds().join(', ')}`));
+    return undefined;
+  }
+  const def = registry.get(kind);
+  if (!def) {
+    issues.push(yaml.issue([...path, 'kind'], `unknown ${registry.role} kind "${kind}"${suggestion(kind, registry.kinds())}; known: ${registry.kinds().join(', ')}`));
+    return undefined;
+  }
+  const options = parseAt(yaml, path, def.schema, block, issues) as Record<string, unknown> | undefined;
+  return options ? { kind, options } : undefined;
+}
+
+/** Power may be any power driver or any relay driver (a relay switching the supply). */
+function powerRegistry(): DriverRegistry<unknown> {
+  return {
+    role: 'power',
+    get: (kind: string) => powerDrivers.get(kind) ?? relayDrivers.get(kind),
+    kinds: () => [...new Set([...powerDrivers.kinds(), ...relayDrivers.kinds()])],
+  } as DriverRegistry<unknown>;
+}
+
+export function loadRig(file: string, cwd?: string): RigSpec {
+  const yaml = YamlFile.read(file, cwd);
+  const issues: ConfigIssue[] = [];
+  const top = parseAt(yaml, [], topSchema, yaml.data, issues);
+  if (!top) throw new ConfigError(issues);
+  const dir = dirname(resolve(file));
+
+  const consoleSpec = driverSpec(yaml, ['console'], top.console, consoleDrivers, issues);
+  const power = driverSpec(yaml, ['power'], top.power, powerRegistry(), issues);
+  const probe = top.probe ? driverSpec(yaml, ['probe'], top.probe, probeDrivers, issues) : undefined;
+  const outputs: Record<string, DriverSpec> = {};
+  for (const [name, block] of Object.entries(top.outputs)) {
+    const spec = driverSpec(yaml, ['outputs', name], block, relayDrivers, issues);
+    if (spec) outputs[name] = spec;
+  }
+
+  const regions: RigSpec['regions'] = {};
+  for (const [name, [start, size]] of Object.entries(top.regions)) regions[name] = { address: start, size };
+
+  const images: Record<string, RigImage> = {};
+  for (const [name, image] of Object.entries(top.images)) {
+    let addr = image.address;
+    if (image.region) {
+      const region = regions[image.region];
+      if (!region) issues.push(yaml.issue(['images', name, 'region'], `no region "${image.region}"${suggestion(image.region, Object.keys(regions))}`));
+      addr ??= region?.address;
+    }
+    const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
+    images[name] = { path, address: addr };
+  }
+
+  if (issues.length) throw new ConfigError(issues);
+  return {
+    name: top.name ?? basename(file, extname(file)),
+    description: top.description,
+    labels: top.labels,
+    file: yaml.file,
+    dir,
+    yaml,
+    console: consoleSpec!,
+    power: power!,
+    probe,
+    outputs,
+    images,
+    regions,
+    resources: top.resources,
+  };
+}

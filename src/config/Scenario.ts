@@ -1,0 +1,188 @@
+import { basename, extname } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { checkModel, stateNames } from '../expect/modelSpec.js';
+import type { StepDefinition } from '../steps/Step.js';
+import { steps as stepRegistry } from '../steps/registry.js';
+import { suggestion } from './didYouMean.js';
+import { duration } from './duration.js';
+import { paramSchema, placeholders, substitute } from './params.js';
+import { compilePattern } from './pattern.js';
+import { parseAt } from './zodIssues.js';
+import { YamlFile } from './YamlFile.js';
+
+export interface ScenarioStep {
+  index: number;
+  key: string;
+  definition: StepDefinition;
+  /** Arguments as written, `${param}` placeholders included; parsed per case by `stepArgs`. */
+  raw: unknown;
+  timeoutMs?: number;
+  name?: string;
+}
+
+export interface ExpectSpec {
+  patterns: Array<{ name: string; regex: RegExp }>;
+  forbidden: Array<{ source: string; regex: RegExp }>;
+  model: Record<string, unknown>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  file: string;
+  yaml: YamlFile;
+  rigs: { name?: string; labels: string[] };
+  /** Each parameter's values, in order; a case takes one value of each. */
+  params: Record<string, string[]>;
+  /** Whole-case bound, on top of per-step timeouts. */
+  timeoutMs: number;
+  steps: ScenarioStep[];
+  expect: ExpectSpec;
+  /** Every state name `wait:`/`cut:` may use. */
+  states: Set<string>;
+}
+
+const STEP_META = ['timeout', 'name'] as const;
+
+const topSchema = z.strictObject({
+  name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, - _ and .').optional(),
+  description: z.string().default(''),
+  rigs: z
+    .strictObject({ name: z.string().optional(), labels: z.array(z.string()).default([]) })
+    .default({ labels: [] }),
+  params: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a parameter name is letters, digits, - and _'), paramSchema).default({}),
+  timeout: duration.default(300_000),
+  steps: z.array(z.unknown()).min(1, 'a scenario needs at least one step'),
+  expect: z.strictObject({
+    patterns: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'pattern names are UPPER_CASE model events'), z.string()).default({}),
+    forbidden: z.array(z.string()).default([]),
+    model: z.record(z.string(), z.unknown()),
+  }),
+});
+
+/** Parses a step's arguments for one case's parameter values; issues are located at the step. */
+export function stepArgs(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): unknown {
+  const issues: ConfigIssue[] = [];
+  const args = parseAt(scenario.yaml, ['steps', step.index, step.key], step.definition.schema, substitute(step.raw, params), issues);
+  if (issues.length) throw new ConfigError(issues);
+  return args;
+}
+
+export function loadScenario(file: string, cwd?: string): Scenario {
+  const yaml = YamlFile.read(file, cwd);
+  const issues: ConfigIssue[] = [];
+  const top = parseAt(yaml, [], topSchema, yaml.data, issues);
+  if (!top) throw new ConfigError(issues);
+
+  const patterns: ExpectSpec['patterns'] = [];
+  for (const [name, source] of Object.entries(top.expect.patterns)) {
+    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name], message)));
+    if (regex) patterns.push({ name, regex });
+  }
+  const forbidden: ExpectSpec['forbidden'] = [];
+  top.expect.forbidden.forEach((source, i) => {
+    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'forbidden', i], message)));
+    if (regex) forbidden.push({ source, regex });
+  });
+
+  for (const problem of checkModel(top.expect.model, { patternNames: patterns.map((p) => p.name) })) {
+    issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message));
+  }
+  const states = new Set(stateNames(top.expect.model));
+
+  const steps: ScenarioStep[] = [];
+  top.steps.forEach((item, index) => {
+    const step = parseStepItem(yaml, item, index, issues);
+    if (step) steps.push(step);
+  });
+
+  const scenario: Scenario = {
+    name: top.name ?? basename(file, extname(file)),
+    description: top.description,
+    file: yaml.file,
+    yaml,
+    rigs: { name: top.rigs.name, labels: top.rigs.labels },
+    params: top.params,
+    timeoutMs: top.timeout,
+    steps,
+    expect: { patterns, forbidden, model: top.expect.model },
+    states,
+  };
+  checkSteps(scenario, issues);
+  if (issues.length) throw new ConfigError(issues);
+  return scenario;
+}
+
+function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: ConfigIssue[]): ScenarioStep | undefined {
+  const where = ['steps', index];
+  if (typeof item === 'string' && stepRegistry.has(item)) {
+    issues.push(yaml.issue(where, `step "${item}" needs a value, e.g. "${item}: ..."`));
+    return undefined;
+  }
+  if (!item || typeof item !== 'object' || Array.isArray(item)) {
+    issues.push(yaml.issue(where, `a step is a mapping with one of: ${[...stepRegistry.keys()].join(', ')}`));
+    return undefined;
+  }
+  const entries = Object.entries(item as Record<string, unknown>);
+  const keys = entries.map(([k]) => k).filter((k) => !(STEP_META as readonly string[]).includes(k));
+  const unknown = keys.filter((k) => !stepRegistry.has(k));
+  for (const k of unknown) {
+    issues.push(yaml.issue([...where, k], `unknown step "${k}"${suggestion(k, [...stepRegistry.keys(), ...STEP_META])}; steps are ${[...stepRegistry.keys()].join(', ')}`, { key: true }));
+  }
+  if (unknown.length) return undefined;
+  if (keys.length !== 1) {
+    issues.push(yaml.issue(where, keys.length ? `one step per list item, found ${keys.join(' and ')}` : 'no step in this item'));
+    return undefined;
+  }
+  const key = keys[0]!;
+  const meta = item as { timeout?: unknown; name?: unknown };
+  let timeoutMs: number | undefined;
+  if (meta.timeout !== undefined) timeoutMs = parseAt(yaml, [...where, 'timeout'], duration, meta.timeout, issues);
+  if (meta.name !== undefined && typeof meta.name !== 'string') issues.push(yaml.issue([...where, 'name'], 'expected a string'));
+  return { index, key, definition: stepRegistry.get(key)!, raw: (item as Record<string, unknown>)[key], timeoutMs, name: meta.name as string | undefined };
+}
+
+/**
+ * Parses every step once per value of each parameter it uses, so a bad sweep point is caught at load,
+ * then checks what the step refers to (model states, patterns) exists.
+ */
+function checkSteps(scenario: Scenario, issues: ConfigIssue[]): void {
+  const { yaml, params } = scenario;
+  const first = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v[0]!]));
+  const patternNames = scenario.expect.patterns.map((p) => p.name);
+  for (const step of scenario.steps) {
+    const used = placeholders(step.raw);
+    const missing = [...used].filter((p) => !(p in params));
+    if (missing.length) {
+      for (const p of missing) {
+        issues.push(yaml.issue(['steps', step.index, step.key], `unknown parameter \${${p}}${suggestion(p, Object.keys(params))}`));
+      }
+      continue;
+    }
+    const variants: Record<string, string>[] = [first];
+    for (const p of used) for (const value of params[p]!.slice(1)) variants.push({ ...first, [p]: value });
+    let args: unknown;
+    for (const variant of variants) {
+      const before = issues.length;
+      const parsed = parseAt(yaml, ['steps', step.index, step.key], step.definition.schema, substitute(step.raw, variant), issues);
+      if (issues.length > before) {
+        if (used.size) issues[issues.length - 1]!.message += ` (with ${[...used].map((p) => `${p}=${variant[p]}`).join(', ')})`;
+        break;
+      }
+      args ??= parsed;
+    }
+    if (args === undefined || !step.definition.references) continue;
+    const refs = step.definition.references(args);
+    for (const state of refs.states ?? []) {
+      if (!scenario.states.has(state)) {
+        issues.push(yaml.issue(['steps', step.index, step.key], `no state "${state}" in the model${suggestion(state, scenario.states)}`));
+      }
+    }
+    for (const pattern of refs.patterns ?? []) {
+      if (!patternNames.includes(pattern)) {
+        issues.push(yaml.issue(['steps', step.index, step.key], `no pattern "${pattern}" in expect.patterns${suggestion(pattern, patternNames)}`));
+      }
+    }
+  }
+}
