@@ -50,20 +50,39 @@ function describeValue(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+function typeName(expected: string): string {
+  if (expected === 'object' || expected === 'record') return 'a mapping';
+  if (expected === 'array' || expected === 'tuple') return 'a list';
+  return `a ${expected}`;
+}
+
 function message(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
     case 'invalid_type':
-      if (input === undefined) return `required ${issue.expected} is missing`;
-      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}, got ${describeValue(input)}`;
+      if (input === undefined) return `required, expected ${typeName(issue.expected)}`;
+      return `expected ${typeName(issue.expected)}, got ${describeValue(input)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(input)}`;
     case 'too_small':
       return `too small: ${issue.message.replace(/^Too small: /, '')}`;
     case 'too_big':
       return `too big: ${issue.message.replace(/^Too big: /, '')}`;
-    case 'invalid_union':
-      return `${describeValue(input)} is not valid here`;
+    case 'invalid_union': {
+      // Say what each alternative wanted at this very spot: `expected "on", "off", "cycle" or a mapping`.
+      const wanted = new Set<string>();
+      for (const branch of issue.errors) {
+        for (const sub of branch) {
+          if (sub.path.length) continue;
+          if (sub.code === 'invalid_value') sub.values.forEach((v) => wanted.add(JSON.stringify(v)));
+          else if (sub.code === 'invalid_type') wanted.add(typeName(sub.expected));
+        }
+      }
+      const list = [...wanted];
+      if (!list.length) return `${describeValue(input)} is not valid here`;
+      const alternatives = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}` : list[0];
+      return `expected ${alternatives}, got ${describeValue(input)}`;
+    }
     default:
       return issue.message;
   }
