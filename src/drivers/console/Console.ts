@@ -1,3 +1,5 @@
+import type { RigError } from '../../errors.js';
+
 /** A board's console: lines in (with raw bytes kept), bytes out. */
 
 export interface ConsoleLine {
@@ -7,6 +9,8 @@ export interface ConsoleLine {
   text: string;
   /** Exactly the bytes received for this line, ending included: a board mid-power-cut prints garbage. */
   raw: Buffer;
+  /** Set when no newline came within the driver's maximum line length: the rest follows as the next line. */
+  truncated?: boolean;
 }
 
 export interface ConsoleListener {
@@ -15,6 +19,8 @@ export interface ConsoleListener {
   gap?(info: { t: number; reason: string }): void;
   /** The console is back after a gap. */
   resume?(info: { t: number; gapMs: number }): void;
+  /** The console did not come back within its reopen timeout: a rig error; writes reject with it from now on. */
+  failed?(info: { t: number; error: RigError }): void;
 }
 
 export interface Console {
