@@ -1,0 +1,17 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const HIL_BIN = `${ROOT}bin/hil.js`;
+
+/** Runs the built `hil` CLI as a user would; never throws on a non-zero exit. */
+export async function hil(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}) {
+  const result = await execa(process.execPath, [HIL_BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    reject: false,
+    timeout: options.timeoutMs ?? 60_000,
+    env: { NO_COLOR: '1', ...options.env },
+    forceKillAfterDelay: 2_000,
+  });
+  return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, all: `${result.stdout}\n${result.stderr}` };
+}
