@@ -19,17 +19,29 @@ export interface LineEvent {
 }
 
 export interface ModelFailure {
+  /** One line: the reason, what caused it, the state before and the events it expected. */
   message: string;
+  /** The fail state's reason (`no-banner` for `#fail.no-banner`), `forbidden` or `unexpected`. */
+  reason: string;
+  /** State the model was in just before it failed (dotted path). */
   state: string;
+  /** Events that state accepted without failing. */
   expected: string[];
+  /** The last console lines up to and including the one that caused the failure. */
   lastLines: string[];
   t: number;
 }
 
 export interface Coverage {
+  /** Every state of the model but the fail states, parents before children. */
   states: string[];
+  /** Those entered at least once, same order. */
   visited: string[];
-  transitions: Array<{ from: string; event: string; to: string; count: number }>;
+  /**
+   * Every transition written in the model with how often it was taken. `from` is the state it is written
+   * in (`*` for the model's root), `to` its target (`from` for one that stays), `when` its condition.
+   */
+  transitions: Array<{ from: string; event: string; to: string; when?: string; count: number }>;
 }
 
 /** The live expectation model of one case. */

@@ -1,0 +1,390 @@
+import { createActor, type Actor, type AnyStateMachine } from 'xstate';
+import { suggestion } from '../config/didYouMean.js';
+import { formatDuration } from '../config/duration.js';
+import { formatFieldPath } from '../config/YamlFile.js';
+import type { ConsoleLine } from '../drivers/console/Console.js';
+import { CaseFailure, ConfigError } from '../errors.js';
+import type { Timeline } from '../run/Timeline.js';
+import { Classifier, namedGroups } from './Classifier.js';
+import { compileMachine } from './compileMachine.js';
+import type { Coverage, Expectation, LineEvent, ModelFailure, RunnerEvent } from './Expectation.js';
+import { LineTail } from './LineTail.js';
+import { namesOf, resolveStateName } from './modelSpec.js';
+import {
+  expectedEvents,
+  formatWhen,
+  lineage,
+  parseModel,
+  selectTransition,
+  FAIL,
+  type ModelTree,
+  type StateSpec,
+  type TransitionSpec,
+} from './ModelTree.js';
+import { runnerEventGroups } from './runnerEvents.js';
+
+/** Timers of the model (`after`) and of `waitFor`; xstate's SimulatedClock fits, for tests. */
+export interface ModelClock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+export interface ExpectationSpec {
+  patterns: ReadonlyArray<{ name: string; regex: RegExp }>;
+  forbidden: ReadonlyArray<{ source: string; regex: RegExp }>;
+  model: unknown;
+}
+
+export interface ExpectationOptions {
+  timeline: Timeline;
+  clock?: ModelClock;
+}
+
+/** How many console lines a failure carries. */
+export const FAILURE_LINES = 20;
+
+const REAL_CLOCK: ModelClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
+};
+
+/**
+ * Builds the live model of one case. Throws ConfigError if the model does not pass checkModel (the loader
+ * has normally reported that already, with file positions).
+ */
+export function createExpectation(spec: ExpectationSpec, options: ExpectationOptions): Expectation {
+  const patternGroups = Object.fromEntries(spec.patterns.map((p) => [p.name, namedGroups(p.regex)]));
+  const { tree, issues } = parseModel(spec.model, { patternNames: spec.patterns.map((p) => p.name), patternGroups });
+  if (!tree || issues.length > 0) {
+    throw new ConfigError(issues.map((i) => ({ file: 'expect.model', field: formatFieldPath(i.path), message: i.message })));
+  }
+  return new ExpectationModel(tree, new Classifier(spec.patterns, spec.forbidden), options);
+}
+
+interface Input {
+  type: string;
+  groups: Record<string, string>;
+  t: number;
+  /** Set for console lines: what the board printed. */
+  line?: string;
+}
+
+/** The part of xstate's snapshot the model reads. */
+interface MachineState {
+  value: unknown;
+  status: string;
+}
+
+interface Waiter {
+  target: StateSpec;
+  reject(err: unknown): void;
+  settle(): void;
+}
+
+class ExpectationModel implements Expectation {
+  private readonly tree: ModelTree;
+  private readonly classifier: Classifier;
+  private readonly timeline: Timeline;
+  private readonly clock: ModelClock;
+  private readonly actor: Actor<AnyStateMachine>;
+  private readonly afterEvents: Map<string, TransitionSpec>;
+  private readonly tail = new LineTail(FAILURE_LINES);
+  private readonly counts: number[];
+  private readonly visited = new Set<StateSpec>();
+  private readonly enterListeners = new Map<StateSpec, Set<(t: number) => void>>();
+  private readonly lineListeners = new Set<(event: LineEvent) => void>();
+  private readonly waiters = new Set<Waiter>();
+  /** States entered during the macrostep xstate is running (filled by entry actions). */
+  private readonly entered: StateSpec[] = [];
+  /** Inputs waiting while one is processed: a listener may feed the model from inside a transition. */
+  private readonly queue: Input[] = [];
+  /** Transitions handed to xstate whose snapshot has not come back yet. */
+  private readonly inflight: Array<{ transition: TransitionSpec; input: Input }> = [];
+  private busy = false;
+  private leaf: StateSpec;
+  private failed?: ModelFailure;
+  private done = false;
+  private stopped = false;
+
+  constructor(tree: ModelTree, classifier: Classifier, options: ExpectationOptions) {
+    this.tree = tree;
+    this.classifier = classifier;
+    this.timeline = options.timeline;
+    this.clock = options.clock ?? REAL_CLOCK;
+    this.counts = tree.transitions.map(() => 0);
+    this.leaf = tree.root;
+    const compiled = compileMachine(tree, (state) => this.entered.push(state));
+    this.afterEvents = compiled.afterEvents;
+    this.actor = createActor(compiled.machine, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      inspect: (e) => {
+        if (e.type === '@xstate.snapshot' && e.actorRef === this.actor) this.onSnapshot(e.event.type, e.snapshot as unknown as MachineState);
+      },
+    });
+    this.actor.start();
+  }
+
+  feedLine(line: ConsoleLine): void {
+    if (this.stopped || this.failed) return;
+    this.tail.push(line.text);
+    const { event, forbidden } = this.classifier.classify(line.text);
+    if (forbidden !== undefined) {
+      this.fail({ reason: 'forbidden', what: `forbidden line matched /${forbidden}/: ${quoteLine(line.text)}`, from: this.leaf, t: line.t });
+      return;
+    }
+    if (!event) return;
+    const lineEvent: LineEvent = { type: event.type, t: line.t, line: line.text, groups: event.groups };
+    for (const listener of this.lineListeners) this.call(() => listener(lineEvent));
+    this.dispatch({ type: event.type, groups: event.groups, t: line.t, line: line.text });
+  }
+
+  send(event: RunnerEvent): void {
+    if (this.stopped || this.failed) return;
+    this.dispatch({ type: event.type, groups: runnerEventGroups(event.type, event.detail), t: event.t });
+  }
+
+  state(): string {
+    return this.leaf.path;
+  }
+
+  failure(): ModelFailure | undefined {
+    return this.failed;
+  }
+
+  waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    const target = this.resolve(name);
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.failed) return Promise.reject(toCaseFailure(this.failed));
+    if (isWithin(this.leaf, target)) return Promise.resolve();
+    if (this.done || this.stopped) {
+      return Promise.reject(new CaseFailure(`the model ended in ${this.leaf.path}, so it will never reach ${name}`, this.details()));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => waiter.reject(signal!.reason);
+      const timer = this.clock.setTimeout(() => {
+        const expected = expectedEvents(this.leaf);
+        waiter.reject(
+          new CaseFailure(
+            `timed out after ${formatSeconds(timeoutMs)} waiting for state ${name}; model is in ${this.leaf.path}, expecting events [${expected.join(', ')}]`,
+            this.details(),
+          ),
+        );
+      }, timeoutMs);
+      const cleanup = () => {
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        target,
+        settle: () => {
+          cleanup();
+          resolve();
+        },
+        reject: (err) => {
+          cleanup();
+          reject(err);
+        },
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  onEnter(name: string, listener: (t: number) => void): () => void {
+    const target = this.resolve(name);
+    let set = this.enterListeners.get(target);
+    if (!set) this.enterListeners.set(target, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  onLineEvent(listener: (event: LineEvent) => void): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
+  coverage(): Coverage {
+    const states = this.tree.states.filter((s) => !s.fail);
+    return {
+      states: states.map((s) => s.path),
+      visited: states.filter((s) => this.visited.has(s)).map((s) => s.path),
+      transitions: this.tree.transitions.map((t) => {
+        const from = t.source.path || '*';
+        const entry: Coverage['transitions'][number] = { from, event: t.event, to: t.target ? t.target.path || '*' : from, count: this.counts[t.index]! };
+        if (t.when) entry.when = formatWhen(t.when);
+        return entry;
+      }),
+    };
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.actor.stop();
+    for (const waiter of [...this.waiters]) waiter.reject(new Error('the expectation model was stopped'));
+    this.enterListeners.clear();
+    this.lineListeners.clear();
+  }
+
+  private resolve(name: string): StateSpec {
+    const state = resolveStateName(this.tree, name);
+    if (state) return state;
+    throw new ConfigError({ file: 'expect.model', message: `no state ${JSON.stringify(name)} to wait for${suggestion(name, namesOf(this.tree))}` });
+  }
+
+  private dispatch(input: Input): void {
+    this.queue.push(input);
+    this.drain();
+  }
+
+  private drain(): void {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let input = this.queue.shift(); input; input = this.queue.shift()) this.process(input);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private process(input: Input): void {
+    if (this.stopped || this.failed || this.done) return;
+    const transition = selectTransition(this.leaf, input.type, input.groups);
+    if (!transition) {
+      // Only what the board prints can be unexpected; runner events are the test's own doing.
+      if (input.line !== undefined && isStrict(this.leaf)) {
+        this.fail({ reason: 'unexpected', what: `unexpected ${input.type}: ${quoteLine(input.line)}`, from: this.leaf, t: input.t, strict: true });
+      }
+      return;
+    }
+    this.inflight.push({ transition, input });
+    this.actor.send({ type: input.type, groups: input.groups });
+  }
+
+  /** Runs after every macrostep of the machine: the initial state, an event, or a delay that fired. */
+  private onSnapshot(eventType: string, snapshot: MachineState): void {
+    if (this.stopped || this.failed || eventType === 'xstate.stop') return;
+    const outer = !this.busy;
+    this.busy = true;
+    try {
+      this.afterMacrostep(eventType, snapshot);
+    } finally {
+      if (outer) {
+        this.busy = false;
+        this.drain();
+      }
+    }
+  }
+
+  private afterMacrostep(eventType: string, snapshot: MachineState): void {
+    const from = this.leaf;
+    const to = leafOf(this.tree.root, snapshot.value);
+    const entered = this.entered.splice(0);
+    let transition: TransitionSpec | undefined;
+    let input: Input | undefined;
+    let t: number;
+    let label: string;
+    if (eventType === 'xstate.init') {
+      t = this.timeline.now();
+      label = 'start';
+    } else if ((transition = this.afterEvents.get(eventType))) {
+      t = this.timeline.now();
+      label = transition.event;
+    } else {
+      const sent = this.inflight.shift();
+      transition = sent?.transition;
+      input = sent?.input;
+      t = input?.t ?? this.timeline.now();
+      label = eventType;
+    }
+    this.leaf = to;
+    if (transition) this.counts[transition.index]! += 1;
+    this.timeline.record('model', { from: from === this.tree.root ? null : from.path, event: label, to: to.path }, t);
+
+    for (const state of entered) {
+      if (state === this.tree.root || state.fail) continue;
+      this.visited.add(state);
+      for (const listener of this.enterListeners.get(state) ?? []) this.call(() => listener(t));
+    }
+    for (const waiter of [...this.waiters]) if (entered.includes(waiter.target)) waiter.settle();
+
+    if (to.fail) {
+      const cause = input?.line !== undefined ? `${label} ${quoteLine(input.line)}` : label.startsWith('after ') ? label : `on ${label}`;
+      this.fail({ reason: failReason(to), what: `${failReason(to)}: ${cause}`, from, t });
+    } else if (snapshot.status === 'done') {
+      this.done = true;
+      for (const waiter of [...this.waiters]) {
+        waiter.reject(new CaseFailure(`the model ended in ${to.path}, so it will never reach ${waiter.target.path}`, this.details()));
+      }
+    }
+  }
+
+  private fail(f: { reason: string; what: string; from: StateSpec; t: number; strict?: boolean }): void {
+    const expected = expectedEvents(f.from);
+    const state = f.from.path || '(start)';
+    const list = expected.length > 0 ? expected.join(', ') : 'nothing';
+    const message = `${f.what} in state ${state} (${f.strict ? 'strict; ' : ''}expected ${list})`;
+    this.failed = { message, reason: f.reason, state, expected, lastLines: this.tail.toArray(), t: f.t };
+    this.timeline.record('model-failure', { reason: f.reason, state, message }, f.t);
+    this.actor.stop();
+    const err = toCaseFailure(this.failed);
+    for (const waiter of [...this.waiters]) waiter.reject(err);
+  }
+
+  private details(): { state: string; expected: string[]; lastLines: string[] } {
+    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.tail.toArray() };
+  }
+
+  /** A listener is step code; its exception must not break the model, so it goes on the timeline. */
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.timeline.record('model-listener-error', { error: (err as Error)?.message ?? String(err) });
+    }
+  }
+}
+
+function toCaseFailure(f: ModelFailure): CaseFailure {
+  return new CaseFailure(f.message, { state: f.state, expected: f.expected, lastLines: f.lastLines });
+}
+
+/** The atomic state xstate's snapshot value names (`{ bootloader: 'copying' }`). */
+function leafOf(root: StateSpec, value: unknown): StateSpec {
+  let node = root;
+  let v = value;
+  while (v !== undefined) {
+    if (typeof v === 'string') return node.children.get(v) ?? node;
+    const entry = Object.entries(v as Record<string, unknown>)[0];
+    if (!entry) return node;
+    node = node.children.get(entry[0]) ?? node;
+    v = entry[1];
+  }
+  return node;
+}
+
+function isWithin(leaf: StateSpec, state: StateSpec): boolean {
+  return lineage(leaf).includes(state);
+}
+
+function isStrict(leaf: StateSpec): boolean {
+  for (const node of lineage(leaf)) if (node.strict !== undefined) return node.strict;
+  return false;
+}
+
+/** `no-banner` for `fail.no-banner`; the state's own path for a state tagged fail. */
+function failReason(state: StateSpec): string {
+  if (state.path === FAIL) return FAIL;
+  if (state.path.startsWith(`${FAIL}.`)) return state.path.slice(FAIL.length + 1);
+  return state.path;
+}
+
+function quoteLine(text: string): string {
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10}s` : formatDuration(ms);
+}
