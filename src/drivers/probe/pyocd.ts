@@ -1,0 +1,229 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { duration } from '../../config/duration.js';
+import { RigError } from '../../errors.js';
+import { withCheck } from '../../rig/DriverCheck.js';
+import { hex } from '../../rig/size.js';
+import type { DriverContext } from '../DriverContext.js';
+import { defineDriver } from '../DriverDefinition.js';
+import { findOnPath } from './findOnPath.js';
+import type { FlashImage, FlashOptions, Probe } from './Probe.js';
+import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from './ProbeProgress.js';
+import { runProbeTool } from './runProbeTool.js';
+
+const schema = z.strictObject({
+  kind: z.literal('pyocd'),
+  /** pyOCD target type: `k64f`, `stm32f429xi`, `cy8c6xxa`. */
+  target: z.string(),
+  /** Probe unique ID (DAPLink board ID, ST-Link serial): picks one probe when several are attached. */
+  uid: z.string().optional(),
+  /** SWD clock in Hz. */
+  frequency: z.number().int().positive().optional(),
+  /** Legacy pyocd-tool erases by sector count, so it needs the sector size (modern pyocd takes a byte range). */
+  sectorSize: z.number().int().positive().optional(),
+  /** `auto` uses `pyocd` when installed, else Debian's pyOCD 0.13 tools (pyocd-flashtool, pyocd-tool). */
+  cli: z.enum(['auto', 'pyocd', 'legacy']).default('auto'),
+  timeout: duration.default(300_000),
+});
+type Options = z.infer<typeof schema>;
+
+export type PyocdFlavour = 'pyocd' | 'legacy';
+
+const INSTALL = 'pyocd (pip install pyocd, or apt-get install python3-pyocd)';
+
+export function detectPyocd(cli: Options['cli'], path?: string): PyocdFlavour | undefined {
+  if (cli !== 'auto') return cli;
+  if (findOnPath('pyocd', path)) return 'pyocd';
+  if (findOnPath('pyocd-flashtool', path)) return 'legacy';
+  return undefined;
+}
+
+export interface PyocdCommand {
+  cmd: string;
+  args: string[];
+}
+
+/**
+ * pyOCD command lines for both generations: the `pyocd` subcommand CLI (0.14 and later) and the separate
+ * tools of 0.13 (Debian's python3-pyocd), whose board option is `-b` and whose commander is `pyocd-tool`.
+ */
+export class PyocdCommands {
+  constructor(readonly flavour: PyocdFlavour, private readonly options: Pick<Options, 'target' | 'uid' | 'frequency' | 'sectorSize'>) {}
+
+  private select(legacyTool: boolean): string[] {
+    const { target, uid, frequency } = this.options;
+    const probe = uid ? [this.flavour === 'pyocd' ? '-u' : '-b', uid] : [];
+    // pyocd-tool takes kHz (-k); pyocd and pyocd-flashtool take Hz (-f).
+    const clock = frequency ? (legacyTool ? ['-k', String(Math.round(frequency / 1000))] : ['-f', String(frequency)]) : [];
+    return ['-t', target, ...probe, ...clock];
+  }
+
+  flash(image: FlashImage, reset: boolean): PyocdCommand {
+    const addr = image.address === undefined ? [] : [this.flavour === 'pyocd' ? '--base-address' : '-a', hex(image.address)];
+    if (this.flavour === 'pyocd') return { cmd: 'pyocd', args: ['flash', ...this.select(false), ...addr, ...(reset ? [] : ['--no-reset']), image.path] };
+    return { cmd: 'pyocd-flashtool', args: [...this.select(false), ...addr, image.path] };
+  }
+
+  erase(address: number, length: number): PyocdCommand {
+    if (this.flavour === 'pyocd') return { cmd: 'pyocd', args: ['erase', ...this.select(false), '--sector', `${hex(address)}+${hex(length)}`] };
+    const sector = this.options.sectorSize;
+    if (!sector) throw new Error('pyocd-tool erases whole sectors by count: set sectorSize in the probe block');
+    return { cmd: 'pyocd-tool', args: [...this.select(true), 'erase', hex(address), String(Math.ceil(length / sector))] };
+  }
+
+  read(address: number, length: number, file: string): PyocdCommand {
+    const savemem = `savemem ${hex(address)} ${length} ${file}`;
+    if (this.flavour === 'pyocd') return { cmd: 'pyocd', args: ['commander', ...this.select(false), '-c', savemem] };
+    return { cmd: 'pyocd-tool', args: [...this.select(true), 'savemem', hex(address), String(length), file] };
+  }
+
+  reset(): PyocdCommand {
+    if (this.flavour === 'pyocd') return { cmd: 'pyocd', args: ['reset', ...this.select(false)] };
+    return { cmd: 'pyocd-tool', args: [...this.select(true), 'reset'] };
+  }
+
+  list(): PyocdCommand {
+    return this.flavour === 'pyocd' ? { cmd: 'pyocd', args: ['list'] } : { cmd: 'pyocd-tool', args: ['list'] };
+  }
+}
+
+/**
+ * pyOCD's progress bar. Piped, it prints a ruler `[---|---|...----]` then one `=` per 2.5% and `]` at the end;
+ * on a terminal it redraws `[====      ]  45%` with carriage returns. Both are read here.
+ */
+export class PyocdProgress implements ProgressParser {
+  private readonly lines: LineFeeder;
+  private inBar = false;
+  private count = 0;
+
+  constructor(private readonly report: (u: ProbeProgressUpdate) => void, private readonly image?: string) {
+    this.lines = new LineFeeder((line) => this.line(line));
+  }
+
+  private line(line: string): void {
+    if (/^\[(---\|)+----\]$/.test(line.trim())) {
+      this.inBar = true;
+      this.count = 0;
+      this.report({ phase: 'program', percent: 0, image: this.image });
+      return;
+    }
+    const tty = /^\[[= ]*\]\s+(\d+)%/.exec(line.trim());
+    if (tty) this.report({ phase: 'program', percent: Number(tty[1]), image: this.image });
+    if (this.inBar) this.bar(line, true);
+  }
+
+  private bar(text: string, complete: boolean): void {
+    const equals = (text.match(/=/g) ?? []).length;
+    if (equals > this.count || complete) {
+      this.count = Math.max(equals, this.count);
+      this.report({ phase: 'program', percent: (this.count / 40) * 100, image: this.image });
+    }
+    if (complete && text.includes(']')) this.inBar = false;
+  }
+
+  feed(chunk: string): void {
+    this.lines.feed(chunk);
+    if (this.inBar) this.bar(this.lines.partial, false);
+  }
+}
+
+export class PyocdProbe implements Probe {
+  readonly description: string;
+  readonly progress: ProbeProgress;
+  private commands?: PyocdCommands;
+
+  constructor(private readonly options: Options, private readonly ctx: DriverContext) {
+    this.description = `pyocd -t ${options.target}${options.uid ? ` -u ${options.uid}` : ''}`;
+    this.progress = new ProbeProgress(ctx);
+  }
+
+  private cli(): PyocdCommands {
+    if (this.commands) return this.commands;
+    const flavour = detectPyocd(this.options.cli);
+    if (!flavour) throw new RigError(this.ctx.part, `pyocd: neither pyocd nor pyocd-flashtool is on PATH (install ${INSTALL})`);
+    return (this.commands = new PyocdCommands(flavour, this.options));
+  }
+
+  private run(command: PyocdCommand, timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser) {
+    return runProbeTool(this.ctx, { ...command, timeoutMs, signal, parser, installHint: INSTALL });
+  }
+
+  async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    const cli = this.cli();
+    for (const [i, image] of images.entries()) {
+      const reset = i === images.length - 1 && (options.reset ?? false);
+      await this.run(cli.flash(image, reset), this.options.timeout, options.signal, new PyocdProgress(this.progress.report, image.name));
+      // pyocd-flashtool has no reset switch of its own.
+      if (reset && this.cli().flavour === 'legacy') await this.reset(options);
+    }
+  }
+
+  async erase(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    let command: PyocdCommand;
+    try {
+      command = this.cli().erase(address, length);
+    } catch (err) {
+      if (err instanceof RigError) throw err;
+      throw new RigError(this.ctx.part, (err as Error).message);
+    }
+    this.progress.report({ phase: 'erase', percent: 0 });
+    await this.run(command, this.options.timeout, options.signal);
+    this.progress.report({ phase: 'erase', percent: 100 });
+  }
+
+  async read(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    const dir = await mkdtemp(join(tmpdir(), 'hil-pyocd-'));
+    try {
+      const file = join(dir, 'dump.bin');
+      await this.run(this.cli().read(address, length, file), 60_000, options.signal);
+      return await readFile(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async reset(options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.run(this.cli().reset(), 60_000, options.signal);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/**
+ * Unique IDs in a probe listing: pyOCD 0.13 prints ` 0 => FRDM-K64F [k64f] | 0240000032044e45...` (coloured),
+ * modern pyocd a table row `  0   ARM DAPLink CMSIS-DAP   0240000032044e45...   k64f`. Both exit 0 with no probe.
+ */
+export function probesListed(stdout: string): string[] {
+  const text = stdout.replace(ANSI, '');
+  const legacy = [...text.matchAll(/^\s*\d+ => .*\| (\S+)\s*$/gm)].map((m) => m[1]!);
+  if (legacy.length) return legacy;
+  return [...text.matchAll(/^\s*\d+\s{2,}.*?\s([0-9A-Za-z]{12,})(?:\s|$)/gm)].map((m) => m[1]!);
+}
+
+export const pyocdDriver = withCheck(
+  defineDriver({
+    kind: 'pyocd',
+    description: 'debug probe through pyOCD (pyocd CLI, or the pyocd-flashtool/pyocd-tool of pyOCD 0.13)',
+    schema,
+    create: (options, ctx) => new PyocdProbe(options, ctx),
+  }),
+  async (options, ctx) => {
+    const flavour = detectPyocd(options.cli);
+    if (!flavour) throw new RigError(ctx.part, `pyocd: neither pyocd nor pyocd-flashtool is on PATH (install ${INSTALL})`);
+    const { stdout, stderr } = await runProbeTool(ctx, { ...new PyocdCommands(flavour, options).list(), timeoutMs: 30_000, installHint: INSTALL });
+    const listed = probesListed(stdout);
+    const tool = flavour === 'pyocd' ? 'pyocd list' : 'pyocd-tool list';
+    if (listed.length === 0) {
+      const said = (stdout + stderr).replace(ANSI, '').trim().split('\n').filter(Boolean).at(-1) ?? 'no output';
+      throw new RigError(ctx.part, `${tool}: ${said}`, { detail: (stdout + stderr).trim() || undefined });
+    }
+    if (options.uid && !listed.some((id) => id.includes(options.uid!))) {
+      throw new RigError(ctx.part, `${tool}: no probe with unique ID ${options.uid} (found ${listed.join(', ')})`, { detail: stdout });
+    }
+    return `${tool} shows ${options.uid ?? listed[0]}`;
+  },
+);

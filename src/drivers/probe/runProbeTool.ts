@@ -1,0 +1,48 @@
+import { basename } from 'node:path';
+import { RigError } from '../../errors.js';
+import { runTool, type ToolResult } from '../../run/exec.js';
+import type { DriverContext } from '../DriverContext.js';
+import type { ProgressParser } from './ProbeProgress.js';
+import { toolMessage } from './toolMessage.js';
+
+export interface ProbeToolCall {
+  cmd: string;
+  args: string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+  cwd?: string;
+  parser?: ProgressParser;
+  installHint?: string;
+  /** Output that means failure even with exit 0 (gdb reports some errors only in text). */
+  failsOn?: RegExp;
+}
+
+/**
+ * Runs a probe tool; a non-zero exit becomes RigError(part, "<tool> (exit N): <the tool's telling line>")
+ * with the whole output tail in `detail`, so "no probe" reads as the tool itself put it.
+ */
+export async function runProbeTool(ctx: Pick<DriverContext, 'part' | 'timeline'>, call: ProbeToolCall): Promise<ToolResult> {
+  const result = await runTool({
+    part: ctx.part,
+    cmd: call.cmd,
+    args: call.args,
+    timeoutMs: call.timeoutMs,
+    signal: call.signal,
+    cwd: call.cwd,
+    timeline: ctx.timeline,
+    installHint: call.installHint,
+    reject: false,
+  });
+  // runTool hands output over at exit; progress is parsed from it in order, stdout first.
+  call.parser?.feed(result.stdout);
+  call.parser?.feed(result.stderr);
+  const failedText = call.failsOn && (call.failsOn.exec(result.stderr) ?? call.failsOn.exec(result.stdout));
+  if (result.exitCode !== 0 || failedText) {
+    const said = failedText ? toolMessage(failedText[0]) : toolMessage(result.stderr, result.stdout);
+    const name = basename(call.cmd);
+    throw new RigError(ctx.part, `${name} (exit ${result.exitCode})${said ? `: ${said}` : ''}`, {
+      detail: [result.stdout, result.stderr].filter((s) => s.trim()).join('\n') || undefined,
+    });
+  }
+  return result;
+}
