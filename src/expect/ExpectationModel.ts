@@ -87,19 +87,19 @@ class ExpectationModel implements Expectation {
   private readonly timeline: Timeline;
   private readonly clock: ModelClock;
   private readonly actor: Actor<AnyStateMachine>;
-  private readonly afterEvents: Map<string, TransitionSpec>;
   private readonly tail = new LineTail(FAILURE_LINES);
   private readonly counts: number[];
   private readonly visited = new Set<StateSpec>();
   private readonly enterListeners = new Map<StateSpec, Set<(t: number) => void>>();
   private readonly lineListeners = new Set<(event: LineEvent) => void>();
   private readonly waiters = new Set<Waiter>();
-  /** States entered during the macrostep xstate is running (filled by entry actions). */
+  /** States entered and transitions taken in the macrostep xstate is running (reported by its actions). */
   private readonly entered: StateSpec[] = [];
+  private readonly taken: TransitionSpec[] = [];
   /** Inputs waiting while one is processed: a listener may feed the model from inside a transition. */
   private readonly queue: Input[] = [];
-  /** Transitions handed to xstate whose snapshot has not come back yet. */
-  private readonly inflight: Array<{ transition: TransitionSpec; input: Input }> = [];
+  /** The input xstate is processing; none while a delayed transition fires. */
+  private current?: Input;
   private busy = false;
   private leaf: StateSpec;
   private failed?: ModelFailure;
@@ -113,14 +113,11 @@ class ExpectationModel implements Expectation {
     this.clock = options.clock ?? REAL_CLOCK;
     this.counts = tree.transitions.map(() => 0);
     this.leaf = tree.root;
-    const compiled = compileMachine(tree, (state) => this.entered.push(state));
-    this.afterEvents = compiled.afterEvents;
-    this.actor = createActor(compiled.machine, {
-      ...(options.clock ? { clock: options.clock } : {}),
-      inspect: (e) => {
-        if (e.type === '@xstate.snapshot' && e.actorRef === this.actor) this.onSnapshot(e.event.type, e.snapshot as unknown as MachineState);
-      },
-    });
+    const machine = compileMachine(tree, { entered: (state) => this.entered.push(state), took: (t) => this.taken.push(t) });
+    // No inspector: xstate then builds an inspection event for every action and microstep, which costs more
+    // than the rest of a transition together. The subscriber sees every macrostep, the initial one included.
+    this.actor = createActor(machine, options.clock ? { clock: options.clock } : {});
+    this.actor.subscribe((snapshot) => this.onSnapshot(snapshot as unknown as MachineState));
     this.actor.start();
   }
 
@@ -259,17 +256,22 @@ class ExpectationModel implements Expectation {
       }
       return;
     }
-    this.inflight.push({ transition, input });
-    this.actor.send({ type: input.type, groups: input.groups });
+    // Nothing else is inside the machine here (busy is held), so xstate processes this synchronously.
+    this.current = input;
+    try {
+      this.actor.send({ type: input.type, groups: input.groups });
+    } finally {
+      this.current = undefined;
+    }
   }
 
   /** Runs after every macrostep of the machine: the initial state, an event, or a delay that fired. */
-  private onSnapshot(eventType: string, snapshot: MachineState): void {
-    if (this.stopped || this.failed || eventType === 'xstate.stop') return;
+  private onSnapshot(snapshot: MachineState): void {
+    if (this.stopped || this.failed) return;
     const outer = !this.busy;
     this.busy = true;
     try {
-      this.afterMacrostep(eventType, snapshot);
+      this.afterMacrostep(snapshot);
     } finally {
       if (outer) {
         this.busy = false;
@@ -278,30 +280,20 @@ class ExpectationModel implements Expectation {
     }
   }
 
-  private afterMacrostep(eventType: string, snapshot: MachineState): void {
+  private afterMacrostep(snapshot: MachineState): void {
     const from = this.leaf;
     const to = leafOf(this.tree.root, snapshot.value);
     const entered = this.entered.splice(0);
-    let transition: TransitionSpec | undefined;
-    let input: Input | undefined;
-    let t: number;
-    let label: string;
-    if (eventType === 'xstate.init') {
-      t = this.timeline.now();
-      label = 'start';
-    } else if ((transition = this.afterEvents.get(eventType))) {
-      t = this.timeline.now();
-      label = transition.event;
-    } else {
-      const sent = this.inflight.shift();
-      transition = sent?.transition;
-      input = sent?.input;
-      t = input?.t ?? this.timeline.now();
-      label = eventType;
-    }
+    const taken = this.taken.splice(0);
+    const input = this.current;
+    const transition = taken[0];
+    const started = from === this.tree.root;
+    if (!started && !transition) return;
+    const t = input?.t ?? this.timeline.now();
+    const label = started ? 'start' : input?.type ?? transition!.event;
     this.leaf = to;
-    if (transition) this.counts[transition.index]! += 1;
-    this.timeline.record('model', { from: from === this.tree.root ? null : from.path, event: label, to: to.path }, t);
+    for (const tr of taken) this.counts[tr.index]! += 1;
+    this.timeline.record('model', { from: started ? null : from.path, event: label, to: to.path }, t);
 
     for (const state of entered) {
       if (state === this.tree.root || state.fail) continue;

@@ -273,7 +273,7 @@ class ModelParser {
 
   private checkInitials(state: StateSpec): void {
     if (state.children.size > 0) {
-      const names = [...state.children.keys()];
+      const names = [...state.children.values()].filter((c) => !c.fail).map((c) => c.key);
       if (state.initialKey === undefined) {
         // A fail state with reasons is only ever entered by naming the reason.
         if (state.fail && state.parent?.fail !== true) state.initial = state.children.values().next().value;
@@ -284,7 +284,7 @@ class ModelParser {
           this.issue([...state.where, 'initial'], `initial state ${quote(state.initialKey)} is not one of ${names.join(', ')}${suggestion(state.initialKey, names)}`);
         }
       }
-    } else if (state.initialKey !== undefined) {
+    } else if (state.initialKey !== undefined && state.parent) {
       this.issue([...state.where, 'initial'], `${describe(state)} has an initial but no states`);
     }
     for (const child of state.children.values()) this.checkInitials(child);

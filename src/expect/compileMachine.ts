@@ -7,22 +7,18 @@ export interface ModelEventObject {
   groups: Record<string, string>;
 }
 
-export interface CompiledModel {
-  machine: AnyStateMachine;
-  /** xstate's event type for each delayed transition (`xstate.after.3000.model.booting`) -> the transition. */
-  afterEvents: Map<string, TransitionSpec>;
-}
-
 /**
  * Builds the real xstate machine from a checked model. Targets are written as absolute `#root.path`
- * references so xstate goes exactly where ModelTree resolved them; `when` becomes an inline guard; every
- * state reports its entry through `onEntry` (re-entries included, which a before/after diff would miss).
+ * references so xstate goes exactly where ModelTree resolved them; `when` becomes an inline guard. Every
+ * state reports its entry (re-entries included, which a before/after diff would miss) and every transition
+ * reports that xstate took it, so what the model records is what the machine did.
  */
-export function compileMachine(tree: ModelTree, onEntry: (state: StateSpec) => void): CompiledModel {
-  const afterEvents = new Map<string, TransitionSpec>();
-
+export function compileMachine(
+  tree: ModelTree,
+  hooks: { entered(state: StateSpec): void; took(transition: TransitionSpec): void },
+): AnyStateMachine {
   const transition = (t: TransitionSpec): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
+    const out: Record<string, unknown> = { actions: () => hooks.took(t) };
     if (t.target) out.target = t.target === tree.root ? `#${tree.rootId}` : `#${tree.rootId}.${t.target.path}`;
     if (t.reenter) out.reenter = true;
     const when = t.when;
@@ -31,7 +27,7 @@ export function compileMachine(tree: ModelTree, onEntry: (state: StateSpec) => v
   };
 
   const node = (state: StateSpec): Record<string, unknown> => {
-    const config: Record<string, unknown> = { entry: () => onEntry(state) };
+    const config: Record<string, unknown> = { entry: () => hooks.entered(state) };
     if (state.id && state !== tree.root) config.id = state.id;
     if (state.final) config.type = 'final';
     if (state.tags.length > 0) config.tags = state.tags;
@@ -43,18 +39,10 @@ export function compileMachine(tree: ModelTree, onEntry: (state: StateSpec) => v
       config.on = Object.fromEntries([...state.on].map(([event, list]) => [event, list.map(transition)]));
     }
     if (state.after.length > 0) {
-      // xstate names a state that has no id `<root id>.<path>`; its delayed events carry that name.
-      const xstateId = state.id ?? [tree.rootId, ...state.path.split('.')].join('.');
-      config.after = Object.fromEntries(
-        state.after.map((t) => {
-          afterEvents.set(`xstate.after.${t.delayMs}.${xstateId}`, t);
-          return [String(t.delayMs), transition(t)];
-        }),
-      );
+      config.after = Object.fromEntries(state.after.map((t) => [String(t.delayMs), transition(t)]));
     }
     return config;
   };
 
-  const config = { id: tree.rootId, ...node(tree.root) };
-  return { machine: createMachine(config as Parameters<typeof createMachine>[0]), afterEvents };
+  return createMachine({ id: tree.rootId, ...node(tree.root) } as Parameters<typeof createMachine>[0]);
 }
