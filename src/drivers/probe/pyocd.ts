@@ -57,7 +57,8 @@ export class PyocdCommands {
     const probe = uid ? [this.flavour === 'pyocd' ? '-u' : '-b', uid] : [];
     // pyocd-tool takes kHz (-k); pyocd and pyocd-flashtool take Hz (-f).
     const clock = frequency ? (legacyTool ? ['-k', String(Math.round(frequency / 1000))] : ['-f', String(frequency)]) : [];
-    return ['-t', target, ...probe, ...clock];
+    // Modern pyocd would otherwise wait forever for a probe to appear.
+    return ['-t', target, ...probe, ...clock, ...(this.flavour === 'pyocd' ? ['-W'] : [])];
   }
 
   flash(image: FlashImage, reset: boolean): PyocdCommand {
@@ -146,7 +147,9 @@ export class PyocdProbe implements Probe {
     return (this.commands = new PyocdCommands(flavour, this.options));
   }
 
-  private run(command: PyocdCommand, timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser) {
+  private async run(command: PyocdCommand, timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser) {
+    // pyOCD 0.13's pyocd-tool waits forever for a probe to appear (it has no --no-wait): list first.
+    if (command.cmd === 'pyocd-tool') await listedProbe(this.ctx, this.cli(), this.options.uid);
     return runProbeTool(this.ctx, { ...command, timeoutMs, signal, parser, installHint: INSTALL });
   }
 
@@ -204,6 +207,20 @@ export function probesListed(stdout: string): string[] {
   return [...text.matchAll(/^\s*\d+\s{2,}.*?\s([0-9A-Za-z]{12,})(?:\s|$)/gm)].map((m) => m[1]!);
 }
 
+/** The probe to use as the listing shows it; a RigError in the listing tool's own words when it is not there. */
+async function listedProbe(ctx: Pick<DriverContext, 'part' | 'timeline'>, cli: PyocdCommands, uid?: string): Promise<string> {
+  const { stdout, stderr } = await runProbeTool(ctx, { ...cli.list(), timeoutMs: 30_000, installHint: INSTALL });
+  const listed = probesListed(stdout);
+  const tool = cli.flavour === 'pyocd' ? 'pyocd list' : 'pyocd-tool list';
+  if (listed.length === 0) {
+    const said = (stdout + stderr).replace(ANSI, '').trim().split('\n').filter(Boolean).at(-1) ?? 'no output';
+    throw new RigError(ctx.part, `${tool}: ${said}`, { detail: (stdout + stderr).trim() || undefined });
+  }
+  const mine = uid ? listed.find((id) => id.toLowerCase().includes(uid.toLowerCase())) : listed[0];
+  if (!mine) throw new RigError(ctx.part, `${tool}: no probe with unique ID ${uid} (found ${listed.join(', ')})`, { detail: stdout });
+  return mine;
+}
+
 export const pyocdDriver = withCheck(
   defineDriver({
     kind: 'pyocd',
@@ -214,16 +231,7 @@ export const pyocdDriver = withCheck(
   async (options, ctx) => {
     const flavour = detectPyocd(options.cli);
     if (!flavour) throw new RigError(ctx.part, `pyocd: neither pyocd nor pyocd-flashtool is on PATH (install ${INSTALL})`);
-    const { stdout, stderr } = await runProbeTool(ctx, { ...new PyocdCommands(flavour, options).list(), timeoutMs: 30_000, installHint: INSTALL });
-    const listed = probesListed(stdout);
-    const tool = flavour === 'pyocd' ? 'pyocd list' : 'pyocd-tool list';
-    if (listed.length === 0) {
-      const said = (stdout + stderr).replace(ANSI, '').trim().split('\n').filter(Boolean).at(-1) ?? 'no output';
-      throw new RigError(ctx.part, `${tool}: ${said}`, { detail: (stdout + stderr).trim() || undefined });
-    }
-    if (options.uid && !listed.some((id) => id.includes(options.uid!))) {
-      throw new RigError(ctx.part, `${tool}: no probe with unique ID ${options.uid} (found ${listed.join(', ')})`, { detail: stdout });
-    }
-    return `${tool} shows ${options.uid ?? listed[0]}`;
+    const id = await listedProbe(ctx, new PyocdCommands(flavour, options), options.uid);
+    return `${flavour === 'pyocd' ? 'pyocd list' : 'pyocd-tool list'} shows probe ${id}`;
   },
 );
