@@ -33,9 +33,9 @@ export async function runProbeTool(ctx: Pick<DriverContext, 'part' | 'timeline'>
     installHint: call.installHint,
     reject: false,
   });
-  // runTool hands output over at exit; progress is parsed from it in order, stdout first.
-  call.parser?.feed(result.stdout);
-  call.parser?.feed(result.stderr);
+  // runTool hands output over at exit, final newline stripped; progress is parsed from it in order, stdout first.
+  call.parser?.feed(`${result.stdout}\n`);
+  call.parser?.feed(`${result.stderr}\n`);
   const failedText = call.failsOn && (call.failsOn.exec(result.stderr) ?? call.failsOn.exec(result.stdout));
   if (result.exitCode !== 0 || failedText) {
     const said = failedText ? toolMessage(failedText[0]) : toolMessage(result.stderr, result.stdout);

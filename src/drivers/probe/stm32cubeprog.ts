@@ -37,9 +37,18 @@ export class CubeProgProgress implements ProgressParser {
   private readonly lines: LineFeeder;
   private phase = 'connect';
   private image?: string;
+  private last = '';
 
-  constructor(private readonly report: (u: ProbeProgressUpdate) => void) {
+  constructor(private readonly onUpdate: (u: ProbeProgressUpdate) => void) {
     this.lines = new LineFeeder((line) => this.line(line));
+  }
+
+  /** A bar seen while still partial is seen again when its line ends: report it once. */
+  private report(u: ProbeProgressUpdate): void {
+    const key = `${u.image}\0${u.phase}\0${u.percent}`;
+    if (key === this.last) return;
+    this.last = key;
+    this.onUpdate(u);
   }
 
   private line(line: string): void {
