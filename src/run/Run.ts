@@ -47,7 +47,7 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
       const match = project
         .list('rigs')
         .map((r) => ({ ...r, spec: tryLoad(() => rigFor(r.file)) }))
-        .find((r) => r.spec && want.every((label) => r.spec.labels.includes(label)));
+        .find((r) => r.spec !== undefined && want.every((label) => r.spec!.labels.includes(label)));
       if (!match?.spec) {
         throw new ConfigError({
           file: scenario.yaml.displayName,
