@@ -149,7 +149,12 @@ class ExpectationModel implements Expectation {
   }
 
   waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    const target = this.resolve(name);
+    let target: StateSpec;
+    try {
+      target = this.resolve(name);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const { signal, timeoutMs } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.failed) return Promise.reject(toCaseFailure(this.failed));

@@ -311,11 +311,12 @@ describe('expectation model: waitFor', () => {
     await expect(s.x.waitFor('off', { timeoutMs: 10, signal: abort.signal })).rejects.toBe(reason);
   });
 
-  it('refuses a state name the model does not have, with a suggestion', () => {
+  it('refuses a state name the model does not have, with a suggestion', async () => {
     const s = setup();
-    expect(() => s.x.waitFor('copyng', { timeoutMs: 10 })).toThrow(ConfigError);
-    expect(() => s.x.waitFor('copyng', { timeoutMs: 10 })).toThrow(/no state "copyng" to wait for \(did you mean "copying"\?\)/);
-    expect(() => s.x.waitFor('fail.no-banner', { timeoutMs: 10 })).toThrow(ConfigError);
+    await expect(s.x.waitFor('copyng', { timeoutMs: 10 })).rejects.toThrow(ConfigError);
+    await expect(s.x.waitFor('copyng', { timeoutMs: 10 })).rejects.toThrow(/no state "copyng" to wait for \(did you mean "copying"\?\)/);
+    await expect(s.x.waitFor('fail.no-banner', { timeoutMs: 10 })).rejects.toThrow(ConfigError);
+    expect(() => s.x.onEnter('copyng', () => undefined)).toThrow(ConfigError);
   });
 
   it('rejects pending waits when stopped', async () => {
