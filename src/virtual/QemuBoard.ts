@@ -1,0 +1,322 @@
+import { mkdir, mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { formatDuration } from '../config/duration.js';
+import { RigError } from '../errors.js';
+import { lastMeaningfulLine } from '../run/exec.js';
+import type { Timeline } from '../run/Timeline.js';
+import { ensureErasedImage } from './erasedImage.js';
+import { GpioLines } from './GpioLines.js';
+import { chardevId, qemuArgs, type QemuMode, type QemuPaths } from './qemuCommand.js';
+import type { QemuBoardOptions } from './QemuBoardOptions.js';
+import { QemuProcess, type QemuExit } from './QemuProcess.js';
+import { Qmp } from './Qmp.js';
+
+export interface QemuBoardEnv {
+  rigName: string;
+  /** Directory of the rig file: `kernel` is relative to it. */
+  rigDir: string;
+  /** Where the board's flash images and pty links live (absolute). */
+  stateDir: string;
+  timeline: Timeline;
+  log(message: string): void;
+}
+
+/** The UARTs of a board that is about to run. */
+export interface PoweringBoard {
+  /** The pty of UART `index` for this power-on, or undefined when that UART is not a pty. */
+  serialPath(index: number): string | undefined;
+}
+
+export interface BoardListener {
+  /** Power is coming up; the guest has not run yet. Awaited before `cont`, so nothing the board prints is lost. */
+  powering?(board: PoweringBoard): Promise<void>;
+  /** Power went away: cut by hil (`reason` "power off") or the emulator died on its own. */
+  unpowered?(info: { t: number; reason: string }): Promise<void> | void;
+}
+
+/** A debugger's view of the board, for the probe. */
+export interface DebugTarget {
+  /** `host:port` of QEMU's gdbstub. */
+  gdb: string;
+  /** false: QEMU was started only for the probe, paused, and must be ended with gdb `kill`, never resumed. */
+  powered: boolean;
+}
+
+interface Instance {
+  mode: QemuMode;
+  process: QemuProcess;
+  runtimeDir: string;
+  servers: Listening[];
+  qmp?: Qmp;
+  gpio?: Socket;
+  serials: Map<number, string>;
+  links: string[];
+  gdbPort?: number;
+  /** Set when hil killed it (a power cut), as opposed to QEMU dying by itself. */
+  cut?: { t: number };
+  /** Killed by hil because its power-on failed. */
+  failed?: boolean;
+  /** Listeners were told it is powering: they must hear when it goes away. */
+  announced?: boolean;
+  /** Settles when the process is gone and everything it used is released. */
+  down: Promise<void>;
+}
+
+interface ChardevInfo {
+  label: string;
+  filename: string;
+}
+
+/**
+ * The emulated board: one QEMU process per power-on, shared by the rig's power, console, output and probe
+ * drivers. Power on starts QEMU paused, learns its ptys over QMP, lets the console open them, sends the GPIO
+ * levels, then lets the guest run. Power off is SIGKILL: the flash files keep what the guest wrote, nothing more.
+ */
+export class QemuBoard {
+  readonly gpio = new GpioLines();
+  private current?: Instance;
+  private readonly listeners = new Set<BoardListener>();
+  /** Power-ons and probe sessions, one at a time; power-off never waits in this queue. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly options: QemuBoardOptions,
+    private readonly env: QemuBoardEnv,
+  ) {}
+
+  get description(): string {
+    return `QEMU ${this.options.machine}`;
+  }
+
+  get powered(): boolean {
+    return this.current?.mode === 'run' && !this.current.cut && this.current.process.running;
+  }
+
+  /** Address where raw images go when they name none: the first flash region that says where it is mapped. */
+  get defaultLoadAddress(): number | undefined {
+    return this.options.nv.find((nv) => nv.address !== undefined)?.address;
+  }
+
+  listen(listener: BoardListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The pty of UART `index` while powered. */
+  serialPath(index: number): string | undefined {
+    return this.powered ? this.current?.serials.get(index) : undefined;
+  }
+
+  async powerOn(part = 'power'): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.powered) return;
+      await this.start('run', part);
+    });
+  }
+
+  /** The power cut: SIGKILL now, then wait for the process to be gone. */
+  async powerOff(part = 'power'): Promise<void> {
+    const instance = this.current;
+    if (!instance || instance.mode !== 'run') return;
+    if (!instance.cut) {
+      const ask = this.env.timeline.now();
+      instance.process.kill();
+      const done = this.env.timeline.now();
+      instance.cut = { t: done };
+      this.env.timeline.record('qemu', { phase: 'kill', part, pid: instance.process.pid, ask, done, latencyMs: Math.round((done - ask) * 1000) / 1000 });
+    }
+    await instance.down;
+  }
+
+  /**
+   * Runs `work` with QEMU's gdbstub reachable. With power on that is the running board; with power off QEMU is
+   * started paused just for this, as a probe powers a target over SWD, and stopped afterwards: the guest never runs.
+   */
+  async withDebugger<T>(part: string, work: (target: DebugTarget) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (this.powered) return work({ gdb: `127.0.0.1:${this.current!.gdbPort}`, powered: true });
+      const instance = await this.start('probe', part);
+      try {
+        return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: false });
+      } finally {
+        instance.process.kill();
+        await instance.down;
+      }
+    });
+  }
+
+  /** Kills whatever QEMU runs for this board and waits for it; safe to call twice. */
+  async close(): Promise<void> {
+    const instance = this.current;
+    if (!instance) return;
+    if (instance.mode === 'run') return this.powerOff('power');
+    instance.process.kill();
+    await instance.down;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private paths(runtimeDir: string, mode: QemuMode): QemuPaths {
+    const state = (p: string) => (isAbsolute(p) ? p : resolve(this.env.stateDir, p));
+    const o = this.options;
+    return {
+      kernel: o.kernel === undefined ? undefined : resolve(this.env.rigDir, o.kernel),
+      nv: o.nv.map((nv) => state(nv.path ?? `${nv.id}.img`)),
+      drives: o.drives.map((d) => state(d.path)),
+      qmpSocket: join(runtimeDir, 'qmp'),
+      gpioSocket: mode === 'run' && o.gpioSerial !== null ? join(runtimeDir, 'gpio') : undefined,
+    };
+  }
+
+  private async start(mode: QemuMode, part: string): Promise<Instance> {
+    const o = this.options;
+    const t0 = this.env.timeline.now();
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'hil-qemu-'));
+    const paths = this.paths(runtimeDir, mode);
+    const servers: Listening[] = [];
+    let process: QemuProcess;
+    try {
+      await Promise.all(o.nv.map((nv, i) => ensureErasedImage(paths.nv[i]!, nv.size, part)));
+      await Promise.all(o.drives.map((d, i) => (d.size === undefined ? undefined : ensureErasedImage(paths.drives[i]!, d.size, part))));
+      servers.push(await listenOn(paths.qmpSocket));
+      if (paths.gpioSocket) servers.push(await listenOn(paths.gpioSocket));
+      process = await QemuProcess.start(o.qemu, qemuArgs(o, paths, mode), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
+    } catch (err) {
+      for (const { server } of servers) server.close();
+      await rm(runtimeDir, { recursive: true, force: true });
+      throw err;
+    }
+
+    const instance: Instance = { mode, process, runtimeDir, servers, serials: new Map(), links: [], down: Promise.resolve() };
+    instance.down = process.exited.then((exit) => this.teardown(instance, exit, part));
+    this.current = instance;
+
+    try {
+      const [qmpServer, gpioServer] = servers;
+      const qmp = new Qmp(await this.accept(qmpServer!, instance, part), part);
+      instance.qmp = qmp;
+      await qmp.handshake();
+      this.readChardevs(instance, await qmp.execute<ChardevInfo[]>('query-chardev'));
+      if (gpioServer) instance.gpio = await this.accept(gpioServer, instance, part);
+      const ready = this.env.timeline.now();
+      this.env.timeline.record('qemu', { phase: 'ready', part, mode, pid: process.pid, startMs: round(ready - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
+      if (mode === 'run') {
+        await this.linkSerials(instance);
+        instance.announced = true;
+        for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
+        if (instance.gpio) await this.gpio.connect(instance.gpio);
+        await qmp.execute('cont');
+        this.env.timeline.record('qemu', { phase: 'run', part, pid: process.pid, startMs: round(this.env.timeline.now() - t0) });
+      }
+      return instance;
+    } catch (err) {
+      // Cut while still coming up: the board is off, which is what was asked last.
+      const cut = instance.cut !== undefined;
+      if (!cut) instance.failed = true;
+      process.kill();
+      await instance.down;
+      if (cut) return instance;
+      throw this.startError(err, process, part);
+    }
+  }
+
+  /** The one connection QEMU makes to a socket hil listens on; fails as soon as QEMU exits instead. */
+  private accept(listening: Listening, instance: Instance, part: string): Promise<Socket> {
+    const ms = this.options.startTimeout;
+    return new Promise<Socket>((resolveSocket, reject) => {
+      const timer = setTimeout(() => reject(new RigError(part, `QEMU did not connect within ${formatDuration(ms)}`)), ms);
+      void instance.process.exited.then(() => {
+        clearTimeout(timer);
+        reject(new RigError(part, 'QEMU exited while starting'));
+      });
+      void listening.connection.then((socket) => {
+        clearTimeout(timer);
+        resolveSocket(socket);
+      });
+    });
+  }
+
+  private startError(err: unknown, process: QemuProcess, part: string): RigError {
+    const stderr = process.stderr().trim();
+    const said = qemuSaid(stderr);
+    const what = `QEMU (${this.options.machine}) failed to start`;
+    if (said) return new RigError(part, `${what}: ${said}`, { detail: stderr, cause: err });
+    if (err instanceof RigError) return new RigError(part, `${what}: ${err.message}`, { detail: err.detail, cause: err });
+    return new RigError(part, `${what}: ${(err as Error).message}`, { cause: err });
+  }
+
+  private readChardevs(instance: Instance, chardevs: ChardevInfo[]): void {
+    for (let i = 0; i < this.options.serials; i++) {
+      const pty = chardevs.find((c) => c.label === chardevId.serial(i))?.filename;
+      if (pty?.startsWith('pty:')) instance.serials.set(i, pty.slice('pty:'.length));
+    }
+    const gdb = chardevs.find((c) => c.label === chardevId.gdb)?.filename;
+    const port = gdb ? /:(\d+)(?:,|$)/.exec(gdb)?.[1] : undefined;
+    if (port) instance.gdbPort = Number(port);
+  }
+
+  /** `<stateDir>/serial<N>` → this power-on's pty, as /dev/serial/by-id names a USB-serial whatever its ttyUSB. */
+  private async linkSerials(instance: Instance): Promise<void> {
+    await mkdir(this.env.stateDir, { recursive: true });
+    for (const [index, pty] of instance.serials) {
+      const link = join(this.env.stateDir, `serial${index}`);
+      const aside = `${link}.${process.pid}`;
+      await rm(aside, { force: true });
+      await symlink(pty, aside);
+      await rename(aside, link);
+      instance.links.push(link);
+    }
+  }
+
+  private async teardown(instance: Instance, exit: QemuExit, part: string): Promise<void> {
+    instance.qmp?.close();
+    if (instance.gpio) this.gpio.disconnect();
+    for (const { server } of instance.servers) server.close();
+    await Promise.all(instance.links.map((link) => unlink(link).catch(() => undefined)));
+    await rm(instance.runtimeDir, { recursive: true, force: true });
+    if (this.current === instance) this.current = undefined;
+    if (!instance.announced) return;
+
+    let reason = instance.failed ? 'power-on failed' : 'power off';
+    let t = instance.cut?.t ?? this.env.timeline.now();
+    if (!instance.cut && !instance.failed) {
+      const said = qemuSaid(instance.process.stderr());
+      reason = `QEMU exited by itself (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
+      this.env.timeline.record('qemu', { phase: 'died', part, pid: instance.process.pid, exitCode: exit.code, signal: exit.signal, stderr: instance.process.stderr() });
+      this.env.log(`${this.env.rigName}: ${reason}`);
+      t = this.env.timeline.now();
+    }
+    for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason });
+  }
+}
+
+/** QEMU reports errors as "qemu-system-arm: <what>": the first such line is the cause, later ones its consequences. */
+function qemuSaid(stderr: string): string | undefined {
+  const own = /^qemu-system-[\w-]+: (.+)$/m.exec(stderr)?.[1];
+  return own?.trim() ?? lastMeaningfulLine(stderr);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** A unix socket QEMU will connect to; its first connection is caught from the start (QEMU may be quick). */
+interface Listening {
+  server: Server;
+  connection: Promise<Socket>;
+}
+
+function listenOn(path: string): Promise<Listening> {
+  return new Promise<Listening>((resolveServer, reject) => {
+    const server = createServer();
+    const connection = new Promise<Socket>((resolveSocket) => server.once('connection', resolveSocket));
+    server.once('error', reject);
+    server.listen(path, () => resolveServer({ server, connection }));
+  });
+}

@@ -1,0 +1,136 @@
+import { SerialPort } from 'serialport';
+import { z } from 'zod';
+import type { Console, ConsoleLine, ConsoleListener } from '../drivers/console/Console.js';
+import type { DriverContext } from '../drivers/DriverContext.js';
+import { defineDriver } from '../drivers/DriverDefinition.js';
+import { RigError } from '../errors.js';
+import { LineAssembler } from './LineAssembler.js';
+import type { QemuBoard } from './QemuBoard.js';
+import { qemuBoardFor } from './qemuBoardFor.js';
+
+/** How long a closing pty may still deliver what the guest wrote just before the cut. */
+const DRAIN_MS = 200;
+
+/**
+ * The console on one of the board's pty UARTs. Each power-on makes a new pty: it is opened before the guest
+ * runs (so the first line is never lost), and a power-off shows as a gap, the next power-on as a resume.
+ */
+export class QemuConsole implements Console {
+  private port?: SerialPort;
+  private opened = false;
+  private gapAt?: number;
+  private unlisten?: () => void;
+  private readonly listeners = new Set<ConsoleListener>();
+  private readonly assembler = new LineAssembler();
+
+  constructor(
+    private readonly board: QemuBoard,
+    private readonly serial: number,
+    private readonly ctx: DriverContext,
+  ) {}
+
+  get description(): string {
+    return `${this.board.description} UART${this.serial} (pty)`;
+  }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    const { serials, gpioSerial } = this.board.options;
+    if (this.serial >= serials || this.serial === gpioSerial) {
+      throw new RigError(this.ctx.part, `UART${this.serial} is not a console: the board has ${serials} UARTs${gpioSerial === null ? '' : `, UART${gpioSerial} carries the GPIO lines`}`);
+    }
+    this.opened = true;
+    this.unlisten = this.board.listen({
+      powering: (board) => this.attach(board.serialPath(this.serial)),
+      unpowered: (info) => this.detach(info),
+    });
+    const path = this.board.serialPath(this.serial);
+    if (path) await this.openPort(path);
+  }
+
+  async write(data: string | Uint8Array): Promise<void> {
+    const port = this.port;
+    if (!port?.isOpen) throw new RigError(this.ctx.part, 'cannot write to the console: the virtual board is powered off, its UART does not exist');
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error | null | undefined) => err && reject(new RigError(this.ctx.part, `console write failed: ${err.message}`, { cause: err }));
+      port.write(data, failed);
+      port.drain((err) => (err ? failed(err) : resolve()));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.opened = false;
+    await this.closePort(0);
+    this.flushPartial();
+  }
+
+  subscribe(listener: ConsoleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async attach(path: string | undefined): Promise<void> {
+    if (!path) throw new RigError(this.ctx.part, `QEMU reported no pty for UART${this.serial}`);
+    await this.openPort(path);
+    if (this.gapAt !== undefined) {
+      const t = this.ctx.timeline.now();
+      const gapMs = Math.round((t - this.gapAt) * 1000) / 1000;
+      this.gapAt = undefined;
+      for (const l of [...this.listeners]) l.resume?.({ t, gapMs });
+    }
+  }
+
+  private async detach(info: { t: number; reason: string }): Promise<void> {
+    await this.closePort(DRAIN_MS);
+    this.flushPartial();
+    this.gapAt = info.t;
+    for (const l of [...this.listeners]) l.gap?.(info);
+  }
+
+  private async openPort(path: string): Promise<void> {
+    const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) =>
+      port.open((err) =>
+        err ? reject(new RigError(this.ctx.part, `cannot open the board's pty ${path}: ${err.message}`, { detail: err.message, cause: err })) : resolve(),
+      ),
+    );
+    port.on('data', (chunk: Buffer) => {
+      for (const line of this.assembler.push(chunk)) this.emit({ ...line, t: this.ctx.timeline.now() });
+    });
+    // The pty vanishes with QEMU: the read error and close that follow are the power cut, reported as a gap.
+    port.on('error', () => undefined);
+    this.port = port;
+  }
+
+  /** Waits up to `drainMs` for the pty to close by itself (QEMU gone, its last bytes read), then closes it. */
+  private async closePort(drainMs: number): Promise<void> {
+    const port = this.port;
+    this.port = undefined;
+    if (!port?.isOpen) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => port.close(() => resolve()), drainMs);
+      port.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private flushPartial(): void {
+    const rest = this.assembler.flush();
+    if (rest) this.emit({ ...rest, t: this.ctx.timeline.now() });
+  }
+
+  private emit(line: ConsoleLine): void {
+    for (const l of [...this.listeners]) l.line?.(line);
+  }
+}
+
+export const qemuConsoleDriver = defineDriver({
+  kind: 'qemu',
+  description: "the virtual board's UART on a pty (resources.qemu); survives power cycles with a gap and a resume",
+  schema: z.strictObject({ kind: z.literal('qemu'), serial: z.number().int().nonnegative().default(0) }),
+  create: (options, ctx) => new QemuConsole(qemuBoardFor(ctx), options.serial, ctx),
+});

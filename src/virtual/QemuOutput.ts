@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { duration } from '../config/duration.js';
+import type { DriverContext } from '../drivers/DriverContext.js';
+import { defineDriver } from '../drivers/DriverDefinition.js';
+import { outputCommon } from '../drivers/relay/DigitalOutput.js';
+import { LevelOutput, type LevelOutputCommon } from '../drivers/relay/LevelOutput.js';
+import { GPIO_LINES } from './GpioLines.js';
+import type { QemuBoard } from './QemuBoard.js';
+import { qemuBoardFor } from './qemuBoardFor.js';
+
+/** An input line of the emulated board (line 0 is the USER button), driven over its GPIO UART. */
+export class QemuOutput extends LevelOutput {
+  constructor(
+    private readonly board: QemuBoard,
+    private readonly line: number,
+    common: LevelOutputCommon,
+    ctx: DriverContext,
+  ) {
+    super(common, ctx);
+  }
+
+  get description(): string {
+    return `${this.board.description} GPIO line ${this.line}`;
+  }
+
+  protected write(high: boolean): Promise<void> {
+    return this.board.gpio.set(this.line, high);
+  }
+}
+
+export const qemuOutputDriver = defineDriver({
+  kind: 'qemu',
+  description: "an input line of the virtual board (resources.qemu), e.g. line 0 = USER button; kept across power cycles",
+  schema: z.strictObject({
+    kind: z.literal('qemu'),
+    line: z.number().int().min(0).max(GPIO_LINES - 1),
+    active: outputCommon.active,
+    settle: duration.optional(),
+  }),
+  create: ({ line, active, settle }, ctx) => new QemuOutput(qemuBoardFor(ctx), line, { active, settle }, ctx),
+});

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineDriver } from '../drivers/DriverDefinition.js';
+import type { Power, PowerState } from '../drivers/power/Power.js';
+import type { QemuBoard } from './QemuBoard.js';
+import { qemuBoardFor } from './qemuBoardFor.js';
+
+/** Power of the emulated board: on starts a QEMU process, off SIGKILLs it (a true cut, mid-write included). */
+export class QemuPower implements Power {
+  constructor(
+    private readonly board: QemuBoard,
+    private readonly part: string,
+  ) {}
+
+  get description(): string {
+    return `${this.board.description} power (process start / SIGKILL)`;
+  }
+
+  on(): Promise<void> {
+    return this.board.powerOn(this.part);
+  }
+
+  off(): Promise<void> {
+    return this.board.powerOff(this.part);
+  }
+
+  state(): PowerState {
+    return this.board.powered ? 'on' : 'off';
+  }
+
+  /** The process is the board: releasing it means no emulator outlives the session. */
+  close(): Promise<void> {
+    return this.board.close();
+  }
+}
+
+export const qemuPowerDriver = defineDriver({
+  kind: 'qemu',
+  description: 'the virtual board (resources.qemu): power on starts QEMU, power off kills it',
+  schema: z.strictObject({ kind: z.literal('qemu') }),
+  create: (_options, ctx) => new QemuPower(qemuBoardFor(ctx), ctx.part),
+});

@@ -1,0 +1,29 @@
+import { join, resolve } from 'node:path';
+import type { DriverContext } from '../drivers/DriverContext.js';
+import { ConfigError } from '../errors.js';
+import { Project } from '../run/Project.js';
+import { QemuBoard } from './QemuBoard.js';
+import { qemuBoardSchema } from './QemuBoardOptions.js';
+
+/** Key of the board in `ctx.shared` and of its settings in the rig file's `resources`. */
+export const QEMU_RESOURCE = 'qemu';
+
+/** The rig's one emulated board, created by whichever of its drivers asks first. */
+export function qemuBoardFor(ctx: DriverContext): QemuBoard {
+  return ctx.shared(QEMU_RESOURCE, () => {
+    const where = { file: `rig ${ctx.rigName}` };
+    const settings = ctx.resources[QEMU_RESOURCE];
+    if (settings === undefined) {
+      throw new ConfigError({ ...where, field: `resources.${QEMU_RESOURCE}`, message: `the qemu drivers need a resources.${QEMU_RESOURCE} block (machine, kernel, nv)` });
+    }
+    const parsed = qemuBoardSchema.safeParse(settings);
+    if (!parsed.success) {
+      throw new ConfigError(
+        parsed.error.issues.map((issue) => ({ ...where, field: ['resources', QEMU_RESOURCE, ...issue.path].join('.'), message: issue.message })),
+      );
+    }
+    const options = parsed.data;
+    const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : join(new Project().root, '.hil', 'rigs', ctx.rigName);
+    return new QemuBoard(options, { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log });
+  });
+}

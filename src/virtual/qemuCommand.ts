@@ -1,0 +1,66 @@
+import type { QemuBoardOptions } from './QemuBoardOptions.js';
+
+/**
+ * `run`: a powered board, UARTs on ptys and the GPIO socket. `probe`: the board held by a debug probe with
+ * power off: same memory map, nothing wired to the UARTs (it never runs, so it never prints).
+ */
+export type QemuMode = 'run' | 'probe';
+
+/** Files of one QEMU process, already absolute. */
+export interface QemuPaths {
+  kernel?: string;
+  /** In the order of `options.nv`. */
+  nv: string[];
+  /** In the order of `options.drives`. */
+  drives: string[];
+  /** Unix socket hil listens on; QEMU connects to it as the QMP monitor. */
+  qmpSocket: string;
+  /** Unix socket hil listens on for the GPIO UART (run mode). */
+  gpioSocket?: string;
+}
+
+/** Chardev labels as `query-chardev` reports them. */
+export const chardevId = {
+  qmp: 'hil-qmp',
+  gdb: 'gdb',
+  gpio: 'hil-gpio',
+  serial: (index: number) => `hil-serial${index}`,
+};
+
+/** QEMU's option syntax splits on commas; a literal comma is written twice. */
+function quote(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths, mode: QemuMode): string[] {
+  const args: string[] = [];
+  const backend = o.memoryBackend === undefined ? o.nv[0]?.id : o.memoryBackend;
+  args.push('-machine', backend ? `${o.machine},memory-backend=${backend}` : o.machine);
+  if (o.cpu) args.push('-cpu', o.cpu);
+  o.nv.forEach((nv, i) => {
+    args.push('-object', `memory-backend-file,id=${nv.id},size=${nv.size},mem-path=${quote(paths.nv[i]!)},share=on`);
+  });
+  o.drives.forEach((drive, i) => {
+    const index = drive.index === undefined ? '' : `,index=${drive.index}`;
+    args.push('-drive', `if=${drive.if},format=${drive.format},file=${quote(paths.drives[i]!)}${index}`);
+  });
+  if (paths.kernel) args.push('-kernel', paths.kernel);
+  if (o.icount !== false) args.push('-icount', o.icount === true ? 'shift=0,sleep=off' : o.icount);
+
+  args.push('-display', 'none', '-monitor', 'none', '-parallel', 'none');
+  for (let i = 0; i < o.serials; i++) {
+    if (mode === 'probe') {
+      args.push('-serial', 'null');
+    } else if (i === o.gpioSerial) {
+      args.push('-chardev', `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)}`, '-serial', `chardev:${chardevId.gpio}`);
+    } else {
+      args.push('-chardev', `pty,id=${chardevId.serial(i)}`, '-serial', `chardev:${chardevId.serial(i)}`);
+    }
+  }
+  args.push('-chardev', `socket,id=${chardevId.qmp},path=${quote(paths.qmpSocket)}`, '-mon', `chardev=${chardevId.qmp},mode=control`);
+  args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
+  // Always paused at start: the host opens the UARTs (pty output is dropped until then) before `cont`.
+  args.push('-S');
+  args.push(...o.args);
+  return args;
+}

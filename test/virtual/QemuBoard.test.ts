@@ -1,0 +1,147 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConsoleLine } from '../../src/drivers/console/Console.js';
+import { RigError } from '../../src/errors.js';
+import { QemuConsole, qemuConsoleDriver } from '../../src/virtual/QemuConsole.js';
+import { QemuPower, qemuPowerDriver } from '../../src/virtual/QemuPower.js';
+import { qemuProbeDriver } from '../../src/virtual/QemuProbe.js';
+import { BOOT_COUNT_ADDR, NV_BASE, NV_SIZE, TICK_ADDR } from './testFirmware.js';
+import { makeVirtualRig, qemuResources, type VirtualRig } from './virtualRig.js';
+
+/** A fresh rig whose NV holds the test app, flashed through the probe with power off. */
+async function flashedRig(): Promise<VirtualRig> {
+  const rig = await makeVirtualRig();
+  const probe = qemuProbeDriver.create(qemuProbeDriver.schema.parse({ kind: 'qemu' }), rig.session()('probe'));
+  await probe.flash([{ name: 'app', path: rig.firmware.appBin, address: NV_BASE }]);
+  return rig;
+}
+
+function parts(rig: VirtualRig, resources?: Record<string, unknown>) {
+  const context = rig.session(resources);
+  const power = qemuPowerDriver.create({ kind: 'qemu' }, context('power')) as QemuPower;
+  const console = qemuConsoleDriver.create({ kind: 'qemu', serial: 0 }, context('console')) as QemuConsole;
+  const lines: ConsoleLine[] = [];
+  console.subscribe({ line: (l) => lines.push(l) });
+  return { power, console, lines };
+}
+
+async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const word = (buf: Buffer, address: number) => buf.readUInt32LE(address - NV_BASE);
+
+describe('QemuBoard with real QEMU', () => {
+  let rig: VirtualRig;
+  beforeAll(async () => {
+    rig = await flashedRig();
+  });
+  afterEach(() => {
+    expect(rig.leftovers()).toEqual([]);
+  });
+  afterAll(async () => {
+    await rig?.remove();
+  });
+
+  it('creates the NV image erased at its exact size and the probe writes the app into it', async () => {
+    const nv = await readFile(rig.nvFile);
+    expect(nv.length).toBe(NV_SIZE);
+    const app = await readFile(rig.firmware.appBin);
+    expect(nv.subarray(0, app.length).equals(app)).toBe(true);
+    expect(nv.subarray(app.length, app.length + 4096).every((b) => b === 0xff)).toBe(true);
+    // Flashing with power off never lets the guest run: it would have counted a boot.
+    expect(word(nv, BOOT_COUNT_ADDR)).toBe(0xffffffff);
+  });
+
+  it('powers on: ptys found over QMP before the guest runs, linked in the state dir, first line received', async () => {
+    const { power, console, lines } = parts(rig);
+    await console.open();
+    const asked = rig.timeline.now();
+    await power.on();
+    try {
+      expect(power.state()).toBe('on');
+      const link = join(rig.stateDir, 'serial0');
+      expect(await readlink(link)).toMatch(/^\/dev\/pts\/\d+$/);
+      await until('first line', () => lines.length > 0);
+      expect(lines[0]!.text).toBe('boot 1');
+      expect(lines[0]!.raw.toString('latin1')).toBe('boot 1\r\n');
+      const firstLineMs = lines[0]!.t - asked;
+      // Generous bound for a loaded CI machine; the measured figure is printed for the report.
+      expect(firstLineMs).toBeLessThan(3000);
+      process.stdout.write(`power on -> first line: ${firstLineMs.toFixed(1)} ms\n`);
+    } finally {
+      await power.off();
+      await console.close();
+    }
+    expect(power.state()).toBe('off');
+    await expect(stat(join(rig.stateDir, 'serial0'))).rejects.toThrow();
+  });
+
+  it('power off is a SIGKILL cut: immediate, and NV keeps exactly what the guest wrote before it', async () => {
+    const { power, console, lines } = parts(rig);
+    await console.open();
+    await power.on();
+    await until('a few ticks', () => lines.filter((l) => l.text.startsWith('tick')).length >= 5);
+    const events: Array<Record<string, unknown>> = [];
+    const unsubscribe = rig.timeline.subscribe((e) => events.push(e));
+    await power.off();
+    unsubscribe();
+    await console.close();
+    const kill = events.find((e) => e.type === 'qemu' && e.phase === 'kill');
+    expect(kill).toBeDefined();
+    expect(kill!.latencyMs as number).toBeLessThan(5);
+    process.stdout.write(`power off: kill ask->done ${(kill!.latencyMs as number).toFixed(3)} ms\n`);
+    expect(events.some((e) => e.type === 'proc' && e.phase === 'exit' && e.signal === 'SIGKILL')).toBe(true);
+
+    const nv = await readFile(rig.nvFile);
+    const ticks = lines.filter((l) => /^tick \d+$/.test(l.text)).map((l) => Number(l.text.slice(5)));
+    const lastPrinted = Math.max(...ticks);
+    // The app stores the tick in NV, then prints it: NV holds the last printed tick, or the one after it.
+    expect(word(nv, TICK_ADDR)).toBeGreaterThanOrEqual(lastPrinted);
+    expect(word(nv, TICK_ADDR)).toBeLessThanOrEqual(lastPrinted + 1);
+    expect(word(nv, BOOT_COUNT_ADDR)).toBe(2);
+  });
+
+  it('a missing kernel file is a RigError carrying QEMU\'s own message', async () => {
+    const { power } = parts(rig, qemuResources(rig, { kernel: 'no-such-rom.elf' }));
+    const err = await power.on().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RigError);
+    expect((err as RigError).part).toBe('power');
+    expect((err as RigError).message).toMatch(/^QEMU \(mps2-an385\) failed to start: Could not load kernel '.*no-such-rom\.elf'$/);
+    expect((err as RigError).detail).toMatch(/qemu-system-arm/);
+    expect(power.state()).toBe('off');
+  });
+
+  it('an unknown machine is a RigError carrying QEMU\'s own message', async () => {
+    const { power } = parts(rig, qemuResources(rig, { machine: 'no-such-board' }));
+    const err = (await power.on().catch((e: unknown) => e)) as RigError;
+    expect(err).toBeInstanceOf(RigError);
+    expect(err.message).toBe('QEMU (no-such-board) failed to start: unsupported machine type');
+    expect(err.detail).toMatch(/Use -machine help/);
+  });
+
+  it('an NV image of the wrong size is refused before QEMU starts', async () => {
+    const odd = join(rig.dir, 'state', 'odd.img');
+    await writeFile(odd, Buffer.alloc(1024, 0xff));
+    const { power } = parts(rig, qemuResources(rig, { nv: [{ id: 'nv', path: 'odd.img', size: '16M' }] }));
+    await expect(power.on()).rejects.toThrow(/1024 bytes, the rig says 16777216/);
+  });
+
+  it('QEMU dying by itself turns power off and shows as a console gap naming the reason', async () => {
+    const { power, console, lines } = parts(rig, qemuResources(rig, { lifetime: 400 }));
+    const gaps: string[] = [];
+    console.subscribe({ gap: (g) => gaps.push(g.reason) });
+    await console.open();
+    await power.on();
+    await until('lifetime kill', () => power.state() === 'off' && gaps.length > 0, 5000);
+    await console.close();
+    expect(lines[0]?.text).toMatch(/^boot \d+$/);
+    expect(gaps[0]).toMatch(/QEMU exited by itself \(SIGKILL\)/);
+    expect(rig.logs.some((l) => l.includes('QEMU exited by itself'))).toBe(true);
+  });
+});
