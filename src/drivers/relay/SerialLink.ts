@@ -4,17 +4,31 @@ import { RigError } from '../../errors.js';
 /**
  * A command/response serial connection to a relay board (Numato, LCUS): opened once, held for the run,
  * and every exchange bounded by a timeout so a silent board becomes a RigError, never a hang.
+ * Several outputs on one board share one link (see `sharedSerialLink`); `exclusive` keeps their exchanges apart.
  */
 export class SerialLink {
   private port?: SerialPort;
   private received = Buffer.alloc(0);
   private waiter?: () => void;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly part: string,
     readonly path: string,
     private readonly baudRate: number,
   ) {}
+
+  /** Runs one exchange after the previous one finished, whichever output started it; errors name `part`. */
+  exclusive<T>(part: string, work: () => Promise<T>): Promise<T> {
+    const relabelled = () =>
+      work().catch((err: unknown) => {
+        if (err instanceof RigError && err.part !== part) throw new RigError(part, err.message, { detail: err.detail, cause: err.cause });
+        throw err;
+      });
+    const next = this.queue.then(relabelled, relabelled);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 
   async open(): Promise<void> {
     if (this.port?.isOpen) return;
@@ -74,4 +88,9 @@ export class SerialLink {
     if (!port?.isOpen) return;
     await new Promise<void>((resolve) => port.close(() => resolve()));
   }
+}
+
+/** The one link to a board at `path` in this rig: relay channels of one board share its port. */
+export function sharedSerialLink(ctx: { part: string; shared<T>(key: string, create: () => T): T }, path: string, baudRate: number): SerialLink {
+  return ctx.shared(`serial-link:${path}`, () => new SerialLink(ctx.part, path, baudRate));
 }

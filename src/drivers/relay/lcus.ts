@@ -5,7 +5,7 @@ import type { DriverContext } from '../DriverContext.js';
 import { defineDriver } from '../DriverDefinition.js';
 import { outputCommon } from './DigitalOutput.js';
 import { LevelOutput } from './LevelOutput.js';
-import { SerialLink } from './SerialLink.js';
+import { SerialLink, sharedSerialLink } from './SerialLink.js';
 
 /** The LCUS frame: start byte 0xA0, channel (1-based), state (1 = on), and the low byte of their sum. */
 export function lcusFrame(channel: number, on: boolean): Buffer {
@@ -34,13 +34,15 @@ export class LcusOutput extends LevelOutput {
 
   constructor(private readonly options: Options, ctx: DriverContext) {
     super(options, ctx);
-    this.link = new SerialLink(ctx.part, options.path, options.baud);
+    this.link = sharedSerialLink(ctx, options.path, options.baud);
     this.description = `lcus ${options.path} relay ${options.channel}`;
   }
 
   protected async write(high: boolean): Promise<void> {
-    await this.link.open();
-    await this.link.write(lcusFrame(this.options.channel, high));
+    await this.link.exclusive(this.ctx.part, async () => {
+      await this.link.open();
+      await this.link.write(lcusFrame(this.options.channel, high));
+    });
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { defineDriver } from '../DriverDefinition.js';
 import { withCheck } from '../../rig/DriverCheck.js';
 import { outputCommon } from './DigitalOutput.js';
 import { LevelOutput } from './LevelOutput.js';
-import { SerialLink } from './SerialLink.js';
+import { sharedSerialLink, type SerialLink } from './SerialLink.js';
 
 /** Numato numbers relays 0-9 then A-V on its 16- and 32-channel boards. */
 export function numatoChannel(n: number): string {
@@ -38,12 +38,16 @@ export class NumatoOutput extends LevelOutput {
 
   constructor(private readonly options: Options, ctx: DriverContext) {
     super(options, ctx);
-    this.link = new SerialLink(ctx.part, options.path, options.baud);
+    this.link = sharedSerialLink(ctx, options.path, options.baud);
     this.description = `numato ${options.path} relay ${options.channel}`;
   }
 
   /** Sends one command and returns the board's answer with the echo and prompt removed. */
-  async command(text: string): Promise<string> {
+  command(text: string): Promise<string> {
+    return this.link.exclusive(this.ctx.part, () => this.exchange(text));
+  }
+
+  private async exchange(text: string): Promise<string> {
     await this.link.open();
     this.link.discard();
     await this.link.write(`${text}\r`);
@@ -52,11 +56,14 @@ export class NumatoOutput extends LevelOutput {
     return answer.slice(0, answer.lastIndexOf(PROMPT)).replace(text, '').trim();
   }
 
+  /** The edge and its read-back as one exchange on the shared port. */
   protected async write(high: boolean): Promise<void> {
     const ch = numatoChannel(this.options.channel);
     const want = high ? 'on' : 'off';
-    await this.command(`relay ${want} ${ch}`);
-    const got = await this.command(`relay read ${ch}`);
+    const got = await this.link.exclusive(this.ctx.part, async () => {
+      await this.exchange(`relay ${want} ${ch}`);
+      return this.exchange(`relay read ${ch}`);
+    });
     if (got !== want) {
       throw new RigError(this.ctx.part, `numato ${this.options.path}: relay ${ch} reads "${got}" after "relay ${want} ${ch}"`, { detail: got });
     }

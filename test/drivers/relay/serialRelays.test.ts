@@ -109,6 +109,20 @@ describe('numato', () => {
     expect((err as RigError).message).toMatch(/^cannot open \/dev\/serial\/by-id\/no-such-numato: .*No such file or directory/);
   });
 
+  it('two outputs on one board share its port and never interleave their exchanges', async () => {
+    const dev = fakeNumato(board);
+    const links = new Map<string, unknown>();
+    const sharing: DriverContext = { ...ctx, shared: <T>(key: string, create: () => T) => (links.has(key) ? links.get(key) : links.set(key, create()).get(key)) as T };
+    const boot0 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 4 }), { ...sharing, part: 'outputs.boot0' });
+    const boot2 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 5 }), { ...sharing, part: 'outputs.boot2' });
+    await Promise.all([boot0.set(true), boot2.set(true)]);
+    expect(dev.relays.get('4')).toBe(true);
+    expect(dev.relays.get('5')).toBe(true);
+    expect(dev.log).toEqual(['relay on 4', 'relay read 4', 'relay on 5', 'relay read 5']);
+    await boot0.close();
+    await boot2.close();
+  });
+
   it('rig check asks for the version without moving a relay', async () => {
     const dev = fakeNumato(board);
     const opts = numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 0 });

@@ -1,0 +1,112 @@
+import type { DriverSpec } from '../config/Rig.js';
+import { consoleDrivers } from '../drivers/console/registry.js';
+import type { DriverContext } from '../drivers/DriverContext.js';
+import { powerDrivers } from '../drivers/power/registry.js';
+import { probeDrivers } from '../drivers/probe/registry.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { relayDrivers } from '../drivers/relay/registry.js';
+import { RigError } from '../errors.js';
+import { Timeline } from '../run/Timeline.js';
+import { checkOf } from './DriverCheck.js';
+
+export interface RigCheckTarget {
+  name: string;
+  /** Directory of the rig file; relative paths in driver options resolve against it. */
+  dir: string;
+  console: DriverSpec;
+  power: DriverSpec;
+  probe?: DriverSpec;
+  outputs: Record<string, DriverSpec>;
+  resources?: Record<string, unknown>;
+}
+
+export interface RigCheckResult {
+  /** `console`, `probe`, `power`, `outputs.button`. */
+  part: string;
+  kind: string;
+  ok: boolean;
+  message: string;
+  /** The tool's own output, when a check failed. */
+  detail?: string;
+}
+
+export interface RigCheckOptions {
+  /** Per part; a check that hangs longer is reported as failed. */
+  timeoutMs?: number;
+  timeline?: Timeline;
+  log?(message: string): void;
+  /** Called as each part finishes, so a table can fill in live. */
+  onResult?(result: RigCheckResult): void;
+}
+
+interface Registries {
+  console: DriverRegistry<unknown>;
+  power: DriverRegistry<unknown>;
+  relay: DriverRegistry<unknown>;
+  probe: DriverRegistry<unknown>;
+}
+
+const registries: Registries = { console: consoleDrivers, power: powerDrivers, relay: relayDrivers, probe: probeDrivers };
+
+async function withTimeout<T>(work: Promise<T>, ms: number, part: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RigError(part, `check did not finish within ${ms}ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `hil rig check`: proves each part of a rig is there (console opens, probe tool installed and a probe present,
+ * relays reachable) without changing the board's state. Parts are checked one after another, console first,
+ * so the table reads in wiring order and two tools never fight over one USB device.
+ */
+export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {}): Promise<RigCheckResult[]> {
+  const timeline = options.timeline ?? new Timeline();
+  const shared = new Map<string, unknown>();
+  const parts: Array<[string, DriverSpec, Array<DriverRegistry<unknown>>]> = [
+    ['console', rig.console, [registries.console]],
+    ...(rig.probe ? [['probe', rig.probe, [registries.probe]] as [string, DriverSpec, Array<DriverRegistry<unknown>>]] : []),
+    ['power', rig.power, [registries.power, registries.relay]],
+    ...Object.entries(rig.outputs).map(([name, spec]) => [`outputs.${name}`, spec, [registries.relay]] as [string, DriverSpec, Array<DriverRegistry<unknown>>]),
+  ];
+  const results: RigCheckResult[] = [];
+  for (const [part, spec, regs] of parts) {
+    const ctx: DriverContext = {
+      rigName: rig.name,
+      rigDir: rig.dir,
+      part,
+      timeline,
+      resources: rig.resources ?? {},
+      log: options.log ?? (() => undefined),
+      shared: <T>(key: string, create: () => T): T => {
+        if (!shared.has(key)) shared.set(key, create());
+        return shared.get(key) as T;
+      },
+    };
+    const def = regs.map((r) => r.get(spec.kind)).find((d) => d !== undefined);
+    const check = def && checkOf(def);
+    let result: RigCheckResult;
+    if (!def) {
+      result = { part, kind: spec.kind, ok: false, message: `no driver of kind "${spec.kind}"` };
+    } else if (!check) {
+      result = { part, kind: spec.kind, ok: true, message: `not checked: the ${spec.kind} driver has no check` };
+    } else {
+      try {
+        const message = await withTimeout(check(spec.options, ctx), options.timeoutMs ?? 60_000, part);
+        result = { part, kind: spec.kind, ok: true, message };
+      } catch (err) {
+        const rigError = err instanceof RigError ? err : undefined;
+        result = { part, kind: spec.kind, ok: false, message: (err as Error).message, detail: rigError?.detail };
+      }
+    }
+    timeline.record('rig-check', { ...result });
+    options.onResult?.(result);
+    results.push(result);
+  }
+  return results;
+}
