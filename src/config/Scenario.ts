@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { namedGroups } from '../expect/Classifier.js';
 import { checkModel, stateNames } from '../expect/modelSpec.js';
 import type { StepDefinition } from '../steps/Step.js';
 import { steps as stepRegistry } from '../steps/registry.js';
@@ -86,7 +87,8 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     if (regex) forbidden.push({ source, regex });
   });
 
-  for (const problem of checkModel(top.expect.model, { patternNames: patterns.map((p) => p.name) })) {
+  const patternGroups = Object.fromEntries(patterns.map((p) => [p.name, namedGroups(p.regex)]));
+  for (const problem of checkModel(top.expect.model, { patternNames: patterns.map((p) => p.name), patternGroups })) {
     issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message));
   }
   const states = new Set(stateNames(top.expect.model));
