@@ -120,6 +120,18 @@ describe('expectation model: driving states', () => {
       expect(s.x.failure()).toBeUndefined();
     }
   });
+  it('takes a plain top-level name at the root, and accepts EVENT: ~ without moving', () => {
+    const model = rollbackModel() as any;
+    model.on = { POWER_OFF: 'off', RESET: null };
+    model.strict = true;
+    const s = setup(model);
+    toCopying(s);
+    s.send('RESET');
+    expect(s.x.state()).toBe('bootloader.copying');
+    s.send('POWER_OFF');
+    expect(s.x.state()).toBe('off');
+    expect(s.x.coverage().transitions.find((t) => t.event === 'RESET')).toEqual({ from: '*', event: 'RESET', to: '*', count: 1 });
+  });
 });
 
 describe('expectation model: timeouts and failures', () => {
@@ -430,15 +442,32 @@ describe('expectation model: construction', () => {
 });
 
 describe('expectation model: throughput', () => {
-  it('classifies and models at least 50,000 lines/s', () => {
+  it('classifies and models at least 50,000 lines/s, one line in four causing a transition', () => {
+    // In factory-running BANNER goes to bootloader.checking and FACTORY comes back: two transitions per
+    // eight lines, far more than a real boot log. Best of three rounds after a warm-up: the goal is the
+    // code's speed, not the JIT's first pass or a neighbour's load on a shared runner.
+    const chatter = [
+      '[DBG] flash: erase sector 12 at 0x10040000',
+      '[INF] MCUboot Bootloader Started',
+      'boot: swap_type=none',
+      'blink 12',
+      '[INF] Secondary slot: empty',
+      'Factory app v1.0.0 running',
+      'Commands: reset, upgrade, rollback, version',
+      'blink 13',
+    ];
     const s = setup();
-    const chatter = ['[DBG] flash: erase sector 12 at 0x10040000', '[INF] MCUboot Bootloader Started', 'boot: swap_type=none', 'Factory app v1.0.0 running'];
-    s.send('POWER_ON');
-    const n = 200_000;
-    const started = performance.now();
-    for (let i = 0; i < n; i++) s.x.feedLine({ t: i, text: chatter[i % chatter.length]!, raw: Buffer.alloc(0) });
-    const perSecond = n / ((performance.now() - started) / 1000);
+    toCopying(s);
+    s.line('Factory app v1.0.0 running');
+    const round = (n: number) => {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) s.x.feedLine({ t: i, text: chatter[i % chatter.length]!, raw: Buffer.alloc(0) });
+      return n / ((performance.now() - started) / 1000);
+    };
+    round(50_000);
+    const best = Math.max(round(100_000), round(100_000), round(100_000));
     expect(s.x.failure()).toBeUndefined();
-    expect(perSecond).toBeGreaterThan(50_000);
+    expect(s.x.state()).toBe('factory-running');
+    expect(best).toBeGreaterThan(50_000);
   });
 });
