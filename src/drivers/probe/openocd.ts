@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
+import { RigError } from '../../errors.js';
 import { withCheck } from '../../rig/DriverCheck.js';
 import { hex } from '../../rig/size.js';
 import type { DriverContext } from '../DriverContext.js';
@@ -55,6 +56,19 @@ export class OpenOcdProgress implements ProgressParser {
   }
 }
 
+/** OpenOCD's terse adapter errors, with what they mean on a rig. */
+const HINTS: Array<[RegExp, string]> = [[/Error: open failed$/, 'no ST-Link found, or another program holds it']];
+
+async function runOpenOcd(ctx: Pick<DriverContext, 'part' | 'timeline'>, cmd: string, args: string[], timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser) {
+  try {
+    return await runProbeTool(ctx, { cmd, args, timeoutMs, signal, parser, installHint: 'openocd (apt-get install openocd)' });
+  } catch (err) {
+    const hint = err instanceof RigError ? HINTS.find(([re]) => re.test(err.message))?.[1] : undefined;
+    if (!hint) throw err;
+    throw new RigError((err as RigError).part, `${(err as RigError).message} (${hint})`, { detail: (err as RigError).detail });
+  }
+}
+
 /** Probes through OpenOCD, one short-lived openocd per operation (no server left behind between steps). */
 export class OpenOcdProbe implements Probe {
   readonly description: string;
@@ -72,14 +86,7 @@ export class OpenOcdProbe implements Probe {
   }
 
   private run(commands: string[], timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser, init = true) {
-    return runProbeTool(this.ctx, {
-      cmd: this.options.cmd,
-      args: this.commandLine(commands, init),
-      timeoutMs,
-      signal,
-      parser,
-      installHint: 'openocd (apt-get install openocd)',
-    });
+    return runOpenOcd(this.ctx, this.options.cmd, this.commandLine(commands, init), timeoutMs, signal, parser);
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
@@ -125,7 +132,7 @@ export const openocdDriver = withCheck(
   // `init` finds the adapter and examines the target without halting it; `shutdown` leaves the board running.
   async (options, ctx) => {
     const probe = new OpenOcdProbe(options, ctx);
-    const { stderr } = await runProbeTool(ctx, { cmd: options.cmd, args: probe.commandLine(['shutdown']), timeoutMs: 30_000, installHint: 'openocd (apt-get install openocd)' });
+    const { stderr } = await runOpenOcd(ctx, options.cmd, probe.commandLine(['shutdown']), 30_000);
     const target = /Info : (\S+\.cpu): hardware has/.exec(stderr)?.[1] ?? /Info : \[(\S+)\] /.exec(stderr)?.[1];
     return `openocd found the probe${target ? ` and ${target}` : ''}`;
   },
