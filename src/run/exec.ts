@@ -29,6 +29,8 @@ export interface RunToolOptions {
   installHint?: string;
   /** Time between SIGTERM and SIGKILL when the tool is killed. */
   killGraceMs?: number;
+  /** Output as it arrives (progress bars); the result still carries all of it. */
+  onOutput?(chunk: string, stream: 'stdout' | 'stderr'): void;
 }
 
 export interface ToolResult {
@@ -121,6 +123,11 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
   });
   const pid = subprocess.pid;
+  if (options.onOutput) {
+    const onOutput = options.onOutput;
+    subprocess.stdout?.on('data', (chunk: Buffer) => onOutput(chunk.toString(), 'stdout'));
+    subprocess.stderr?.on('data', (chunk: Buffer) => onOutput(chunk.toString(), 'stderr'));
+  }
   timeline?.record('proc', { phase: 'start', part, cmd, args: [...args], pid });
 
   let killedFor: 'timeout' | 'abort' | undefined;

@@ -97,7 +97,7 @@ export class GdbProbe implements Probe {
     ].join('\n');
   }
 
-  async run(commands: string[], timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser, dir?: string): Promise<string> {
+  async run(commands: string[], timeoutMs: number, signal?: AbortSignal, parser?: () => ProgressParser, dir?: string): Promise<string> {
     const own = dir ?? (await mkdtemp(join(tmpdir(), 'hil-gdb-')));
     try {
       const file = join(own, 'commands.gdb');
@@ -139,7 +139,7 @@ export class GdbProbe implements Probe {
         }
       }
       if (options.reset) commands.push(...this.server.reset);
-      const parser = new GdbProgress(this.progress.report, images.map((i) => i.name).join(', '));
+      const parser = () => new GdbProgress(this.progress.report, images.map((i) => i.name).join(', '));
       const stdout = await this.run(commands, this.options.timeout, options.signal, parser, dir);
       const mismatch = /^Section (\S+), range (0x[0-9a-f]+) -- (0x[0-9a-f]+): MIS-MATCHED!/m.exec(stdout);
       if (mismatch) throw new RigError(this.ctx.part, `gdb compare-sections: section ${mismatch[1]} (${mismatch[2]}..${mismatch[3]}) does not match the image`, { detail: stdout });

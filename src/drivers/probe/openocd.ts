@@ -59,7 +59,7 @@ export class OpenOcdProgress implements ProgressParser {
 /** OpenOCD's terse adapter errors, with what they mean on a rig. */
 const HINTS: Array<[RegExp, string]> = [[/Error: open failed$/, 'no ST-Link found, or another program holds it']];
 
-async function runOpenOcd(ctx: Pick<DriverContext, 'part' | 'timeline'>, cmd: string, args: string[], timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser) {
+async function runOpenOcd(ctx: Pick<DriverContext, 'part' | 'timeline'>, cmd: string, args: string[], timeoutMs: number, signal?: AbortSignal, parser?: () => ProgressParser) {
   try {
     return await runProbeTool(ctx, { cmd, args, timeoutMs, signal, parser, installHint: 'openocd (apt-get install openocd)' });
   } catch (err) {
@@ -85,7 +85,7 @@ export class OpenOcdProbe implements Probe {
     return [...this.options.args, ...pre, ...(init ? ['-c', 'init'] : []), ...commands.flatMap((c) => ['-c', c])];
   }
 
-  private run(commands: string[], timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser, init = true) {
+  private run(commands: string[], timeoutMs: number, signal?: AbortSignal, parser?: () => ProgressParser, init = true) {
     return runOpenOcd(this.ctx, this.options.cmd, this.commandLine(commands, init), timeoutMs, signal, parser);
   }
 
@@ -94,7 +94,7 @@ export class OpenOcdProbe implements Probe {
       const last = i === images.length - 1;
       // `program` does its own init and reset-halt, so no `-c init` before it.
       const program = openocdProgram(image, { verify: options.verify ?? true, reset: last && (options.reset ?? false) });
-      await this.run([program], this.options.timeout, options.signal, new OpenOcdProgress(this.progress.report, image.name), false);
+      await this.run([program], this.options.timeout, options.signal, () => new OpenOcdProgress(this.progress.report, image.name), false);
     }
   }
 

@@ -147,7 +147,7 @@ export class PyocdProbe implements Probe {
     return (this.commands = new PyocdCommands(flavour, this.options));
   }
 
-  private async run(command: PyocdCommand, timeoutMs: number, signal?: AbortSignal, parser?: ProgressParser) {
+  private async run(command: PyocdCommand, timeoutMs: number, signal?: AbortSignal, parser?: () => ProgressParser) {
     // pyOCD 0.13's pyocd-tool waits forever for a probe to appear (it has no --no-wait): list first.
     if (command.cmd === 'pyocd-tool') await listedProbe(this.ctx, this.cli(), this.options.uid);
     return runProbeTool(this.ctx, { ...command, timeoutMs, signal, parser, installHint: INSTALL });
@@ -157,7 +157,7 @@ export class PyocdProbe implements Probe {
     const cli = this.cli();
     for (const [i, image] of images.entries()) {
       const reset = i === images.length - 1 && (options.reset ?? false);
-      await this.run(cli.flash(image, reset), this.options.timeout, options.signal, new PyocdProgress(this.progress.report, image.name));
+      await this.run(cli.flash(image, reset), this.options.timeout, options.signal, () => new PyocdProgress(this.progress.report, image.name));
       // pyocd-flashtool has no reset switch of its own.
       if (reset && this.cli().flavour === 'legacy') await this.reset(options);
     }

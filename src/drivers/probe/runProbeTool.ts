@@ -11,7 +11,8 @@ export interface ProbeToolCall {
   timeoutMs: number;
   signal?: AbortSignal;
   cwd?: string;
-  parser?: ProgressParser;
+  /** Makes a progress parser; each output stream gets its own, so one stream's chunk never splits the other's line. */
+  parser?: () => ProgressParser;
   installHint?: string;
   /** Output that means failure even with exit 0 (gdb reports some errors only in text). */
   failsOn?: RegExp;
@@ -22,6 +23,7 @@ export interface ProbeToolCall {
  * with the whole output tail in `detail`, so "no probe" reads as the tool itself put it.
  */
 export async function runProbeTool(ctx: Pick<DriverContext, 'part' | 'timeline'>, call: ProbeToolCall): Promise<ToolResult> {
+  const parsers = call.parser ? { stdout: call.parser(), stderr: call.parser() } : undefined;
   const result = await runTool({
     part: ctx.part,
     cmd: call.cmd,
@@ -32,10 +34,11 @@ export async function runProbeTool(ctx: Pick<DriverContext, 'part' | 'timeline'>
     timeline: ctx.timeline,
     installHint: call.installHint,
     reject: false,
+    onOutput: parsers && ((chunk, stream) => parsers[stream].feed(chunk)),
   });
-  // runTool hands output over at exit, final newline stripped; progress is parsed from it in order, stdout first.
-  call.parser?.feed(`${result.stdout}\n`);
-  call.parser?.feed(`${result.stderr}\n`);
+  // A last line without its newline is still progress.
+  parsers?.stdout.feed('\n');
+  parsers?.stderr.feed('\n');
   const failedText = call.failsOn && (call.failsOn.exec(result.stderr) ?? call.failsOn.exec(result.stdout));
   if (result.exitCode !== 0 || failedText) {
     const said = failedText ? toolMessage(failedText[0]) : toolMessage(result.stderr, result.stdout);

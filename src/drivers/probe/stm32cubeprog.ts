@@ -126,7 +126,7 @@ export class CubeProgProbe implements Probe {
     return isAbsolute(dir) ? dir : resolve(this.ctx.rigDir, dir);
   }
 
-  private run(args: string[], timeoutMs: number, signal?: AbortSignal, cwd?: string, parser?: ProgressParser) {
+  private run(args: string[], timeoutMs: number, signal?: AbortSignal, cwd?: string, parser?: () => ProgressParser) {
     return runProbeTool(this.ctx, { cmd: this.options.cli, args, timeoutMs, signal, cwd, parser, installHint: INSTALL });
   }
 
@@ -141,7 +141,7 @@ export class CubeProgProbe implements Probe {
           throw new RigError(this.ctx.part, lines[0]! + (lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''), { detail: lines.join('\n') });
         }
       }
-      await this.run(this.commandLine(image, options), this.options.timeout, options.signal, cwd, new CubeProgProgress(this.progress.report));
+      await this.run(this.commandLine(image, options), this.options.timeout, options.signal, cwd, () => new CubeProgProgress(this.progress.report));
     }
   }
 

@@ -98,6 +98,17 @@ describe('stm32cubeprog driver with a stand-in CLI replaying the seed', () => {
     expect(progress.filter((e) => e.image === 'sdcard.img').map((e) => e.percent)).toEqual([0, 100, 100]);
   });
 
+  it('reports progress while the tool runs, not when it exits', async () => {
+    const slow = join(dir, 'slow-cli');
+    await writeFile(slow, `#!/bin/sh\nhead -n 30 "${FIXTURES}/stm32cubeprog-dk2-flash.txt"\nsleep 0.7\ntail -n +31 "${FIXTURES}/stm32cubeprog-dk2-flash.txt"\n`);
+    await chmod(slow, 0o755);
+    const ctx = driverContext('probe', dir);
+    await stm32cubeprogDriver.create(opts({ cli: slow }), ctx).flash([{ name: 'factory', path: join(dir, 'flash.tsv') }]);
+    const exit = ctx.events.find((e) => e.type === 'proc' && e.phase === 'exit')!;
+    const first = ctx.events.find((e) => e.type === 'probe-progress')!;
+    expect(exit.t - first.t).toBeGreaterThan(500);
+  });
+
   it('refuses to start when the layout names a missing binary, naming the tsv file and line', async () => {
     await rm(join(dir, 'argv'), { force: true });
     const err = await rigErrorOf(stm32cubeprogDriver.create(opts({ binaries: 'nowhere' }), driverContext('probe', dir)).flash([{ name: 'factory', path: join(dir, 'flash.tsv') }]));
