@@ -10,18 +10,10 @@ import { compileMachine } from './compileMachine.js';
 import type { Coverage, Expectation, LineEvent, ModelFailure, RunnerEvent } from './Expectation.js';
 import { LineTail } from './LineTail.js';
 import { namesOf, resolveStateName } from './modelSpec.js';
-import {
-  expectedEvents,
-  formatWhen,
-  lineage,
-  parseModel,
-  selectTransition,
-  FAIL,
-  type ModelTree,
-  type StateSpec,
-  type TransitionSpec,
-} from './ModelTree.js';
+import { FAIL, lineage, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
+import { parseModel } from './parseModel.js';
 import { runnerEventGroups } from './runnerEvents.js';
+import { expectedEvents, formatWhen, selectTransition } from './transitionSelection.js';
 
 /** Timers of the model (`after`) and of `waitFor`; xstate's SimulatedClock fits, for tests. */
 export interface ModelClock {

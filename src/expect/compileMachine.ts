@@ -1,5 +1,6 @@
 import { createMachine, type AnyStateMachine } from 'xstate';
-import { whenMatches, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
+import type { ModelTree, StateSpec, TransitionSpec } from './ModelTree.js';
+import { whenMatches } from './transitionSelection.js';
 
 /** What the model's machine receives: a pattern or runner event with its named values. */
 export interface ModelEventObject {

@@ -1,4 +1,5 @@
-import { parseModel, type ModelContext, type ModelIssue, type ModelTree, type StateSpec } from './ModelTree.js';
+import type { ModelContext, ModelIssue, ModelTree, StateSpec } from './ModelTree.js';
+import { parseModel } from './parseModel.js';
 
 export type { ModelContext, ModelIssue } from './ModelTree.js';
 

@@ -1,0 +1,422 @@
+import { formatDuration, parseDuration } from '../config/duration.js';
+import { suggestion } from '../config/didYouMean.js';
+import { reachableStates } from './reachability.js';
+import { resolveTarget } from './resolveTarget.js';
+import { isRunnerEvent, RUNNER_EVENT_TYPES, runnerEventGroupNames } from './runnerEvents.js';
+import { FAIL, DEFAULT_ROOT_ID, type IssuePath, type ModelContext, type ModelIssue, type ModelTree, type StateSpec, type TransitionSpec, type WhenValue } from './ModelTree.js';
+
+const ROOT_KEYS = ['id', 'initial', 'states', 'on', 'strict', 'description'];
+const STATE_KEYS = ['id', 'initial', 'states', 'on', 'after', 'type', 'tags', 'strict', 'description'];
+const TRANSITION_KEYS = ['target', 'when', 'reenter', 'description'];
+const DELAYED_KEYS = ['target', 'reenter', 'description'];
+
+type Raw = Record<string, unknown>;
+
+function isMapping(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is WhenValue {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** `3000` (ms) or a duration string; object keys always arrive as strings. */
+function delayOf(key: string): number | undefined {
+  if (/^\s*\d+(\.\d+)?\s*$/.test(key)) return Number(key);
+  return parseDuration(key);
+}
+
+/** Parses and checks a model. `tree` is set when the structure was usable, even if issues were found. */
+export function parseModel(raw: unknown, context: ModelContext): { tree?: ModelTree; issues: ModelIssue[] } {
+  return new ModelParser(context).parse(raw);
+}
+
+class ModelParser {
+  private readonly issues: ModelIssue[] = [];
+  private readonly ids = new Map<string, StateSpec>();
+  private readonly states: StateSpec[] = [];
+  private readonly transitions: TransitionSpec[] = [];
+  private readonly pending: Array<{ state: StateSpec; raw: Raw }> = [];
+  private readonly events: Set<string>;
+
+  constructor(private readonly context: ModelContext) {
+    this.events = new Set([...context.patternNames, ...RUNNER_EVENT_TYPES]);
+  }
+
+  private issue(path: IssuePath, message: string, key = false): void {
+    this.issues.push(key ? { path, message, key } : { path, message });
+  }
+
+  parse(raw: unknown): { tree?: ModelTree; issues: ModelIssue[] } {
+    if (!isMapping(raw)) {
+      this.issue([], 'the model must be a mapping with initial and states');
+      return { issues: this.issues };
+    }
+    const rootId = typeof raw.id === 'string' && raw.id ? raw.id : DEFAULT_ROOT_ID;
+    const root = this.state(raw, '', undefined, [], true);
+    if (root.children.size === 0) this.issue([], 'the model needs states');
+    const clash = this.ids.get(rootId);
+    if (clash) this.issue([...clash.where, 'id'], `id ${quote(rootId)} is the model's own id${raw.id === undefined ? ' (the default)' : ''}`);
+    this.ids.set(rootId, root);
+    this.declareFailState(root);
+    this.createImplicitFailReasons(root);
+    this.markFail(root, false);
+    this.checkInitials(root);
+    for (const { state, raw: rawState } of this.pending) this.transitionsOf(state, rawState);
+    const tree: ModelTree = { root, rootId, ids: this.ids, states: this.states, transitions: this.transitions };
+    // Reachability on a model with broken targets or initials would only add noise to the real problems.
+    if (this.issues.length === 0) this.checkReachable(tree);
+    return { tree, issues: this.issues };
+  }
+
+  private state(raw: Raw, key: string, parent: StateSpec | undefined, where: IssuePath, isRoot = false): StateSpec {
+    const allowed = isRoot ? ROOT_KEYS : STATE_KEYS;
+    for (const k of Object.keys(raw)) {
+      if (allowed.includes(k)) continue;
+      if (isRoot && (k === 'after' || k === 'type' || k === 'tags')) this.issue([...where, k], `${k} is not allowed at the model's root`, true);
+      else if (k === 'entry' || k === 'exit' || k === 'invoke' || k === 'always' || k === 'onDone' || k === 'context') {
+        this.issue([...where, k], `${k} is not supported: a model only states which events lead where`, true);
+      } else this.issue([...where, k], `unknown key ${quote(k)}${suggestion(k, allowed)}; a state has ${allowed.join(', ')}`, true);
+    }
+    const spec: StateSpec = {
+      key,
+      path: parent && parent.path ? `${parent.path}.${key}` : key,
+      parent,
+      children: new Map(),
+      final: false,
+      tags: [],
+      fail: false,
+      implicit: false,
+      on: new Map(),
+      after: [],
+      where,
+    };
+    if (!isRoot) this.states.push(spec);
+
+    if (raw.id !== undefined) {
+      if (typeof raw.id !== 'string' || !/^[^.#\s]+$/.test(raw.id)) this.issue([...where, 'id'], 'an id is a name without dots, # or spaces');
+      else if (!isRoot) {
+        if (this.ids.has(raw.id)) this.issue([...where, 'id'], `id ${quote(raw.id)} is already used by ${describe(this.ids.get(raw.id)!)}`);
+        else this.ids.set(raw.id, spec);
+        spec.id = raw.id;
+      }
+    }
+    if (raw.type !== undefined) {
+      if (raw.type === 'final') spec.final = true;
+      else if (raw.type === 'parallel' || raw.type === 'history') this.issue([...where, 'type'], `${raw.type} states are not supported: the model is in one state at a time`);
+      else if (raw.type !== 'atomic' && raw.type !== 'compound') this.issue([...where, 'type'], `type must be final (got ${JSON.stringify(raw.type)})`);
+    }
+    if (raw.tags !== undefined) {
+      const tags = typeof raw.tags === 'string' ? [raw.tags] : raw.tags;
+      if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) this.issue([...where, 'tags'], 'tags is a list of names');
+      else spec.tags = tags;
+    }
+    if (raw.strict !== undefined) {
+      if (typeof raw.strict !== 'boolean') this.issue([...where, 'strict'], 'strict is true or false');
+      else spec.strict = raw.strict;
+    }
+    if (raw.description !== undefined && typeof raw.description !== 'string') this.issue([...where, 'description'], 'description is text');
+    if (raw.initial !== undefined) {
+      if (typeof raw.initial !== 'string') this.issue([...where, 'initial'], 'initial names one of the states below it');
+      else spec.initialKey = raw.initial;
+    }
+
+    if (raw.states !== undefined) {
+      if (!isMapping(raw.states)) this.issue([...where, 'states'], 'states is a mapping of state name to state');
+      else {
+        for (const [childKey, childRaw] of Object.entries(raw.states)) {
+          const childWhere = [...where, 'states', childKey];
+          if (!/^[^.#\s][^.\s]*$/.test(childKey)) {
+            this.issue(childWhere, `state name ${quote(childKey)} must not contain dots or spaces, nor start with #`, true);
+            continue;
+          }
+          const value = childRaw === null ? {} : childRaw;
+          if (!isMapping(value)) {
+            this.issue(childWhere, `state ${childKey} must be a mapping (use {} for a state with nothing to say)`);
+            continue;
+          }
+          spec.children.set(childKey, this.state(value, childKey, spec, childWhere));
+        }
+      }
+    }
+    if (spec.final && (spec.children.size > 0 || raw.on !== undefined || raw.after !== undefined)) {
+      this.issue(where, 'a final state has no states, on or after: nothing happens after it');
+    }
+    this.pending.push({ state: spec, raw });
+    return spec;
+  }
+
+  /** The top-level `fail` state always has the id `fail`, so `#fail.<reason>` works wherever it is written. */
+  private declareFailState(root: StateSpec): void {
+    const fail = root.children.get(FAIL);
+    const holder = this.ids.get(FAIL);
+    if (holder && holder !== fail) {
+      this.issue([...holder.where, 'id'], 'the id "fail" is reserved for the top-level fail state');
+      return;
+    }
+    if (fail && fail.id === undefined) {
+      fail.id = FAIL;
+      this.ids.set(FAIL, fail);
+    }
+  }
+
+  /**
+   * `#fail.<reason>` creates the reason under `fail` (and `fail` itself) unless the model lists its reasons:
+   * a model that declares `fail` with states has a closed list, and a misspelt reason is an error.
+   */
+  private createImplicitFailReasons(root: StateSpec): void {
+    const reasons = new Set<string>();
+    for (const { raw } of this.pending) {
+      for (const target of targetTexts(raw)) {
+        const m = /^#fail\.([^.]+)$/.exec(target);
+        if (m) reasons.add(m[1]!);
+      }
+    }
+    if (reasons.size === 0) return;
+    let fail = root.children.get(FAIL);
+    if (fail && fail.children.size > 0) return;
+    if (this.ids.has(FAIL) && this.ids.get(FAIL) !== fail) return;
+    if (!fail) {
+      fail = { ...blankState(FAIL, FAIL, root), id: FAIL, implicit: true, where: [] };
+      root.children.set(FAIL, fail);
+      this.states.push(fail);
+      this.ids.set(FAIL, fail);
+    }
+    for (const reason of reasons) {
+      const child: StateSpec = { ...blankState(reason, `${FAIL}.${reason}`, fail), implicit: true, where: fail.where };
+      fail.children.set(reason, child);
+      this.states.push(child);
+    }
+  }
+
+  private markFail(state: StateSpec, inherited: boolean): void {
+    state.fail = inherited || state.tags.includes(FAIL) || (state.parent !== undefined && state.parent.parent === undefined && state.key === FAIL);
+    for (const child of state.children.values()) this.markFail(child, state.fail);
+  }
+
+  private checkInitials(state: StateSpec): void {
+    if (state.children.size > 0) {
+      const names = [...state.children.values()].filter((c) => !c.fail).map((c) => c.key);
+      if (state.initialKey === undefined) {
+        // A fail state with reasons is only ever entered by naming the reason.
+        if (state.fail && state.parent?.fail !== true) state.initial = state.children.values().next().value;
+        else this.issue(state.where, `${describe(state)} has states but no initial (one of: ${names.join(', ')})`);
+      } else {
+        state.initial = state.children.get(state.initialKey);
+        if (!state.initial) {
+          this.issue([...state.where, 'initial'], `initial state ${quote(state.initialKey)} is not one of ${names.join(', ')}${suggestion(state.initialKey, names)}`);
+        }
+      }
+    } else if (state.initialKey !== undefined && state.parent) {
+      this.issue([...state.where, 'initial'], `${describe(state)} has an initial but no states`);
+    }
+    for (const child of state.children.values()) this.checkInitials(child);
+  }
+
+  private transitionsOf(state: StateSpec, raw: Raw): void {
+    if (raw.on !== undefined) {
+      if (!isMapping(raw.on)) this.issue([...state.where, 'on'], 'on is a mapping of event name to target');
+      else {
+        for (const [event, value] of Object.entries(raw.on)) {
+          const where = [...state.where, 'on', event];
+          if (!this.events.has(event)) {
+            const known = [...this.context.patternNames, ...RUNNER_EVENT_TYPES];
+            this.issue(where, `unknown event ${quote(event)}: not a pattern name (${this.context.patternNames.join(', ') || 'none'}) nor a runner event (${RUNNER_EVENT_TYPES.join(', ')})${suggestion(event, known)}`, true);
+            continue;
+          }
+          const list = this.eventTransitions(state, event, value, where);
+          if (list.length > 0) state.on.set(event, list);
+        }
+      }
+    }
+    if (raw.after !== undefined && state.parent) {
+      if (!isMapping(raw.after)) this.issue([...state.where, 'after'], 'after is a mapping of delay (3000, 500ms, 3s) to target');
+      else {
+        const seen = new Map<number, string>();
+        for (const [key, value] of Object.entries(raw.after)) {
+          const where = [...state.where, 'after', key];
+          const ms = delayOf(key);
+          if (ms === undefined) {
+            this.issue(where, `after delay ${quote(key)} is not a duration: write milliseconds (3000) or 500ms, 3s, 1.5s`, true);
+            continue;
+          }
+          if (seen.has(ms)) {
+            this.issue(where, `after delay ${quote(key)} is the same as ${quote(seen.get(ms)!)}`, true);
+            continue;
+          }
+          seen.set(ms, key);
+          const t = this.delayedTransition(state, ms, value, where);
+          if (t) state.after.push(t);
+        }
+      }
+    }
+  }
+
+  private eventTransitions(state: StateSpec, event: string, value: unknown, where: IssuePath): TransitionSpec[] {
+    if (!Array.isArray(value)) {
+      const t = this.transition(state, event, value, where);
+      return t ? [t] : [];
+    }
+    if (value.length === 0) {
+      this.issue(where, 'an empty list of alternatives: give a target, or {} to accept the event and stay');
+      return [];
+    }
+    const list: TransitionSpec[] = [];
+    value.forEach((item, i) => {
+      if (Array.isArray(item) || item === null) {
+        this.issue([...where, i], 'each alternative is a target or { target, when }');
+        return;
+      }
+      const t = this.transition(state, event, item, [...where, i]);
+      if (!t) return;
+      if (i < value.length - 1 && !t.when) {
+        this.issue([...where, i], `alternative ${i + 1} has no when, so the ones after it are never taken`);
+      }
+      list.push(t);
+    });
+    return list;
+  }
+
+  private transition(state: StateSpec, event: string, value: unknown, where: IssuePath): TransitionSpec | undefined {
+    const spec: TransitionSpec = { index: -1, source: state, event, reenter: false, where };
+    if (value === null) return this.add(spec);
+    if (typeof value === 'string') return this.withTarget(spec, value, where);
+    if (!isMapping(value)) {
+      this.issue(where, 'a transition is a target state, { target, when }, a list of those, or {} to accept the event and stay');
+      return undefined;
+    }
+    if (!this.objectKeys(value, TRANSITION_KEYS, where)) return undefined;
+    if (value.reenter !== undefined) {
+      if (typeof value.reenter !== 'boolean') this.issue([...where, 'reenter'], 'reenter is true or false');
+      else spec.reenter = value.reenter;
+    }
+    if (value.when !== undefined) {
+      const when = this.when(event, value.when, [...where, 'when']);
+      if (!when) return undefined;
+      spec.when = when;
+    }
+    if (value.target === undefined) return this.add(spec);
+    if (typeof value.target !== 'string') {
+      this.issue([...where, 'target'], 'target names a state');
+      return undefined;
+    }
+    return this.withTarget(spec, value.target, [...where, 'target']);
+  }
+
+  private delayedTransition(state: StateSpec, ms: number, value: unknown, where: IssuePath): TransitionSpec | undefined {
+    const spec: TransitionSpec = { index: -1, source: state, event: `after ${formatDuration(ms)}`, reenter: false, delayMs: ms, where };
+    if (typeof value === 'string') return this.withTarget(spec, value, where);
+    if (!isMapping(value)) {
+      this.issue(where, 'an after transition is a target state or { target }');
+      return undefined;
+    }
+    if (value.when !== undefined) {
+      this.issue([...where, 'when'], 'when tests an event\'s groups; a delay has none', true);
+      return undefined;
+    }
+    if (!this.objectKeys(value, DELAYED_KEYS, where)) return undefined;
+    if (value.reenter !== undefined) {
+      if (typeof value.reenter !== 'boolean') this.issue([...where, 'reenter'], 'reenter is true or false');
+      else spec.reenter = value.reenter;
+    }
+    if (typeof value.target !== 'string') {
+      this.issue([...where, 'target'], 'an after transition needs a target state');
+      return undefined;
+    }
+    return this.withTarget(spec, value.target, [...where, 'target']);
+  }
+
+  private objectKeys(value: Raw, allowed: string[], where: IssuePath): boolean {
+    let ok = true;
+    for (const k of Object.keys(value)) {
+      if (allowed.includes(k)) continue;
+      ok = false;
+      const hint = k === 'guard' || k === 'cond' ? ': use when: { group: value }' : suggestion(k, allowed);
+      this.issue([...where, k], `unknown key ${quote(k)} in a transition${hint}; it has ${allowed.join(', ')}`, true);
+    }
+    return ok;
+  }
+
+  private when(event: string, raw: unknown, where: IssuePath): Array<[string, WhenValue[]]> | undefined {
+    if (!isMapping(raw) || Object.keys(raw).length === 0) {
+      this.issue(where, 'when is a mapping of group name to value (or a list of values)');
+      return undefined;
+    }
+    const groups = isRunnerEvent(event) ? runnerEventGroupNames(event) : this.context.patternGroups?.[event];
+    const when: Array<[string, WhenValue[]]> = [];
+    let ok = true;
+    for (const [group, value] of Object.entries(raw)) {
+      if (groups && !groups.includes(group)) {
+        ok = false;
+        const has = groups.length ? `it has ${groups.join(', ')}` : 'it has no named groups';
+        this.issue([...where, group], `${event} has no group ${quote(group)}: ${has}${suggestion(group, groups)}`, true);
+        continue;
+      }
+      const values = Array.isArray(value) ? value : [value];
+      if (values.length === 0 || !values.every(isScalar)) {
+        ok = false;
+        this.issue([...where, group], 'a group value is a string or number, or a list of them');
+        continue;
+      }
+      when.push([group, values]);
+    }
+    return ok ? when : undefined;
+  }
+
+  private withTarget(spec: TransitionSpec, text: string, where: IssuePath): TransitionSpec | undefined {
+    spec.targetText = text;
+    const resolved = resolveTarget(this.ids, spec.source, text);
+    if (typeof resolved === 'string') {
+      this.issue(where, resolved);
+      return undefined;
+    }
+    if (resolved.fail && resolved.children.size > 0 && resolved.initialKey === undefined && !resolved.parent?.fail) {
+      this.issue(where, `name the reason: one of ${[...resolved.children.keys()].map((r) => `${text}.${r}`).join(', ')}`);
+      return undefined;
+    }
+    spec.target = resolved;
+    return this.add(spec);
+  }
+
+  private add(spec: TransitionSpec): TransitionSpec {
+    spec.index = this.transitions.length;
+    this.transitions.push(spec);
+    return spec;
+  }
+
+  private checkReachable(tree: ModelTree): void {
+    const reached = reachableStates(tree);
+    for (const state of tree.states) {
+      if (reached.has(state) || state.fail) continue;
+      // One issue for an unreachable subtree, at its top.
+      if (state.parent && state.parent !== tree.root && !reached.has(state.parent)) continue;
+      const what = state.final ? 'final state' : 'state';
+      this.issue(state.where, `${what} ${state.path} is unreachable from the initial state: no transition leads to it`);
+    }
+  }
+}
+
+function blankState(key: string, path: string, parent: StateSpec): StateSpec {
+  return { key, path, parent, children: new Map(), final: false, tags: [], fail: false, implicit: false, on: new Map(), after: [], where: [] };
+}
+
+/** Every target string a raw state's `on` and `after` mention, for the implicit fail reasons. */
+function targetTexts(raw: Raw): string[] {
+  const out: string[] = [];
+  const take = (value: unknown) => {
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) value.forEach(take);
+    else if (isMapping(value) && typeof value.target === 'string') out.push(value.target);
+  };
+  for (const block of [raw.on, raw.after]) if (isMapping(block)) Object.values(block).forEach(take);
+  return out;
+}
+
+function describe(state: StateSpec): string {
+  return state.path ? `state ${state.path}` : "the model's root";
+}
+
