@@ -14,6 +14,8 @@ const DRAIN_MS = 200;
 /**
  * The console on one of the board's pty UARTs. Each power-on makes a new pty: it is opened before the guest
  * runs (so the first line is never lost), and a power-off shows as a gap, the next power-on as a resume.
+ * Input: QEMU 7.2 starts reading a pty only when its once-a-second reconnect poll sees it open, so bytes written
+ * in the first second after power-on wait in the pty (kept, in order) until then.
  */
 export class QemuConsole implements Console {
   private port?: SerialPort;

@@ -4,6 +4,7 @@ import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import { outputCommon } from '../drivers/relay/DigitalOutput.js';
 import { LevelOutput, type LevelOutputCommon } from '../drivers/relay/LevelOutput.js';
+import { RigError } from '../errors.js';
 import { GPIO_LINES } from './GpioLines.js';
 import type { QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
@@ -23,8 +24,11 @@ export class QemuOutput extends LevelOutput {
     return `${this.board.description} GPIO line ${this.line}`;
   }
 
-  protected write(high: boolean): Promise<void> {
-    return this.board.gpio.set(this.line, high);
+  protected async write(high: boolean): Promise<void> {
+    if (this.board.options.gpioSerial === null) {
+      throw new RigError(this.ctx.part, 'the virtual board has no GPIO UART (resources.qemu.gpioSerial is null)');
+    }
+    await this.board.gpio.set(this.line, high);
   }
 }
 

@@ -1,0 +1,30 @@
+import type { ConsoleLine } from '../../src/drivers/console/Console.js';
+import { qemuConsoleDriver, type QemuConsole } from '../../src/virtual/QemuConsole.js';
+import { qemuOutputDriver, type QemuOutput } from '../../src/virtual/QemuOutput.js';
+import { qemuPowerDriver, type QemuPower } from '../../src/virtual/QemuPower.js';
+import { qemuProbeDriver, type QemuProbe } from '../../src/virtual/QemuProbe.js';
+import type { VirtualRig } from './virtualRig.js';
+
+/** The four qemu drivers of one session, built through their schemas as the rig loader would. */
+export function virtualDrivers(rig: VirtualRig, resources?: Record<string, unknown>) {
+  const context = rig.session(resources);
+  const power = qemuPowerDriver.create(qemuPowerDriver.schema.parse({ kind: 'qemu' }), context('power')) as QemuPower;
+  const console = qemuConsoleDriver.create(qemuConsoleDriver.schema.parse({ kind: 'qemu' }), context('console')) as QemuConsole;
+  const button = qemuOutputDriver.create(qemuOutputDriver.schema.parse({ kind: 'qemu', line: 0 }), context('outputs.button')) as QemuOutput;
+  const probe = qemuProbeDriver.create(qemuProbeDriver.schema.parse({ kind: 'qemu', timeout: '30s' }), context('probe')) as QemuProbe;
+  const lines: ConsoleLine[] = [];
+  console.subscribe({ line: (l) => lines.push(l) });
+  const close = async () => {
+    await console.close();
+    await power.close();
+  };
+  return { power, console, button, probe, lines, close, context };
+}
+
+export async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
