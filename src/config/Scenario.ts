@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { namedGroups } from '../expect/Classifier.js';
 import { checkModel, stateNames } from '../expect/modelSpec.js';
+import { isRunnerEvent } from '../expect/runnerEvents.js';
 import type { StepDefinition } from '../steps/Step.js';
 import { steps as stepRegistry } from '../steps/registry.js';
 import { suggestion } from './didYouMean.js';
@@ -78,6 +79,10 @@ export function loadScenario(file: string, cwd?: string): Scenario {
 
   const patterns: ExpectSpec['patterns'] = [];
   for (const [name, source] of Object.entries(top.expect.patterns)) {
+    if (isRunnerEvent(name)) {
+      issues.push(yaml.issue(['expect', 'patterns', name], `${name} is a runner event; give the pattern another name`, { key: true }));
+      continue;
+    }
     const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name], message)));
     if (regex) patterns.push({ name, regex });
   }
@@ -89,7 +94,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
 
   const patternGroups = Object.fromEntries(patterns.map((p) => [p.name, namedGroups(p.regex)]));
   for (const problem of checkModel(top.expect.model, { patternNames: patterns.map((p) => p.name), patternGroups })) {
-    issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message));
+    issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message, { key: problem.key }));
   }
   const states = new Set(stateNames(top.expect.model));
 
