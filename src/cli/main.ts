@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { consoleCommand } from './consoleCommand.js';
 import { describeError, EXIT } from './exitCodes.js';
 import { listCommand } from './listCommand.js';
+import { rigCheckCommand } from './rigCheckCommand.js';
 import { err } from './output.js';
 import { runCommand } from './runCommand.js';
 import { validateCommand } from './validateCommand.js';
@@ -51,6 +52,16 @@ function program(): Command {
     .option('--power', 'switch the board on first, and off when leaving')
     .action(async (rig: string, opts) => {
       process.exitCode = await consoleCommand(rig, opts);
+    });
+
+  const rig = hil.command('rig').description('rig maintenance');
+  rig
+    .command('check')
+    .description('check each part of a rig (console, probe, power, outputs) is there; exit 3 naming a failed part')
+    .argument('<rig>', 'rig name or path')
+    .option('--timeout <seconds>', 'per-part limit', '60')
+    .action(async (name: string, opts) => {
+      process.exitCode = await rigCheckCommand(name, opts);
     });
 
   return hil;

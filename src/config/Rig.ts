@@ -8,6 +8,7 @@ import { relayDrivers } from '../drivers/relay/registry.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { RigImage } from '../steps/Step.js';
 import { suggestion } from './didYouMean.js';
+import { checkLayout, layoutSchema, resolveRegions } from '../rig/layoutRules.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile, type FieldPath } from './YamlFile.js';
 
@@ -40,8 +41,6 @@ const imageSchema = z.union([
   z.strictObject({ path: z.string(), address: address.optional(), region: z.string().optional() }),
 ]);
 
-const regionSchema = z.tuple([address, address]);
-
 const topSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, - _ and .').optional(),
   description: z.string().default(''),
@@ -51,8 +50,6 @@ const topSchema = z.strictObject({
   probe: z.record(z.string(), z.unknown()).optional(),
   outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   images: z.record(z.string(), imageSchema).default({}),
-  /** Absolute address and size of named flash regions, for `flash: { erase: [...] }` and `inspect`. */
-  regions: z.record(z.string(), regionSchema).default({}),
   layout: z.unknown().optional(),
   resources: z.record(z.string(), z.unknown()).default({}),
 });
@@ -97,8 +94,13 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     if (spec) outputs[name] = spec;
   }
 
+  // Named flash regions with absolute addresses, for `flash: { erase: [...] }`, `inspect` and image placement.
   const regions: RigSpec['regions'] = {};
-  for (const [name, [start, size]] of Object.entries(top.regions)) regions[name] = { address: start, size };
+  const layout = top.layout === undefined ? undefined : parseAt(yaml, ['layout'], layoutSchema, top.layout, issues);
+  if (layout) {
+    for (const problem of checkLayout(layout)) issues.push(yaml.issue(problem.path, problem.message));
+    for (const region of resolveRegions(layout)) regions[region.name] = { address: region.address, size: region.size };
+  }
 
   const images: Record<string, RigImage> = {};
   for (const [name, image] of Object.entries(top.images)) {

@@ -1,0 +1,28 @@
+import { loadRig } from '../config/Rig.js';
+import { checkRig } from '../rig/rigCheck.js';
+import { Project } from '../run/Project.js';
+import { EXIT } from './exitCodes.js';
+import { err, out, paint, useColor } from './output.js';
+
+/** `hil rig check <rig>`: one row per part, filled in as each check ends; exit 3 naming what failed. */
+export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }): Promise<number> {
+  const rig = loadRig(new Project().resolve('rigs', rigRef));
+  const color = useColor();
+  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : undefined;
+  out(`${paint('bold', `rig ${rig.name}`, color)}${rig.description ? ` — ${rig.description}` : ''}`);
+  const results = await checkRig(rig, {
+    timeoutMs,
+    onResult: (r) => {
+      const mark = r.ok ? paint('green', 'ok  ', color) : paint('red', 'FAIL', color);
+      out(`  ${mark} ${r.part.padEnd(16)} ${r.kind.padEnd(14)} ${r.message}`);
+      if (!r.ok && r.detail) out(paint('gray', r.detail.trim().split('\n').slice(-3).map((l) => `         ${l}`).join('\n'), color));
+    },
+  });
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) {
+    err(`rig ${rig.name}: ${failed.map((r) => r.part).join(', ')} failed the check`);
+    return EXIT.rig;
+  }
+  out(`rig ${rig.name}: all ${results.length} parts ok`);
+  return EXIT.ok;
+}
