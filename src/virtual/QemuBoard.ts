@@ -80,6 +80,10 @@ export class QemuBoard {
   private readonly listeners = new Set<BoardListener>();
   /** Power-ons and probe sessions, one at a time; power-off never waits in this queue. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Counts power-offs, so a power-on still preparing (QEMU not yet spawned) knows it was cut. */
+  private offs = 0;
+  /** A power-on in progress. */
+  private starting?: Promise<unknown>;
 
   constructor(
     readonly options: QemuBoardOptions,
@@ -88,6 +92,11 @@ export class QemuBoard {
 
   get description(): string {
     return `QEMU ${this.options.machine}`;
+  }
+
+  /** Where the flash images and pty links live. */
+  get stateDir(): string {
+    return this.env.stateDir;
   }
 
   get powered(): boolean {
@@ -110,16 +119,28 @@ export class QemuBoard {
   }
 
   async powerOn(part = 'power'): Promise<void> {
-    return this.exclusive(async () => {
-      if (this.powered) return;
-      await this.start('run', part);
+    const offs = this.offs;
+    const on = this.exclusive(async () => {
+      if (this.powered || this.offs !== offs) return;
+      await this.start('run', part, offs);
     });
+    this.starting = on;
+    try {
+      await on;
+    } finally {
+      if (this.starting === on) this.starting = undefined;
+    }
   }
 
   /** The power cut: SIGKILL now, then wait for the process to be gone. */
   async powerOff(part = 'power'): Promise<void> {
+    this.offs++;
     const instance = this.current;
-    if (!instance || instance.mode !== 'run') return;
+    if (!instance || instance.mode !== 'run') {
+      // Not spawned yet: the power-on sees the cut before it spawns and stops there.
+      await this.starting?.catch(() => undefined);
+      return;
+    }
     if (!instance.cut) {
       const ask = this.env.timeline.now();
       instance.process.kill();
@@ -137,7 +158,7 @@ export class QemuBoard {
   async withDebugger<T>(part: string, work: (target: DebugTarget) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       if (this.powered) return work({ gdb: `127.0.0.1:${this.current!.gdbPort}`, powered: true });
-      const instance = await this.start('probe', part);
+      const instance = (await this.start('probe', part))!;
       try {
         return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: false });
       } finally {
@@ -174,7 +195,8 @@ export class QemuBoard {
     };
   }
 
-  private async start(mode: QemuMode, part: string): Promise<Instance> {
+  /** `offs`: the power-off count when the power-on was asked; a change means it was cut before it spawned. */
+  private async start(mode: QemuMode, part: string, offs = this.offs): Promise<Instance | undefined> {
     const o = this.options;
     const t0 = this.env.timeline.now();
     const runtimeDir = await mkdtemp(join(tmpdir(), 'hil-qemu-'));
@@ -186,10 +208,12 @@ export class QemuBoard {
       await Promise.all(o.drives.map((d, i) => (d.size === undefined ? undefined : ensureErasedImage(paths.drives[i]!, d.size, part))));
       servers.push(await listenOn(paths.qmpSocket));
       if (paths.gpioSocket) servers.push(await listenOn(paths.gpioSocket));
+      if (mode === 'run' && this.offs !== offs) throw new PowerCut();
       process = await QemuProcess.start(o.qemu, qemuArgs(o, paths, mode), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
     } catch (err) {
       for (const { server } of servers) server.close();
       await rm(runtimeDir, { recursive: true, force: true });
+      if (err instanceof PowerCut) return undefined;
       throw err;
     }
 
@@ -295,6 +319,9 @@ export class QemuBoard {
     for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason });
   }
 }
+
+/** A power-off arrived while a power-on was still preparing. */
+class PowerCut extends Error {}
 
 /** QEMU reports errors as "qemu-system-arm: <what>": the first such line is the cause, later ones its consequences. */
 function qemuSaid(stderr: string): string | undefined {

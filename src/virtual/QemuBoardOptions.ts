@@ -1,23 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
-
-const SIZE = /^\s*(0x[0-9a-fA-F]+|\d+)\s*([KMG])?(?:i?B)?\s*$/;
-const SIZE_UNITS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
-
-/** `16M`, `64K`, `0x1000000` or a number of bytes. */
-export const byteSize = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const m = SIZE.exec(value);
-  if (!m) {
-    ctx.addIssue({ code: 'custom', message: `expected a size such as 16M, 64K or 0x1000000, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return Number(m[1]) * (m[2] ? SIZE_UNITS[m[2]]! : 1);
-});
-
-const address = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, 'expected an address such as 0x21000000')])
-  .transform(Number);
+import { size } from '../rig/size.js';
 
 /** QEMU object and chardev ids: no commas or `=`, which its option syntax would split on. */
 const qemuId = z.string().regex(/^[A-Za-z][\w.-]*$/, 'use letters, digits, - _ and ., starting with a letter');
@@ -39,7 +22,7 @@ export const qemuBoardSchema = z.strictObject({
    * an address are flashed there.
    */
   nv: z
-    .array(z.strictObject({ id: qemuId, path: z.string().optional(), size: byteSize, address: address.optional() }))
+    .array(z.strictObject({ id: qemuId, path: z.string().optional(), size, address: size.optional() }))
     .default([]),
   /** Which `nv` id backs the machine's RAM (`-machine …,memory-backend=`); default: the first; null: none (attach it in `args`). */
   memoryBackend: qemuId.nullable().optional(),
@@ -52,7 +35,7 @@ export const qemuBoardSchema = z.strictObject({
         format: z.string().default('raw'),
         index: z.number().int().nonnegative().optional(),
         /** Creates the image erased (0xFF) at this size when missing. */
-        size: byteSize.optional(),
+        size: size.optional(),
       }),
     )
     .default([]),

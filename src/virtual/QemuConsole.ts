@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
 import type { Console, ConsoleLine, ConsoleListener } from '../drivers/console/Console.js';
 import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import { RigError } from '../errors.js';
+import { withCheck } from '../rig/DriverCheck.js';
 import { LineAssembler } from './LineAssembler.js';
 import type { QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
@@ -37,10 +39,7 @@ export class QemuConsole implements Console {
 
   async open(): Promise<void> {
     if (this.opened) return;
-    const { serials, gpioSerial } = this.board.options;
-    if (this.serial >= serials || this.serial === gpioSerial) {
-      throw new RigError(this.ctx.part, `UART${this.serial} is not a console: the board has ${serials} UARTs${gpioSerial === null ? '' : `, UART${gpioSerial} carries the GPIO lines`}`);
-    }
+    checkConsoleUart(this.board, this.serial, this.ctx.part);
     this.opened = true;
     this.unlisten = this.board.listen({
       powering: (board) => this.attach(board.serialPath(this.serial)),
@@ -130,9 +129,25 @@ export class QemuConsole implements Console {
   }
 }
 
-export const qemuConsoleDriver = defineDriver({
-  kind: 'qemu',
-  description: "the virtual board's UART on a pty (resources.qemu); survives power cycles with a gap and a resume",
-  schema: z.strictObject({ kind: z.literal('qemu'), serial: z.number().int().nonnegative().default(0) }),
-  create: (options, ctx) => new QemuConsole(qemuBoardFor(ctx), options.serial, ctx),
-});
+/** Only pty UARTs carry a console: not one past the last, not the GPIO link. */
+function checkConsoleUart(board: QemuBoard, serial: number, part: string): void {
+  const { serials, gpioSerial } = board.options;
+  if (serial >= serials || serial === gpioSerial) {
+    throw new RigError(part, `UART${serial} is not a console: the board has ${serials} UARTs${gpioSerial === null ? '' : `, UART${gpioSerial} carries the GPIO lines`}`);
+  }
+}
+
+export const qemuConsoleDriver = withCheck(
+  defineDriver({
+    kind: 'qemu',
+    description: "the virtual board's UART on a pty (resources.qemu); survives power cycles with a gap and a resume",
+    schema: z.strictObject({ kind: z.literal('qemu'), serial: z.number().int().nonnegative().default(0) }),
+    create: (options, ctx) => new QemuConsole(qemuBoardFor(ctx), options.serial, ctx),
+  }),
+  // The pty exists only while powered; what can be checked without power is that the UART is one.
+  async (options, ctx) => {
+    const board = qemuBoardFor(ctx);
+    checkConsoleUart(board, options.serial, ctx.part);
+    return `UART${options.serial} on a new pty per power-on, linked as ${join(board.stateDir, `serial${options.serial}`)}`;
+  },
+);

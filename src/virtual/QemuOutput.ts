@@ -5,6 +5,7 @@ import { defineDriver } from '../drivers/DriverDefinition.js';
 import { outputCommon } from '../drivers/relay/DigitalOutput.js';
 import { LevelOutput, type LevelOutputCommon } from '../drivers/relay/LevelOutput.js';
 import { RigError } from '../errors.js';
+import { withCheck } from '../rig/DriverCheck.js';
 import { GPIO_LINES } from './GpioLines.js';
 import type { QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
@@ -25,14 +26,18 @@ export class QemuOutput extends LevelOutput {
   }
 
   protected async write(high: boolean): Promise<void> {
-    if (this.board.options.gpioSerial === null) {
-      throw new RigError(this.ctx.part, 'the virtual board has no GPIO UART (resources.qemu.gpioSerial is null)');
-    }
+    gpioUart(this.board, this.ctx.part);
     await this.board.gpio.set(this.line, high);
   }
 }
 
-export const qemuOutputDriver = defineDriver({
+function gpioUart(board: QemuBoard, part: string): number {
+  const uart = board.options.gpioSerial;
+  if (uart === null) throw new RigError(part, 'the virtual board has no GPIO UART (resources.qemu.gpioSerial is null)');
+  return uart;
+}
+
+const definition = defineDriver({
   kind: 'qemu',
   description: "an input line of the virtual board (resources.qemu), e.g. line 0 = USER button; kept across power cycles",
   schema: z.strictObject({
@@ -43,3 +48,5 @@ export const qemuOutputDriver = defineDriver({
   }),
   create: ({ line, active, settle }, ctx) => new QemuOutput(qemuBoardFor(ctx), line, { active, settle }, ctx),
 });
+
+export const qemuOutputDriver = withCheck(definition, async ({ line }, ctx) => `GPIO line ${line} on UART${gpioUart(qemuBoardFor(ctx), ctx.part)}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import type { Power, PowerState } from '../drivers/power/Power.js';
+import { withCheck } from '../rig/DriverCheck.js';
 import type { QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
 
@@ -33,9 +34,18 @@ export class QemuPower implements Power {
   }
 }
 
-export const qemuPowerDriver = defineDriver({
-  kind: 'qemu',
-  description: 'the virtual board (resources.qemu): power on starts QEMU, power off kills it',
-  schema: z.strictObject({ kind: z.literal('qemu') }),
-  create: (_options, ctx) => new QemuPower(qemuBoardFor(ctx), ctx.part),
-});
+export const qemuPowerDriver = withCheck(
+  defineDriver({
+    kind: 'qemu',
+    description: 'the virtual board (resources.qemu): power on starts QEMU, power off kills it',
+    schema: z.strictObject({ kind: z.literal('qemu') }),
+    create: (_options, ctx) => new QemuPower(qemuBoardFor(ctx), ctx.part),
+  }),
+  // Starting QEMU paused proves the machine, the kernel and the flash images without running the guest.
+  async (_options, ctx) => {
+    const board = qemuBoardFor(ctx);
+    return board.withDebugger(ctx.part, async (target) =>
+      target.powered ? `${board.description} is running` : `${board.description} starts (kernel and flash accepted; flash kept in ${board.stateDir})`,
+    );
+  },
+);

@@ -7,6 +7,8 @@ import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import type { FlashImage, FlashOptions, Probe } from '../drivers/probe/Probe.js';
 import { RigError } from '../errors.js';
+import { withCheck } from '../rig/DriverCheck.js';
+import { hex } from '../rig/size.js';
 import { gdbBatch } from './gdbBatch.js';
 import { imageFormat } from './imageFormat.js';
 import type { DebugTarget, QemuBoard } from './QemuBoard.js';
@@ -16,8 +18,6 @@ export interface QemuProbeOptions {
   gdb: string;
   timeoutMs: number;
 }
-
-const hex = (n: number) => `0x${n.toString(16)}`;
 
 /** A verify step for a raw binary: gdb dumps what landed in memory, then it is compared here. */
 interface ReadBack {
@@ -117,6 +117,12 @@ export class QemuProbe implements Probe {
 
   async close(): Promise<void> {}
 
+  /** Connects and leaves: proves gdb is installed and reaches QEMU's gdbstub. */
+  async check(): Promise<string> {
+    await this.session(undefined, async () => []);
+    return `${this.options.gdb} reaches the ${this.board.description} gdbstub`;
+  }
+
   /** One gdb run in a scratch directory; `after` reads what gdb left there before it is removed. */
   private async session(
     signal: AbortSignal | undefined,
@@ -152,7 +158,7 @@ function firstDifference(expected: Buffer, actual: Buffer): number | undefined {
   return actual.length < expected.length ? actual.length : undefined;
 }
 
-export const qemuProbeDriver = defineDriver({
+const definition = defineDriver({
   kind: 'qemu',
   description: "gdb on the virtual board's gdbstub (resources.qemu): flash ELF/HEX/SREC/bin, read, erase, reset",
   schema: z.strictObject({
@@ -163,3 +169,5 @@ export const qemuProbeDriver = defineDriver({
   }),
   create: (options, ctx) => new QemuProbe(qemuBoardFor(ctx), { gdb: options.gdb, timeoutMs: options.timeout }, ctx),
 });
+
+export const qemuProbeDriver = withCheck(definition, (options, ctx) => definition.create(options, ctx).check());

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { execa } from 'execa';
+import { findOnPath } from '../drivers/probe/findOnPath.js';
 import { RigError } from '../errors.js';
 import type { Timeline } from '../run/Timeline.js';
 
@@ -43,7 +43,7 @@ function track(pid: number): void {
  * util-linux setpriv sets a parent-death signal and execs QEMU in place (same pid), so the kernel kills the
  * emulator even when Node dies without running its exit hook (SIGKILL, OOM, a crashed test worker).
  */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+const SETPRIV = findOnPath('setpriv');
 
 /** One emulator process in its own process group; killing it is the board's power cut. */
 export class QemuProcess {

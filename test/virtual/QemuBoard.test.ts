@@ -94,7 +94,8 @@ describe('QemuBoard with real QEMU', () => {
     await console.close();
     const kill = events.find((e) => e.type === 'qemu' && e.phase === 'kill');
     expect(kill).toBeDefined();
-    expect(kill!.latencyMs as number).toBeLessThan(5);
+    // One kill(2) call: sub-millisecond, unless a loaded CI machine preempts Node right then.
+    expect(kill!.latencyMs as number).toBeLessThan(50);
     process.stdout.write(`power off: kill ask->done ${(kill!.latencyMs as number).toFixed(3)} ms\n`);
     expect(events.some((e) => e.type === 'proc' && e.phase === 'exit' && e.signal === 'SIGKILL')).toBe(true);
 
@@ -105,6 +106,26 @@ describe('QemuBoard with real QEMU', () => {
     expect(word(nv, TICK_ADDR)).toBeGreaterThanOrEqual(lastPrinted);
     expect(word(nv, TICK_ADDR)).toBeLessThanOrEqual(lastPrinted + 1);
     expect(word(nv, BOOT_COUNT_ADDR)).toBe(2);
+  });
+
+  it('a cut while power is still coming up wins: on() settles quietly, the board stays off, nothing is left', async () => {
+    for (const delayMs of [0, 20, 60, 120, 200]) {
+      const { power, console, lines } = parts(rig);
+      const gaps: string[] = [];
+      console.subscribe({ gap: (g) => gaps.push(g.reason) });
+      await console.open();
+      const on = power.on();
+      await new Promise((r) => setTimeout(r, delayMs));
+      await power.off();
+      await on;
+      expect(power.state()).toBe('off');
+      expect(rig.leftovers()).toEqual([]);
+      // If the board got as far as running, its console saw the cut as a gap; it never resumes by itself.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(gaps.every((g) => g === 'power off')).toBe(true);
+      expect(lines.length === 0 || gaps.length === 1).toBe(true);
+      await console.close();
+    }
   });
 
   it('a missing kernel file is a RigError carrying QEMU\'s own message', async () => {

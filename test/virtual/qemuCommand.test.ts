@@ -16,7 +16,7 @@ describe('qemuBoardSchema', () => {
 
   it('rejects what would make a broken command line, naming the field', () => {
     const issues = (o: Record<string, unknown>) => qemuBoardSchema.safeParse(o).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues({ nv: [{ id: 'nv', size: '16 megs' }] })).toEqual(['nv.0.size: expected a size such as 16M, 64K or 0x1000000, got "16 megs"']);
+    expect(issues({ nv: [{ id: 'nv', size: '16 megs' }] })).toEqual(['nv.0.size: expected a size or address such as 0x8000, 32K or 1M, got "16 megs"']);
     expect(issues({ serials: 1 })).toEqual(['gpioSerial: UART 1 does not exist: serials is 1']);
     expect(issues({ nv: [{ id: 'nv', size: 1 }], memoryBackend: 'ram' })).toEqual(['memoryBackend: no nv entry with id "ram" (have: nv)']);
     expect(issues({ nv: [{ id: 'a,b', size: 1 }] })?.[0]).toMatch(/^nv\.0\.id: /);
