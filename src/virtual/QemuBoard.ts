@@ -202,14 +202,14 @@ export class QemuBoard {
     const runtimeDir = await mkdtemp(join(tmpdir(), 'hil-qemu-'));
     const paths = this.paths(runtimeDir, mode);
     const servers: Listening[] = [];
-    let process: QemuProcess;
+    let qemu: QemuProcess;
     try {
       await Promise.all(o.nv.map((nv, i) => ensureErasedImage(paths.nv[i]!, nv.size, part)));
       await Promise.all(o.drives.map((d, i) => (d.size === undefined ? undefined : ensureErasedImage(paths.drives[i]!, d.size, part))));
       servers.push(await listenOn(paths.qmpSocket));
       if (paths.gpioSocket) servers.push(await listenOn(paths.gpioSocket));
       if (mode === 'run' && this.offs !== offs) throw new PowerCut();
-      process = await QemuProcess.start(o.qemu, qemuArgs(o, paths, mode), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
+      qemu = await QemuProcess.start(o.qemu, qemuArgs(o, paths, mode), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
     } catch (err) {
       for (const { server } of servers) server.close();
       await rm(runtimeDir, { recursive: true, force: true });
@@ -217,8 +217,8 @@ export class QemuBoard {
       throw err;
     }
 
-    const instance: Instance = { mode, process, runtimeDir, servers, serials: new Map(), links: [], down: Promise.resolve() };
-    instance.down = process.exited.then((exit) => this.teardown(instance, exit, part));
+    const instance: Instance = { mode, process: qemu, runtimeDir, servers, serials: new Map(), links: [], down: Promise.resolve() };
+    instance.down = qemu.exited.then((exit) => this.teardown(instance, exit, part));
     this.current = instance;
 
     try {
@@ -229,24 +229,24 @@ export class QemuBoard {
       this.readChardevs(instance, await qmp.execute<ChardevInfo[]>('query-chardev'));
       if (gpioServer) instance.gpio = await this.accept(gpioServer, instance, part);
       const ready = this.env.timeline.now();
-      this.env.timeline.record('qemu', { phase: 'ready', part, mode, pid: process.pid, startMs: round(ready - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
+      this.env.timeline.record('qemu', { phase: 'ready', part, mode, pid: qemu.pid, startMs: round(ready - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
       if (mode === 'run') {
         await this.linkSerials(instance);
         instance.announced = true;
         for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
         if (instance.gpio) await this.gpio.connect(instance.gpio);
         await qmp.execute('cont');
-        this.env.timeline.record('qemu', { phase: 'run', part, pid: process.pid, startMs: round(this.env.timeline.now() - t0) });
+        this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0) });
       }
       return instance;
     } catch (err) {
       // Cut while still coming up: the board is off, which is what was asked last.
       const cut = instance.cut !== undefined;
       if (!cut) instance.failed = true;
-      process.kill();
+      qemu.kill();
       await instance.down;
       if (cut) return instance;
-      throw this.startError(err, process, part);
+      throw this.startError(err, qemu, part);
     }
   }
 
@@ -266,8 +266,8 @@ export class QemuBoard {
     });
   }
 
-  private startError(err: unknown, process: QemuProcess, part: string): RigError {
-    const stderr = process.stderr().trim();
+  private startError(err: unknown, qemu: QemuProcess, part: string): RigError {
+    const stderr = qemu.stderr().trim();
     const said = qemuSaid(stderr);
     const what = `QEMU (${this.options.machine}) failed to start`;
     if (said) return new RigError(part, `${what}: ${said}`, { detail: stderr, cause: err });
