@@ -104,7 +104,10 @@ int main(void)
 
     char line[32];
     unsigned len = 0;
-    int button = gpio_level(GPIO_USER_BUTTON);
+    /* a button already held when the app starts (e.g. the hold that asked for the
+     * rollback) is not a press: wait for its release first */
+    int button = 0, stale = gpio_level(GPIO_USER_BUTTON);
+    (void)gpio_take_activation(GPIO_USER_BUTTON);
     uint32_t period = 1000u / BLINK_HZ, last = ticks(), blinks = 0;
     for (;;) {
         wfi();
@@ -118,12 +121,18 @@ int main(void)
                 line[len++] = (char)c;
             }
         }
+        int tapped = gpio_take_activation(GPIO_USER_BUTTON);
         int b = gpio_level(GPIO_USER_BUTTON);
-        if (b != button) {
-            button = b;
-            con_line(b ? "USER button pressed" : "USER button released");
-            if (!b)
-                upgrade();
+        if (stale) {
+            stale = b;
+        } else if (!button && (b || tapped)) {
+            button = 1;
+            con_line("USER button pressed");
+        }
+        if (button && !b && !stale) {
+            button = 0;
+            con_line("USER button released");
+            upgrade();
         }
         if (ticks() - last >= period) {
             last += period;

@@ -230,7 +230,7 @@ static int button_window(void)
 {
     con_line("[INF] Hold USER button for 5 s to roll back");
     uint32_t t0 = ticks();
-    while (!gpio_level(GPIO_USER_BUTTON)) {
+    while (!(gpio_take_activation(GPIO_USER_BUTTON) | gpio_level(GPIO_USER_BUTTON))) {
         if (ticks() - t0 >= BUTTON_WINDOW_MS)
             return 0;
         wfi();
@@ -249,7 +249,7 @@ static int button_window(void)
 
 static void wait_press_release(void)
 {
-    while (!gpio_level(GPIO_USER_BUTTON))
+    while (!(gpio_take_activation(GPIO_USER_BUTTON) | gpio_level(GPIO_USER_BUTTON)))
         wfi();
     con_line("[INF] USER button pressed");
     while (gpio_level(GPIO_USER_BUTTON))

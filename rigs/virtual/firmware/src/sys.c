@@ -126,6 +126,8 @@ void gpio_init(void)
     gpio_poll();
 }
 
+static uint32_t g_activations;
+
 void gpio_poll(void)
 {
     volatile boot_shared_t *sh = boot_shared();
@@ -133,8 +135,11 @@ void gpio_poll(void)
         UART1->STATE = UART_STATE_OVERRUN;
     while (UART1->STATE & UART_STATE_RXFULL) {
         uint32_t c = UART1->DATA & 0xffu;
-        if (c >= 'A' && c <= 'Z')
+        if (c >= 'A' && c <= 'Z') {
+            if (!(sh->levels & (1u << (c - 'A'))))
+                g_activations |= 1u << (c - 'A');
             sh->levels |= 1u << (c - 'A');
+        }
         else if (c >= 'a' && c <= 'z')
             sh->levels &= ~(1u << (c - 'a'));
     }
@@ -144,6 +149,14 @@ int gpio_level(unsigned line)
 {
     gpio_poll();
     return (boot_shared()->levels >> line) & 1u;
+}
+
+int gpio_take_activation(unsigned line)
+{
+    gpio_poll();
+    int hit = (g_activations >> line) & 1u;
+    g_activations &= ~(1u << line);
+    return hit;
 }
 
 void *memcpy(void *d, const void *s, size_t n)

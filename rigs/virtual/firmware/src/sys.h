@@ -25,6 +25,9 @@ int con_getc(void);
 void gpio_init(void);
 void gpio_poll(void);
 int gpio_level(unsigned line);
+/* 1 if the line went active since the last call (latched edge: a press and release that
+ * arrive together, faster than one poll, still count as a press). */
+int gpio_take_activation(unsigned line);
 
 /* Boot shared block in RAM: survives a system reset, zero after power-on. */
 typedef struct {
