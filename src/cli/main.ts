@@ -21,6 +21,7 @@ function program(): Command {
     .argument('<scenario...>', 'scenario names (scenarios/NAME.yaml) or paths')
     .option('--rig <name|path>', 'rig to use (default: the first rig with the scenario\'s labels)')
     .option('--param <key=value>', 'fix a parameter (a comma list sweeps those values); repeatable', collect, [])
+    .option('--image <name=path>', "flash this file instead of the rig's image NAME (e.g. a faulty bootloader build); repeatable", collect, [])
     .option('--repeat <n>', 'run every case n times', '1')
     .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
     .option('--report-dir <dir>', 'where reports go', 'reports')

@@ -9,17 +9,18 @@ import { out, paint, useColor } from './output.js';
 export interface RunCommandOptions {
   rig?: string;
   param: string[];
+  image: string[];
   repeat: string;
   case: string[];
   reportDir: string;
   json?: boolean;
 }
 
-function parseParams(list: string[]): Record<string, string> {
+function parsePairs(option: string, list: string[]): Record<string, string> {
   const params: Record<string, string> = {};
   for (const item of list) {
     const eq = item.indexOf('=');
-    if (eq < 1) throw new ConfigError({ file: 'command line', field: '--param', message: `expected KEY=VALUE, got ${JSON.stringify(item)}` });
+    if (eq < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected NAME=VALUE, got ${JSON.stringify(item)}` });
     params[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return params;
@@ -36,7 +37,7 @@ const MARK: Record<CaseResult['status'], [string, 'green' | 'red' | 'yellow' | '
 export async function runCommand(scenarios: string[], opts: RunCommandOptions): Promise<number> {
   const repeat = Number(opts.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
-  const base = { scenarios, rig: opts.rig, overrides: parseParams(opts.param), repeat, only: opts.case };
+  const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case };
   const plan = planRun(base);
   const color = useColor() && !opts.json;
   const log = (line: string) => (opts.json ? process.stderr.write(`${line}\n`) : out(line));
@@ -82,7 +83,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
       out();
       out('Not passing (replay one with the command shown):');
       for (const c of bad) {
-        const rigArg = opts.rig ? ` --rig ${opts.rig}` : '';
+        const rigArg = (opts.rig ? ` --rig ${opts.rig}` : '') + opts.image.map((i) => ` --image ${i}`).join('');
         out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${c.scenario}${rigArg} --case '${c.id}'`);
       }
     }

@@ -134,7 +134,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         if (on) await rigHandles.power.on();
         else await rigHandles.power.off();
         const doneAt = timeline.now();
-        timeline.record('power', { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000 }, askedAt);
+        timeline.record('power', { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000 }, doneAt);
         if (!on) model.send({ type: 'POWER_OFF', t: doneAt });
       },
       async setOutput(name: string, active: boolean, opts?: { button?: boolean }) {
@@ -142,7 +142,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         if (!output) throw new RigError(`outputs.${name}`, `rig ${rig.name} has no output "${name}" (it has: ${[...rigHandles.outputs.keys()].join(', ') || 'none'})`);
         const askedAt = timeline.now();
         await output.set(active);
-        timeline.record('output', { name, active, latencyMs: Math.round((timeline.now() - askedAt) * 1000) / 1000 }, askedAt);
+        timeline.record('output', { name, active, askedAt, latencyMs: Math.round((timeline.now() - askedAt) * 1000) / 1000 });
         if (active) buttonsDown.add(name);
         else buttonsDown.delete(name);
         if (opts?.button) model.send({ type: active ? 'BUTTON_DOWN' : 'BUTTON_UP', t: askedAt, detail: name });

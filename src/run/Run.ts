@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadRig, type RigSpec } from '../config/Rig.js';
 import { loadScenario, type Scenario } from '../config/Scenario.js';
+import { suggestion } from '../config/didYouMean.js';
 import { ConfigError, Interrupted } from '../errors.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunit } from '../report/junit.js';
@@ -13,6 +14,8 @@ import { Project } from './Project.js';
 export interface RunOptions extends CaseOptions {
   scenarios: string[];
   rig?: string;
+  /** `--image NAME=PATH`: flash another build than the rig's (a faulty bootloader variant, a candidate). */
+  images?: Record<string, string>;
   reportDir: string;
   cwd?: string;
   signal: AbortSignal;
@@ -57,8 +60,27 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
       }
       rig = match.spec;
     }
-    return { scenario, rig, cases: expandCases(scenario, options) };
+    return { scenario, rig: withImages(rig, options.images ?? {}, options.cwd), cases: expandCases(scenario, options) };
   });
+}
+
+function withImages(rig: RigSpec, images: Record<string, string>, cwd: string = process.cwd()): RigSpec {
+  if (!Object.keys(images).length) return rig;
+  const merged = { ...rig.images };
+  for (const [name, path] of Object.entries(images)) {
+    const image = merged[name];
+    if (!image) {
+      throw new ConfigError({
+        file: 'command line',
+        field: '--image',
+        message: `rig ${rig.name} has no image "${name}"${suggestion(name, Object.keys(merged))}; its images: ${Object.keys(merged).join(', ')}`,
+      });
+    }
+    const file = resolve(cwd, path);
+    if (!existsSync(file)) throw new ConfigError({ file: 'command line', field: '--image', message: `${name}=${path}: no such file` });
+    merged[name] = { ...image, path: file };
+  }
+  return { ...rig, images: merged };
 }
 
 function tryLoad<T>(load: () => T): T | undefined {
