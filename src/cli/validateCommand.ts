@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { loadRig } from '../config/Rig.js';
 import { loadScenario } from '../config/Scenario.js';
 import { YamlFile } from '../config/YamlFile.js';
@@ -41,7 +42,7 @@ export function validateCommand(files: string[]): number {
     try {
       if (kind === 'rig') loadRig(file);
       else loadScenario(file);
-      out(`${paint('green', 'ok  ', color)} ${kind.padEnd(8)} ${file}`);
+      out(`${paint('green', 'ok  ', color)} ${kind.padEnd(8)} ${relative(process.cwd(), file) || file}`);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(...error.issues);

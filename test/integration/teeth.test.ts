@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hil, ROOT } from '../helpers/hilCli.js';
+import { processesMentioning } from '../helpers/processes.js';
+
+/**
+ * The shipped scenarios have teeth: on the virtual rig each passes with the good bootloader and fails, naming
+ * the model state, on each faulty bootloader build it is meant to catch (rigs/virtual/firmware/README.md).
+ */
+const FIRMWARE = join(ROOT, 'rigs/virtual/firmware/build');
+let reports: string;
+
+beforeAll(() => {
+  reports = mkdtempSync(join(tmpdir(), 'hil-teeth-'));
+});
+
+afterAll(() => {
+  expect(processesMentioning('qemu-system-arm').filter((p) => p.includes(ROOT))).toEqual([]);
+  rmSync(reports, { recursive: true, force: true });
+});
+
+async function runScenario(scenario: string, extra: string[], dir: string) {
+  const reportDir = join(reports, dir);
+  const result = await hil(['run', scenario, '--report-dir', reportDir, ...extra], { timeoutMs: 180_000 });
+  return { ...result, junit: readFileSync(join(reportDir, 'junit.xml'), 'utf8') };
+}
+
+describe('the good firmware passes every shipped scenario', () => {
+  it.each(['rollback-powerfail', 'rollback-button', 'ota-upgrade', 'upgrade-powerfail', 'factory-missing'])('%s', async (scenario) => {
+    const r = await runScenario(scenario, [], `good-${scenario}`);
+    expect(r.stdout).toMatch(/^\d+ passed, 0 failed, 0 errors$/m);
+    expect(r.code).toBe(0);
+    expect(r.junit).not.toMatch(/<failure|<error/);
+  });
+});
+
+const CAUGHT: Array<[string, string]> = [
+  ['rollback-powerfail', 'no-validate'],
+  ['rollback-powerfail', 'erase-factory'],
+  ['rollback-powerfail', 'header-first'],
+  ['upgrade-powerfail', 'early-complete'],
+  ['upgrade-powerfail', 'header-first'],
+  ['rollback-button', 'erase-factory'],
+];
+
+describe('each faulty bootloader fails the scenarios meant to catch it', () => {
+  it.each(CAUGHT)('%s catches bootloader-%s', async (scenario, variant) => {
+    const r = await runScenario(scenario, ['--param', 'cut_after=60ms', '--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`].slice(scenario.endsWith('powerfail') ? 0 : 2), `${variant}-${scenario}`);
+    expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
+    expect(r.code).toBe(1);
+    expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
+    expect(r.junit).not.toMatch(/<error/);
+  });
+});
