@@ -47,7 +47,10 @@ const CAUGHT: Array<[string, string]> = [
 
 describe('each faulty bootloader fails the scenarios meant to catch it', () => {
   it.each(CAUGHT)('%s catches bootloader-%s', async (scenario, variant) => {
-    const r = await runScenario(scenario, ['--param', 'cut_after=60ms', '--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`].slice(scenario.endsWith('powerfail') ? 0 : 2), `${variant}-${scenario}`);
+    // One cut point is enough to show the fault; the sweep over many points is the scenario's own business.
+    const cut = scenario.endsWith('-powerfail') ? ['--param', 'cut_after=60ms'] : [];
+    const image = ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`];
+    const r = await runScenario(scenario, [...cut, ...image], `${variant}-${scenario}`);
     expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
     expect(r.code).toBe(1);
     expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
