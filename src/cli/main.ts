@@ -26,6 +26,7 @@ function program(): Command {
     .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
+    .option('-v, --verbose', 'print each step as it starts')
     .action(async (scenarios: string[], opts) => {
       process.exitCode = await runCommand(scenarios, opts);
     });

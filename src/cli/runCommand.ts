@@ -14,6 +14,7 @@ export interface RunCommandOptions {
   case: string[];
   reportDir: string;
   json?: boolean;
+  verbose?: boolean;
 }
 
 function parsePairs(option: string, list: string[]): Record<string, string> {
@@ -61,7 +62,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
         signal: abort.signal,
         log: (m) => log(paint('gray', `  ${m}`, color)),
         onCaseStart: (spec, i, total) => log(`${paint('bold', `[${i}/${total}]`, color)} ${spec.id} on ${plan.find((p) => p.cases.includes(spec))?.rig.name}`),
-        onStep: (_spec, i, d) => log(paint('gray', `  step ${i + 1}: ${d}`, color)),
+        onStep: opts.verbose ? (_spec, i, d) => log(paint('gray', `  step ${i + 1}: ${d}`, color)) : undefined,
         onCaseEnd: (c) => {
           const [word, hue] = MARK[c.status];
           log(`  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${c.message}` : ''}`);
