@@ -113,6 +113,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     rigHandles.console.subscribe({
       line: (line: ConsoleLine) => {
         recorder.consoleLine(line);
+        timeline.record('line', { text: line.text }, line.t);
         const text = `${stamp(line.t)} ${line.text}`;
         consoleText.push(text);
         tail.push(line.text);
