@@ -60,6 +60,8 @@ interface Instance {
   failed?: boolean;
   /** Listeners were told it is powering: they must hear when it goes away. */
   announced?: boolean;
+  /** `cont` was sent: from then on the guest may run, and may bring QEMU down by itself (a lockup). */
+  released?: boolean;
   /** Settles when the process is gone and everything it used is released. */
   down: Promise<void>;
 }
@@ -235,17 +237,25 @@ export class QemuBoard {
         instance.announced = true;
         for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
         if (instance.gpio) await this.gpio.connect(instance.gpio);
+        instance.released = true;
         await qmp.execute('cont');
         this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0) });
       }
       return instance;
     } catch (err) {
       // Cut while still coming up: the board is off, which is what was asked last.
-      const cut = instance.cut !== undefined;
-      if (!cut) instance.failed = true;
+      if (instance.cut) {
+        await instance.down;
+        return instance;
+      }
+      // The guest ran and QEMU died under it before answering `cont`: the board's doing, reported as a gap.
+      if (instance.released && (await exitsWithin(qemu, QEMU_EXIT_GRACE_MS))) {
+        await instance.down;
+        return instance;
+      }
+      instance.failed = true;
       qemu.kill();
       await instance.down;
-      if (cut) return instance;
       throw this.startError(err, qemu, part);
     }
   }
@@ -311,13 +321,25 @@ export class QemuBoard {
     let t = instance.cut?.t ?? this.env.timeline.now();
     if (!instance.cut && !instance.failed) {
       const said = qemuSaid(instance.process.stderr());
-      reason = `QEMU exited by itself (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
+      reason = instance.process.outlived
+        ? `QEMU killed at its lifetime bound (${formatDuration(this.options.lifetime)})`
+        : `QEMU exited by itself (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
       this.env.timeline.record('qemu', { phase: 'died', part, pid: instance.process.pid, exitCode: exit.code, signal: exit.signal, stderr: instance.process.stderr() });
       this.env.log(`${this.env.rigName}: ${reason}`);
       t = this.env.timeline.now();
     }
     for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason });
   }
+}
+
+/** How long a QEMU whose QMP connection dropped may take to be seen exiting. */
+const QEMU_EXIT_GRACE_MS = 1000;
+
+async function exitsWithin(qemu: QemuProcess, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = await Promise.race([qemu.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+  clearTimeout(timer);
+  return exited;
 }
 
 /** A power-off arrived while a power-on was still preparing. */

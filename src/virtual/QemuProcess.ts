@@ -51,6 +51,8 @@ export class QemuProcess {
   private stderrTail = '';
   private done = false;
   private readonly lifetime: NodeJS.Timeout;
+  /** Killed because it reached its lifetime bound. */
+  outlived = false;
 
   private constructor(
     readonly pid: number,
@@ -81,6 +83,7 @@ export class QemuProcess {
     subprocess.catch(() => undefined);
     this.lifetime = setTimeout(() => {
       options.timeline.record('qemu', { phase: 'lifetime', part: options.part, pid, lifetimeMs: options.lifetimeMs });
+      this.outlived = true;
       this.kill();
     }, options.lifetimeMs);
     this.lifetime.unref();
