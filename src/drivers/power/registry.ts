@@ -1,4 +1,5 @@
 import { DriverRegistry } from '../registry.js';
+import { commandPowerDriver } from './CommandPower.js';
 import { pduDaemonDriver } from './PduDaemonPower.js';
 import type { Power } from './Power.js';
 import { qemuPowerDriver } from '../../virtual/QemuPower.js';
@@ -8,3 +9,4 @@ export const powerDrivers = new DriverRegistry<Power>('power');
 
 powerDrivers.add(pduDaemonDriver);
 powerDrivers.add(qemuPowerDriver);
+powerDrivers.add(commandPowerDriver);

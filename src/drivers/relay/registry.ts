@@ -1,4 +1,5 @@
 import { DriverRegistry } from '../registry.js';
+import { commandOutputDriver } from './CommandOutput.js';
 import type { DigitalOutput } from './DigitalOutput.js';
 import { gpiodDriver } from './gpiod.js';
 import { lcusDriver } from './lcus.js';
@@ -12,3 +13,4 @@ export const relayDrivers = new DriverRegistry<DigitalOutput>('output');
 
 relayDrivers.add(usbrelayDriver).add(numatoDriver).add(lcusDriver).add(gpiodDriver).add(uhubctlDriver);
 relayDrivers.add(qemuOutputDriver);
+relayDrivers.add(commandOutputDriver);
