@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
 import type { Console, ConsoleLine, ConsoleListener } from '../drivers/console/Console.js';
+import { LineSplitter } from '../drivers/console/LineSplitter.js';
 import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import { RigError } from '../errors.js';
 import { withCheck } from '../rig/DriverCheck.js';
-import { LineAssembler } from './LineAssembler.js';
 import type { QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
 
@@ -25,7 +25,7 @@ export class QemuConsole implements Console {
   private gapAt?: number;
   private unlisten?: () => void;
   private readonly listeners = new Set<ConsoleListener>();
-  private readonly assembler = new LineAssembler();
+  private readonly splitter = new LineSplitter((line) => this.emit(line));
 
   constructor(
     private readonly board: QemuBoard,
@@ -97,9 +97,7 @@ export class QemuConsole implements Console {
         err ? reject(new RigError(this.ctx.part, `cannot open the board's pty ${path}: ${err.message}`, { detail: err.message, cause: err })) : resolve(),
       ),
     );
-    port.on('data', (chunk: Buffer) => {
-      for (const line of this.assembler.push(chunk)) this.emit({ ...line, t: this.ctx.timeline.now() });
-    });
+    port.on('data', (chunk: Buffer) => this.splitter.push(chunk, this.ctx.timeline.now()));
     // The pty vanishes with QEMU: the read error and close that follow are the power cut, reported as a gap.
     port.on('error', () => undefined);
     this.port = port;
@@ -120,8 +118,7 @@ export class QemuConsole implements Console {
   }
 
   private flushPartial(): void {
-    const rest = this.assembler.flush();
-    if (rest) this.emit({ ...rest, t: this.ctx.timeline.now() });
+    this.splitter.flush(this.ctx.timeline.now());
   }
 
   private emit(line: ConsoleLine): void {
