@@ -210,3 +210,24 @@ function spawnError(part: string, name: string, options: RunToolOptions, message
   if (code === 'EACCES') return new RigError(part, `${options.cmd}: permission denied (not executable?)`);
   return new RigError(part, `${name}: ${message}`, { detail: message });
 }
+
+/** The program a shell command line starts: its first word after any `VAR=value` assignments. */
+export function programOf(command: string): string | undefined {
+  return command
+    .trim()
+    .split(/\s+/)
+    .find((word) => !/^\w+=/.test(word));
+}
+
+/**
+ * Proves the programs of some shell commands exist (on PATH or relative to `cwd`) without running them:
+ * a rig check for commands that would switch the board. Rejects with a RigError naming the first one missing.
+ */
+export async function checkCommandsExist(commands: string[], options: { part: string; cwd?: string; timeline?: Timeline; timeoutMs: number }): Promise<void> {
+  for (const command of commands) {
+    const program = programOf(command);
+    if (!program) continue;
+    const { exitCode } = await runTool({ ...options, cmd: 'sh', args: ['-c', 'command -v "$1"', 'sh', program], reject: false });
+    if (exitCode !== 0) throw new RigError(options.part, notFound(program, undefined), { detail: `in: ${command}` });
+  }
+}
