@@ -79,8 +79,10 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     if (status !== 'pass') return;
     if (err instanceof CaseFailure) {
       status = 'fail';
-      message = err.message;
-      detail = failureDetail(err);
+      // A step's own check (inspect, cut) knows nothing of the model: say where the model was.
+      const failure = err.state === undefined && expect ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] }) : err;
+      message = failure.message;
+      detail = failureDetail(failure);
     } else if (err instanceof RigError) {
       status = 'error';
       message = `${err.part}: ${err.message}`;
