@@ -2,7 +2,7 @@ import { loadRig } from '../config/Rig.js';
 import { Project } from '../run/Project.js';
 import { RigSession } from '../run/RigSession.js';
 import { Timeline } from '../run/Timeline.js';
-import { out, paint, useColor } from './output.js';
+import { err, out, paint, useColor } from './output.js';
 
 /**
  * `hil console <rig>`: the board's console live with timestamps; stdin lines are sent to the board.
@@ -12,7 +12,7 @@ export async function consoleCommand(rigRef: string, opts: { power?: boolean }):
   const rig = loadRig(new Project().resolve('rigs', rigRef));
   const timeline = new Timeline();
   const color = useColor();
-  const session = new RigSession(rig, { timeline, log: (m) => process.stderr.write(`${m}\n`) });
+  const session = new RigSession(rig, { timeline, log: err });
   const { console: board, power } = session.handles;
   board.subscribe({
     line: (l) => out(`${paint('gray', `[${(l.t / 1000).toFixed(3).padStart(9)}]`, color)} ${l.text}`),
@@ -21,7 +21,7 @@ export async function consoleCommand(rigRef: string, opts: { power?: boolean }):
   });
   await board.open();
   if (opts.power) await power.on();
-  process.stderr.write(paint('gray', `console of ${rig.name}; Ctrl-C to leave\n`, color));
+  err(paint("gray", `console of ${rig.name}; Ctrl-C to leave`, color));
   const onInput = (chunk: Buffer) => void board.write(chunk.toString('utf8').replace(/\r?\n/g, '\r'));
   process.stdin.on('data', onInput);
   await new Promise<void>((resolve) => {

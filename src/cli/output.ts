@@ -10,10 +10,20 @@ export function paint(color: Color, text: string, enabled: boolean = useColor())
   return enabled ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text;
 }
 
+// A reader that goes away (`hil run ... | head`) must not crash a run mid-case: the run goes on, silently,
+// and still switches power off and writes its reports.
+const gone = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    gone.add(stream);
+  });
+}
+
 export function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  if (!gone.has(process.stdout)) process.stdout.write(`${line}\n`);
 }
 
 export function err(line: string): void {
-  process.stderr.write(`${line}\n`);
+  if (!gone.has(process.stderr)) process.stderr.write(`${line}\n`);
 }

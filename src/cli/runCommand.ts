@@ -4,7 +4,7 @@ import type { CaseResult, RunResult } from '../run/CaseResult.js';
 import { planRun, run } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
 import { exitCodeForRun } from './exitCodes.js';
-import { out, paint, useColor } from './output.js';
+import { err, out, paint, useColor } from './output.js';
 
 export interface RunCommandOptions {
   rig?: string;
@@ -41,7 +41,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
   const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case };
   const plan = planRun(base);
   const color = useColor() && !opts.json;
-  const log = (line: string) => (opts.json ? process.stderr.write(`${line}\n`) : out(line));
+  const log = (line: string) => (opts.json ? err(line) : out(line));
 
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -77,7 +77,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
   }
 
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    out(JSON.stringify(result, null, 2));
   } else {
     const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
     if (bad.length) {
