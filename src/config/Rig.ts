@@ -9,6 +9,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { RigImage } from '../steps/Step.js';
 import { suggestion } from './didYouMean.js';
 import { checkLayout, layoutSchema, resolveRegions } from '../rig/layoutRules.js';
+import { qemuBoardSchema } from '../virtual/QemuBoardOptions.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile, type FieldPath } from './YamlFile.js';
 
@@ -53,6 +54,9 @@ const topSchema = z.strictObject({
   layout: z.unknown().optional(),
   resources: z.record(z.string(), z.unknown()).default({}),
 });
+
+/** Rig-wide resources several drivers share, by their key under `resources:`. */
+const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { qemu: qemuBoardSchema };
 
 function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: DriverRegistry<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
   const kind = block['kind'];
@@ -112,6 +116,13 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     }
     const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
     images[name] = { path, address: addr };
+  }
+
+  // Resources are parsed again by the drivers that share them; checking here gives the error a file position.
+  for (const [name, block] of Object.entries(top.resources)) {
+    const schema = RESOURCE_SCHEMAS[name];
+    if (!schema) issues.push(yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }));
+    else parseAt(yaml, ['resources', name], schema, block, issues);
   }
 
   if (issues.length) throw new ConfigError(issues);

@@ -22,6 +22,7 @@ const EXPECTED: Record<string, RegExp> = {
   'rig-unknown-key.yaml': /rig-unknown-key\.yaml:2:46 console\.baudd: unknown key "baudd" \(did you mean "baud"\?\)/,
   'rig-missing-power.yaml': /rig-missing-power\.yaml:1:1 power: required/,
   'rig-image-region.yaml': /rig-image-region\.yaml:5:41 images\.app\.region: no region "primray" \(did you mean "primary"\?\)/,
+  'rig-qemu-resource.yaml': /rig-qemu-resource\.yaml:5:26 resources\.qemu\.nv\[0\]\.size: expected a size .*got "16 megs"/,
   'rig-layout-overlap.yaml': /rig-layout-overlap\.yaml:8:13 layout\.regions\.header: no-overlap: .*overlaps bootloader/,
 };
 
