@@ -1,41 +1,78 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsoleLine } from '../drivers/console/Console.js';
 import { RigError } from '../errors.js';
 import type { CaseResult } from '../run/CaseResult.js';
-import type { Timeline } from '../run/Timeline.js';
+import type { Timeline, TimelineEvent } from '../run/Timeline.js';
+import { writeReportFile } from './writeReportFile.js';
+
+/** `[    12.345]`: seconds since the case started, as dmesg prints them. */
+export function consoleStamp(t: number): string {
+  return `[${(t / 1000).toFixed(3).padStart(10)}]`;
+}
 
 /**
- * Writes a case's files as it runs, so a crash or a kill keeps what was there: `timeline.jsonl` (one event
- * per line), `console.log` (`[   1.234] text`, seconds since case start), `console.raw` (the exact bytes
- * received) and, at the end, `result.json`. If the directory cannot be written the case still runs: the
- * first error is kept and returned by `finish`, and the report keeps the console text from memory.
+ * A console line as console.log shows it. Control characters (but tab) are written as `\xNN`, so the log stays a
+ * text file grep and editors treat as text even when a board printed NUL or escape sequences mid power cut; the
+ * exact bytes are in console.raw.
+ */
+export function consoleLogLine(line: ConsoleLine): string {
+  const text = line.text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `${consoleStamp(line.t)} ${text}${line.truncated ? ' [no newline: cut here]' : ''}`;
+}
+
+/** One timeline event as a JSON line; nothing a driver records (a bigint address, a cycle) may stop the recording. */
+export function timelineJsonLine(event: TimelineEvent): string {
+  try {
+    return JSON.stringify(event, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  } catch (err) {
+    return JSON.stringify({ t: event.t, type: event.type, unrecordable: (err as Error).message });
+  }
+}
+
+/**
+ * Writes a case's directory as the case runs, each write going straight to the file, so a crash or a kill keeps
+ * everything up to that moment:
+ * - `timeline.jsonl`: one JSON object per timeline event;
+ * - `console.log`: one line per console line, `[   123.456] text` (see consoleLogLine);
+ * - `console.raw`: every byte the console received, in order, exactly;
+ * - `result.json`: the CaseResult, written by `finish`.
+ * An unwritable directory never stops the case: the first error is kept (later writes are skipped) and `finish`
+ * returns it as one RigError; the runner keeps the console text in memory for JUnit.
  */
 export class CaseRecorder {
   private readonly fds = new Map<string, number>();
   private error: Error | undefined;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly dir: string, timeline: Timeline) {
+  constructor(
+    private readonly dir: string,
+    timeline: Timeline,
+  ) {
     this.guard(() => mkdirSync(dir, { recursive: true }));
     for (const name of ['timeline.jsonl', 'console.log', 'console.raw']) {
       this.guard(() => this.fds.set(name, openSync(join(dir, name), 'w')));
     }
-    this.unsubscribe = timeline.subscribe((event) => this.write('timeline.jsonl', `${JSON.stringify(event)}\n`));
+    this.unsubscribe = timeline.subscribe((event) => this.write('timeline.jsonl', `${timelineJsonLine(event)}\n`));
   }
 
   consoleLine(line: ConsoleLine): void {
-    this.write('console.log', `[${(line.t / 1000).toFixed(3).padStart(9)}] ${line.text}\n`);
+    this.write('console.log', `${consoleLogLine(line)}\n`);
     this.write('console.raw', line.raw);
   }
 
-  /** Writes result.json and closes; returns the first write error, if any, as a RigError naming the directory. */
+  /** The first write error, if any: the runner may log it at once instead of at the end. */
+  failure(): RigError | undefined {
+    return this.error ? new RigError('reports', `cannot write case files in ${this.dir}: ${this.error.message}`, { cause: this.error }) : undefined;
+  }
+
+  /** Writes result.json and closes the files; returns the first write error as a RigError naming the directory. */
   async finish(result: CaseResult): Promise<RigError | undefined> {
     this.unsubscribe();
-    this.guard(() => writeFileSync(join(this.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`));
     for (const fd of this.fds.values()) this.guard(() => closeSync(fd));
     this.fds.clear();
-    return this.error ? new RigError('reports', `cannot write case files in ${this.dir}: ${this.error.message}`) : undefined;
+    this.guard(() => writeReportFile(join(this.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`));
+    return this.failure();
   }
 
   private write(name: string, data: string | Buffer): void {
@@ -48,7 +85,7 @@ export class CaseRecorder {
     try {
       action();
     } catch (err) {
-      this.error = err as Error;
+      this.error = err instanceof RigError && err.cause instanceof Error ? err.cause : (err as Error);
     }
   }
 }

@@ -1,44 +1,70 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
 import { escapeAttr, escapeText } from './xmlText.js';
+import { writeReportFile } from './writeReportFile.js';
+
+/** CI pages choke on megabytes of console per test; the end, where a failure shows, is what is kept. */
+export const SYSTEM_OUT_MAX_CHARS = 1024 * 1024;
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
+/** The JUnit schema's timestamp: `2024-05-01T22:10:03`, no fraction, no zone (UTC here). */
+function junitTimestamp(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString().slice(0, 19);
+}
+
+function consoleTail(c: CaseResult): string {
+  if (c.consoleText.length <= SYSTEM_OUT_MAX_CHARS) return c.consoleText;
+  const kept = c.consoleText.slice(-SYSTEM_OUT_MAX_CHARS);
+  const omitted = c.consoleText.length - kept.length;
+  return `[${omitted} earlier characters omitted: the whole console is in ${c.dir}/console.log]\n${kept.slice(kept.indexOf('\n') + 1)}`;
+}
+
+function counts(cases: CaseResult[]): string {
+  const n = (status: CaseResult['status']) => cases.filter((c) => c.status === status).length;
+  return `tests="${cases.length}" failures="${n('fail')}" errors="${n('error')}" skipped="${n('skipped')}"`;
+}
+
+function property(name: string, value: string, indent: string): string {
+  return `${indent}<property name="${escapeAttr(name)}" value="${escapeAttr(value)}"/>`;
+}
+
 function testcase(c: CaseResult): string {
+  // classname groups a scenario's cases in CI UIs (Jenkins: package "hil", class = scenario); the rig is a property.
   const lines = [`    <testcase name="${escapeAttr(c.id)}" classname="hil.${escapeAttr(c.scenario)}" time="${seconds(c.durationMs)}">`];
-  const props = { ...c.properties, ...(c.dir ? { 'case.dir': c.dir } : {}) };
-  if (Object.keys(props).length) {
-    lines.push('      <properties>');
-    for (const [name, value] of Object.entries(props)) lines.push(`        <property name="${escapeAttr(name)}" value="${escapeAttr(value)}"/>`);
-    lines.push('      </properties>');
-  }
+  const props: Record<string, string> = {
+    rig: c.rig,
+    ...Object.fromEntries(Object.entries(c.params).map(([k, v]) => [`param.${k}`, v])),
+    ...c.properties,
+    ...(c.dir ? { 'case.dir': c.dir } : {}),
+  };
+  lines.push('      <properties>', ...Object.entries(props).map(([k, v]) => property(k, v, '        ')), '      </properties>');
   const body = escapeText(c.detail ?? c.message ?? '');
   if (c.status === 'fail') lines.push(`      <failure message="${escapeAttr(c.message ?? 'failed')}" type="CaseFailure">${body}</failure>`);
   if (c.status === 'error') lines.push(`      <error message="${escapeAttr(c.message ?? 'rig error')}" type="RigError">${body}</error>`);
   if (c.status === 'skipped') lines.push(`      <skipped message="${escapeAttr(c.message ?? '')}"/>`);
-  if (c.consoleText) lines.push(`      <system-out>${escapeText(c.consoleText)}</system-out>`);
+  if (c.consoleText) lines.push(`      <system-out>${escapeText(consoleTail(c))}</system-out>`);
   lines.push('    </testcase>');
   return lines.join('\n');
 }
 
-/** JUnit XML: a testsuite per scenario, a testcase per case; `<failure>` is the board, `<error>` the rig. */
+/**
+ * JUnit XML: a testsuite per scenario, a testcase per case (`rollback-powerfail[cut_after=60ms]`); `<failure>` is
+ * the board misbehaving, `<error>` the rig. Valid XML 1.0 whatever bytes the board printed (see xmlText).
+ */
 export function renderJunit(run: RunResult): string {
   const byScenario = new Map<string, CaseResult[]>();
   for (const c of run.cases) byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), c]);
-  const count = (cases: CaseResult[], status: CaseResult['status']) => cases.filter((c) => c.status === status).length;
-  const total = (cases: CaseResult[]) => cases.reduce((ms, c) => ms + c.durationMs, 0);
+  const host = escapeAttr(hostname());
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(
-    `<testsuites name="hil" tests="${run.cases.length}" failures="${count(run.cases, 'fail')}" errors="${count(run.cases, 'error')}" skipped="${count(run.cases, 'skipped')}" time="${seconds(run.durationMs)}">`,
-  );
+  out.push(`<testsuites name="hil ${escapeAttr(run.runId)}" ${counts(run.cases)} time="${seconds(run.durationMs)}">`);
   for (const [scenario, cases] of byScenario) {
-    out.push(
-      `  <testsuite name="${escapeAttr(scenario)}" tests="${cases.length}" failures="${count(cases, 'fail')}" errors="${count(cases, 'error')}" skipped="${count(cases, 'skipped')}" time="${seconds(total(cases))}" timestamp="${escapeAttr(cases[0]!.startedAt)}" hostname="${escapeAttr(hostname())}">`,
-    );
-    out.push('    <properties>', `      <property name="run" value="${escapeAttr(run.runId)}"/>`);
-    if (run.interrupted) out.push(`      <property name="interrupted" value="${run.interrupted}"/>`);
+    const time = cases.reduce((ms, c) => ms + c.durationMs, 0);
+    const started = cases.map((c) => c.startedAt).sort()[0]!;
+    out.push(`  <testsuite name="${escapeAttr(scenario)}" ${counts(cases)} time="${seconds(time)}" timestamp="${junitTimestamp(started)}" hostname="${host}">`);
+    out.push('    <properties>', property('run', run.runId, '      '));
+    if (run.interrupted) out.push(property('interrupted', run.interrupted, '      '));
     out.push('    </properties>');
     for (const c of cases) out.push(testcase(c));
     out.push('  </testsuite>');
@@ -48,6 +74,5 @@ export function renderJunit(run: RunResult): string {
 }
 
 export function writeJunit(run: RunResult, file: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, renderJunit(run));
+  writeReportFile(file, renderJunit(run));
 }
