@@ -25,20 +25,18 @@ export const flashStep = defineStep({
   describe: (args) => ['flash', args.erase.length ? `erase ${args.erase.join(', ')};` : '', args.images.join(', ')].filter(Boolean).join(' '),
   async run(args, ctx) {
     const probe = requireProbe(ctx);
-    for (const name of args.erase) {
+    const erase = args.erase.map((name) => {
       const region = ctx.rig.regions[name];
       if (!region) throw new RigError('probe', `rig ${ctx.rig.name} has no layout region "${name}" to erase`);
-      ctx.timeline.record('flash', { action: 'erase', region: name, address: region.address, size: region.size });
-      await probe.erase(region.address, region.size, { signal: ctx.signal });
-    }
-    if (args.images.length === 0) return;
+      return { name, ...region };
+    });
     const images = args.images.map((name) => {
       const image = ctx.rig.images[name];
       if (!image) throw new RigError('probe', `rig ${ctx.rig.name} has no image "${name}"`);
       return { name, ...image };
     });
-    ctx.timeline.record('flash', { action: 'write', images: images.map((i) => i.name) });
-    await probe.flash(images, { verify: args.verify, reset: args.reset, signal: ctx.signal });
+    ctx.timeline.record('flash', { erase: erase.map((r) => r.name), images: images.map((i) => i.name) });
+    await probe.flash(images, { verify: args.verify, reset: args.reset, erase, signal: ctx.signal });
   },
 });
 

@@ -46,6 +46,11 @@ export class QemuProbe implements Probe {
     const readBacks: ReadBack[] = [];
     await this.session(options.signal, async (dir, target) => {
       const commands: string[] = [];
+      for (const [i, range] of (options.erase ?? []).entries()) {
+        if (range.size <= 0) continue;
+        await writeFile(join(dir, `erased${i}`), Buffer.alloc(range.size, 0xff));
+        commands.push(`restore erased${i} binary ${hex(range.address)}`);
+      }
       for (const [i, image] of images.entries()) {
         const format = await imageFormat(image.path, this.ctx.part);
         const name = `image${i}`;

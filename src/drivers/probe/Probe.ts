@@ -13,6 +13,8 @@ export interface FlashOptions {
   verify?: boolean;
   /** Reset and run after programming. */
   reset?: boolean;
+  /** Ranges to erase before writing, in the same probe session where the tool allows (one connection, not one per range). */
+  erase?: Array<{ address: number; size: number }>;
   signal?: AbortSignal;
 }
 

@@ -119,6 +119,7 @@ export class GdbProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    for (const range of options.erase ?? []) await this.erase(range.address, range.size, options);
     const dir = await mkdtemp(join(tmpdir(), 'hil-gdb-'));
     try {
       const commands: string[] = [...this.server.halt];

@@ -90,6 +90,7 @@ export class OpenOcdProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    for (const range of options.erase ?? []) await this.erase(range.address, range.size, options);
     for (const [i, image] of images.entries()) {
       const last = i === images.length - 1;
       // `program` does its own init and reset-halt, so no `-c init` before it.

@@ -154,6 +154,7 @@ export class PyocdProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    for (const range of options.erase ?? []) await this.erase(range.address, range.size, options);
     const cli = this.cli();
     for (const [i, image] of images.entries()) {
       const reset = i === images.length - 1 && (options.reset ?? false);

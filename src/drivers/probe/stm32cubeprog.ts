@@ -131,6 +131,7 @@ export class CubeProgProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    if (options.erase?.length) await this.erase();
     for (const image of images) {
       let cwd: string | undefined;
       if (extname(image.path).toLowerCase() === '.tsv') {
