@@ -93,7 +93,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
   });
 
   const patternGroups = Object.fromEntries(patterns.map((p) => [p.name, namedGroups(p.regex)]));
-  for (const problem of checkModel(top.expect.model, { patternNames: patterns.map((p) => p.name), patternGroups })) {
+  for (const problem of checkModel(top.expect.model, { patternNames: Object.keys(top.expect.patterns), patternGroups })) {
     issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message, { key: problem.key }));
   }
   const states = new Set(stateNames(top.expect.model));
