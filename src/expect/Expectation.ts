@@ -37,6 +37,8 @@ export interface Coverage {
   states: string[];
   /** Those entered at least once, same order. */
   visited: string[];
+  /** States the model marks `cuttable: true`, same order. */
+  cuttable?: string[];
   /**
    * Every transition written in the model with how often it was taken. `from` is the state it is written
    * in (`*` for the model's root), `to` its target (`from` for one that stays), `when` its condition.

@@ -204,6 +204,7 @@ class ExpectationModel implements Expectation {
     return {
       states: states.map((s) => s.path),
       visited: states.filter((s) => this.visited.has(s)).map((s) => s.path),
+      cuttable: states.filter((s) => s.cuttable).map((s) => s.path),
       transitions: this.tree.transitions.map((t) => {
         const from = t.source.path || '*';
         const entry: Coverage['transitions'][number] = { from, event: t.event, to: t.target ? t.target.path || '*' : from, count: this.counts[t.index]! };

@@ -46,6 +46,8 @@ export interface StateSpec {
   final: boolean;
   tags: string[];
   strict?: boolean;
+  /** A power cut in it (or a state inside it) is worth making: `--until-coverage` runs until each has had one. */
+  cuttable?: boolean;
   /** Reaching it (or a descendant) fails the case: it is the top-level `fail`, under it, or tagged `fail`. */
   fail: boolean;
   /** Created because a transition named `#fail.<reason>` that the model did not declare. */

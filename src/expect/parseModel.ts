@@ -6,7 +6,7 @@ import { isRunnerEvent, RUNNER_EVENT_TYPES, runnerEventGroupNames } from './runn
 import { FAIL, DEFAULT_ROOT_ID, type IssuePath, type ModelContext, type ModelIssue, type ModelTree, type StateSpec, type TransitionSpec, type WhenValue } from './ModelTree.js';
 
 const ROOT_KEYS = ['id', 'initial', 'states', 'on', 'strict', 'description'];
-const STATE_KEYS = ['id', 'initial', 'states', 'on', 'after', 'type', 'tags', 'strict', 'description'];
+const STATE_KEYS = ['id', 'initial', 'states', 'on', 'after', 'type', 'tags', 'strict', 'cuttable', 'description'];
 const TRANSITION_KEYS = ['target', 'when', 'reenter', 'description'];
 const DELAYED_KEYS = ['target', 'reenter', 'description'];
 
@@ -118,6 +118,10 @@ class ModelParser {
     if (raw.strict !== undefined) {
       if (typeof raw.strict !== 'boolean') this.issue([...where, 'strict'], 'strict is true or false');
       else spec.strict = raw.strict;
+    }
+    if (raw.cuttable !== undefined) {
+      if (typeof raw.cuttable !== 'boolean') this.issue([...where, 'cuttable'], 'cuttable is true or false');
+      else spec.cuttable = raw.cuttable;
     }
     if (raw.description !== undefined && typeof raw.description !== 'string') this.issue([...where, 'description'], 'description is text');
     if (raw.initial !== undefined) {
