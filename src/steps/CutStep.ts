@@ -1,13 +1,31 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
-import { CaseFailure } from '../errors.js';
+import { duration, formatDuration } from '../config/duration.js';
+import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../drivers/probe/Probe.js';
+import { CaseFailure, RigError } from '../errors.js';
 import { sleep } from '../run/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
+
+/** `at: { symbol, hit }`: a code location, where the probe speaks GDB. */
+const codeLocation = z.strictObject({
+  symbol: z.string().min(1),
+  /** A number, or a `${param}` that the case expansion turned into one. */
+  hit: z.coerce.number().int().positive(),
+  /** Rig image whose ELF defines the symbol (its path, or the same path with `.elf`); default: the rig's first image. */
+  image: z.string().min(1).optional(),
+  /** An explicit ELF instead, relative to the working directory. */
+  symbols: z.string().min(1).optional(),
+});
 
 /**
  * Power is cut `after` a moment the board itself marks: entering a model state (`when`), a console pattern
  * (`on`), or the step's start. The step blocks until the cut happened, so the next step sees the board off.
  * The delay is measured from the anchor's own timestamp (when its line arrived), not from when Node noticed.
+ *
+ * `at` instead arms a breakpoint on a running board and returns: the following steps drive the board to that
+ * code (a button press), and when the CPU halts at the `hit`-th pass the power is cut while it is still halted,
+ * exactly before that instruction runs (`wait: off` waits for it). Hits count from when the step runs.
  */
 export const cutStep = defineStep({
   key: 'cut',
@@ -16,14 +34,18 @@ export const cutStep = defineStep({
     .strictObject({
       when: z.string().min(1).optional(),
       on: z.string().min(1).optional(),
+      at: codeLocation.optional(),
       after: duration.default(0),
       within: duration.default(60_000),
     })
-    .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both'),
+    .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both')
+    .refine((v) => !(v.at && (v.when || v.on || v.after)), 'at (a code location) takes no when, on or after: the cut lands at the hit itself'),
   references: (args) => ({ states: args.when ? [args.when] : [], patterns: args.on ? [args.on] : [] }),
-  timeoutMs: (args) => args.within + args.after + 10_000,
-  describe: (args) => `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
+  timeoutMs: (args) => (args.at ? ARM_TIMEOUT_MS : args.within + args.after + 10_000),
+  describe: (args) =>
+    args.at ? `cut power at hit ${args.at.hit} of ${args.at.symbol}` : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
   async run(args, ctx) {
+    if (args.at) return armCodeCut(args.at, args.within, ctx);
     const anchor = args.when ? `state ${args.when}` : args.on ? `pattern ${args.on}` : 'step';
     let anchorAt: number;
     if (args.when) {
@@ -76,5 +98,89 @@ function nextLineEvent(ctx: StepContext, pattern: string, within: number): Promi
       ctx.signal.removeEventListener('abort', onAbort);
     }
     ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Connecting gdb and setting a breakpoint: seconds at most. */
+const ARM_TIMEOUT_MS = 30_000;
+
+/**
+ * The ELF for symbols: `symbols:` as given, else the image's own path if it is an ELF, else the same path
+ * with `.elf` (build/bootloader.bin → build/bootloader.elf), so `--image bootloader=variant.bin` brings its
+ * own symbols along.
+ */
+export function symbolFile(at: z.infer<typeof codeLocation>, images: Record<string, { path: string }>): string {
+  if (at.symbols) {
+    const path = resolve(at.symbols);
+    if (!existsSync(path)) throw new RigError('probe', `no symbol file ${path}`);
+    return path;
+  }
+  const name = at.image ?? Object.keys(images)[0];
+  const image = name === undefined ? undefined : images[name];
+  if (!name || !image) throw new RigError('probe', `cut at ${at.symbol}: the rig has no image${name ? ` "${name}"` : 's'} to take symbols from`);
+  const elf = /\.elf$/i.test(image.path) ? image.path : image.path.replace(/(\.[^./]*)?$/, '.elf');
+  if (!existsSync(elf)) throw new RigError('probe', `cut at ${at.symbol}: no ELF next to image ${name} (looked for ${elf}); give symbols: PATH`);
+  return elf;
+}
+
+async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx: StepContext): Promise<void> {
+  const probe = ctx.rig.probe;
+  if (!canBreak(probe)) {
+    throw new RigError('probe', `cut at ${at.symbol}: the rig's probe (${probe?.description ?? 'none'}) cannot halt at a breakpoint`);
+  }
+  const breakpoint: CodeBreakpoint = { symbol: at.symbol, hit: at.hit, symbols: symbolFile(at, ctx.rig.images) };
+  const anchor = `${at.symbol} hit ${at.hit}`;
+  await new Promise<void>((armedOk, armFailed) => {
+    ctx.background(`cut at ${anchor}`, async (signal) => {
+      let armed: ArmedBreakpoint;
+      try {
+        armed = await probe.breakAt(breakpoint, { signal, timeoutMs: within + ARM_TIMEOUT_MS });
+      } catch (err) {
+        armFailed(err);
+        return;
+      }
+      const armedAt = ctx.timeline.now();
+      ctx.timeline.record('cut', { phase: 'armed', anchor, armedAt });
+      armedOk();
+      let halt: Halt;
+      try {
+        halt = await haltWithin(armed, within, anchor, signal);
+      } catch (err) {
+        await armed.release();
+        throw err;
+      }
+      const issuedAt = ctx.timeline.now();
+      const state = ctx.expect.state();
+      try {
+        await ctx.setPower(false, 'cut');
+      } finally {
+        // Only now: a debugger letting go of a powered, halted CPU would let it write the word.
+        await halt.release();
+      }
+      const doneAt = ctx.timeline.now();
+      ctx.timeline.record('cut', { anchor, armedAt, haltedAt: halt.t, pc: halt.pc, issuedAt, doneAt, lateMs: issuedAt - halt.t, latencyMs: doneAt - issuedAt, state });
+      ctx.note('cut_anchor', anchor);
+      ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
+      ctx.note('cut_late_ms', (Math.round((issuedAt - halt.t) * 1000) / 1000).toString());
+      ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
+      if (halt.pc !== undefined) ctx.note('cut_pc', `0x${halt.pc.toString(16)}`);
+    });
+  });
+}
+
+function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal): Promise<Halt> {
+  return new Promise<Halt>((resolveHalt, reject) => {
+    const timer = setTimeout(() => finish(() => reject(new CaseFailure(`cut: ${anchor} not reached within ${formatDuration(within)}`))), within);
+    const onAbort = () => finish(() => reject(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    armed.halted.then(
+      (h) => finish(() => resolveHalt(h)),
+      (err: unknown) => finish(() => reject(err)),
+    );
+    function finish(settle: () => void) {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      settle();
+    }
   });
 }

@@ -5,11 +5,12 @@ import { z } from 'zod';
 import { duration } from '../config/duration.js';
 import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
-import type { FlashImage, FlashOptions, Probe } from '../drivers/probe/Probe.js';
+import type { ArmedBreakpoint, BreakpointProbe, CodeBreakpoint, FlashImage, FlashOptions, Halt, Probe } from '../drivers/probe/Probe.js';
 import { RigError } from '../errors.js';
 import { withCheck } from '../rig/DriverCheck.js';
 import { hex } from '../rig/size.js';
 import { gdbBatch } from './gdbBatch.js';
+import { gdbBreak } from './gdbBreak.js';
 import { imageFormat } from './imageFormat.js';
 import type { DebugTarget, QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
@@ -31,7 +32,7 @@ interface ReadBack {
  * gdb on QEMU's gdbstub: the path a Black Magic Probe or a J-Link GDB server takes on real hardware.
  * With power on it halts the running board; with power off QEMU is started paused for the duration only.
  */
-export class QemuProbe implements Probe {
+export class QemuProbe implements Probe, BreakpointProbe {
   constructor(
     private readonly board: QemuBoard,
     private readonly options: QemuProbeOptions,
@@ -121,6 +122,41 @@ export class QemuProbe implements Probe {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * A long-lived gdb on the running board: `break *symbol`, `ignore` the first hit−1 passes, `continue`. The
+   * session holds the board's debugger (other probe work waits) until released, so the CPU stays halted at the
+   * hit until power is cut.
+   */
+  async breakAt(breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }): Promise<ArmedBreakpoint> {
+    options.signal.throwIfAborted();
+    if (!this.board.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board is not powered`);
+    return new Promise<ArmedBreakpoint>((resolveArmed, rejectArmed) => {
+      let armed = false;
+      const session = this.board.withDebugger(this.ctx.part, async (target) => {
+        if (!target.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board lost power`);
+        const running = gdbBreak({
+          part: this.ctx.part,
+          gdb: this.options.gdb,
+          target: target.gdb,
+          breakpoint,
+          timeoutMs: options.timeoutMs,
+          timeline: this.ctx.timeline,
+          signal: options.signal,
+        });
+        const halted: Promise<Halt> = running.halted.then((h) => ({ ...h, release: running.release }));
+        // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
+        halted.catch(() => undefined);
+        await running.armed;
+        armed = true;
+        resolveArmed({ halted, release: running.release });
+        await running.done;
+      });
+      session.catch((err: unknown) => {
+        if (!armed) rejectArmed(err);
+      });
+    });
+  }
 
   /** Connects and leaves: proves gdb is installed and reaches QEMU's gdbstub. */
   async check(): Promise<string> {

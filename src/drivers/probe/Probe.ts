@@ -27,3 +27,44 @@ export interface Probe {
   reset(options?: { signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A code location: the `hit`-th time the CPU reaches `symbol`, as the ELF `symbols` defines it. */
+export interface CodeBreakpoint {
+  symbol: string;
+  /** 1 = the first time. Counted from when the breakpoint is armed. */
+  hit: number;
+  /** Absolute path of the ELF that defines `symbol`. */
+  symbols: string;
+}
+
+/** The CPU halted at a breakpoint; it stays halted until `release`. */
+export interface Halt {
+  /** Timeline time when the halt was seen. */
+  t: number;
+  pc?: number;
+  /**
+   * Ends the debugger session. Call it after the power is cut: a debugger that lets go of a powered target lets it
+   * run on past the breakpoint.
+   */
+  release(): Promise<void>;
+}
+
+export interface ArmedBreakpoint {
+  /** Settles at the halt; rejects if the session ends first (power lost, timeout, abort). */
+  halted: Promise<Halt>;
+  /** Ends the session without waiting for the halt. */
+  release(): Promise<void>;
+}
+
+/**
+ * Optional capability of a probe that speaks GDB to a running target: arm a breakpoint that halts the CPU at
+ * the `hit`-th pass and keep it halted there, so power can be cut exactly before that instruction runs.
+ * Resolves once the breakpoint is set and the target runs again.
+ */
+export interface BreakpointProbe {
+  breakAt(breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }): Promise<ArmedBreakpoint>;
+}
+
+export function canBreak(probe: Probe | undefined): probe is Probe & BreakpointProbe {
+  return typeof (probe as Partial<BreakpointProbe> | undefined)?.breakAt === 'function';
+}
