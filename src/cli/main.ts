@@ -25,6 +25,9 @@ function program(): Command {
     .option('--repeat <n>', 'run every case n times', '1')
     .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
     .option('--report-dir <dir>', 'where reports go', 'reports')
+    .option('--wait <seconds>', 'queue this long for a rig another run holds (default: fail at once, exit 3)')
+    .option('--retries <n>', 'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky')
+    .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never)', '3')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
     .option('-v, --verbose', 'print each step as it starts')
     .action(async (scenarios: string[], opts) => {

@@ -1,12 +1,14 @@
 import { loadRig } from '../config/Rig.js';
 import { checkRig } from '../rig/rigCheck.js';
 import { Project } from '../run/Project.js';
+import { Quarantine } from '../run/Quarantine.js';
 import { EXIT } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 
 /** `hil rig check <rig>`: one row per part, filled in as each check ends; exit 3 naming what failed. */
 export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }): Promise<number> {
-  const rig = loadRig(new Project().resolve('rigs', rigRef));
+  const project = new Project();
+  const rig = loadRig(project.resolve('rigs', rigRef));
   const color = useColor();
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : undefined;
   out(`${paint('bold', `rig ${rig.name}`, color)}${rig.description ? ` — ${rig.description}` : ''}`);
@@ -24,5 +26,8 @@ export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }
     return EXIT.rig;
   }
   out(`rig ${rig.name}: all ${results.length} parts ok`);
+  const quarantine = new Quarantine(project.root);
+  if (quarantine.quarantined(rig.name)) out(`rig ${rig.name}: out of quarantine, runs use it again`);
+  quarantine.clear(rig.name);
   return EXIT.ok;
 }

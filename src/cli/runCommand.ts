@@ -3,7 +3,7 @@ import { ConfigError, Interrupted } from '../errors.js';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
 import { planRun, run } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
-import { exitCodeForRun } from './exitCodes.js';
+import { EXIT, exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 
 export interface RunCommandOptions {
@@ -13,6 +13,9 @@ export interface RunCommandOptions {
   repeat: string;
   case: string[];
   reportDir: string;
+  wait?: string;
+  retries?: string;
+  quarantineAfter?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -38,6 +41,12 @@ const MARK: Record<CaseResult['status'], [string, 'green' | 'red' | 'yellow' | '
 export async function runCommand(scenarios: string[], opts: RunCommandOptions): Promise<number> {
   const repeat = Number(opts.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
+  const count = (option: string, value: string | undefined) => {
+    const n = Number(value ?? 0);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 0, got ${JSON.stringify(value)}` });
+    return n;
+  };
+  const infra = { waitMs: count('--wait', opts.wait) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? '3') };
   const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case };
   const plan = planRun(base);
   const color = useColor() && !opts.json;
@@ -58,6 +67,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
     result = await run(
       {
         ...base,
+        ...infra,
         reportDir: opts.reportDir,
         signal: abort.signal,
         log: (m) => log(paint('gray', `  ${m}`, color)),
@@ -89,9 +99,12 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
       }
     }
     out();
-    out(summaryLine(result));
+    const flaky = result.cases.filter((c) => c.properties['flaky'] === 'true').length;
+    out(summaryLine(result) + (flaky ? `, ${flaky} flaky (passed on retry)` : ''));
     const rel = (p: string) => relative(process.cwd(), p) || '.';
     out(`reports: ${rel(result.dir)}/ (junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/junit.xml`);
   }
-  return exitCodeForRun(result);
+  const code = exitCodeForRun(result);
+  // A quarantined rig runs nothing, and a nightly that ran nothing must not look green.
+  return code === EXIT.ok && result.cases.some((c) => c.properties['quarantined'] === 'true') ? EXIT.rig : code;
 }

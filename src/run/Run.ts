@@ -1,15 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadRig, type RigSpec } from '../config/Rig.js';
 import { loadScenario, type Scenario } from '../config/Scenario.js';
 import { suggestion } from '../config/didYouMean.js';
-import { ConfigError, Interrupted } from '../errors.js';
+import { ConfigError, Interrupted, RigError } from '../errors.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunit } from '../report/junit.js';
 import type { CaseResult, RunResult } from './CaseResult.js';
 import { expandCases, type CaseOptions, type CaseSpec } from './cases.js';
-import { runCase } from './CaseRunner.js';
+import { runCase, type CaseRunOptions } from './CaseRunner.js';
 import { Project } from './Project.js';
+import { DEFAULT_QUARANTINE_AFTER, Quarantine } from './Quarantine.js';
+import { leaseDir, RigLease } from './RigLease.js';
 
 export interface RunOptions extends CaseOptions {
   scenarios: string[];
@@ -18,6 +20,12 @@ export interface RunOptions extends CaseOptions {
   images?: Record<string, string>;
   reportDir: string;
   cwd?: string;
+  /** `--wait`: how long to queue for a rig another runner holds; 0 fails at once. */
+  waitMs?: number;
+  /** `--retries`: run an errored case (the rig's fault, never a failed one) up to this many more times. */
+  retries?: number;
+  /** `--quarantine-after`: rig errors in a row that take the rig out of service. */
+  quarantineAfter?: number;
   signal: AbortSignal;
   log(message: string): void;
   onCaseStart?(spec: CaseSpec, index: number, total: number): void;
@@ -109,26 +117,46 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   const cases: CaseResult[] = [];
   const total = plan.reduce((n, p) => n + p.cases.length, 0);
   let index = 0;
-  for (const { scenario, rig, cases: specs } of plan) {
-    for (const spec of specs) {
-      index++;
-      if (options.signal.aborted) {
-        cases.push(skipped(spec, scenario, rig, 'not run: the run was interrupted'));
-        continue;
+  const root = new Project(options.cwd).root;
+  const quarantine = new Quarantine(root);
+  const leases = new Map<string, RigLease>();
+  try {
+    for (const [at, { scenario, rig, cases: specs }] of plan.entries()) {
+      let blocked = await rigGate(rig.name, { ...options, root, runId, quarantine, leases });
+      for (const spec of specs) {
+        index++;
+        if (options.signal.aborted) {
+          cases.push(skipped(spec, scenario, rig, 'not run: the run was interrupted'));
+          continue;
+        }
+        if (blocked) {
+          const result: CaseResult = { ...skipped(spec, scenario, rig, blocked.message), status: blocked.status, properties: { rig: rig.name, ...blocked.properties } };
+          cases.push(result);
+          options.onCaseEnd?.(result, index, total);
+          continue;
+        }
+        options.onCaseStart?.(spec, index, total);
+        const caseOptions = { scenario, rig, spec, runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d) };
+        const result = await runAttempts(caseOptions, options.retries ?? 0, (r) => {
+          if (options.signal.aborted || r.status === 'skipped') return false;
+          const q = quarantine.record(rig.name, r.status, r.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
+          if (q) {
+            blocked = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
+            options.log(blocked.message.replace(/^not run: /, ''));
+          }
+          return blocked !== undefined;
+        });
+        cases.push(result);
+        options.onCaseEnd?.(result, index, total);
       }
-      options.onCaseStart?.(spec, index, total);
-      const result = await runCase({
-        scenario,
-        rig,
-        spec,
-        runDir,
-        signal: options.signal,
-        log: options.log,
-        onStep: (i, d) => options.onStep?.(spec, i, d),
-      });
-      cases.push(result);
-      options.onCaseEnd?.(result, index, total);
+      // The lease is held across scenarios on the same rig, so no other runner slips in between them.
+      if (!plan.slice(at + 1).some((p) => p.rig.name === rig.name)) {
+        leases.get(rig.name)?.release();
+        leases.delete(rig.name);
+      }
     }
+  } finally {
+    for (const lease of leases.values()) lease.release();
   }
   const reason = options.signal.aborted ? options.signal.reason : undefined;
   const result: RunResult = {
@@ -142,6 +170,71 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   for (const file of [join(runDir, 'junit.xml'), join(reportDir, 'junit.xml')]) writeJunit(result, file);
   writeJsonReport(result, join(runDir, 'results.json'));
   return result;
+}
+
+interface Blocked {
+  status: 'error' | 'skipped';
+  message: string;
+  properties?: Record<string, string>;
+}
+
+function quarantineBlock(rig: string, errors: number, since: string, lastError: string | undefined): Blocked {
+  return {
+    status: 'skipped',
+    message: `not run: rig ${rig} is quarantined since ${since} after ${errors} rig errors in a row${lastError ? ` (last: ${lastError})` : ''}; fix it, then \`hil rig check ${rig}\` puts it back in service`,
+    properties: { quarantined: 'true' },
+  };
+}
+
+/** Takes the rig's lease (unless this run holds it already); says why its cases cannot run, if they cannot. */
+async function rigGate(
+  rig: string,
+  o: RunOptions & { root: string; runId: string; quarantine: Quarantine; leases: Map<string, RigLease> },
+): Promise<Blocked | undefined> {
+  const q = o.quarantine.quarantined(rig);
+  if (q) {
+    const block = quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
+    o.log(block.message.replace(/^not run: /, ''));
+    return block;
+  }
+  if (o.leases.has(rig)) return undefined;
+  try {
+    o.leases.set(rig, await RigLease.acquire({ dir: leaseDir(o.root), rig, run: o.runId, waitMs: o.waitMs, signal: o.signal, log: o.log }));
+    return undefined;
+  } catch (error) {
+    if (o.signal.aborted) return undefined; // the case loop reports the interruption
+    if (error instanceof RigError) return { status: 'error', message: error.message, properties: { lease: 'busy' } };
+    throw error;
+  }
+}
+
+/**
+ * Runs a case, and again while it errors (up to `retries` more times), keeping each earlier attempt's folder as
+ * `<case>.attempt-N`. Every attempt is in the properties; a pass after an error is marked flaky, never hidden.
+ * `stop` sees each attempt and says when retrying must end (the rig was just quarantined).
+ */
+async function runAttempts(options: CaseRunOptions, retries: number, stop: (attempt: CaseResult) => boolean): Promise<CaseResult> {
+  const attempts: CaseResult[] = [];
+  for (;;) {
+    const result = await runCase(options);
+    attempts.push(result);
+    const halt = stop(result);
+    if (result.status !== 'error' || attempts.length > retries || halt || options.signal.aborted) break;
+    const kept = `${result.dir}.attempt-${attempts.length}`;
+    renameSync(join(options.runDir, result.dir), join(options.runDir, kept));
+    result.dir = kept;
+    options.log(`rig error, retrying ${result.id} (attempt ${attempts.length + 1} of ${retries + 1}): ${result.message ?? ''}`);
+  }
+  const final = attempts.at(-1)!;
+  if (attempts.length === 1) return final;
+  const record: Record<string, string> = { attempts: String(attempts.length) };
+  attempts.forEach((a, i) => {
+    record[`attempt.${i + 1}.status`] = a.status;
+    if (a.message) record[`attempt.${i + 1}.message`] = a.message;
+    record[`attempt.${i + 1}.dir`] = a.dir;
+  });
+  if (final.status === 'pass') record['flaky'] = 'true';
+  return { ...final, properties: { ...final.properties, ...record } };
 }
 
 function skipped(spec: CaseSpec, scenario: Scenario, rig: RigSpec, message: string): CaseResult {
