@@ -1,5 +1,22 @@
 /** What a case and a run produce; the reports are written from these alone. */
 
+import type { Coverage } from '../expect/Expectation.js';
+import type { ScenarioCoverage } from '../report/coverage.js';
+import type { CutLatency } from './cutLatency.js';
+
+/** One power cut as measured on the case's clock (ms since the case started). */
+export interface CutMeasure {
+  /** When the power-off was issued. */
+  atMs: number;
+  /** Issued minus the moment asked for (anchor + after): how late the host was. */
+  lateMs: number;
+  /** The power-off call itself: relay answer, or QEMU killed. */
+  actuationMs: number;
+  /** The model state when the cut was issued (before the board lost power). */
+  state: string;
+  anchor?: string;
+}
+
 export type CaseStatus = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface CaseResult {
@@ -22,6 +39,12 @@ export interface CaseResult {
   dir: string;
   /** Console as text, each line prefixed with its timestamp, for JUnit <system-out>. */
   consoleText: string;
+  /** The rig instance that ran it when several jobs share one rig file (`virtual#2`). */
+  rigInstance?: string;
+  /** Every power cut the case made, in order. */
+  cuts?: CutMeasure[];
+  /** The expectation model's coverage at the end of the case. */
+  coverage?: Coverage;
 }
 
 export interface RunResult {
@@ -33,4 +56,8 @@ export interface RunResult {
   cases: CaseResult[];
   /** Set when the run stopped early on a signal. */
   interrupted?: NodeJS.Signals;
+  /** Latency of every cut in the run (late + actuation, and each part); absent when no case cut power. */
+  cutLatency?: CutLatency;
+  /** Per scenario: cuts and visits per model state, transitions seen. */
+  coverage?: ScenarioCoverage[];
 }

@@ -6,10 +6,10 @@ import { stepArgs, type Scenario } from '../config/Scenario.js';
 import type { ConsoleLine } from '../drivers/console/Console.js';
 import { CaseFailure, ConfigError, Interrupted, RigError } from '../errors.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
-import type { Expectation } from '../expect/Expectation.js';
+import type { Coverage, Expectation } from '../expect/Expectation.js';
 import { CaseRecorder } from '../report/CaseRecorder.js';
 import type { StepContext } from '../steps/Step.js';
-import type { CaseResult, CaseStatus } from './CaseResult.js';
+import type { CaseResult, CaseStatus, CutMeasure } from './CaseResult.js';
 import type { CaseSpec } from './cases.js';
 import { RigSession } from './RigSession.js';
 import { Timeline } from './Timeline.js';
@@ -19,6 +19,8 @@ export interface CaseRunOptions {
   rig: RigSpec;
   spec: CaseSpec;
   runDir: string;
+  /** Which copy of the rig runs the case when several jobs share one rig file (`virtual#2`). */
+  instance?: string;
   /** Aborted with an Interrupted reason on SIGINT/SIGTERM. */
   signal: AbortSignal;
   log(message: string): void;
@@ -54,6 +56,19 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
   const dirName = caseDirName(spec.id);
   const caseDir = join(options.runDir, dirName);
   const properties: Record<string, string> = { rig: rig.name, ...Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [`param.${k}`, v])) };
+  if (options.instance) properties['rig.instance'] = options.instance;
+  const cuts: CutMeasure[] = [];
+  // The cut step records its event after power is off; the state that matters is the one the cut landed in.
+  let stateAtCut: string | undefined;
+  timeline.subscribe((event) => {
+    // A cut event without issuedAt is a step's own bookkeeping (a breakpoint armed), not a power cut.
+    if (event.type !== 'cut' || typeof event.issuedAt !== 'number') return;
+    const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+    const state = typeof event.stateAtCut === 'string' ? event.stateAtCut : (stateAtCut ?? String(event.state ?? ''));
+    cuts.push({ atMs: num(event.issuedAt), lateMs: num(event.lateMs), actuationMs: num(event.latencyMs), state, anchor: typeof event.anchor === 'string' ? event.anchor : undefined });
+    properties['cut_state'] = state;
+    stateAtCut = undefined;
+  });
   const consoleText: string[] = [];
   const tail: string[] = [];
   let status: CaseStatus = 'pass';
@@ -72,6 +87,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
 
   let session: RigSession | undefined;
   let expect: Expectation | undefined;
+  let coverage: Coverage | undefined;
   const background: Array<Promise<void>> = [];
   const buttonsDown = new Set<string>();
 
@@ -108,7 +124,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       if (hash) properties[`image.${name}.sha256`] = hash;
     }
     expect = createExpectation(scenario.expect, { timeline });
-    session = new RigSession(rig, { timeline, log: options.log });
+    session = new RigSession(rig, { timeline, log: options.log, instance: options.instance });
     const rigHandles = session.handles;
     const model = expect;
 
@@ -134,6 +150,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         const askedAt = timeline.now();
         // POWER_ON goes in first: the board's first line may arrive before power.on() resolves.
         if (on) model.send({ type: 'POWER_ON', t: askedAt });
+        if (!on && cause === 'cut') stateAtCut = model.state();
         if (on) await rigHandles.power.on();
         else await rigHandles.power.off();
         const doneAt = timeline.now();
@@ -221,7 +238,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     const late = expect?.failure();
     if (late && status === 'pass') fail(modelFailure(late));
     if (expect) {
-      const coverage = expect.coverage();
+      coverage = expect.coverage();
       properties['coverage.states'] = `${coverage.visited.length}/${coverage.states.length}`;
       properties['coverage.visited'] = coverage.visited.join(' ');
       expect.stop();
@@ -241,6 +258,9 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     properties,
     dir: dirName,
     consoleText: consoleText.join('\n'),
+    ...(options.instance ? { rigInstance: options.instance } : {}),
+    ...(cuts.length ? { cuts } : {}),
+    ...(coverage ? { coverage } : {}),
   };
   const writeError = await recorder.finish(result);
   if (writeError) options.log(writeError.message);

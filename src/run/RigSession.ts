@@ -14,6 +14,8 @@ import type { Timeline } from './Timeline.js';
 
 export interface RigSessionOptions {
   timeline: Timeline;
+  /** One of several copies of the rig run side by side (`virtual#2`): the drivers see it as the rig's name, so each copy keeps its own state. */
+  instance?: string;
   log(message: string): void;
 }
 
@@ -27,7 +29,7 @@ export class RigSession {
 
   constructor(readonly spec: RigSpec, options: RigSessionOptions) {
     const context = (part: string): DriverContext => ({
-      rigName: spec.name,
+      rigName: options.instance ?? spec.name,
       rigDir: spec.dir,
       part,
       timeline: options.timeline,
