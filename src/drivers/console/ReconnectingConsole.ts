@@ -30,15 +30,16 @@ export interface ConsoleEndpoint {
 export interface ReconnectOptions {
   /** How long the endpoint may stay gone after a drop before the console has failed. */
   reopenMs: number;
-  /** Time between reconnect attempts. */
-  pollMs?: number;
-  /** Limit for the first open. */
-  openTimeoutMs?: number;
   encoding?: ConsoleEncoding;
   maxLine?: number;
 }
 
 type State = 'closed' | 'open' | 'gap' | 'failed';
+
+/** Time between reconnect attempts: a re-enumerated USB-serial is back within tens of ms of its link appearing. */
+const POLL_MS = 25;
+/** Limit for the first connect (a TCP host that drops packets). */
+const OPEN_TIMEOUT_MS = 5000;
 
 /**
  * A console that survives its endpoint going away and coming back: a USB-serial adapter re-enumerating after a
@@ -71,7 +72,7 @@ export class ReconnectingConsole implements Console {
   async open(): Promise<void> {
     if (this.state === 'open' || this.state === 'gap') return;
     if (this.state === 'failed') throw this.error!;
-    this.link = await this.connect(this.options.openTimeoutMs ?? 5000);
+    this.link = await this.connect(OPEN_TIMEOUT_MS);
     this.state = 'open';
   }
 
@@ -141,7 +142,7 @@ export class ReconnectingConsole implements Console {
   }
 
   private retry(): void {
-    this.retryTimer = setTimeout(() => void this.reconnect(), this.options.pollMs ?? 25);
+    this.retryTimer = setTimeout(() => void this.reconnect(), POLL_MS);
   }
 
   private async reconnect(): Promise<void> {
