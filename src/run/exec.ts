@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { formatDuration } from '../config/duration.js';
 import { RigError } from '../errors.js';
@@ -125,8 +126,11 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
   const pid = subprocess.pid;
   if (options.onOutput) {
     const onOutput = options.onOutput;
-    subprocess.stdout?.on('data', (chunk: Buffer) => onOutput(chunk.toString(), 'stdout'));
-    subprocess.stderr?.on('data', (chunk: Buffer) => onOutput(chunk.toString(), 'stderr'));
+    // One decoder per stream: a UTF-8 character split across two chunks must not become two U+FFFD.
+    const stdoutText = new StringDecoder('utf8');
+    const stderrText = new StringDecoder('utf8');
+    subprocess.stdout?.on('data', (chunk: Buffer) => onOutput(stdoutText.write(chunk), 'stdout'));
+    subprocess.stderr?.on('data', (chunk: Buffer) => onOutput(stderrText.write(chunk), 'stderr'));
   }
   timeline?.record('proc', { phase: 'start', part, cmd, args: [...args], pid });
 

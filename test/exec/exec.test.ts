@@ -151,3 +151,14 @@ describe('lastMeaningfulLine', () => {
     expect(lastMeaningfulLine(' \n')).toBeUndefined();
   });
 });
+
+describe('runTool onOutput', () => {
+  it('hands over output as it arrives, per stream, never splitting a UTF-8 character', async () => {
+    const seen: Record<string, string> = { stdout: '', stderr: '' };
+    // printf writes the euro sign's three bytes in two separate writes.
+    const script = "printf '\\342'; sleep 0.05; printf '\\202\\254 ok'; echo warn >&2";
+    const result = await runTool({ part: 'probe', cmd: 'sh', args: ['-c', script], timeoutMs: 5000, onOutput: (chunk, stream) => (seen[stream] += chunk) });
+    expect(seen).toEqual({ stdout: '€ ok', stderr: 'warn\n' });
+    expect(result.stdout).toBe('€ ok');
+  });
+});
