@@ -10,6 +10,13 @@ import type { CaseResult, RunResult } from './CaseResult.js';
 import { expandCases, type CaseOptions, type CaseSpec } from './cases.js';
 import { runCase, type CaseRunOptions } from './CaseRunner.js';
 import { Project } from './Project.js';
+import { CoverageSweep, DEFAULT_MAX_CASES } from './CoverageSweep.js';
+import { cutLatency } from './cutLatency.js';
+import { jobRigs, type JobRig } from './jobRigs.js';
+import { runJobs } from './runJobs.js';
+import { runCoverage } from '../report/coverage.js';
+import { createExpectation } from '../expect/ExpectationModel.js';
+import { Timeline } from './Timeline.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from './Quarantine.js';
 import { leaseDir, RigLease } from './RigLease.js';
 
@@ -26,9 +33,16 @@ export interface RunOptions extends CaseOptions {
   retries?: number;
   /** `--quarantine-after`: rig errors in a row that take the rig out of service. */
   quarantineAfter?: number;
+  /** `--jobs`: cases run on this many rigs at once (copies of a virtual rig, or as many matching rig files). */
+  jobs?: number;
+  /** `--until-coverage`: after the planned cases, draw more until every `cuttable` state had a cut in it. */
+  untilCoverage?: boolean;
+  /** `--max-cases`: the cap per scenario for `untilCoverage`. */
+  maxCases?: number;
   signal: AbortSignal;
   log(message: string): void;
-  onCaseStart?(spec: CaseSpec, index: number, total: number): void;
+  /** `rig` is the rig (or rig copy, `virtual#2`) the case runs on. */
+  onCaseStart?(spec: CaseSpec, index: number, total: number, rig: string): void;
   onCaseEnd?(result: CaseResult, index: number, total: number): void;
   onStep?(spec: CaseSpec, index: number, description: string): void;
 }
@@ -37,6 +51,10 @@ export interface PlannedScenario {
   scenario: Scenario;
   rig: RigSpec;
   cases: CaseSpec[];
+  /** One rig per job (`--jobs`); just `rig` when absent. */
+  jobRigs?: JobRig[];
+  /** States the model marks `cuttable`. */
+  cuttable?: string[];
 }
 
 /** Loads every scenario and its rig before anything runs, so a config error never strands a half-run. */
@@ -68,7 +86,13 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
       }
       rig = match.spec;
     }
-    return { scenario, rig: withImages(rig, options.images ?? {}, options.cwd), cases: expandCases(scenario, options) };
+    rig = withImages(rig, options.images ?? {}, options.cwd);
+    const slots = jobRigs(scenario, rig, { jobs: options.jobs ?? 1, project, cwd: options.cwd, named: Boolean(rigRef), withImages: (r) => withImages(r, options.images ?? {}, options.cwd) });
+    const cuttable = cuttableStates(scenario);
+    if (options.untilCoverage && cuttable.length === 0) {
+      throw new ConfigError({ file: scenario.yaml.displayName, field: 'expect.model', message: '--until-coverage: no state is marked cuttable: true, so there is no coverage to wait for' });
+    }
+    return { scenario, rig, cases: expandCases(scenario, options), jobRigs: slots, cuttable };
   });
 }
 
@@ -89,6 +113,15 @@ function withImages(rig: RigSpec, images: Record<string, string>, cwd: string = 
     merged[name] = { ...image, path: file };
   }
   return { ...rig, images: merged };
+}
+
+function cuttableStates(scenario: Scenario): string[] {
+  const model = createExpectation(scenario.expect, { timeline: new Timeline() });
+  try {
+    return model.coverage().cuttable ?? [];
+  } finally {
+    model.stop();
+  }
 }
 
 function tryLoad<T>(load: () => T): T | undefined {
@@ -115,44 +148,58 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   const runDir = join(reportDir, runId);
   mkdirSync(runDir, { recursive: true });
   const cases: CaseResult[] = [];
-  const total = plan.reduce((n, p) => n + p.cases.length, 0);
+  let total = plan.reduce((n, p) => n + p.cases.length, 0);
   let index = 0;
   const root = new Project(options.cwd).root;
   const quarantine = new Quarantine(root);
   const leases = new Map<string, RigLease>();
   try {
-    for (const [at, { scenario, rig, cases: specs }] of plan.entries()) {
-      let blocked = await rigGate(rig.name, { ...options, root, runId, quarantine, leases });
-      for (const spec of specs) {
-        index++;
+    for (const [at, { scenario, rig: planned, cases: specs, jobRigs: slots = [{ rig: planned }], cuttable = [] }] of plan.entries()) {
+      // Rigs are gated one at a time: copies of a virtual rig share one lease.
+      const blockedBy = new Map<string, Blocked | undefined>();
+      for (const { rig } of slots) if (!blockedBy.has(rig.name)) blockedBy.set(rig.name, await rigGate(rig.name, { ...options, root, runId, quarantine, leases }));
+      const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
+      const queue = [...specs];
+      const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : sweep?.next(cases));
+      await runJobs(slots.length, nextCase, async (spec, job) => {
+        const { rig, instance } = slots[job]!;
+        const n = ++index;
+        total = Math.max(total, n);
         if (options.signal.aborted) {
           cases.push(skipped(spec, scenario, rig, 'not run: the run was interrupted'));
-          continue;
+          return;
         }
+        const blocked = blockedBy.get(rig.name);
         if (blocked) {
           const result: CaseResult = { ...skipped(spec, scenario, rig, blocked.message), status: blocked.status, properties: { rig: rig.name, ...blocked.properties } };
           cases.push(result);
-          options.onCaseEnd?.(result, index, total);
-          continue;
+          options.onCaseEnd?.(result, n, total);
+          return;
         }
-        options.onCaseStart?.(spec, index, total);
-        const caseOptions = { scenario, rig, spec, runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d) };
+        options.onCaseStart?.(spec, n, total, instance ?? rig.name);
+        const caseOptions = { scenario, rig, instance, spec, runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d) };
         const result = await runAttempts(caseOptions, options.retries ?? 0, (r) => {
           if (options.signal.aborted || r.status === 'skipped') return false;
           const q = quarantine.record(rig.name, r.status, r.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
           if (q) {
-            blocked = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
-            options.log(blocked.message.replace(/^not run: /, ''));
+            const block = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
+            blockedBy.set(rig.name, block);
+            options.log(block.message.replace(/^not run: /, ''));
           }
-          return blocked !== undefined;
+          return blockedBy.get(rig.name) !== undefined;
         });
         cases.push(result);
-        options.onCaseEnd?.(result, index, total);
+        options.onCaseEnd?.(result, n, total);
+      });
+      if (sweep && !options.signal.aborted) {
+        const uncut = sweep.uncut(cases);
+        if (uncut.length) options.log(`--until-coverage: stopped at ${options.maxCases ?? DEFAULT_MAX_CASES} cases of ${scenario.name}; never cut in: ${uncut.join(', ')}`);
       }
       // The lease is held across scenarios on the same rig, so no other runner slips in between them.
-      if (!plan.slice(at + 1).some((p) => p.rig.name === rig.name)) {
-        leases.get(rig.name)?.release();
-        leases.delete(rig.name);
+      for (const name of blockedBy.keys()) {
+        if (plan.slice(at + 1).some((p) => (p.jobRigs ?? [{ rig: p.rig }]).some((j) => j.rig.name === name))) continue;
+        leases.get(name)?.release();
+        leases.delete(name);
       }
     }
   } finally {
@@ -166,6 +213,8 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
     dir: runDir,
     cases,
     interrupted: reason instanceof Interrupted ? reason.signal : undefined,
+    cutLatency: cutLatency(cases),
+    coverage: runCoverage(cases),
   };
   for (const file of [join(runDir, 'junit.xml'), join(reportDir, 'junit.xml')]) writeJunit(result, file);
   writeJsonReport(result, join(runDir, 'results.json'));
@@ -192,11 +241,7 @@ async function rigGate(
   o: RunOptions & { root: string; runId: string; quarantine: Quarantine; leases: Map<string, RigLease> },
 ): Promise<Blocked | undefined> {
   const q = o.quarantine.quarantined(rig);
-  if (q) {
-    const block = quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
-    o.log(block.message.replace(/^not run: /, ''));
-    return block;
-  }
+  if (q) return quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
   if (o.leases.has(rig)) return undefined;
   try {
     o.leases.set(rig, await RigLease.acquire({ dir: leaseDir(o.root), rig, run: o.runId, waitMs: o.waitMs, signal: o.signal, log: o.log }));

@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Quarantine } from '../../src/run/Quarantine.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'hil-quarantine-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('Quarantine', () => {
+  it('quarantines a rig on its Nth error in a row, once, in .hil/quarantine/<rig>.json', () => {
+    const q = new Quarantine(root);
+    expect(q.record('bench', 'error', 'probe gone', 3)).toBeUndefined();
+    expect(q.record('bench', 'error', 'probe gone', 3)).toBeUndefined();
+    expect(q.quarantined('bench')).toBeUndefined();
+    const state = q.record('bench', 'error', 'probe still gone', 3);
+    expect(state).toMatchObject({ rig: 'bench', consecutiveErrors: 3, lastError: 'probe still gone' });
+    expect(existsSync(join(root, '.hil', 'quarantine', 'bench.json'))).toBe(true);
+    expect(new Quarantine(root).quarantined('bench')?.quarantinedAt).toBe(state!.quarantinedAt);
+    expect(q.record('bench', 'error', 'again', 3)).toBeUndefined();
+  });
+
+  it('counts only errors in a row: a pass or a failure (the board answered) resets the count', () => {
+    const q = new Quarantine(root);
+    q.record('bench', 'error', 'x', 3);
+    q.record('bench', 'error', 'x', 3);
+    q.record('bench', 'fail', 'board wrong', 3);
+    expect(q.record('bench', 'error', 'x', 3)).toBeUndefined();
+    expect(q.read('bench')?.consecutiveErrors).toBe(1);
+  });
+
+  it('keeps rigs apart, never quarantines with a limit of 0, and clear() puts a rig back in service', () => {
+    const q = new Quarantine(root);
+    for (let i = 0; i < 5; i++) q.record('a', 'error', 'x', 0);
+    expect(q.quarantined('a')).toBeUndefined();
+    q.record('b', 'error', 'x', 1);
+    expect(q.quarantined('b')).toBeDefined();
+    expect(q.quarantined('a')).toBeUndefined();
+    q.clear('b');
+    expect(q.quarantined('b')).toBeUndefined();
+  });
+});
