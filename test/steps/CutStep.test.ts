@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/drivers/probe/Probe.js';
+import { RigError } from '../../src/errors.js';
+import { Timeline } from '../../src/run/Timeline.js';
+import { cutStep, symbolFile } from '../../src/steps/CutStep.js';
+import type { StepContext } from '../../src/steps/Step.js';
+
+/** The logic of `cut: { at }` against a probe double; the real gdb path is test/virtual/breakAt.test.ts. */
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hil-cutstep-'));
+  for (const f of ['boot.bin', 'boot.elf', 'app.img', 'other.elf']) writeFileSync(join(dir, f), '');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('cut: { at } arguments', () => {
+  it('takes the hit from a ${param} string and rejects a zero hit or a time offset', () => {
+    expect(cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: '7' } }).at?.hit).toBe(7);
+    expect(cutStep.schema.safeParse({ at: { symbol: 'flash_program_word', hit: '0' } }).success).toBe(false);
+    expect(cutStep.schema.safeParse({ at: { symbol: 'flash_program_word', hit: 3 }, after: '10ms' }).success).toBe(false);
+    expect(cutStep.schema.safeParse({ at: { symbol: 'flash_program_word', hit: 3 }, when: 'copying' }).success).toBe(false);
+  });
+});
+
+describe('symbolFile: the ELF that defines the symbol', () => {
+  const images = () => ({ boot: { path: join(dir, 'boot.bin') }, app: { path: join(dir, 'app.img') }, other: { path: join(dir, 'other.elf') } });
+  const at = (extra: Record<string, string> = {}) => ({ symbol: 'f', hit: 1, ...extra });
+
+  it('follows the image: its path with .elf, the first image by default, an ELF image itself', () => {
+    expect(symbolFile(at(), images())).toBe(join(dir, 'boot.elf'));
+    expect(symbolFile(at({ image: 'boot' }), images())).toBe(join(dir, 'boot.elf'));
+    expect(symbolFile(at({ image: 'other' }), images())).toBe(join(dir, 'other.elf'));
+    expect(symbolFile(at({ symbols: join(dir, 'other.elf') }), images())).toBe(join(dir, 'other.elf'));
+  });
+
+  it('says what it looked for when there is no ELF', () => {
+    expect(() => symbolFile(at({ image: 'app' }), images())).toThrow(new RegExp(`no ELF next to image app \\(looked for ${join(dir, 'app.elf')}\\)`));
+    expect(() => symbolFile(at({ image: 'nope' }), images())).toThrow(RigError);
+    expect(() => symbolFile(at({ symbols: join(dir, 'missing.elf') }), images())).toThrow(/no symbol file/);
+  });
+});
+
+describe('cut: { at } on a probe that can halt', () => {
+  function harness(options: { breakAt?: boolean } = {}) {
+    const events: string[] = [];
+    const background: Array<Promise<void>> = [];
+    const notes: Record<string, string> = {};
+    let halt!: (h: Halt) => void;
+    let armedWith: CodeBreakpoint | undefined;
+    const probe = {
+      description: 'fake',
+      ...(options.breakAt === false
+        ? {}
+        : {
+            async breakAt(bp: CodeBreakpoint): Promise<ArmedBreakpoint> {
+              armedWith = bp;
+              events.push('armed');
+              return { halted: new Promise<Halt>((r) => (halt = r)), release: async () => void events.push('released early') };
+            },
+          }),
+    };
+    const ctx = {
+      rig: { probe, images: { bootloader: { path: join(dir, 'boot.bin') } } },
+      timeline: new Timeline(),
+      expect: { state: () => 'copying' },
+      signal: new AbortController().signal,
+      async setPower(on: boolean, cause: string) {
+        events.push(`power ${on ? 'on' : 'off'} (${cause})`);
+      },
+      background(_name: string, work: (signal: AbortSignal) => Promise<void>) {
+        background.push(work(new AbortController().signal));
+      },
+      note(key: string, value: string) {
+        notes[key] = value;
+      },
+    } as unknown as StepContext;
+    const fire = () =>
+      halt({
+        t: ctx.timeline.now(),
+        pc: 0x210003ce,
+        release: async () => void events.push('released'),
+      });
+    return { ctx, events, background, notes, fire, armedWith: () => armedWith };
+  }
+
+  it('returns once armed; at the halt it cuts power, then lets the debugger go, and notes where', async () => {
+    const h = harness();
+    const args = cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: '42' } });
+    await cutStep.run(args, h.ctx);
+    expect(h.events).toEqual(['armed']);
+    expect(h.armedWith()).toEqual({ symbol: 'flash_program_word', hit: 42, symbols: join(dir, 'boot.elf') });
+    h.fire();
+    await Promise.all(h.background);
+    expect(h.events).toEqual(['armed', 'power off (cut)', 'released']);
+    expect(h.notes).toMatchObject({ cut_anchor: 'flash_program_word hit 42', cut_pc: '0x210003ce' });
+  });
+
+  it('a hit never reached within `within` is a case failure and the breakpoint is released', async () => {
+    const h = harness();
+    await cutStep.run(cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: 9 }, within: '50ms' }), h.ctx);
+    await expect(Promise.all(h.background)).rejects.toThrow(/flash_program_word hit 9 not reached within 50ms/);
+    expect(h.events).toEqual(['armed', 'released early']);
+  });
+
+  it('a probe without the capability is a rig error naming it', async () => {
+    const h = harness({ breakAt: false });
+    await expect(cutStep.run(cutStep.schema.parse({ at: { symbol: 'f', hit: 1 } }), h.ctx)).rejects.toThrow(/probe \(fake\) cannot halt at a breakpoint/);
+  });
+});
