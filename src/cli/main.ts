@@ -28,6 +28,9 @@ function program(): Command {
     .option('--wait <seconds>', 'queue this long for a rig another run holds (default: fail at once, exit 3)')
     .option('--retries <n>', 'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky')
     .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never)', '3')
+    .option('--jobs <n>', 'run cases on n rigs at once: copies of a virtual rig, or n rig files with the scenario\'s labels', '1')
+    .option('--until-coverage', 'after the planned cases, draw more cut points until every cuttable model state had a cut in it')
+    .option('--max-cases <n>', 'cap per scenario for --until-coverage', '200')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
     .option('-v, --verbose', 'print each step as it starts')
     .action(async (scenarios: string[], opts) => {

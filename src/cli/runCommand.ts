@@ -3,6 +3,9 @@ import { ConfigError, Interrupted } from '../errors.js';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
 import { planRun, run } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
+import { coverageTable } from '../report/coverageTable.js';
+import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
+import { cutLatencyLine } from '../run/cutLatency.js';
 import { EXIT, exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 
@@ -16,6 +19,9 @@ export interface RunCommandOptions {
   wait?: string;
   retries?: string;
   quarantineAfter?: string;
+  jobs?: string;
+  untilCoverage?: boolean;
+  maxCases?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -47,7 +53,13 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
     return n;
   };
   const infra = { waitMs: count('--wait', opts.wait) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? '3') };
-  const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case };
+  const atLeastOne = (option: string, value: string | undefined, fallback: number) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 1, got ${JSON.stringify(value)}` });
+    return n;
+  };
+  const sweep = { jobs: atLeastOne('--jobs', opts.jobs, 1), untilCoverage: opts.untilCoverage, maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES) };
+  const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case, ...sweep };
   const plan = planRun(base);
   const color = useColor() && !opts.json;
   const log = (line: string) => (opts.json ? err(line) : out(line));
@@ -71,7 +83,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
         reportDir: opts.reportDir,
         signal: abort.signal,
         log: (m) => log(paint('gray', `  ${m}`, color)),
-        onCaseStart: (spec, i, total) => log(`${paint('bold', `[${i}/${total}]`, color)} ${spec.id} on ${plan.find((p) => p.cases.includes(spec))?.rig.name}`),
+        onCaseStart: (spec, i, total, rig) => log(`${paint('bold', `[${i}/${total}]`, color)} ${spec.id} on ${rig}`),
         onStep: opts.verbose ? (_spec, i, d) => log(paint('gray', `  step ${i + 1}: ${d}`, color)) : undefined,
         onCaseEnd: (c) => {
           const [word, hue] = MARK[c.status];
@@ -89,6 +101,14 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
   if (opts.json) {
     out(JSON.stringify(result, null, 2));
   } else {
+    for (const coverage of result.coverage ?? []) {
+      out();
+      for (const line of coverageTable(coverage)) out(line);
+    }
+    if (result.cutLatency) {
+      out();
+      out(cutLatencyLine(result.cutLatency));
+    }
     const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
     if (bad.length) {
       out();

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import { cutLatencyProperties } from '../run/cutLatency.js';
+import { coverageProperties } from './coverage.js';
 import { escapeAttr, escapeText } from './xmlText.js';
 import { writeReportFile } from './writeReportFile.js';
 
@@ -65,6 +67,9 @@ export function renderJunit(run: RunResult): string {
     out.push(`  <testsuite name="${escapeAttr(scenario)}" ${counts(cases)} time="${seconds(time)}" timestamp="${junitTimestamp(started)}" hostname="${host}">`);
     out.push('    <properties>', property('run', run.runId, '      '));
     if (run.interrupted) out.push(property('interrupted', run.interrupted, '      '));
+    const coverage = run.coverage?.find((c) => c.scenario === scenario);
+    if (coverage) for (const [name, value] of Object.entries(coverageProperties(coverage))) out.push(property(name, value, '      '));
+    if (run.cutLatency) for (const [name, value] of Object.entries(cutLatencyProperties(run.cutLatency))) out.push(property(name, value, '      '));
     out.push('    </properties>');
     for (const c of cases) out.push(testcase(c));
     out.push('  </testsuite>');
