@@ -1,4 +1,4 @@
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { consoleDrivers } from '../drivers/console/registry.js';
 import { powerDrivers } from '../drivers/power/registry.js';
@@ -7,6 +7,7 @@ import type { DriverRegistry } from '../drivers/registry.js';
 import { relayDrivers } from '../drivers/relay/registry.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { RigImage } from '../steps/Step.js';
+import { Project } from '../run/Project.js';
 import { suggestion } from './didYouMean.js';
 import { checkLayout, layoutSchema, resolveRegions } from '../rig/layoutRules.js';
 import { qemuBoardSchema } from '../virtual/QemuBoardOptions.js';
@@ -88,6 +89,7 @@ export function loadRig(file: string, cwd?: string): RigSpec {
   const top = parseAt(yaml, [], topSchema, yaml.data, issues);
   if (!top) throw new ConfigError(issues);
   const dir = dirname(resolve(file));
+  const projectRoot = new Project(dir).root;
 
   const consoleSpec = driverSpec(yaml, ['console'], top.console, consoleDrivers, issues);
   const power = driverSpec(yaml, ['power'], top.power, powerRegistry(), issues);
@@ -115,6 +117,12 @@ export function loadRig(file: string, cwd?: string): RigSpec {
       addr ??= region?.address;
     }
     const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
+    // A rig file is shared with the project; one that reaches outside it (/etc, someone's home) is refused.
+    // A build elsewhere is flashed with `--image name=path` instead.
+    const rel = relative(projectRoot, path);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
+    }
     images[name] = { path, address: addr };
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
@@ -57,21 +57,39 @@ export class YamlFile {
   }
 
   static parse(text: string, file: string, displayName: string = file): YamlFile {
+    // A NUL is never in a text file; U+FFFD is what bytes that are not UTF-8 (a UTF-16 BOM included) decode to.
+    const binary = /[\u0000\uFFFD]/.exec(text);
+    if (binary) {
+      const before = text.slice(0, binary.index).split('\n');
+      const what = binary[0] === '\u0000' ? 'a NUL byte' : 'bytes that are not UTF-8';
+      throw new ConfigError({ file: displayName, line: before.length, col: before.at(-1)!.length + 1, message: `${what}: config files are UTF-8 text` });
+    }
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-    const problems = [...doc.errors];
-    if (problems.length > 0) {
-      throw new ConfigError(
-        problems.slice(0, 5).map((e) => {
-          const pos = lines.linePos(e.pos[0]);
-          return { file: displayName, line: pos.line, col: pos.col, message: `invalid YAML: ${e.message.split('\n')[0]}` };
-        }),
-      );
+    // Only the first: later YAML errors are mostly the parser losing its footing after the first. An unknown
+    // tag (`!exec`) is only a warning to the parser, but its value would be silently read as plain data.
+    const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    if (first) {
+      const pos = lines.linePos(first.pos[0]);
+      const why = /call stack/i.test(first.message) ? 'nested too deeply' : /multiple documents/.test(first.message)
+        ? 'a second document (after ---); a config file holds one'
+        : first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigError({ file: displayName, line: pos.line, col: pos.col, message: `invalid YAML: ${why}` });
     }
     try {
       return new YamlFile(file, displayName, doc, lines);
     } catch (err) {
-      throw new ConfigError({ file: displayName, message: `invalid YAML: ${(err as Error).message}` });
+      // Aliases are resolved only now (an undefined one, or so many that they would blow up memory): point at the first culprit.
+      const message = (err as Error).message;
+      let at: { line: number; col: number } | undefined;
+      visit(doc, {
+        Alias(_, node) {
+          if (at || (/Unresolved alias/.test(message) && !message.endsWith(`: ${node.source}`))) return;
+          if (node.range) at = lines.linePos(node.range[0]);
+          return visit.BREAK;
+        },
+      });
+      throw new ConfigError({ file: displayName, line: at?.line, col: at?.col, message: `invalid YAML: ${message}` });
     }
   }
 
