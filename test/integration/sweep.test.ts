@@ -1,0 +1,51 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hil } from '../helpers/hilCli.js';
+import { processesMentioning } from '../helpers/processes.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Results {
+  cases: Array<{ id: string; status: string; startedAt: string; durationMs: number; rigInstance?: string; cuts?: Array<{ state: string }> }>;
+  cutLatency?: { cuts: number; total: { p50: number; p99: number; max: number } };
+  coverage?: Array<{ scenario: string; uncut: string[]; states: Array<{ state: string; cuts: number; visited: number }> }>;
+}
+
+describe('--jobs 2 on the virtual rig', () => {
+  it('runs two cases at once on two QEMU boards, both pass, and leaves no QEMU behind', async () => {
+    // Its own project folder: its own rig leases and board state (.hil/), away from other runs on this host.
+    const project = mkdtempSync(join(tmpdir(), 'hil-sweep-'));
+    dirs.push(project);
+    mkdirSync(join(project, 'scenarios'));
+    const r = await hil(['run', 'rollback-powerfail', '--jobs', '2', '--param', 'cut_after=20ms,60ms', '--until-coverage'], { cwd: project, timeoutMs: 90_000 });
+    expect(r.all).toMatch(/2 passed, 0 failed, 0 errors/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}copying \* +2 +2$/m);
+    expect(r.stdout).toMatch(/^cut latency over 2 cuts: p50 [\d.]+ms p99 [\d.]+ms max [\d.]+ms \(late .*; actuation .*\)$/m);
+
+    const reports = join(project, 'reports');
+    const runDir = readdirSync(reports).find((d) => d !== 'junit.xml')!;
+    const results = JSON.parse(readFileSync(join(reports, runDir, 'results.json'), 'utf8')) as Results;
+    // The planned points already cut in `copying`: --until-coverage adds nothing.
+    expect(results.cases.map((c) => c.status)).toEqual(['pass', 'pass']);
+    expect(new Set(results.cases.map((c) => c.rigInstance ?? 'virtual'))).toEqual(new Set(['virtual', 'virtual#2']));
+    const [a, b] = results.cases.map((c) => ({ start: Date.parse(c.startedAt), end: Date.parse(c.startedAt) + c.durationMs }));
+    expect(a!.start).toBeLessThan(b!.end);
+    expect(b!.start).toBeLessThan(a!.end);
+    expect(results.cases.flatMap((c) => c.cuts ?? []).map((c) => c.state)).toEqual(['copying', 'copying']);
+    expect(results.cutLatency?.cuts).toBe(2);
+    expect(results.coverage?.[0]).toMatchObject({ scenario: 'rollback-powerfail', uncut: [] });
+    expect(results.coverage?.[0]!.states.find((s) => s.state === 'copying')).toEqual({ state: 'copying', cuttable: true, cuts: 2, visited: 2 });
+    const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<property name="coverage.state.copying" value="cuts=2 visited=2 cuttable"/>');
+    expect(junit).toContain('<property name="cut.count" value="2"/>');
+    // Each copy kept its own board state.
+    expect(readdirSync(join(project, '.hil', 'rigs')).sort()).toEqual(['virtual', 'virtual#2']);
+    expect(processesMentioning(`${project}/.hil/`)).toEqual([]);
+  }, 120_000);
+});
