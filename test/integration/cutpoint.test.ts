@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hil, ROOT } from '../helpers/hilCli.js';
+import { processesMentioning } from '../helpers/processes.js';
+
+/**
+ * Exact cut points through the built CLI: rollback-powerfail-exhaustive cuts before the N-th flash word program
+ * of the rollback copy (a gdb breakpoint holds the CPU there until power goes). A few points stand for the sweep.
+ */
+const FIRMWARE = join(ROOT, 'rigs/virtual/firmware/build');
+let reports: string;
+
+beforeAll(() => {
+  reports = mkdtempSync(join(tmpdir(), 'hil-cutpoint-'));
+});
+
+afterAll(() => {
+  expect(processesMentioning(`${ROOT}.hil/`)).toEqual([]);
+  expect(processesMentioning('break.gdb')).toEqual([]);
+  rmSync(reports, { recursive: true, force: true });
+});
+
+async function sweep(hits: string, variant: string | undefined, dir: string) {
+  const reportDir = join(reports, dir);
+  const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
+  const r = await hil(['run', 'rollback-powerfail-exhaustive', '--param', `hit=${hits}`, ...image, '--report-dir', reportDir], { timeoutMs: 120_000 });
+  return { ...r, junit: readFileSync(join(reportDir, 'junit.xml'), 'utf8') };
+}
+
+describe('cut at the N-th flash_program_word', () => {
+  it('the good bootloader survives a cut before the 2nd word and mid-body', async () => {
+    const r = await sweep('2,250', undefined, 'good');
+    expect(r.stdout).toMatch(/^2 passed, 0 failed, 0 errors$/m);
+    expect(r.code).toBe(0);
+    for (const hit of [2, 250]) expect(r.junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
+    // Each cut landed where the breakpoint was: the bootloader's flash_program_word.
+    expect(r.junit).toMatch(/name="cut_pc" value="0x210[0-9a-f]{5}"/);
+  });
+
+  it('no-validate boots a slot holding one word (hit 2) and a half-copied one (hit 250): both points fail', async () => {
+    const r = await sweep('2,250', 'no-validate', 'no-validate');
+    expect(r.stdout).toMatch(/^0 passed, 2 failed, 0 errors$/m);
+    expect(r.code).toBe(1);
+    expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
+    expect(r.junit).not.toMatch(/<error/);
+  });
+});
