@@ -7,7 +7,7 @@ import type { ConsoleLine } from '../drivers/console/Console.js';
 import { CaseFailure, ConfigError, Interrupted, RigError } from '../errors.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
 import type { Coverage, Expectation } from '../expect/Expectation.js';
-import { CaseRecorder } from '../report/CaseRecorder.js';
+import { CaseRecorder, consoleLogLine } from '../report/CaseRecorder.js';
 import type { StepContext } from '../steps/Step.js';
 import type { CaseResult, CaseStatus, CutMeasure } from './CaseResult.js';
 import type { CaseSpec } from './cases.js';
@@ -35,10 +35,6 @@ const CONSOLE_TAIL = 20;
 
 function caseDirName(id: string): string {
   return id.replace(/[^\w.=,@+-]+/g, '_').replace(/^_+|_+$/g, '') || 'case';
-}
-
-function stamp(t: number): string {
-  return `[${(t / 1000).toFixed(3).padStart(9)}]`;
 }
 
 async function sha256(path: string): Promise<string | undefined> {
@@ -132,12 +128,13 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       line: (line: ConsoleLine) => {
         recorder.consoleLine(line);
         timeline.record('line', { text: line.text }, line.t);
-        const text = `${stamp(line.t)} ${line.text}`;
+        const text = consoleLogLine(line);
         consoleText.push(text);
         tail.push(line.text);
         if (tail.length > CONSOLE_TAIL) tail.shift();
         model.feedLine(line);
       },
+      failed: ({ error }) => caseAbort.abort(error),
     });
 
     const ctxBase = {
@@ -206,7 +203,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       const t0 = timeline.now();
       timeline.record('step', { index: step.index, key: step.key, description, phase: 'start' });
       try {
-        await raceStep(step.definition.run(args, ctx), model, stepAbort, timeoutMs, `step ${step.index + 1} (${description})`);
+        await raceStep(step.definition.run(args, ctx), model, stepAbort, caseAbort.signal, timeoutMs, `step ${step.index + 1} (${description})`);
         timeline.record('step', { index: step.index, key: step.key, phase: 'end', ms: timeline.now() - t0 });
       } catch (err) {
         timeline.record('step', { index: step.index, key: step.key, phase: 'end', ms: timeline.now() - t0, error: String((err as Error)?.message ?? err) });
@@ -283,10 +280,15 @@ function failureDetail(err: CaseFailure): string {
  * A step ends when it finishes, when the model fails (a forbidden line during a `sleep` must end the case
  * now, not at the next step), or when its timeout plus a grace passes (a hung tool is the rig's fault).
  */
-async function raceStep(work: Promise<void>, model: Expectation, abort: AbortController, timeoutMs: number, what: string): Promise<void> {
+async function raceStep(work: Promise<void>, model: Expectation, abort: AbortController, caseSignal: AbortSignal, timeoutMs: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let poll: NodeJS.Timeout | undefined;
+  let onCaseAbort: (() => void) | undefined;
   const watchdog = new Promise<never>((_, reject) => {
+    // The case ends now when it is interrupted or the rig breaks (a console gone for good), whatever the step is doing.
+    onCaseAbort = () => reject(caseSignal.reason);
+    if (caseSignal.aborted) onCaseAbort();
+    else caseSignal.addEventListener('abort', onCaseAbort, { once: true });
     timer = setTimeout(() => {
       const err = new RigError('step', `${what} did not finish within ${(timeoutMs + STEP_GRACE_MS) / 1000}s`);
       abort.abort(err);
@@ -302,9 +304,16 @@ async function raceStep(work: Promise<void>, model: Expectation, abort: AbortCon
   });
   try {
     await Promise.race([work, watchdog]);
+  } catch (err) {
+    // Let the step see the abort and stop (a power-on half done, a gdb run) before cleanup touches the same
+    // parts; a step that ignores its signal is left behind after the grace.
+    if (!abort.signal.aborted) abort.abort(err);
+    await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, STEP_GRACE_MS).unref())]);
+    throw err;
   } finally {
     clearTimeout(timer);
     clearInterval(poll);
+    if (onCaseAbort) caseSignal.removeEventListener('abort', onCaseAbort);
     work.catch(() => undefined);
   }
 }
