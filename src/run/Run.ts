@@ -146,7 +146,11 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   const reportDir = resolve(options.cwd ?? process.cwd(), options.reportDir);
   const runId = newRunId(started);
   const runDir = join(reportDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  try {
+    mkdirSync(runDir, { recursive: true });
+  } catch (err) {
+    throw new RigError('reports', `cannot create the report directory ${runDir}: ${(err as Error).message}`, { cause: err });
+  }
   const cases: CaseResult[] = [];
   let total = plan.reduce((n, p) => n + p.cases.length, 0);
   let index = 0;
