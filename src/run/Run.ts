@@ -4,6 +4,7 @@ import { loadRig, type RigSpec } from '../config/Rig.js';
 import { loadScenario, type Scenario } from '../config/Scenario.js';
 import { suggestion } from '../config/didYouMean.js';
 import { ConfigError, Interrupted, RigError } from '../errors.js';
+import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunit } from '../report/junit.js';
 import type { CaseResult, RunResult } from './CaseResult.js';
@@ -222,6 +223,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   };
   for (const file of [join(runDir, 'junit.xml'), join(reportDir, 'junit.xml')]) writeJunit(result, file);
   writeJsonReport(result, join(runDir, 'results.json'));
+  writeHtmlReport(result, reportDir);
   return result;
 }
 
