@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { processesMentioning } from '../helpers/processes.js';
+import { bootScenario, printed, PtyBench, until } from './ptyBench.js';
+
+/**
+ * Rig faults on a scripted pty board: each is a rig error (exit 3) with the tool's own words, the board's
+ * power ends off, the report is written, nothing is left running and no stack trace reaches the user.
+ */
+const STACK = /\n\s+at .*:\d+:\d+\)?$/m;
+let bench: PtyBench;
+
+afterEach(async () => {
+  expect(await bench.stop()).toEqual([]);
+});
+
+function timelineOf(reports: string, caseId: string) {
+  const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
+  return readFileSync(join(reports, run, caseId, 'timeline.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { t: number; type: string; [k: string]: unknown });
+}
+
+describe('rig faults on the pty board', () => {
+  it('a relay that refuses (its command exits 1) is a rig error with its message', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    const rig = bench.rig('refuses', { power: `power: { kind: command, on: 'echo relay HURTM_1 busy >&2; exit 1', off: 'rm -f ${bench.powerFile}' }` });
+    const reports = join(bench.dir, 'reports');
+    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', reports]);
+    expect(r.stdout).toMatch(/relay HURTM_1 busy/);
+    expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 errors?$/m);
+    expect(r.exitCode).toBe(3);
+    expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).toMatch(/<error [^>]*relay HURTM_1 busy/);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(STACK);
+  });
+
+  it('a power command that hangs is killed at its timeout with all its children', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    // Two sleeps: one in the foreground, one orphaned in the background; both must die.
+    const rig = bench.rig('hangs', { power: `power: { kind: command, on: 'sleep 987651 & sleep 987652', off: 'rm -f ${bench.powerFile}', timeout: 1s }` });
+    const t0 = Date.now();
+    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(bench.dir, 'reports')]);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.stdout).toMatch(/timed out|did not finish|hung|after 1s/i);
+    expect(r.exitCode).toBe(3);
+    await until(() => processesMentioning('sleep 98765').length === 0, 2_000);
+    expect(processesMentioning('sleep 98765')).toEqual([]);
+  });
+
+  it('a tool missing from PATH is a rig error naming it', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    const rig = bench.rig('no-tool', { power: 'power: { kind: usbrelay, relay: HURTM_1 }' });
+    const empty = join(bench.dir, 'empty-bin');
+    mkdirSync(empty);
+    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(bench.dir, 'reports')], { PATH: empty });
+    expect(r.stdout).toMatch(/usbrelay/);
+    expect(r.stdout).toMatch(/not found|not installed|missing|no such/i);
+    expect(r.exitCode).toBe(3);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(STACK);
+  });
+
+  it('a report directory that cannot be written is a clear error (exit 3), and power still ends off', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    const blocker = join(bench.dir, 'not-a-dir');
+    writeFileSync(blocker, 'a file where the report directory should be');
+    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', bench.rig('good'), '--report-dir', join(blocker, 'reports')]);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/not-a-dir/);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/ENOTDIR|not a directory/i);
+    expect(r.exitCode).toBe(3);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(STACK);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/internal error/);
+    expect(existsSync(bench.powerFile)).toBe(false);
+  });
+
+  it('the console vanishing for good is a rig error after its reopen timeout', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    const reports = join(bench.dir, 'reports');
+    const child = bench.run(['run', bench.scenario('gone', bootScenario('gone', ['sleep: 3s', 'send: reset', 'wait: ready'])), '--rig', bench.rig('good'), '--report-dir', reports, '-v']);
+    await printed(child, 'step 3:');
+    await bench.unplug();
+    const r = await child;
+    expect(r.stdout).toMatch(/console .*hil-end gone for 1s/);
+    expect(r.exitCode).toBe(3);
+    const events = timelineOf(reports, 'gone');
+    expect(events.some((e) => e.type === 'console-gap')).toBe(true);
+    expect(events.some((e) => e.type === 'console-failed')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'power', state: 'off' });
+  });
+
+  it('the console vanishing and coming back: the run resumes, the gap is marked, the lines after it are kept', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    const reports = join(bench.dir, 'reports');
+    const rig = bench.rig('flaky', { console: `console: { kind: serial, path: ${bench.consolePath}, baud: 115200, reopen: 10s }` });
+    const child = bench.run(['run', bench.scenario('flaky', bootScenario('flaky', ['sleep: 3s', 'send: reset', 'wait: ready'])), '--rig', rig, '--report-dir', reports, '-v']);
+    await printed(child, 'step 3:');
+    await bench.unplug();
+    await new Promise((r) => setTimeout(r, 500));
+    await bench.start(); // the new board finds power on and boots again: its lines come after the gap
+    const r = await child;
+    expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 errors$/m);
+    expect(r.exitCode).toBe(0);
+    const events = timelineOf(reports, 'flaky');
+    const gap = events.findIndex((e) => e.type === 'console-gap');
+    const resume = events.findIndex((e) => e.type === 'console-resume');
+    expect(gap).toBeGreaterThan(0);
+    expect(resume).toBeGreaterThan(gap);
+    const after = events.slice(resume).filter((e) => e.type === 'line').map((e) => e.text);
+    expect(after).toEqual(expect.arrayContaining(['Booting board-sim', 'Loading image...', 'Ready v1.0.0']));
+  });
+});
