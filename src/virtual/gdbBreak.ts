@@ -30,6 +30,27 @@ export interface GdbBreakSession {
 }
 
 const ARMED = '@@hil-armed@@';
+
+/** Registers that tell two calls apart: the same values at the same entry are the same call. */
+const CALL_REGISTERS = ['sp', 'lr', 'r0', 'r1', 'r2', 'r3'];
+
+/**
+ * `break *symbol` that stops at the `hit`-th call. Not gdb's `ignore` count: an exception taken at the
+ * breakpoint (a SysTick right at the function's entry) returns to the same instruction and reports the
+ * breakpoint again, so `ignore` counts one call twice (seen: hit 500 stopped after 496 to 498 words). A stop is
+ * a new call only when the stack, return address or arguments differ from the previous stop's; the counting
+ * happens in the condition, which gdb evaluates at every stop.
+ */
+function countingBreakpoint(symbol: string, hit: number): string[] {
+  const saved = (r: string) => `$hil_${r}`;
+  const changed = CALL_REGISTERS.map((r) => `$${r} != ${saved(r)}`).join(' || ');
+  const remember = [...CALL_REGISTERS.map((r) => `${saved(r)} = $${r}`), '$hil_calls = $hil_calls + 1'].join(', ');
+  return [
+    ...CALL_REGISTERS.map((r) => `set var ${saved(r)} = -1`),
+    'set var $hil_calls = 0',
+    `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
+  ];
+}
 const HALTED = /@@hil-halted (\d+)@@/;
 
 /**
@@ -55,8 +76,7 @@ export function gdbBreak(o: GdbBreakOptions): GdbBreakSession {
       const script = [
         'file symbols.elf',
         `target remote ${o.target}`,
-        `break *${symbol}`,
-        ...(hit > 1 ? [`ignore 1 ${hit - 1}`] : []),
+        ...countingBreakpoint(symbol, hit),
         `echo ${ARMED}\\n`,
         'continue',
         'printf "@@hil-halted %u@@\\n", $pc',

@@ -65,7 +65,8 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
     await rig?.remove();
   });
 
-  it.each([1, 100])('hit %i: halted at flash_program_word, power cut there, exactly hit-1 words written', async (hit) => {
+  // 300: enough calls that an exception taken at the breakpoint (a re-reported hit, ~0.6% of calls here) most likely occurs.
+  it.each([1, 300])('hit %i: halted at flash_program_word, power cut there, exactly hit-1 words written', async (hit) => {
     const { power, button, probe, lines, close } = await boardWaitingForButton();
     try {
       expect(programmedWords()).toBe(0);
