@@ -151,7 +151,8 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         if (on) await rigHandles.power.on();
         else await rigHandles.power.off();
         const doneAt = timeline.now();
-        timeline.record('power', { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000 }, doneAt);
+        const cutIn = !on && cause === 'cut' ? { stateAtCut } : {};
+        timeline.record('power', { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000, ...cutIn }, doneAt);
         if (!on) model.send({ type: 'POWER_OFF', t: doneAt });
       },
       async setOutput(name: string, active: boolean, opts?: { button?: boolean }) {

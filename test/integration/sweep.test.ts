@@ -41,6 +41,9 @@ describe('--jobs 2 on the virtual rig', () => {
     expect(results.cutLatency?.cuts).toBe(2);
     expect(results.coverage?.[0]).toMatchObject({ scenario: 'rollback-powerfail', uncut: [] });
     expect(results.coverage?.[0]!.states.find((s) => s.state === 'copying')).toEqual({ state: 'copying', cuttable: true, cuts: 2, visited: 2 });
+    // The timeline says where the cut landed: the state when it was issued, before the board lost power.
+    const timeline = readFileSync(join(reports, runDir, 'rollback-powerfail_cut_after=20ms', 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(timeline.find((e) => e.type === 'power' && e.cause === 'cut')).toMatchObject({ state: 'off', stateAtCut: 'copying' });
     const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
     expect(junit).toContain('<property name="coverage.state.copying" value="cuts=2 visited=2 cuttable"/>');
     expect(junit).toContain('<property name="cut.count" value="2"/>');
