@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { consoleCommand } from './consoleCommand.js';
 import { describeError, EXIT } from './exitCodes.js';
 import { listCommand } from './listCommand.js';
+import { reportMergeCommand } from './reportCommand.js';
 import { rigCheckCommand } from './rigCheckCommand.js';
 import { err } from './output.js';
 import { runCommand } from './runCommand.js';
@@ -25,6 +26,7 @@ function program(): Command {
     .option('--repeat <n>', 'run every case n times', '1')
     .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
     .option('--report-dir <dir>', 'where reports go', 'reports')
+    .option('--shard <i/n>', 'run only shard i of n: every n-th expanded case from the i-th (one runner each)')
     .option('--wait <seconds>', 'queue this long for a rig another run holds (default: fail at once, exit 3)')
     .option('--retries <n>', 'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky')
     .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never)', '3')
@@ -60,6 +62,17 @@ function program(): Command {
     .option('--power', 'switch the board on first, and off when leaving')
     .action(async (rig: string, opts) => {
       process.exitCode = await consoleCommand(rig, opts);
+    });
+
+  hil
+    .command('report')
+    .description('work on reports')
+    .command('merge')
+    .description('merge the results.json of several runs (runners, shards) into one junit.xml, results.json and index.html')
+    .argument('<dir...>', 'run folders, reports folders or downloaded CI artifacts (searched for results.json)')
+    .option('--out <dir>', 'where the merged report goes', 'reports/merged')
+    .action((dirs: string[], opts) => {
+      process.exitCode = reportMergeCommand(dirs, opts);
     });
 
   const rig = hil.command('rig').description('rig maintenance');

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { ConfigError, Interrupted } from '../errors.js';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
-import { planRun, run } from '../run/Run.js';
+import { parseShard, planRun, run, shardPlan } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
@@ -17,6 +17,7 @@ export interface RunCommandOptions {
   case: string[];
   reportDir: string;
   wait?: string;
+  shard?: string;
   retries?: string;
   quarantineAfter?: string;
   jobs?: string;
@@ -60,7 +61,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
   };
   const sweep = { jobs: atLeastOne('--jobs', opts.jobs, 1), untilCoverage: opts.untilCoverage, maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES) };
   const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case, ...sweep };
-  const plan = planRun(base);
+  const plan = opts.shard ? shardPlan(planRun(base), parseShard(opts.shard)) : planRun(base);
   const color = useColor() && !opts.json;
   const log = (line: string) => (opts.json ? err(line) : out(line));
 
@@ -122,7 +123,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
     const flaky = result.cases.filter((c) => c.properties['flaky'] === 'true').length;
     out(summaryLine(result) + (flaky ? `, ${flaky} flaky (passed on retry)` : ''));
     const rel = (p: string) => relative(process.cwd(), p) || '.';
-    out(`reports: ${rel(result.dir)}/ (junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/junit.xml`);
+    out(`reports: ${rel(result.dir)}/ (index.html, junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/index.html and junit.xml (latest run)`);
   }
   const code = exitCodeForRun(result);
   // A quarantined rig runs nothing, and a nightly that ran nothing must not look green.

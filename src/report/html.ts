@@ -114,7 +114,7 @@ ${omitted ? `<p class="muted">${omitted} earlier lines not shown: see console.lo
 
 /** Writes reports/<run>/index.html and reports/index.html (the latest run, next to reports/junit.xml). */
 export function writeHtmlReport(run: RunResult, reportDir: string): void {
-  for (const htmlDir of [run.dir, reportDir]) {
+  for (const htmlDir of new Set([run.dir, reportDir])) {
     writeReportFile(join(htmlDir, 'index.html'), renderHtmlReport(run, { htmlDir, caseDir: (c) => join(run.dir, c.dir) }));
   }
 }

@@ -97,6 +97,29 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
   });
 }
 
+/** `--shard i/n`: which of n runners this is (1-based). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new ConfigError({ file: 'command line', field: '--shard', message: `expected i/n with 1 <= i <= n (e.g. 2/4), got ${JSON.stringify(text)}` });
+  }
+  return { index, count };
+}
+
+/**
+ * Keeps this shard's cases: every n-th of the expanded cases in plan order, starting at the i-th. Runners given
+ * the same scenarios and options compute the same expansion, so the shards are disjoint, cover every case and
+ * differ in size by at most one. Scenarios left with no case are dropped (their rig is not leased).
+ */
+export function shardPlan(plan: PlannedScenario[], shard: { index: number; count: number }): PlannedScenario[] {
+  let n = 0;
+  return plan
+    .map((p) => ({ ...p, cases: p.cases.filter(() => n++ % shard.count === shard.index - 1) }))
+    .filter((p) => p.cases.length > 0);
+}
+
 function withImages(rig: RigSpec, images: Record<string, string>, cwd: string = process.cwd()): RigSpec {
   if (!Object.keys(images).length) return rig;
   const merged = { ...rig.images };
