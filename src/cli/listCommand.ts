@@ -1,7 +1,10 @@
 import { loadRig } from '../config/Rig.js';
 import { loadScenario } from '../config/Scenario.js';
 import { ConfigError } from '../errors.js';
+import { expandCases } from '../run/cases.js';
 import { Project } from '../run/Project.js';
+import { Quarantine, type RigHealth } from '../run/Quarantine.js';
+import { leaseDir, readLease, type LeaseHolder } from '../run/RigLease.js';
 import { out, paint, useColor } from './output.js';
 
 interface Entry {
@@ -11,6 +14,12 @@ interface Entry {
   description: string;
   labels: string[];
   params?: Record<string, string[]>;
+  /** Scenario: the rigs it runs on (its named rig, or every rig with all its labels) and its case ids. */
+  rigs?: string[];
+  cases?: string[];
+  /** Rig: out of service until `hil rig check` passes, and who holds it right now. */
+  quarantined?: RigHealth;
+  lease?: LeaseHolder;
   error?: string;
 }
 
@@ -18,10 +27,18 @@ interface Entry {
 export function listCommand(opts: { json?: boolean }): number {
   const project = new Project();
   const entries: Entry[] = [];
+  const rigs = project.list('rigs').flatMap(({ name, file }) => {
+    try {
+      return [{ name, labels: loadRig(file).labels }];
+    } catch {
+      return [];
+    }
+  });
   for (const { name, file } of project.list('scenarios')) {
     try {
       const s = loadScenario(file);
-      entries.push({ kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params });
+      const runsOn = s.rigs.name ? [s.rigs.name] : rigs.filter((r) => s.rigs.labels.every((l) => r.labels.includes(l))).map((r) => r.name);
+      entries.push({ kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params, rigs: runsOn, cases: expandCases(s).map((c) => c.id) });
     } catch (error) {
       entries.push({ kind: 'scenario', name, file, description: '', labels: [], error: error instanceof ConfigError ? error.message : String(error) });
     }
@@ -29,7 +46,9 @@ export function listCommand(opts: { json?: boolean }): number {
   for (const { name, file } of project.list('rigs')) {
     try {
       const r = loadRig(file);
-      entries.push({ kind: 'rig', name, file, description: r.description, labels: r.labels });
+      const quarantined = new Quarantine(project.root).quarantined(r.name);
+      const lease = readLease(leaseDir(project.root), r.name);
+      entries.push({ kind: 'rig', name, file, description: r.description, labels: r.labels, ...(quarantined ? { quarantined } : {}), ...(lease ? { lease } : {}) });
     } catch (error) {
       entries.push({ kind: 'rig', name, file, description: '', labels: [], error: error instanceof ConfigError ? error.message : String(error) });
     }

@@ -52,6 +52,12 @@ function readHolder(file: string): LeaseHolder | undefined {
   }
 }
 
+/** The live lease on a rig, if any (a stale one is reported as no lease). */
+export function readLease(dir: string, rig: string): LeaseHolder | undefined {
+  const holder = readHolder(join(dir, `${rig}.json`));
+  return holder && !staleReason(holder) ? holder : undefined;
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
