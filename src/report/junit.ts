@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
-import { cutLatencyProperties } from '../run/cutLatency.js';
+import { cutLatency, cutLatencyProperties } from '../run/cutLatency.js';
 import { coverageProperties } from './coverage.js';
 import { escapeAttr, escapeText } from './xmlText.js';
 import { writeReportFile } from './writeReportFile.js';
@@ -69,7 +69,8 @@ export function renderJunit(run: RunResult): string {
     if (run.interrupted) out.push(property('interrupted', run.interrupted, '      '));
     const coverage = run.coverage?.find((c) => c.scenario === scenario);
     if (coverage) for (const [name, value] of Object.entries(coverageProperties(coverage))) out.push(property(name, value, '      '));
-    if (run.cutLatency) for (const [name, value] of Object.entries(cutLatencyProperties(run.cutLatency))) out.push(property(name, value, '      '));
+    const latency = cutLatency(cases);
+    if (latency) for (const [name, value] of Object.entries(cutLatencyProperties(latency))) out.push(property(name, value, '      '));
     out.push('    </properties>');
     for (const c of cases) out.push(testcase(c));
     out.push('  </testsuite>');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { cutLatency, cutLatencyLine, cutLatencyProperties, latencyStats, percentile } from '../../src/run/cutLatency.js';
-import { caseResult } from '../report/fixtures.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { caseResult, runResult } from '../report/fixtures.js';
 
 const cut = (lateMs: number, actuationMs: number) => ({ atMs: 100, lateMs, actuationMs, state: 'copying' });
 
@@ -37,5 +38,14 @@ describe('cut latency', () => {
 
   it('is absent when no case cut power', () => {
     expect(cutLatency([caseResult(), caseResult({ cuts: [] })])).toBeUndefined();
+  });
+
+  it("goes into each JUnit testsuite's properties, counted over that scenario's cuts", () => {
+    const xml = renderJunit(runResult([caseResult({ cuts: [cut(1, 2), cut(1, 4)] }), caseResult({ scenario: 'other', id: 'other', cuts: [cut(0, 9)] })]));
+    const suites = xml.split('<testsuite ').slice(1);
+    expect(suites[0]).toContain('<property name="cut.count" value="2"/>');
+    expect(suites[0]).toContain('<property name="cut.latency.max_ms" value="5"/>');
+    expect(suites[1]).toContain('<property name="cut.count" value="1"/>');
+    expect(suites[1]).toContain('<property name="cut.actuation.p50_ms" value="9"/>');
   });
 });
