@@ -161,8 +161,9 @@ export function newRunId(now: Date = new Date()): string {
 }
 
 /**
- * Runs every case in order and writes the reports: reports/<run>/ (per-case files, junit.xml,
- * results.json) and reports/junit.xml (the latest run, where nightly CI looks).
+ * Runs every case (in order, or on `jobs` rigs at once, each taking the next case when free) and writes the
+ * reports: reports/<run>/ (per-case files, junit.xml, results.json with the run's cut latency and coverage) and
+ * reports/junit.xml (the latest run, where nightly CI looks).
  */
 export async function run(options: RunOptions, plan: PlannedScenario[] = planRun(options)): Promise<RunResult> {
   const started = new Date();
