@@ -43,3 +43,17 @@ describe('Quarantine', () => {
     expect(q.quarantined('b')).toBeUndefined();
   });
 });
+
+describe('HIL_STATE_DIR', () => {
+  it('moves the quarantine (and the leases) out of the project, so a wiped CI workspace keeps them', () => {
+    const state = join(root, 'state');
+    process.env['HIL_STATE_DIR'] = state;
+    try {
+      new Quarantine(join(root, 'project')).record('bench', 'error', 'x', 1);
+      expect(existsSync(join(state, 'quarantine', 'bench.json'))).toBe(true);
+      expect(existsSync(join(root, 'project', '.hil'))).toBe(false);
+    } finally {
+      delete process.env['HIL_STATE_DIR'];
+    }
+  });
+});
