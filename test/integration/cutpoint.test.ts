@@ -25,7 +25,8 @@ afterAll(() => {
 async function sweep(hits: string, variant: string | undefined, dir: string) {
   const reportDir = join(reports, dir);
   const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
-  const r = await hil(['run', 'rollback-powerfail-exhaustive', '--param', `hit=${hits}`, ...image, '--report-dir', reportDir], { timeoutMs: 120_000 });
+  // --wait: other test files run scenarios on the same virtual rig at the same time; queue for it.
+  const r = await hil(['run', 'rollback-powerfail-exhaustive', '--param', `hit=${hits}`, ...image, '--wait', '240', '--report-dir', reportDir], { timeoutMs: 300_000 });
   return { ...r, junit: readFileSync(join(reportDir, 'junit.xml'), 'utf8') };
 }
 
@@ -37,7 +38,7 @@ describe('cut at the N-th flash_program_word', () => {
     for (const hit of [2, 250]) expect(r.junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
     // Each cut landed where the breakpoint was: the bootloader's flash_program_word.
     expect(r.junit).toMatch(/name="cut_pc" value="0x210[0-9a-f]{5}"/);
-  });
+  }, 300_000);
 
   it('no-validate boots a slot holding one word (hit 2) and a half-copied one (hit 250): both points fail', async () => {
     const r = await sweep('2,250', 'no-validate', 'no-validate');
@@ -45,5 +46,5 @@ describe('cut at the N-th flash_program_word', () => {
     expect(r.code).toBe(1);
     expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
     expect(r.junit).not.toMatch(/<error/);
-  });
+  }, 300_000);
 });
