@@ -4,6 +4,7 @@ import { describeError, EXIT } from './exitCodes.js';
 import { listCommand } from './listCommand.js';
 import { reportMergeCommand } from './reportCommand.js';
 import { rigCheckCommand } from './rigCheckCommand.js';
+import { rigHealthCommand } from './rigHealthCommand.js';
 import { err } from './output.js';
 import { runCommand } from './runCommand.js';
 import { validateCommand } from './validateCommand.js';
@@ -83,6 +84,17 @@ function program(): Command {
     .option('--timeout <seconds>', 'per-part limit', '60')
     .action(async (name: string, opts) => {
       process.exitCode = await rigCheckCommand(name, opts);
+    });
+
+  rig
+    .command('health')
+    .description("rig check, then the rig's health scenario (`health:` in the rig file); both passing ends a quarantine")
+    .argument('<rig>', 'rig name or path')
+    .option('--timeout <seconds>', 'per-part limit of the check', '60')
+    .option('--wait <seconds>', 'queue this long for the rig if another run holds it')
+    .option('--report-dir <dir>', 'where reports go', 'reports')
+    .action(async (name: string, opts) => {
+      process.exitCode = await rigHealthCommand(name, opts);
     });
 
   return hil;

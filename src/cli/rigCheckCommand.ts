@@ -1,14 +1,12 @@
-import { loadRig } from '../config/Rig.js';
+import { loadRig, type RigSpec } from '../config/Rig.js';
 import { checkRig } from '../rig/rigCheck.js';
 import { Project } from '../run/Project.js';
 import { Quarantine } from '../run/Quarantine.js';
 import { EXIT } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 
-/** `hil rig check <rig>`: one row per part, filled in as each check ends; exit 3 naming what failed. */
-export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }): Promise<number> {
-  const project = new Project();
-  const rig = loadRig(project.resolve('rigs', rigRef));
+/** Checks each part of the rig, one row per part as each check ends; says which parts failed. */
+export async function checkRigParts(rig: RigSpec, opts: { timeout?: string }): Promise<boolean> {
   const color = useColor();
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : undefined;
   out(`${paint('bold', `rig ${rig.name}`, color)}${rig.description ? ` — ${rig.description}` : ''}`);
@@ -23,11 +21,24 @@ export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     err(`rig ${rig.name}: ${failed.map((r) => r.part).join(', ')} failed the check`);
-    return EXIT.rig;
+    return false;
   }
   out(`rig ${rig.name}: all ${results.length} parts ok`);
+  return true;
+}
+
+/** Puts a rig that passed its checks back in service. */
+export function endQuarantine(project: Project, rig: string): void {
   const quarantine = new Quarantine(project.root);
-  if (quarantine.quarantined(rig.name)) out(`rig ${rig.name}: out of quarantine, runs use it again`);
-  quarantine.clear(rig.name);
+  if (quarantine.quarantined(rig)) out(`rig ${rig}: out of quarantine, runs use it again`);
+  quarantine.clear(rig);
+}
+
+/** `hil rig check <rig>`: exit 3 naming what failed; a pass takes the rig out of quarantine. */
+export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }): Promise<number> {
+  const project = new Project();
+  const rig = loadRig(project.resolve('rigs', rigRef));
+  if (!(await checkRigParts(rig, opts))) return EXIT.rig;
+  endQuarantine(project, rig.name);
   return EXIT.ok;
 }

@@ -23,6 +23,8 @@ export interface RigSpec {
   name: string;
   description: string;
   labels: string[];
+  /** A scenario that proves the station works end to end (a known-good image, a short script): `hil rig health` runs it. */
+  health?: string;
   file: string;
   dir: string;
   yaml: YamlFile;
@@ -47,6 +49,7 @@ const topSchema = z.strictObject({
   name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, - _ and .').optional(),
   description: z.string().default(''),
   labels: z.array(z.string()).default([]),
+  health: z.string().optional(),
   console: z.record(z.string(), z.unknown()),
   power: z.record(z.string(), z.unknown()),
   probe: z.record(z.string(), z.unknown()).optional(),
@@ -138,6 +141,7 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     name: top.name ?? basename(file, extname(file)),
     description: top.description,
     labels: top.labels,
+    ...(top.health ? { health: top.health } : {}),
     file: yaml.file,
     dir,
     yaml,

@@ -46,7 +46,9 @@ export class Quarantine {
   /** Counts one case's final outcome; returns the state when this outcome put the rig in quarantine. */
   record(rig: string, outcome: 'pass' | 'fail' | 'error', message: string | undefined, after: number): RigHealth | undefined {
     if (outcome !== 'error') {
-      if (this.read(rig)?.consecutiveErrors) this.clear(rig);
+      // Only `hil rig check` (or `hil rig health`) ends a quarantine; a pass resets the count of a rig in service.
+      const state = this.read(rig);
+      if (state?.consecutiveErrors && !state.quarantinedAt) this.clear(rig);
       return undefined;
     }
     const previous = this.read(rig);

@@ -34,6 +34,8 @@ export interface RunOptions extends CaseOptions {
   retries?: number;
   /** `--quarantine-after`: rig errors in a row that take the rig out of service. */
   quarantineAfter?: number;
+  /** `hil rig health`: run on a quarantined rig, to find out whether it may come back. */
+  ignoreQuarantine?: boolean;
   /** `--jobs`: cases run on this many rigs at once (copies of a virtual rig, or as many matching rig files). */
   jobs?: number;
   /** `--until-coverage`: after the planned cases, draw more until every `cuttable` state had a cut in it. */
@@ -270,7 +272,7 @@ async function rigGate(
   rig: string,
   o: RunOptions & { root: string; runId: string; quarantine: Quarantine; leases: Map<string, RigLease> },
 ): Promise<Blocked | undefined> {
-  const q = o.quarantine.quarantined(rig);
+  const q = o.ignoreQuarantine ? undefined : o.quarantine.quarantined(rig);
   if (q) return quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
   if (o.leases.has(rig)) return undefined;
   try {

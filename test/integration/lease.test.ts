@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HIL_BIN, hil, ROOT } from '../helpers/hilCli.js';
@@ -43,6 +43,11 @@ async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Rig images must live in the project: a rig copy gets its own copy of the virtual board's firmware. */
+function copyFirmware(cwd: string): void {
+  cpSync(join(ROOT, 'rigs/virtual/firmware/build'), join(cwd, 'rigs', 'fw'), { recursive: true, filter: (src) => !src.includes('/obj') });
 }
 
 const SCENARIO = 'factory-missing'; // the shortest shipped scenario: one case, a few seconds
@@ -95,7 +100,8 @@ describe('a rig that keeps erroring', () => {
     const cwd = project();
     const virtual = readFileSync(join(ROOT, 'rigs', 'virtual.yaml'), 'utf8')
       .replace(/^name: virtual$/m, 'name: bench')
-      .replaceAll('virtual/firmware/build/', `${ROOT}rigs/virtual/firmware/build/`);
+      .replaceAll('virtual/firmware/build/', 'fw/');
+    copyFirmware(cwd);
     const rigFile = join(cwd, 'rigs', 'bench.yaml');
     writeFileSync(rigFile, virtual.replace(/^probe: \{ kind: qemu \}$/m, 'probe: { kind: qemu, gdb: /nonexistent/gdb }'));
 
@@ -124,4 +130,24 @@ describe('a rig that keeps erroring', () => {
     const back = await hil(['run', SCENARIO, '--rig', 'bench', '--report-dir', 'r3'], { cwd });
     expect(back.code).toBe(0);
   }, 120_000);
+});
+
+describe('hil rig health', () => {
+  it("runs the rig's health scenario on a quarantined rig and, when it passes, puts the rig back in service", async () => {
+    const cwd = project();
+    const rig = readFileSync(join(ROOT, 'rigs', 'virtual.yaml'), 'utf8')
+      .replace(/^name: virtual$/m, 'name: bench\nhealth: factory-missing')
+      .replaceAll('virtual/firmware/build/', 'fw/');
+    copyFirmware(cwd);
+    writeFileSync(join(cwd, 'rigs', 'bench.yaml'), rig);
+    mkdirSync(join(cwd, '.hil', 'quarantine'), { recursive: true });
+    writeFileSync(join(cwd, '.hil', 'quarantine', 'bench.json'), JSON.stringify({ rig: 'bench', consecutiveErrors: 3, quarantinedAt: '2026-11-24T01:00:00.000Z' }));
+
+    const r = await hil(['rig', 'health', 'bench', '--report-dir', 'rh'], { cwd });
+    expect(r.stdout).toMatch(/running its health scenario factory-missing/);
+    expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 errors$/m);
+    expect(r.stdout).toMatch(/out of quarantine/);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(cwd, '.hil', 'quarantine', 'bench.json'))).toBe(false);
+  }, 90_000);
 });

@@ -21,6 +21,8 @@ describe('Quarantine', () => {
     expect(existsSync(join(root, '.hil', 'quarantine', 'bench.json'))).toBe(true);
     expect(new Quarantine(root).quarantined('bench')?.quarantinedAt).toBe(state!.quarantinedAt);
     expect(q.record('bench', 'error', 'again', 3)).toBeUndefined();
+    q.record('bench', 'pass', undefined, 3);
+    expect(q.quarantined('bench')).toBeDefined(); // only a rig check ends it
   });
 
   it('counts only errors in a row: a pass or a failure (the board answered) resets the count', () => {
