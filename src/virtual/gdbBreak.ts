@@ -30,8 +30,9 @@ export interface GdbBreakSession {
 }
 
 const ARMED = '@@hil-armed@@';
+const HALTED = /@@hil-halted (\d+)@@/;
 
-/** Registers that tell two calls apart: the same values at the same entry are the same call. */
+/** Registers that tell two calls apart (ARM: the virtual rig's boards are Cortex-M): same values at the same entry, same call. */
 const CALL_REGISTERS = ['sp', 'lr', 'r0', 'r1', 'r2', 'r3'];
 
 /**
@@ -51,7 +52,6 @@ function countingBreakpoint(symbol: string, hit: number): string[] {
     `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
   ];
 }
-const HALTED = /@@hil-halted (\d+)@@/;
 
 /**
  * gdb kept attached while the target runs: the script ends in a `shell sleep` so gdb neither detaches nor kills
