@@ -32,8 +32,11 @@ export interface PoweringBoard {
 export interface BoardListener {
   /** Power is coming up; the guest has not run yet. Awaited before `cont`, so nothing the board prints is lost. */
   powering?(board: PoweringBoard): Promise<void>;
-  /** Power went away: cut by hil (`reason` "power off") or the emulator died on its own. */
-  unpowered?(info: { t: number; reason: string }): Promise<void> | void;
+  /**
+   * Power went away: cut by hil (`reason` "power off") or the emulator died on its own. `crashed`: QEMU itself
+   * died of a fatal signal hil did not send (SIGSEGV...), which is the rig's fault, not the board's.
+   */
+  unpowered?(info: { t: number; reason: string; crashed?: boolean }): Promise<void> | void;
 }
 
 /** A debugger's view of the board, for the probe. */
@@ -319,18 +322,23 @@ export class QemuBoard {
 
     let reason = instance.failed ? 'power-on failed' : 'power off';
     let t = instance.cut?.t ?? this.env.timeline.now();
+    let crashed = false;
     if (!instance.cut && !instance.failed) {
       const said = qemuSaid(instance.process.stderr());
+      crashed = !instance.process.outlived && exit.signal !== undefined && exit.signal !== null && CRASH_SIGNALS.has(exit.signal);
       reason = instance.process.outlived
         ? `QEMU killed at its lifetime bound (${formatDuration(this.options.lifetime)})`
-        : `QEMU exited by itself (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
+        : `QEMU ${crashed ? 'crashed' : 'exited by itself'} (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
       this.env.timeline.record('qemu', { phase: 'died', part, pid: instance.process.pid, exitCode: exit.code, signal: exit.signal, stderr: instance.process.stderr() });
       this.env.log(`${this.env.rigName}: ${reason}`);
       t = this.env.timeline.now();
     }
-    for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason });
+    for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason, crashed });
   }
 }
+
+/** Signals a program dies of when it is broken; hil itself only ever SIGKILLs QEMU. */
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE']);
 
 /** How long a QEMU whose QMP connection dropped may take to be seen exiting. */
 const QEMU_EXIT_GRACE_MS = 1000;

@@ -83,11 +83,15 @@ export class QemuConsole implements Console {
     }
   }
 
-  private async detach(info: { t: number; reason: string }): Promise<void> {
+  private async detach(info: { t: number; reason: string; crashed?: boolean }): Promise<void> {
     await this.closePort(DRAIN_MS);
     this.flushPartial();
     this.gapAt = info.t;
     for (const l of [...this.listeners]) l.gap?.(info);
+    if (info.crashed) {
+      const error = new RigError(this.ctx.part, info.reason);
+      for (const l of [...this.listeners]) l.failed?.({ t: info.t, error });
+    }
   }
 
   private async openPort(path: string): Promise<void> {
