@@ -28,7 +28,7 @@ function program(): Command {
     .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--shard <i/n>', 'run only shard i of n: every n-th expanded case from the i-th (one runner each)')
-    .option('--wait <seconds>', 'queue this long for a rig another run holds (default: fail at once, exit 3)')
+    .option('--wait <seconds>', 'queue this long for a rig another run holds (default: $HIL_WAIT, else fail at once with exit 3)')
     .option('--retries <n>', 'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky')
     .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never)', '3')
     .option('--jobs <n>', 'run cases on n rigs at once: copies of a virtual rig, or n rig files with the scenario\'s labels', '1')

@@ -10,7 +10,8 @@ export async function hil(args: string[], options: { cwd?: string; timeoutMs?: n
     cwd: options.cwd ?? ROOT,
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
-    env: { NO_COLOR: '1', ...options.env },
+    // HIL_WAIT: test files run at once and share the virtual rig; a run queues for its lease instead of exit 3.
+    env: { NO_COLOR: '1', HIL_WAIT: '900', ...options.env },
     forceKillAfterDelay: 2_000,
   });
   return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, all: `${result.stdout}\n${result.stderr}` };

@@ -23,7 +23,7 @@ describe.each([
     const child = execa(process.execPath, [HIL_BIN, 'run', 'rollback-powerfail', '--report-dir', reports, '-v'], {
       cwd: ROOT,
       reject: false,
-      env: { NO_COLOR: '1' },
+      env: { NO_COLOR: '1', HIL_WAIT: '900' }, // queue behind other tests' runs on the virtual rig
       timeout: 120_000,
     });
     // Interrupt once the board is up and the case is waiting on it.

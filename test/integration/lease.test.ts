@@ -60,7 +60,7 @@ describe('rig leases', () => {
     const b = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'rb', '--wait', '120'], { cwd, reject: false, timeout: 120_000, env: { NO_COLOR: '1' } });
     await until(() => existsSync(leaseFile));
     const holder = JSON.parse(readFileSync(leaseFile, 'utf8')) as { pid: number };
-    const c = await hil(['run', SCENARIO, '--report-dir', 'rc'], { cwd });
+    const c = await hil(['run', SCENARIO, '--report-dir', 'rc'], { cwd, env: { HIL_WAIT: '0' } });
     const [ra, rb] = await Promise.all([a, b]);
 
     expect([ra.exitCode, rb.exitCode]).toEqual([0, 0]);
