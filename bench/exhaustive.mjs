@@ -32,9 +32,10 @@ let out = '';
 let done = 0;
 child.stdout.on('data', (chunk) => {
   out += chunk;
-  // One line per finished case: progress with the running rate, so a sweep stopped early still gives a figure.
+  // One line per finished case ("  FAIL id (3.3s): ..."; the closing replay list has no duration): progress with the
+  // running rate, so a sweep stopped early still gives a figure.
   for (const line of chunk.toString().split('\n')) {
-    if (!/^\s+(PASS|FAIL|ERROR)\b/.test(line)) continue;
+    if (!/^\s+(PASS|FAIL|ERROR) \S+ \(\d/.test(line)) continue;
     done++;
     const min = (performance.now() - t0) / 60_000;
     console.log(`${line.trim()}  [${done}/${hits.length}, ${(done / min).toFixed(1)} cases/min]`);
