@@ -5,6 +5,8 @@ const BOX_W = 130;
 const BOX_H = 26;
 const GAP_X = 20;
 const GAP_Y = 34;
+/** A wider layer wraps onto more rows, so a model with many states stays readable at page width. */
+const PER_ROW = 6;
 
 /**
  * The expectation model as a layered state diagram (breadth-first from the initial state), visited states
@@ -18,23 +20,26 @@ export function renderModel(coverage: Coverage | undefined, failedIn: string | u
   if (failedIn && !names.includes(failedIn)) names.push(failedIn);
   const edges = coverage.transitions.filter((t) => t.from !== '*' && t.to !== t.from);
 
+  // A compound state leads to its children (`bootloader` to `bootloader.copying`) for layering, without an arrow.
+  const next = (from: string) => [...edges.filter((e) => e.from === from).map((e) => e.to), ...names.filter((n) => n.startsWith(`${from}.`) && !n.slice(from.length + 1).includes('.'))];
   const layer = new Map<string, number>([[names[0]!, 0]]);
   const queue = [names[0]!];
   while (queue.length) {
     const from = queue.shift()!;
-    for (const e of edges) {
-      if (e.from === from && !layer.has(e.to)) {
-        layer.set(e.to, layer.get(from)! + 1);
-        queue.push(e.to);
+    for (const to of next(from)) {
+      if (!layer.has(to)) {
+        layer.set(to, layer.get(from)! + 1);
+        queue.push(to);
       }
     }
   }
   const deepest = Math.max(...layer.values());
   for (const n of names) if (!layer.has(n)) layer.set(n, deepest + 1);
-  const layers: string[][] = [];
-  for (const n of names) (layers[layer.get(n)!] ??= []).push(n);
+  const byLayer: string[][] = [];
+  for (const n of names) (byLayer[layer.get(n)!] ??= []).push(n);
+  const layers = byLayer.filter(Boolean).flatMap((row) => Array.from({ length: Math.ceil(row.length / PER_ROW) }, (_, k) => row.slice(k * PER_ROW, (k + 1) * PER_ROW)));
 
-  const widest = Math.max(...layers.map((l) => l?.length ?? 0));
+  const widest = Math.max(...layers.map((l) => l.length));
   const width = widest * (BOX_W + GAP_X) + GAP_X;
   const pos = new Map<string, { x: number; y: number }>();
   layers.forEach((row, i) => {
