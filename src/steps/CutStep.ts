@@ -29,7 +29,7 @@ const codeLocation = z.strictObject({
  */
 export const cutStep = defineStep({
   key: 'cut',
-  description: 'cut power when the model enters a state or a pattern matches, plus an offset',
+  description: 'cut power when the model enters a state or a pattern matches, plus an offset; or at the N-th hit of a code symbol (a probe that speaks GDB)',
   schema: z
     .strictObject({
       when: z.string().min(1).optional(),
@@ -40,7 +40,7 @@ export const cutStep = defineStep({
     })
     .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both')
     .refine((v) => !(v.at && (v.when || v.on || v.after)), 'at (a code location) takes no when, on or after: the cut lands at the hit itself'),
-  references: (args) => ({ states: args.when ? [args.when] : [], patterns: args.on ? [args.on] : [] }),
+  references: (args) => ({ states: args.when ? [args.when] : [], patterns: args.on ? [args.on] : [], images: args.at?.image ? [args.at.image] : [] }),
   timeoutMs: (args) => (args.at ? ARM_TIMEOUT_MS : args.within + args.after + 10_000),
   describe: (args) =>
     args.at ? `cut power at hit ${args.at.hit} of ${args.at.symbol}` : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
