@@ -169,8 +169,10 @@ export class RigLease {
   }
 }
 
+let attempt = 0;
+
 function tryCreate(file: string, holder: LeaseHolder): boolean {
-  const tmp = `${file}.${process.pid}.${Date.now()}.new`;
+  const tmp = `${file}.${process.pid}.${++attempt}.new`;
   writeFileSync(tmp, JSON.stringify(holder, null, 2), { flag: 'wx' });
   try {
     linkSync(tmp, file);

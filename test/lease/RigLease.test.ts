@@ -102,6 +102,7 @@ describe('RigLease', () => {
     const takers = await Promise.allSettled(Array.from({ length: 8 }, () => RigLease.acquire({ dir, rig: 'bench', log })));
     const won = takers.filter((t) => t.status === 'fulfilled');
     expect(won).toHaveLength(1);
+    for (const lost of takers.filter((t) => t.status === 'rejected')) expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(RigError);
     (won[0] as PromiseFulfilledResult<RigLease>).value.release();
   });
 });
