@@ -325,7 +325,9 @@ export class QemuBoard {
     let crashed = false;
     if (!instance.cut && !instance.failed) {
       const said = qemuSaid(instance.process.stderr());
-      crashed = !instance.process.outlived && exit.signal !== undefined && exit.signal !== null && CRASH_SIGNALS.has(exit.signal);
+      // QEMU aborts on purpose when the guest CPU locks up ("qemu: fatal: Lockup..."): that is the board's doing.
+      const guestFatal = exit.signal === 'SIGABRT' && /qemu: fatal:/.test(instance.process.stderr());
+      crashed = !instance.process.outlived && exit.signal !== null && CRASH_SIGNALS.has(exit.signal) && !guestFatal;
       reason = instance.process.outlived
         ? `QEMU killed at its lifetime bound (${formatDuration(this.options.lifetime)})`
         : `QEMU ${crashed ? 'crashed' : 'exited by itself'} (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
@@ -337,7 +339,7 @@ export class QemuBoard {
   }
 }
 
-/** Signals a program dies of when it is broken; hil itself only ever SIGKILLs QEMU. */
+/** Signals a program dies of when it is broken (SIGABRT also when the guest locks up); hil itself only ever SIGKILLs QEMU. */
 const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE']);
 
 /** How long a QEMU whose QMP connection dropped may take to be seen exiting. */
