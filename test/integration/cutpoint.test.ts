@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
-import { processesMentioning } from '../helpers/processes.js';
+import { strayBreakSessions, strays } from '../virtual/strays.js';
 
 /**
  * Exact cut points through the built CLI: rollback-powerfail-exhaustive cuts before the N-th flash word program
@@ -17,8 +17,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  expect(processesMentioning(`${ROOT}.hil/`)).toEqual([]);
-  expect(processesMentioning('break.gdb')).toEqual([]);
+  expect(strays(`${ROOT}.hil/`)).toEqual([]);
+  expect(strayBreakSessions()).toEqual([]);
   rmSync(reports, { recursive: true, force: true });
 });
 

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { RigError } from '../../src/errors.js';
-import { processesMentioning } from '../helpers/processes.js';
 import { until, virtualDrivers } from './drivers.js';
+import { strayBreakSessions } from './strays.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
 
 /** QemuProbe.breakAt on the real virtual-board firmware: the cut lands before the N-th flash word program. */
@@ -59,7 +59,7 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
   });
   afterEach(() => {
     expect(rig.leftovers()).toEqual([]);
-    expect(processesMentioning('break.gdb')).toEqual([]);
+    expect(strayBreakSessions()).toEqual([]);
   });
   afterAll(async () => {
     await rig?.remove();
