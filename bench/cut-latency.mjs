@@ -18,7 +18,7 @@ const actuation = [];
 let notPassed = 0;
 try {
   try {
-    execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', join(root, 'bench/cut-on-pattern.yaml'), '--repeat', String(cases), '--report-dir', reports], { cwd: root, stdio: 'ignore', timeout: cases * 60_000 });
+    execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', join(root, 'bench/cut-on-pattern.yaml'), '--repeat', String(cases), '--wait', '600', '--report-dir', reports], { cwd: root, stdio: 'ignore', timeout: cases * 60_000 });
   } catch (err) {
     if (err.status === undefined) throw err;
   }

@@ -31,7 +31,7 @@ const before = new Set(leftBehind());
 const reports = mkdtempSync(join(tmpdir(), 'hil-soak-'));
 const t0 = performance.now();
 try {
-  execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--repeat', String(repeat), '--report-dir', reports], { cwd: root, stdio: 'ignore', timeout: repeat * 3 * 120_000 });
+  execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--repeat', String(repeat), '--wait', '600', '--report-dir', reports], { cwd: root, stdio: 'ignore', timeout: repeat * 3 * 120_000 });
 } catch (err) {
   if (err.status === undefined) throw err;
 }
