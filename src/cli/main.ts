@@ -1,15 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { consoleCommand } from './consoleCommand.js';
 import { describeError, EXIT } from './exitCodes.js';
-import { listCommand } from './listCommand.js';
-import { reportMergeCommand } from './reportCommand.js';
-import { rigCheckCommand } from './rigCheckCommand.js';
-import { rigHealthCommand } from './rigHealthCommand.js';
 import { err } from './output.js';
-import { runCommand } from './runCommand.js';
-import { validateCommand } from './validateCommand.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+// Each command's module (and what it pulls in: drivers, xstate, serialport) loads only when that command runs,
+// so `hil --help` and `hil validate` start fast.
 
 function program(): Command {
   const hil = new Command('hil')
@@ -30,30 +26,30 @@ function program(): Command {
     .option('--shard <i/n>', 'run only shard i of n: every n-th expanded case from the i-th (one runner each)')
     .option('--wait <seconds>', 'queue this long for a rig another run holds (default: $HIL_WAIT, else fail at once with exit 3)')
     .option('--retries <n>', 'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky')
-    .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never)', '3')
+    .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never; default $HIL_QUARANTINE_AFTER, else 3)')
     .option('--jobs <n>', 'run cases on n rigs at once: copies of a virtual rig, or n rig files with the scenario\'s labels', '1')
     .option('--until-coverage', 'after the planned cases, draw more cut points until every cuttable model state had a cut in it')
     .option('--max-cases <n>', 'cap per scenario for --until-coverage', '200')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
     .option('-v, --verbose', 'print each step as it starts')
     .action(async (scenarios: string[], opts) => {
-      process.exitCode = await runCommand(scenarios, opts);
+      process.exitCode = await (await import('./runCommand.js')).runCommand(scenarios, opts);
     });
 
   hil
     .command('list')
     .description('list scenarios and rigs, one line each')
     .option('--json', 'machine-readable, for schedulers')
-    .action((opts) => {
-      process.exitCode = listCommand(opts);
+    .action(async (opts) => {
+      process.exitCode = await (await import('./listCommand.js')).listCommand(opts);
     });
 
   hil
     .command('validate')
     .description('check rig and scenario files (all of them with no argument); exit 2 on any problem')
     .argument('[files...]', 'files to check')
-    .action((files: string[]) => {
-      process.exitCode = validateCommand(files);
+    .action(async (files: string[]) => {
+      process.exitCode = await (await import('./validateCommand.js')).validateCommand(files);
     });
 
   hil
@@ -62,7 +58,7 @@ function program(): Command {
     .argument('<rig>', 'rig name or path')
     .option('--power', 'switch the board on first, and off when leaving')
     .action(async (rig: string, opts) => {
-      process.exitCode = await consoleCommand(rig, opts);
+      process.exitCode = await (await import('./consoleCommand.js')).consoleCommand(rig, opts);
     });
 
   hil
@@ -72,8 +68,8 @@ function program(): Command {
     .description('merge the results.json of several runs (runners, shards) into one junit.xml, results.json and index.html')
     .argument('<dir...>', 'run folders, reports folders or downloaded CI artifacts (searched for results.json)')
     .option('--out <dir>', 'where the merged report goes', 'reports/merged')
-    .action((dirs: string[], opts) => {
-      process.exitCode = reportMergeCommand(dirs, opts);
+    .action(async (dirs: string[], opts) => {
+      process.exitCode = await (await import('./reportCommand.js')).reportMergeCommand(dirs, opts);
     });
 
   const rig = hil.command('rig').description('rig maintenance');
@@ -83,7 +79,7 @@ function program(): Command {
     .argument('<rig>', 'rig name or path')
     .option('--timeout <seconds>', 'per-part limit', '60')
     .action(async (name: string, opts) => {
-      process.exitCode = await rigCheckCommand(name, opts);
+      process.exitCode = await (await import('./rigCheckCommand.js')).rigCheckCommand(name, opts);
     });
 
   rig
@@ -94,7 +90,7 @@ function program(): Command {
     .option('--wait <seconds>', 'queue this long for the rig if another run holds it')
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .action(async (name: string, opts) => {
-      process.exitCode = await rigHealthCommand(name, opts);
+      process.exitCode = await (await import('./rigHealthCommand.js')).rigHealthCommand(name, opts);
     });
 
   return hil;
