@@ -53,7 +53,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
     if (!Number.isInteger(n) || n < 0) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 0, got ${JSON.stringify(value)}` });
     return n;
   };
-  const infra = { waitMs: count('--wait', opts.wait ?? process.env['HIL_WAIT']) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? '3') };
+  const infra = { waitMs: count('--wait', opts.wait ?? process.env['HIL_WAIT']) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? process.env['HIL_QUARANTINE_AFTER'] ?? '3') };
   const atLeastOne = (option: string, value: string | undefined, fallback: number) => {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 1, got ${JSON.stringify(value)}` });

@@ -54,7 +54,7 @@ export class PtyBench {
 
   /** Runs hil as a user would; returns the live process so a test can signal it. */
   run(args: string[], env: Record<string, string> = {}) {
-    return execa(process.execPath, [HIL_BIN, ...args], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', ...env }, timeout: 90_000, forceKillAfterDelay: 2_000 });
+    return execa(process.execPath, [HIL_BIN, ...args], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0', ...env }, timeout: 90_000, forceKillAfterDelay: 2_000 });
   }
 
   /** Stops the board and socat, then returns what is still running from this bench's directory (should be nothing). */

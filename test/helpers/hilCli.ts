@@ -11,7 +11,8 @@ export async function hil(args: string[], options: { cwd?: string; timeoutMs?: n
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     // HIL_WAIT: test files run at once and share the virtual rig; a run queues for its lease instead of exit 3.
-    env: { NO_COLOR: '1', HIL_WAIT: '900', ...options.env },
+    // HIL_QUARANTINE_AFTER=0: tests make rig errors on purpose, run after run; they must not quarantine the rig.
+    env: { NO_COLOR: '1', HIL_WAIT: '900', HIL_QUARANTINE_AFTER: '0', ...options.env },
     forceKillAfterDelay: 2_000,
   });
   return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, all: `${result.stdout}\n${result.stderr}` };
