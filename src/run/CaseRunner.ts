@@ -85,6 +85,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
   let expect: Expectation | undefined;
   let coverage: Coverage | undefined;
   const background: Array<Promise<void>> = [];
+  let backgroundError: unknown;
   const buttonsDown = new Set<string>();
 
   const fail = (err: unknown) => {
@@ -193,10 +194,14 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         signal: stepSignal,
         timeoutMs,
         background(name, work) {
+          // A failure in work that outlives its step (an armed cut whose board died) ends the case now, through
+          // the case signal; the promise itself never rejects, so nothing is left unhandled.
           background.push(
-            work(caseAbort.signal).catch((err) => {
+            work(caseAbort.signal).catch((err: unknown) => {
+              if (caseAbort.signal.aborted) return;
               timeline.record('background', { name, error: String((err as Error)?.message ?? err) });
-              throw err;
+              backgroundError ??= err;
+              caseAbort.abort(err);
             }),
           );
         },
@@ -212,6 +217,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       }
     }
     await Promise.all(background);
+    if (backgroundError !== undefined) throw backgroundError;
     const failure = model.failure();
     if (failure) throw modelFailure(failure);
   } catch (err) {

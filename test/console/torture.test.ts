@@ -41,7 +41,8 @@ afterEach(async () => {
   await PtyPair.killAll();
   expect(processesMentioning(dir)).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
-  await new Promise((r) => setTimeout(r, 50));
+  // Descriptors of a closed port and of socat's pipes are released asynchronously: allow a loaded machine time.
+  for (let i = 0; i < 100 && fds().join() !== fdsBefore.join(); i++) await new Promise((r) => setTimeout(r, 20));
   expect(fds()).toEqual(fdsBefore);
 });
 

@@ -154,16 +154,17 @@ describe('QemuBoard with real QEMU', () => {
   });
 
   it('QEMU killed at its lifetime bound turns power off and shows as a console gap naming the reason', async () => {
-    const { power, console, lines } = parts(rig, qemuResources(rig, { lifetime: 400 }));
+    // Long enough for QEMU to start on a loaded CI machine, short enough to expire well within the test.
+    const { power, console, lines } = parts(rig, qemuResources(rig, { lifetime: 2500 }));
     const gaps: string[] = [];
     console.subscribe({ gap: (g) => gaps.push(g.reason) });
     await console.open();
     await power.on();
-    await until('lifetime kill', () => power.state() === 'off' && gaps.length > 0, 5000);
+    await until('lifetime kill', () => power.state() === 'off' && gaps.length > 0, 10_000);
     await console.close();
     expect(lines[0]?.text).toMatch(/^boot \d+$/);
-    expect(gaps).toEqual(['QEMU killed at its lifetime bound (400ms)']);
-    expect(rig.logs).toContain('virtual-test: QEMU killed at its lifetime bound (400ms)');
+    expect(gaps).toEqual(['QEMU killed at its lifetime bound (2500ms)']);
+    expect(rig.logs).toContain('virtual-test: QEMU killed at its lifetime bound (2500ms)');
     expect(rig.leftovers()).toEqual([]);
   });
 
