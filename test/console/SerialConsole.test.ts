@@ -9,13 +9,13 @@ import type { ReconnectingConsole } from '../../src/drivers/console/Reconnecting
 import { RigError } from '../../src/errors.js';
 import { processesMentioning } from '../helpers/processes.js';
 import { Collector } from './collector.js';
-import { driverContext } from './driverContext.js';
+import { driverContext } from '../helpers/driverContext.js';
 import { PtyPair } from './ptyPair.js';
 
 let dir: string;
 const consoles: ReconnectingConsole[] = [];
 
-function serial(path: string, reopen = 10_000, ctx = driverContext()) {
+function serial(path: string, reopen = 10_000, ctx = driverContext('console')) {
   const console = createSerialConsole(serialConsoleDriver.schema.parse({ kind: 'serial', path, reopen }), ctx);
   consoles.push(console);
   return { console, ctx, seen: new Collector(console) };
@@ -240,7 +240,7 @@ describe('serial console over a real pty', () => {
   it('rig check opens and closes the port without reading or writing', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
     const options = serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.console, baud: 9600 });
-    await expect(serialConsoleDriver.check(options, driverContext())).resolves.toBe(`${pair.console} opens at 9600 baud`);
-    await expect(serialConsoleDriver.check({ ...options, path: join(dir, 'nope') }, driverContext())).rejects.toThrow(/does not exist/);
+    await expect(serialConsoleDriver.check(options, driverContext('console'))).resolves.toBe(`${pair.console} opens at 9600 baud`);
+    await expect(serialConsoleDriver.check({ ...options, path: join(dir, 'nope') }, driverContext('console'))).rejects.toThrow(/does not exist/);
   });
 });

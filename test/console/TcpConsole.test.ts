@@ -5,7 +5,7 @@ import type { ReconnectingConsole } from '../../src/drivers/console/Reconnecting
 import { createTcpConsole, tcpConsoleDriver } from '../../src/drivers/console/TcpConsole.js';
 import { RigError } from '../../src/errors.js';
 import { Collector } from './collector.js';
-import { driverContext } from './driverContext.js';
+import { driverContext } from '../helpers/driverContext.js';
 
 /** A ser2net stand-in: a raw TCP server on 127.0.0.1 that keeps its connected clients and what they sent. */
 class FakeSer2net {
@@ -48,7 +48,7 @@ async function server(port?: number): Promise<FakeSer2net> {
   return s;
 }
 
-function tcp(port: number, reopen = 10_000, ctx = driverContext()) {
+function tcp(port: number, reopen = 10_000, ctx = driverContext('console')) {
   const console = createTcpConsole(tcpConsoleDriver.schema.parse({ kind: 'tcp', port, reopen }), ctx);
   consoles.push(console);
   return { console, ctx, seen: new Collector(console) };
@@ -151,6 +151,6 @@ describe('tcp console', () => {
   it('rig check connects and disconnects', async () => {
     const ser2net = await server();
     const options = tcpConsoleDriver.schema.parse({ kind: 'tcp', port: ser2net.port });
-    await expect(tcpConsoleDriver.check(options, driverContext())).resolves.toBe(`127.0.0.1:${ser2net.port} accepts connections`);
+    await expect(tcpConsoleDriver.check(options, driverContext('console'))).resolves.toBe(`127.0.0.1:${ser2net.port} accepts connections`);
   });
 });

@@ -13,7 +13,7 @@ import { createExpectation } from '../../src/expect/ExpectationModel.js';
 import type { Expectation } from '../../src/expect/Expectation.js';
 import { Timeline } from '../../src/run/Timeline.js';
 import { processesMentioning } from '../helpers/processes.js';
-import { driverContext } from './driverContext.js';
+import { driverContext } from '../helpers/driverContext.js';
 import { PtyPair } from './ptyPair.js';
 
 /**
@@ -51,7 +51,7 @@ async function consoleIntoModel() {
   const scenario = loadScenario('scenarios/rollback-powerfail.yaml');
   const model: Expectation = createExpectation(scenario.expect, { timeline: new Timeline(), clock: new SimulatedClock() });
   const seen = { lines: 0, bytes: 0, truncated: 0, last: undefined as ConsoleLine | undefined };
-  console = createSerialConsole(serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.console }), driverContext());
+  console = createSerialConsole(serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.console }), driverContext('console'));
   console.subscribe({
     line: (line) => {
       seen.lines++;

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, it, expect } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DriverContext } from '../../src/drivers/DriverContext.js';
 import { commandPowerDriver } from '../../src/drivers/power/CommandPower.js';
 import { outputPower } from '../../src/drivers/power/OutputPower.js';
 import { powerDrivers } from '../../src/drivers/power/registry.js';
@@ -10,26 +9,13 @@ import { commandFor, commandOutputDriver } from '../../src/drivers/relay/Command
 import type { DigitalOutput } from '../../src/drivers/relay/DigitalOutput.js';
 import { relayDrivers } from '../../src/drivers/relay/registry.js';
 import { RigError } from '../../src/errors.js';
-import { Timeline, type TimelineEvent } from '../../src/run/Timeline.js';
+import { driverContext } from '../helpers/driverContext.js';
 import { groupGone } from './processGroup.js';
 
 let rigDir: string;
 
-function context(part = 'power'): DriverContext & { events: TimelineEvent[] } {
-  const timeline = new Timeline();
-  const events: TimelineEvent[] = [];
-  timeline.subscribe((e) => events.push(e));
-  const shared = new Map<string, unknown>();
-  return {
-    rigName: 'bench',
-    rigDir,
-    part,
-    timeline,
-    resources: {},
-    log: () => undefined,
-    shared: <T>(key: string, create: () => T) => (shared.has(key) ? shared.get(key) : shared.set(key, create()).get(key)) as T,
-    events,
-  };
+function context(part = 'power') {
+  return driverContext(part, rigDir);
 }
 
 async function rigError(p: Promise<unknown>): Promise<RigError> {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GdbProgress, gdbDriver } from '../../../src/drivers/probe/gdb.js';
 import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
-import { driverContext, rigErrorOf } from '../driverContext.js';
+import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const SRAM = 0x20000000;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { OpenOcdProgress, openocdDriver, openocdProgram } from '../../../src/drivers/probe/openocd.js';
 import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
-import { driverContext, rigErrorOf } from '../driverContext.js';
+import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const psoc6 = openocdDriver.schema.parse({
   kind: 'openocd',

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ProbeProgress, type ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
 import { PyocdCommands, PyocdProgress, detectPyocd, probesListed, pyocdDriver } from '../../../src/drivers/probe/pyocd.js';
-import { driverContext, rigErrorOf } from '../driverContext.js';
+import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const k64f = pyocdDriver.schema.parse({ kind: 'pyocd', target: 'k64f', uid: '0240000032044e45', sectorSize: 4096 });
 const image = { name: 'app', path: '/b/app.bin', address: 0xa400 };

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { checkFlashLayout, needsBinary, parseFlashLayout } from '../../../src/drivers/probe/flashLayoutTsv.js';
 import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
 import { CubeProgProgress, parseUsbList, stm32cubeprogDriver } from '../../../src/drivers/probe/stm32cubeprog.js';
-import { driverContext, rigErrorOf } from '../driverContext.js';
+import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const FIXTURES = resolve('test/fixtures/transcripts');
 const SEED_TSV = join(FIXTURES, 'stm32mp1-flash.tsv');

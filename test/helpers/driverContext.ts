@@ -1,8 +1,9 @@
 import type { DriverContext } from '../../src/drivers/DriverContext.js';
+import { RigError } from '../../src/errors.js';
 import { Timeline, type TimelineEvent } from '../../src/run/Timeline.js';
 
-/** A driver context whose timeline events and log lines the test can inspect. */
-export function driverContext(part = 'console'): DriverContext & { events: TimelineEvent[]; logged: string[] } {
+/** A DriverContext whose timeline events and log lines a test can inspect. */
+export function driverContext(part = 'probe', rigDir = '/tmp'): DriverContext & { events: TimelineEvent[]; logged: string[] } {
   const timeline = new Timeline();
   const events: TimelineEvent[] = [];
   const logged: string[] = [];
@@ -10,7 +11,7 @@ export function driverContext(part = 'console'): DriverContext & { events: Timel
   const shared = new Map<string, unknown>();
   return {
     rigName: 'test',
-    rigDir: '/',
+    rigDir,
     part,
     timeline,
     resources: {},
@@ -22,4 +23,14 @@ export function driverContext(part = 'console'): DriverContext & { events: Timel
     events,
     logged,
   };
+}
+
+/** The RigError a promise rejects with (fails the test when it resolves or rejects otherwise). */
+export async function rigErrorOf(p: Promise<unknown>): Promise<RigError> {
+  const err = await p.then(
+    () => new Error('expected a RigError, but it resolved'),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof RigError)) throw err;
+  return err;
 }
