@@ -1,16 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { RigError } from '../../src/errors.js';
 import { qemuConsoleDriver } from '../../src/virtual/QemuConsole.js';
-import { until, virtualDrivers } from './drivers.js';
-import { NV_BASE } from './testFirmware.js';
-import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
+import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
+import type { VirtualRig } from './virtualRig.js';
 
 describe('QemuConsole on a real QEMU pty', () => {
   let rig: VirtualRig;
   beforeAll(async () => {
-    rig = await makeVirtualRig();
-    const { probe } = virtualDrivers(rig);
-    await probe.flash([{ name: 'app', path: rig.firmware.appBin, address: NV_BASE }]);
+    rig = await flashedVirtualRig();
   });
   afterEach(() => {
     expect(rig.leftovers()).toEqual([]);

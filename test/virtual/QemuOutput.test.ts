@@ -1,16 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { RigError } from '../../src/errors.js';
 import { qemuOutputDriver } from '../../src/virtual/QemuOutput.js';
-import { until, virtualDrivers } from './drivers.js';
-import { NV_BASE } from './testFirmware.js';
-import { makeVirtualRig, qemuResources, type VirtualRig } from './virtualRig.js';
+import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
+import { qemuResources, type VirtualRig } from './virtualRig.js';
 
 describe('QemuOutput: GPIO input lines over the board\'s UART1 socket', () => {
   let rig: VirtualRig;
   beforeAll(async () => {
-    rig = await makeVirtualRig();
-    const { probe } = virtualDrivers(rig);
-    await probe.flash([{ name: 'app', path: rig.firmware.appBin, address: NV_BASE }]);
+    rig = await flashedVirtualRig();
   });
   afterEach(() => {
     expect(rig.leftovers()).toEqual([]);

@@ -3,7 +3,8 @@ import { qemuConsoleDriver, type QemuConsole } from '../../src/virtual/QemuConso
 import { qemuOutputDriver, type QemuOutput } from '../../src/virtual/QemuOutput.js';
 import { qemuPowerDriver, type QemuPower } from '../../src/virtual/QemuPower.js';
 import { qemuProbeDriver, type QemuProbe } from '../../src/virtual/QemuProbe.js';
-import type { VirtualRig } from './virtualRig.js';
+import { NV_BASE } from './testFirmware.js';
+import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
 
 /** The four qemu drivers of one session, built through their schemas as the rig loader would. */
 export function virtualDrivers(rig: VirtualRig, resources?: Record<string, unknown>) {
@@ -19,6 +20,13 @@ export function virtualDrivers(rig: VirtualRig, resources?: Record<string, unkno
     await power.close();
   };
   return { power, console, button, probe, lines, close, context };
+}
+
+/** A throwaway virtual rig whose flash already holds the test app at the NV base. */
+export async function flashedVirtualRig(): Promise<VirtualRig> {
+  const rig = await makeVirtualRig();
+  await virtualDrivers(rig).probe.flash([{ name: 'app', path: rig.firmware.appBin, address: NV_BASE }]);
+  return rig;
 }
 
 export async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
