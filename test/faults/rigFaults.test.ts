@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processesMentioning } from '../helpers/processes.js';
 import { bootScenario, printed, PtyBench, until } from './ptyBench.js';
@@ -10,10 +11,38 @@ import { bootScenario, printed, PtyBench, until } from './ptyBench.js';
  */
 const STACK = /\n\s+at .*:\d+:\d+\)?$/m;
 let bench: PtyBench;
+let mounted: string | undefined;
 
 afterEach(async () => {
+  // Unmounted first: the bench removes its directory, and a mount point in it would stop that.
+  await unmountTiny();
   expect(await bench.stop()).toEqual([]);
 });
+
+/**
+ * A real full disk: a tmpfs of 64 KiB, filled up to `freePages` pages (tmpfs counts whole pages) so the case
+ * fills the rest. Mounting needs root; without it the test fails saying so rather than passing untested.
+ */
+async function mountTiny(dir: string, freePages: number): Promise<void> {
+  mkdirSync(dir);
+  const r = await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { reject: false, timeout: 30_000 });
+  if (r.exitCode !== 0) {
+    throw new Error(`this test needs root to mount a tmpfs as a full disk (mount -t tmpfs -o size=64k tmpfs ${dir}): ${r.stderr || r.stdout || `exit ${r.exitCode}`}`);
+  }
+  mounted = dir;
+  const { bsize, bavail } = statfsSync(dir);
+  writeFileSync(join(dir, 'filler'), Buffer.alloc((bavail - freePages) * bsize, 0x2e));
+  expect(statfsSync(dir).bavail).toBe(freePages);
+}
+
+async function unmountTiny(): Promise<void> {
+  if (!mounted) return;
+  const dir = mounted;
+  const r = await execa('umount', [dir], { reject: false, timeout: 30_000 });
+  // Still busy (something holding a file in it): detach it, so it never outlives the test.
+  if (r.exitCode !== 0) await execa('umount', ['-l', dir], { reject: false, timeout: 30_000 });
+  mounted = undefined;
+}
 
 function timelineOf(reports: string, caseId: string) {
   const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
@@ -77,6 +106,41 @@ describe('rig faults on the pty board', () => {
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/internal error/);
     expect(existsSync(bench.powerFile)).toBe(false);
   });
+
+  it('the report directory is full (ENOSPC): a clear error (exit 3), power still ends off, what was captured is kept', async () => {
+    bench = new PtyBench();
+    await bench.start();
+    const disk = join(bench.dir, 'full-disk');
+    try {
+      // Two pages: timeline.jsonl takes one at the case's first event, console.log the other at the first
+      // line; console.raw then finds the disk full, and so do the run's summary reports.
+      await mountTiny(disk, 2);
+      const reports = join(disk, 'reports');
+      const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', ['sleep: 500ms'])), '--rig', bench.rig('good'), '--report-dir', reports]);
+      const all = `${r.stdout}\n${r.stderr}`;
+      expect(all).toMatch(/ENOSPC|no space left on device/i);
+      // One line says which file or directory and that the disk is full.
+      expect(all.split('\n').some((l) => l.includes(reports) && /ENOSPC|no space left on device/i.test(l))).toBe(true);
+      expect(r.exitCode).toBe(3);
+      expect(all).not.toMatch(STACK);
+      expect(all).not.toMatch(/internal error/);
+      expect(existsSync(bench.powerFile)).toBe(false);
+      // Written as it came, before the disk filled: the case's start, power on and the board's first line.
+      const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
+      const caseDir = join(reports, run, 'boot');
+      const timeline = readFileSync(join(caseDir, 'timeline.jsonl'), 'utf8');
+      expect(timeline.split('\n')[0]).toMatch(/"type":"case"/);
+      expect(timeline).toMatch(/"description":"power on"/);
+      expect(readFileSync(join(caseDir, 'console.log'), 'utf8')).toMatch(/^\[ *\d+\.\d{3}\] Booting board-sim$/m);
+      // A summary report is whole or absent, never half a file, and no temporary file is left behind.
+      for (const file of [join(reports, 'junit.xml'), join(reports, run, 'junit.xml')]) {
+        if (existsSync(file)) expect(readFileSync(file, 'utf8')).toMatch(/<\/testsuites>\s*$/);
+      }
+      expect(readdirSync(join(reports, run)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      await unmountTiny();
+    }
+  }, 120_000);
 
   it('the console vanishing for good is a rig error after its reopen timeout', async () => {
     bench = new PtyBench();
