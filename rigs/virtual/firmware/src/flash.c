@@ -14,8 +14,7 @@ __attribute__((noinline, used)) void flash_erase_sector(uint32_t addr)
 
 __attribute__((noinline, used)) void flash_program_word(uint32_t addr, uint32_t value)
 {
-    for (unsigned t = 0; t < FLASH_WORD_DELAY_TICKS; t++)
-        wait_next_tick();
+    delay_us(FLASH_WORD_DELAY_US);
     volatile uint32_t *p = (volatile uint32_t *)(addr & ~3u);
     *p = *p & value; /* NOR: programming only clears bits */
 }

@@ -3,8 +3,8 @@
 #define FLASH_H
 #include <stdint.h>
 
-/* Emulated timings, from the 1 kHz SysTick. */
-#define FLASH_WORD_DELAY_TICKS 1   /* each word-program waits for the next tick: ~1 ms */
+/* Emulated timings: a word program on TIMER0, a sector erase from the 1 kHz SysTick. */
+#define FLASH_WORD_DELAY_US 250    /* each word-program: 250 us */
 #define FLASH_ERASE_DELAY_TICKS 2  /* each sector erase: ~2 ms */
 
 /* Stable, non-inlined symbols: a debugger sets breakpoints on them and counts hits.

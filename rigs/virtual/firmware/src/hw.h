@@ -1,4 +1,4 @@
-/* Registers of the mps2-an385 peripherals used here (CMSDK APB UART, SysTick, SCB). */
+/* Registers of the mps2-an385 peripherals used here (CMSDK APB UART and timer, SysTick, SCB, NVIC). */
 #ifndef HW_H
 #define HW_H
 #include <stdint.h>
@@ -13,6 +13,18 @@ typedef struct {
 
 #define UART0 ((cmsdk_uart_t *)0x40004000u) /* console */
 #define UART1 ((cmsdk_uart_t *)0x40005000u) /* GPIO lines from the host */
+
+typedef struct {
+    volatile uint32_t CTRL;      /* 0x00 bit0 enable, bit3 interrupt enable */
+    volatile uint32_t VALUE;     /* 0x04 counts down at PCLK */
+    volatile uint32_t RELOAD;    /* 0x08 */
+    volatile uint32_t INTCLEAR;  /* 0x0c write 1: clear the interrupt */
+} cmsdk_timer_t;
+
+#define TIMER0 ((cmsdk_timer_t *)0x40000000u) /* flash operation timing */
+#define TIMER0_IRQ 8u
+#define TIMER_CTRL_EN 0x1u
+#define TIMER_CTRL_IRQEN 0x8u
 
 #define UART_STATE_TXFULL 0x1u
 #define UART_STATE_RXFULL 0x2u
@@ -30,6 +42,7 @@ typedef struct {
 #define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
 #define SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
 #define SCB_AIRCR (*(volatile uint32_t *)0xE000ED0Cu)
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100u)
 #define NVIC_ICER0 (*(volatile uint32_t *)0xE000E180u)
 #define NVIC_ICPR0 (*(volatile uint32_t *)0xE000E280u)
 

@@ -13,6 +13,7 @@ void Reset_Handler(void);
 void HardFault_Handler(void);
 void Default_Handler(void);
 void SysTick_Handler(void);
+void TIMER0_Handler(void);
 
 __attribute__((section(".vectors"), used)) const void *const g_vectors[16 + 32] = {
     &_estack,
@@ -31,8 +32,10 @@ __attribute__((section(".vectors"), used)) const void *const g_vectors[16 + 32] 
     0,
     (void *)Default_Handler, /* PendSV */
     (void *)SysTick_Handler,
-    /* 32 external interrupts: none is enabled */
-    [16 ... 47] = (void *)Default_Handler,
+    /* 32 external interrupts: only TIMER0's is ever enabled (flash timings) */
+    [16 ... 16 + TIMER0_IRQ - 1] = (void *)Default_Handler,
+    [16 + TIMER0_IRQ] = (void *)TIMER0_Handler,
+    [16 + TIMER0_IRQ + 1 ... 47] = (void *)Default_Handler,
 };
 
 /* Kept in .text.early (right after the vector table) with its message, so that an

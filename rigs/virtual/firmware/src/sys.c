@@ -26,6 +26,28 @@ void wait_next_tick(void)
         wfi();
 }
 
+static volatile uint32_t g_timer_fired;
+
+void TIMER0_Handler(void)
+{
+    TIMER0->CTRL = 0;
+    TIMER0->INTCLEAR = 1;
+    g_timer_fired = 1;
+}
+
+void delay_us(uint32_t us)
+{
+    g_timer_fired = 0;
+    TIMER0->CTRL = 0;
+    TIMER0->RELOAD = us * (SYSCLK_HZ / 1000000u);
+    TIMER0->VALUE = us * (SYSCLK_HZ / 1000000u);
+    TIMER0->INTCLEAR = 1;
+    NVIC_ISER0 = 1u << TIMER0_IRQ;
+    TIMER0->CTRL = TIMER_CTRL_EN | TIMER_CTRL_IRQEN;
+    while (!g_timer_fired)
+        wfi();
+}
+
 void delay_ms(uint32_t ms)
 {
     uint32_t t = g_ticks;

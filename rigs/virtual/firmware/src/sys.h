@@ -8,6 +8,8 @@ void systick_init(void);
 uint32_t ticks(void);
 void wait_next_tick(void);
 void delay_ms(uint32_t ms);
+/* Sleeps `us` microseconds on TIMER0 (PCLK): finer than a tick, for the flash timings. */
+void delay_us(uint32_t us);
 __attribute__((noreturn)) void system_reset(void);
 __attribute__((noreturn)) void idle_forever(void);
 
