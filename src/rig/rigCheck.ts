@@ -6,6 +6,7 @@ import { probeDrivers } from '../drivers/probe/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { relayDrivers } from '../drivers/relay/registry.js';
 import { RigError } from '../errors.js';
+import { closable } from '../run/RigSession.js';
 import { Timeline } from '../run/Timeline.js';
 import { checkOf } from './DriverCheck.js';
 
@@ -108,5 +109,7 @@ export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {
     options.onResult?.(result);
     results.push(result);
   }
+  // What the checks shared (the virtual board and its paused QEMU) is released: a check leaves nothing running.
+  for (const object of closable(shared)) await object.close().catch(() => undefined);
   return results;
 }

@@ -26,6 +26,8 @@ export interface CaseRunOptions {
   log(message: string): void;
   /** Called as each step starts, for live progress. */
   onStep?(index: number, description: string): void;
+  /** The rig's shared objects kept by the run between its cases on this rig (see RigSession). */
+  kept?: Map<string, unknown>;
 }
 
 /** Extra time a step gets beyond its own timeout before the runner gives up on it: the step's own error says more. */
@@ -121,7 +123,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       if (hash) properties[`image.${name}.sha256`] = hash;
     }
     expect = createExpectation(scenario.expect, { timeline });
-    session = new RigSession(rig, { timeline, log: options.log, instance: options.instance });
+    session = new RigSession(rig, { timeline, log: options.log, instance: options.instance, kept: options.kept });
     const rigHandles = session.handles;
     const model = expect;
 

@@ -17,6 +17,11 @@ export interface RigSessionOptions {
   /** One of several copies of the rig run side by side (`virtual#2`): the drivers see it as the rig's name, so each copy keeps its own state. */
   instance?: string;
   log(message: string): void;
+  /**
+   * Where the rig's shared objects live when they outlive the case (a run keeps the virtual board between the
+   * cases on one rig); the run closes them. Without it they are the session's, closed with it.
+   */
+  kept?: Map<string, unknown>;
 }
 
 /**
@@ -25,9 +30,12 @@ export interface RigSessionOptions {
  */
 export class RigSession {
   readonly handles: RigHandles;
-  private readonly sharedObjects = new Map<string, unknown>();
+  private readonly sharedObjects: Map<string, unknown>;
+  private readonly ownsShared: boolean;
 
   constructor(readonly spec: RigSpec, options: RigSessionOptions) {
+    this.sharedObjects = options.kept ?? new Map<string, unknown>();
+    this.ownsShared = options.kept === undefined;
     const context = (part: string): DriverContext => ({
       rigName: options.instance ?? spec.name,
       rigDir: spec.dir,
@@ -69,7 +77,7 @@ export class RigSession {
       this.handles.probe,
       this.handles.console,
       this.handles.power,
-      ...[...this.sharedObjects.values()].filter((o): o is { close(): Promise<void> } => typeof (o as { close?: unknown })?.close === 'function'),
+      ...(this.ownsShared ? closable(this.sharedObjects) : []),
     ];
     for (const part of parts) {
       try {
@@ -80,4 +88,9 @@ export class RigSession {
     }
     return errors;
   }
+}
+
+/** The objects of a shared map that need closing. */
+export function closable(objects: Map<string, unknown>): Array<{ close(): Promise<void> }> {
+  return [...objects.values()].filter((o): o is { close(): Promise<void> } => typeof (o as { close?: unknown })?.close === 'function');
 }

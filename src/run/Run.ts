@@ -19,6 +19,7 @@ import { runCoverage } from '../report/coverage.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
 import { Timeline } from './Timeline.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from './Quarantine.js';
+import { KeptRigs } from './KeptRigs.js';
 import { leaseDir, RigLease } from './RigLease.js';
 
 export interface RunOptions extends CaseOptions {
@@ -184,6 +185,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   const root = new Project(options.cwd).root;
   const quarantine = new Quarantine(root);
   const leases = new Map<string, RigLease>();
+  const kept = new KeptRigs();
   try {
     for (const [at, { scenario, rig: planned, cases: specs, jobRigs: slots = [{ rig: planned }], cuttable = [] }] of plan.entries()) {
       // Rigs are gated one at a time: copies of a virtual rig share one lease.
@@ -208,7 +210,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
           return;
         }
         options.onCaseStart?.(spec, n, total, instance ?? rig.name);
-        const caseOptions = { scenario, rig, instance, spec, runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d) };
+        const caseOptions = { scenario, rig, instance, spec, runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d), kept: kept.of(rig, instance) };
         const result = await runAttempts(caseOptions, options.retries ?? 0, (r) => {
           if (options.signal.aborted || r.status === 'skipped') return false;
           const q = quarantine.record(rig.name, r.status, r.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
@@ -219,6 +221,8 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
           }
           return blockedBy.get(rig.name) !== undefined;
         });
+        // A rig error may have left the kept board in a bad way: the next case starts from scratch.
+        if (result.status === 'error') await kept.close(rig, instance);
         cases.push(result);
         options.onCaseEnd?.(result, n, total);
       });
@@ -229,11 +233,13 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
       // The lease is held across scenarios on the same rig, so no other runner slips in between them.
       for (const name of blockedBy.keys()) {
         if (plan.slice(at + 1).some((p) => (p.jobRigs ?? [{ rig: p.rig }]).some((j) => j.rig.name === name))) continue;
+        await kept.closeRig(name);
         leases.get(name)?.release();
         leases.delete(name);
       }
     }
   } finally {
+    await kept.closeAll();
     for (const lease of leases.values()) lease.release();
   }
   const reason = options.signal.aborted ? options.signal.reason : undefined;

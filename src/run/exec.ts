@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { formatDuration } from '../config/duration.js';
 import { RigError } from '../errors.js';
+import { killGroup, trackGroup, untrackGroup } from './processGroups.js';
 import type { Timeline } from './Timeline.js';
 
 export interface RunToolOptions {
@@ -49,28 +50,6 @@ const MESSAGE_CHARS = 300;
 const LINGER_MS = 500;
 const TELLING = /\b(error|fail(ed|ure)?|fatal|cannot|can't|unable|not found|no such|denied|refused|invalid|timed? ?out)\b/i;
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
-
-/** Process groups still alive: killed if Node exits first, since `detached` children would outlive it. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone, which is what we want.
-  }
-}
-
-function track(pid: number): void {
-  liveGroups.add(pid);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const group of liveGroups) killGroup(group, 'SIGKILL');
-    });
-  }
-}
 
 /** The tool's name as a user knows it: the first word of a shell command, the basename of a path. */
 function toolName(cmd: string, shell: boolean): string {
@@ -147,7 +126,7 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
   const onAbort = () => kill('abort');
   const timer = setTimeout(() => kill('timeout'), timeoutMs);
   if (pid !== undefined) {
-    track(pid);
+    trackGroup(pid);
     signal?.addEventListener('abort', onAbort, { once: true });
     subprocess.once('exit', () => {
       exited = true;
@@ -165,7 +144,7 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
   clearTimeout(graceTimer);
   clearTimeout(lingerTimer);
   signal?.removeEventListener('abort', onAbort);
-  if (pid !== undefined) liveGroups.delete(pid);
+  if (pid !== undefined) untrackGroup(pid);
 
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   const stdout = String(result.stdout ?? '');

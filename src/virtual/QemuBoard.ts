@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -7,8 +7,9 @@ import { RigError } from '../errors.js';
 import { lastMeaningfulLine } from '../run/exec.js';
 import type { Timeline } from '../run/Timeline.js';
 import { ensureErasedImage } from './erasedImage.js';
+import { GdbMi } from './GdbMi.js';
 import { GpioLines } from './GpioLines.js';
-import { chardevId, qemuArgs, type QemuMode, type QemuPaths } from './qemuCommand.js';
+import { chardevId, qemuArgs, type QemuPaths } from './qemuCommand.js';
 import type { QemuBoardOptions } from './QemuBoardOptions.js';
 import { QemuProcess, type QemuExit } from './QemuProcess.js';
 import { Qmp } from './Qmp.js';
@@ -43,12 +44,14 @@ export interface BoardListener {
 export interface DebugTarget {
   /** `host:port` of QEMU's gdbstub. */
   gdb: string;
-  /** false: QEMU was started only for the probe, paused, and must be ended with gdb `kill`, never resumed. */
+  /**
+   * false: the board is off and this is the QEMU its next power-on will use, paused: a debugger must leave it
+   * with a disconnect, never a detach or a continue (either would let the guest run, and write its flash).
+   */
   powered: boolean;
 }
 
 interface Instance {
-  mode: QemuMode;
   process: QemuProcess;
   runtimeDir: string;
   servers: Listening[];
@@ -61,6 +64,10 @@ interface Instance {
   cut?: { t: number };
   /** Killed by hil because its power-on failed. */
   failed?: boolean;
+  /** A debugger worked on it while it was the spare: its CPU state is reset before the guest runs. */
+  touched?: boolean;
+  /** The flash files it mapped (device:inode): a spare is used only if they are still the rig's files. */
+  files?: string;
   /** Listeners were told it is powering: they must hear when it goes away. */
   announced?: boolean;
   /** `cont` was sent: from then on the guest may run, and may bring QEMU down by itself (a lockup). */
@@ -78,10 +85,18 @@ interface ChardevInfo {
  * The emulated board: one QEMU process per power-on, shared by the rig's power, console, output and probe
  * drivers. Power on starts QEMU paused, learns its ptys over QMP, lets the console open them, sends the GPIO
  * levels, then lets the guest run. Power off is SIGKILL: the flash files keep what the guest wrote, nothing more.
+ * The QEMU of the next power-on is started ahead, paused (the spare): as soon as the board is on, and when a probe
+ * works on it while it is off (the probe then works on the spare, as on a target held in reset). A power-on then
+ * costs a `cont`, not an emulator start. The board can outlive a case (a run keeps it between the cases on its rig):
+ * `bind` points it at the current case's timeline, and the spare and gdb wait for the next case.
  */
 export class QemuBoard {
   readonly gpio = new GpioLines();
   private current?: Instance;
+  /** Started paused; the next power-on runs it. */
+  private spare?: Instance;
+  private spareStarting?: Promise<Instance | undefined>;
+  private gdbStarting?: Promise<GdbMi>;
   private readonly listeners = new Set<BoardListener>();
   /** Power-ons and probe sessions, one at a time; power-off never waits in this queue. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -92,8 +107,37 @@ export class QemuBoard {
 
   constructor(
     readonly options: QemuBoardOptions,
-    private readonly env: QemuBoardEnv,
+    private env: QemuBoardEnv,
   ) {}
+
+  /** The case now using the board: its events go to that case's timeline. */
+  bind(timeline: Timeline, log: (message: string) => void): void {
+    if (this.env.timeline !== timeline) this.env = { ...this.env, timeline, log };
+  }
+
+  get timeline(): Timeline {
+    return this.env.timeline;
+  }
+
+  /**
+   * The board's debugger process (gdb over MI), started on first use and again after one was killed; it outlives
+   * the QEMU processes it connects to and is closed with the board.
+   */
+  gdb(gdb: string, part: string): Promise<GdbMi> {
+    this.gdbStarting ??= GdbMi.start({ part, gdb, timeline: this.env.timeline, lifetimeMs: this.options.lifetime });
+    const starting = this.gdbStarting;
+    return starting.then(
+      (mi) => {
+        if (mi.alive) return mi;
+        if (this.gdbStarting === starting) this.gdbStarting = undefined;
+        return this.gdb(gdb, part);
+      },
+      (err: unknown) => {
+        if (this.gdbStarting === starting) this.gdbStarting = undefined;
+        throw err;
+      },
+    );
+  }
 
   get description(): string {
     return `QEMU ${this.options.machine}`;
@@ -105,7 +149,7 @@ export class QemuBoard {
   }
 
   get powered(): boolean {
-    return this.current?.mode === 'run' && !this.current.cut && this.current.process.running;
+    return this.current !== undefined && !this.current.cut && this.current.process.running;
   }
 
   /** Address where raw images go when they name none: the first flash region that says where it is mapped. */
@@ -127,7 +171,7 @@ export class QemuBoard {
     const offs = this.offs;
     const on = this.exclusive(async () => {
       if (this.powered || this.offs !== offs) return;
-      await this.start('run', part, offs);
+      await this.start(part, offs);
     });
     this.starting = on;
     try {
@@ -141,7 +185,7 @@ export class QemuBoard {
   async powerOff(part = 'power'): Promise<void> {
     this.offs++;
     const instance = this.current;
-    if (!instance || instance.mode !== 'run') {
+    if (!instance) {
       // Not spawned yet: the power-on sees the cut before it spawns and stops there.
       await this.starting?.catch(() => undefined);
       return;
@@ -157,29 +201,70 @@ export class QemuBoard {
   }
 
   /**
-   * Runs `work` with QEMU's gdbstub reachable. With power on that is the running board; with power off QEMU is
-   * started paused just for this, as a probe powers a target over SWD, and stopped afterwards: the guest never runs.
+   * Runs `work` with QEMU's gdbstub reachable. With power on that is the running board; with power off it is the
+   * spare, paused, as a probe powers a target over SWD: the guest never runs until the next power-on.
    */
   async withDebugger<T>(part: string, work: (target: DebugTarget) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       if (this.powered) return work({ gdb: `127.0.0.1:${this.current!.gdbPort}`, powered: true });
-      const instance = (await this.start('probe', part))!;
-      try {
-        return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: false });
-      } finally {
-        instance.process.kill();
-        await instance.down;
-      }
+      const spare = (await this.takeSpare()) ?? (await this.spawn(part))!;
+      this.spare = spare;
+      spare.touched = true;
+      return work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false });
     });
   }
 
-  /** Kills whatever QEMU runs for this board and waits for it; safe to call twice. */
+  /** Kills whatever QEMU runs for this board, the spare too, and gdb, and waits for them; safe to call twice. */
   async close(): Promise<void> {
-    const instance = this.current;
-    if (!instance) return;
-    if (instance.mode === 'run') return this.powerOff('power');
-    instance.process.kill();
-    await instance.down;
+    if (this.current) await this.powerOff('power');
+    // Work still starting a spare finishes first (bounded by its timeouts), so none is left behind.
+    await this.queue;
+    const spare = await this.takeSpare();
+    if (spare) {
+      spare.process.kill();
+      await spare.down;
+    }
+    const gdb = this.gdbStarting;
+    this.gdbStarting = undefined;
+    await (await gdb?.catch(() => undefined))?.close();
+  }
+
+  /** Starts the next power-on's QEMU in the background, unless one is there or coming. */
+  private prepareSpare(part: string): void {
+    if (this.spare?.process.running || this.spareStarting) return;
+    const starting: Promise<Instance | undefined> = this.spawn(part).then(
+      (instance) => {
+        this.spare = instance;
+        return instance;
+      },
+      (err: unknown) => {
+        // The power-on that needs it starts its own QEMU and reports the error where it belongs.
+        this.env.timeline.record('qemu', { phase: 'spare-failed', part, error: (err as Error).message });
+        return undefined;
+      },
+    );
+    this.spareStarting = starting;
+    void starting.finally(() => {
+      if (this.spareStarting === starting) this.spareStarting = undefined;
+    });
+  }
+
+  /** The spare, if there is one still running on the rig's current flash files; it stops being the spare. */
+  private async takeSpare(): Promise<Instance | undefined> {
+    await this.spareStarting;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (!spare?.process.running) return undefined;
+    if (spare.files === (await this.fileIdentity(this.paths(spare.runtimeDir)))) return spare;
+    // The flash file was replaced under it (deleted, copied over): it maps the old one.
+    spare.process.kill();
+    await spare.down;
+    return undefined;
+  }
+
+  private async fileIdentity(paths: QemuPaths): Promise<string> {
+    const ids = await Promise.all([...paths.nv, ...paths.drives].map((p) => stat(p).then((s) => `${s.dev}:${s.ino}`, () => 'missing')));
+    return ids.join(',');
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -188,7 +273,7 @@ export class QemuBoard {
     return run;
   }
 
-  private paths(runtimeDir: string, mode: QemuMode): QemuPaths {
+  private paths(runtimeDir: string): QemuPaths {
     const state = (p: string) => (isAbsolute(p) ? p : resolve(this.env.stateDir, p));
     const o = this.options;
     return {
@@ -196,16 +281,66 @@ export class QemuBoard {
       nv: o.nv.map((nv) => state(nv.path ?? `${nv.id}.img`)),
       drives: o.drives.map((d) => state(d.path)),
       qmpSocket: join(runtimeDir, 'qmp'),
-      gpioSocket: mode === 'run' && o.gpioSerial !== null ? join(runtimeDir, 'gpio') : undefined,
+      gpioSocket: o.gpioSerial !== null ? join(runtimeDir, 'gpio') : undefined,
     };
   }
 
-  /** `offs`: the power-off count when the power-on was asked; a change means it was cut before it spawned. */
-  private async start(mode: QemuMode, part: string, offs = this.offs): Promise<Instance | undefined> {
+  /** Runs the spare, or a new QEMU; `offs`: the power-off count when the power-on was asked (a change: cut before it ran). */
+  private async start(part: string, offs: number): Promise<void> {
+    const t0 = this.env.timeline.now();
+    let instance = await this.takeSpare();
+    instance ??= await this.spawn(part, offs);
+    if (!instance) return;
+    if (this.offs !== offs) {
+      // Cut while QEMU was starting: the board is off, which is what was asked last.
+      instance.process.kill();
+      await instance.down;
+      return;
+    }
+    this.current = instance;
+    const { qmp, process: qemu } = instance;
+    try {
+      await this.linkSerials(instance);
+      instance.announced = true;
+      for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
+      if (instance.gpio) await this.gpio.connect(instance.gpio);
+      if (instance.touched) {
+        // A debugger may have moved the CPU (an ELF `load` sets the PC): power-on starts from the reset vector.
+        const reset = qmp!.nextEvent('RESET');
+        await qmp!.execute('system_reset');
+        await reset;
+      }
+      instance.released = true;
+      await qmp!.execute('cont');
+      this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0) });
+      this.prepareSpare(part);
+    } catch (err) {
+      // Cut while still coming up: the board is off, which is what was asked last.
+      if (instance.cut) {
+        await instance.down;
+        return;
+      }
+      // The guest ran and QEMU died under it before answering `cont`: the board's doing, reported as a gap.
+      if (instance.released && (await exitsWithin(qemu, QEMU_EXIT_GRACE_MS))) {
+        await instance.down;
+        return;
+      }
+      instance.failed = true;
+      qemu.kill();
+      await instance.down;
+      throw this.startError(err, qemu, part);
+    }
+  }
+
+  /**
+   * Starts QEMU paused and learns its ptys and gdb port over QMP; the guest does not run. `offs` given: a power-on,
+   * which a power-off arriving first cancels (undefined is returned).
+   */
+  private async spawn(part: string, offs?: number): Promise<Instance | undefined> {
     const o = this.options;
     const t0 = this.env.timeline.now();
     const runtimeDir = await mkdtemp(join(tmpdir(), 'hil-qemu-'));
-    const paths = this.paths(runtimeDir, mode);
+    const paths = this.paths(runtimeDir);
     const servers: Listening[] = [];
     let qemu: QemuProcess;
     try {
@@ -213,8 +348,8 @@ export class QemuBoard {
       await Promise.all(o.drives.map((d, i) => (d.size === undefined ? undefined : ensureErasedImage(paths.drives[i]!, d.size, part))));
       servers.push(await listenOn(paths.qmpSocket));
       if (paths.gpioSocket) servers.push(await listenOn(paths.gpioSocket));
-      if (mode === 'run' && this.offs !== offs) throw new PowerCut();
-      qemu = await QemuProcess.start(o.qemu, qemuArgs(o, paths, mode), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
+      if (offs !== undefined && this.offs !== offs) throw new PowerCut();
+      qemu = await QemuProcess.start(o.qemu, qemuArgs(o, paths), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
     } catch (err) {
       for (const { server } of servers) server.close();
       await rm(runtimeDir, { recursive: true, force: true });
@@ -222,10 +357,8 @@ export class QemuBoard {
       throw err;
     }
 
-    const instance: Instance = { mode, process: qemu, runtimeDir, servers, serials: new Map(), links: [], down: Promise.resolve() };
+    const instance: Instance = { process: qemu, runtimeDir, servers, serials: new Map(), links: [], down: Promise.resolve() };
     instance.down = qemu.exited.then((exit) => this.teardown(instance, exit, part));
-    this.current = instance;
-
     try {
       const [qmpServer, gpioServer] = servers;
       const qmp = new Qmp(await this.accept(qmpServer!, instance, part), part);
@@ -233,29 +366,10 @@ export class QemuBoard {
       await qmp.handshake();
       this.readChardevs(instance, await qmp.execute<ChardevInfo[]>('query-chardev'));
       if (gpioServer) instance.gpio = await this.accept(gpioServer, instance, part);
-      const ready = this.env.timeline.now();
-      this.env.timeline.record('qemu', { phase: 'ready', part, mode, pid: qemu.pid, startMs: round(ready - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
-      if (mode === 'run') {
-        await this.linkSerials(instance);
-        instance.announced = true;
-        for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
-        if (instance.gpio) await this.gpio.connect(instance.gpio);
-        instance.released = true;
-        await qmp.execute('cont');
-        this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0) });
-      }
+      instance.files = await this.fileIdentity(paths);
+      this.env.timeline.record('qemu', { phase: 'ready', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
       return instance;
     } catch (err) {
-      // Cut while still coming up: the board is off, which is what was asked last.
-      if (instance.cut) {
-        await instance.down;
-        return instance;
-      }
-      // The guest ran and QEMU died under it before answering `cont`: the board's doing, reported as a gap.
-      if (instance.released && (await exitsWithin(qemu, QEMU_EXIT_GRACE_MS))) {
-        await instance.down;
-        return instance;
-      }
       instance.failed = true;
       qemu.kill();
       await instance.down;
@@ -318,6 +432,7 @@ export class QemuBoard {
     await Promise.all(instance.links.map((link) => unlink(link).catch(() => undefined)));
     await rm(instance.runtimeDir, { recursive: true, force: true });
     if (this.current === instance) this.current = undefined;
+    if (this.spare === instance) this.spare = undefined;
     if (!instance.announced) return;
 
     let reason = instance.failed ? 'power-on failed' : 'power off';

@@ -28,9 +28,12 @@ export class QemuPower implements Power {
     return this.board.powered ? 'on' : 'off';
   }
 
-  /** The process is the board: releasing it means no emulator outlives the session. */
+  /**
+   * Leaves the board off. The board itself (its paused next QEMU, its gdb) belongs to whoever shares it: the
+   * session, or the run that keeps it between cases; they close it.
+   */
   close(): Promise<void> {
-    return this.board.close();
+    return this.board.powerOff(this.part);
   }
 }
 

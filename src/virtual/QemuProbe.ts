@@ -1,16 +1,14 @@
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
+import { duration, formatDuration } from '../config/duration.js';
 import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import type { ArmedBreakpoint, BreakpointProbe, CodeBreakpoint, FlashImage, FlashOptions, Halt, Probe } from '../drivers/probe/Probe.js';
 import { RigError } from '../errors.js';
 import { withCheck } from '../rig/DriverCheck.js';
 import { hex } from '../rig/size.js';
-import { gdbBatch } from './gdbBatch.js';
-import { gdbBreak } from './gdbBreak.js';
+import { GdbMi } from './GdbMi.js';
 import { imageFormat } from './imageFormat.js';
 import type { DebugTarget, QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
@@ -20,19 +18,20 @@ export interface QemuProbeOptions {
   timeoutMs: number;
 }
 
-/** A verify step for a raw binary: gdb dumps what landed in memory, then it is compared here. */
-interface ReadBack {
-  image: FlashImage;
-  address: number;
-  file: string;
-  expected: Buffer;
-}
+/** Gives a scratch file a name no other operation of this gdb uses; relative to the gdb's directory. */
+type ScratchName = (name: string) => string;
+
+/** Bound on the commands that only talk to gdb and QEMU (connect, detach, delete a breakpoint). */
+const QUICK_MS = 10_000;
 
 /**
- * gdb on QEMU's gdbstub: the path a Black Magic Probe or a J-Link GDB server takes on real hardware.
- * With power on it halts the running board; with power off QEMU is started paused for the duration only.
+ * gdb on QEMU's gdbstub: the path a Black Magic Probe or a J-Link GDB server takes on real hardware. One gdb
+ * (machine interface) serves all of a session's operations; each one connects, works and lets go. With power on
+ * it halts the running board and detaches after; with power off it works on the paused QEMU of the next power-on.
  */
 export class QemuProbe implements Probe, BreakpointProbe {
+  private operations = 0;
+
   constructor(
     private readonly board: QemuBoard,
     private readonly options: QemuProbeOptions,
@@ -44,21 +43,21 @@ export class QemuProbe implements Probe, BreakpointProbe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
-    const readBacks: ReadBack[] = [];
-    await this.session(options.signal, async (dir, target) => {
-      const commands: string[] = [];
-      for (const [i, range] of (options.erase ?? []).entries()) {
+    await this.session(options.signal, async (run, target, scratch, dir) => {
+      for (const range of options.erase ?? []) {
         if (range.size <= 0) continue;
-        await writeFile(join(dir, `erased${i}`), Buffer.alloc(range.size, 0xff));
-        commands.push(`restore erased${i} binary ${hex(range.address)}`);
+        const name = scratch('erased');
+        await writeFile(join(dir, name), Buffer.alloc(range.size, 0xff));
+        await run(`restore ${name} binary ${hex(range.address)}`);
       }
-      for (const [i, image] of images.entries()) {
+      for (const image of images) {
         const format = await imageFormat(image.path, this.ctx.part);
-        const name = `image${i}`;
+        const name = scratch('image');
         await symlink(image.path, join(dir, name));
         if (format !== 'binary') {
-          commands.push(`file ${name}`, 'load');
-          if (options.verify) commands.push('compare-sections');
+          await run(`file ${name}`);
+          await run('load');
+          if (options.verify) await run('compare-sections');
           continue;
         }
         const address = image.address ?? this.board.defaultLoadAddress;
@@ -67,90 +66,83 @@ export class QemuProbe implements Probe, BreakpointProbe {
         }
         const expected = await readFile(image.path);
         if (!expected.length) continue;
-        commands.push(`restore ${name} binary ${hex(address)}`);
-        if (options.verify) {
-          const file = `verify${i}`;
-          commands.push(`dump binary memory ${file} ${hex(address)} ${hex(address + expected.length)}`);
-          readBacks.push({ image, address, file: join(dir, file), expected });
-        }
-      }
-      if (options.reset && target.powered) commands.push('monitor system_reset');
-      return commands;
-    }, async () => {
-      for (const check of readBacks) {
-        const actual = await readFile(check.file);
-        const at = firstDifference(check.expected, actual);
+        await run(`restore ${name} binary ${hex(address)}`);
+        if (!options.verify) continue;
+        const dumped = scratch('verify');
+        await run(`dump binary memory ${dumped} ${hex(address)} ${hex(address + expected.length)}`);
+        const actual = await readFile(join(dir, dumped));
+        const at = firstDifference(expected, actual);
         if (at !== undefined) {
-          throw new RigError(this.ctx.part, `verify failed: ${check.image.name} differs at ${hex(check.address + at)}`, {
-            detail: `expected ${hex(check.expected[at] ?? 0)}, read ${actual[at] === undefined ? 'nothing' : hex(actual[at]!)}`,
+          throw new RigError(this.ctx.part, `verify failed: ${image.name} differs at ${hex(address + at)}`, {
+            detail: `expected ${hex(expected[at] ?? 0)}, read ${actual[at] === undefined ? 'nothing' : hex(actual[at]!)}`,
           });
         }
       }
+      if (options.reset && target.powered) await run('monitor system_reset');
     });
   }
 
   /** Writes 0xFF over the range: the board's flash is a file, erased means all ones as on NOR. */
   async erase(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (length <= 0) return;
-    await this.session(options.signal, async (dir) => {
-      await writeFile(join(dir, 'erased'), Buffer.alloc(length, 0xff));
-      return [`restore erased binary ${hex(address)}`];
+    await this.session(options.signal, async (run, _target, scratch, dir) => {
+      const name = scratch('erased');
+      await writeFile(join(dir, name), Buffer.alloc(length, 0xff));
+      await run(`restore ${name} binary ${hex(address)}`);
     });
   }
 
   async read(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
     if (length <= 0) return Buffer.alloc(0);
-    let data = Buffer.alloc(0);
-    let dumped = '';
-    await this.session(
-      options.signal,
-      async (dir) => {
-        dumped = join(dir, 'read');
-        return [`dump binary memory read ${hex(address)} ${hex(address + length)}`];
-      },
-      async () => {
-        data = await readFile(dumped);
-      },
-    );
-    return data;
+    return this.session(options.signal, async (run, _target, scratch, dir) => {
+      const name = scratch('read');
+      await run(`dump binary memory ${name} ${hex(address)} ${hex(address + length)}`);
+      return readFile(join(dir, name));
+    });
   }
 
   /** `monitor system_reset` on a running board. With power off there is nothing to reset: the next power-on is a reset. */
   async reset(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (!this.board.powered) return;
-    await this.session(options.signal, async (_dir, target) => (target.powered ? ['monitor system_reset'] : []));
+    await this.session(options.signal, async (run, target) => {
+      if (target.powered) await run('monitor system_reset');
+    });
   }
 
+  /** gdb is the board's: it stays for the next session on the board, and goes when the board is closed. */
   async close(): Promise<void> {}
 
   /**
-   * A long-lived gdb on the running board: `break *symbol`, `ignore` the first hit−1 passes, `continue`. The
-   * session holds the board's debugger (other probe work waits) until released, so the CPU stays halted at the
-   * hit until power is cut.
+   * `break *symbol` counting calls, then `continue`. The session holds the board's debugger (other probe work
+   * waits) until released, so the CPU stays halted at the hit until power is cut.
    */
   async breakAt(breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }): Promise<ArmedBreakpoint> {
     options.signal.throwIfAborted();
     if (!this.board.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board is not powered`);
+    const gdb = this.gdb();
+    gdb.catch(() => undefined);
     return new Promise<ArmedBreakpoint>((resolveArmed, rejectArmed) => {
       let armed = false;
       const session = this.board.withDebugger(this.ctx.part, async (target) => {
         if (!target.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board lost power`);
-        const running = gdbBreak({
-          part: this.ctx.part,
-          gdb: this.options.gdb,
-          target: target.gdb,
-          breakpoint,
-          timeoutMs: options.timeoutMs,
-          timeline: this.ctx.timeline,
-          signal: options.signal,
-        });
-        const halted: Promise<Halt> = running.halted.then((h) => ({ ...h, release: running.release }));
-        // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
-        halted.catch(() => undefined);
-        await running.armed;
+        const mi = await gdb;
+        await connect(mi, target, options.signal);
+        const symbols = `${this.nextOperation()}-symbols.elf`;
+        await symlink(breakpoint.symbols, join(mi.dir, symbols));
+        try {
+          await mi.cli(`file ${symbols}`, { timeoutMs: QUICK_MS, signal: options.signal });
+          for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
+        } catch (err) {
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => undefined);
+          await leave(mi, target);
+          if (!(err instanceof RigError)) throw err;
+          throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
+        }
+        const session = breakSession(mi, target, breakpoint, options);
+        await session.armed;
         armed = true;
-        resolveArmed({ halted, release: running.release });
-        await running.done;
+        resolveArmed({ halted: session.halted, release: session.release });
+        await session.released;
       });
       session.catch((err: unknown) => {
         if (!armed) rejectArmed(err);
@@ -160,37 +152,158 @@ export class QemuProbe implements Probe, BreakpointProbe {
 
   /** Connects and leaves: proves gdb is installed and reaches QEMU's gdbstub. */
   async check(): Promise<string> {
-    await this.session(undefined, async () => []);
+    await this.session(undefined, async () => undefined);
     return `${this.options.gdb} reaches the ${this.board.description} gdbstub`;
   }
 
-  /** One gdb run in a scratch directory; `after` reads what gdb left there before it is removed. */
-  private async session(
+  /** The board's gdb, stamping halts on this session's clock. */
+  private async gdb(): Promise<GdbMi> {
+    const mi = await this.board.gdb(this.options.gdb, this.ctx.part);
+    mi.bind(this.ctx.timeline);
+    return mi;
+  }
+
+  private nextOperation(): string {
+    return `op${++this.operations}`;
+  }
+
+  /** One operation: connect, `work` (CLI commands through `run`, files in the gdb's directory), let go. */
+  private async session<T>(
     signal: AbortSignal | undefined,
-    commands: (dir: string, target: DebugTarget) => Promise<string[]>,
-    after?: () => Promise<void>,
-  ): Promise<void> {
+    work: (run: (command: string) => Promise<void>, target: DebugTarget, scratch: ScratchName, dir: string) => Promise<T>,
+  ): Promise<T> {
     signal?.throwIfAborted();
-    await this.board.withDebugger(this.ctx.part, async (target) => {
-      const dir = await mkdtemp(join(tmpdir(), 'hil-gdb-'));
+    // Started before waiting for the board: gdb and a spare QEMU come up side by side.
+    const gdb = this.gdb();
+    gdb.catch(() => undefined);
+    return this.board.withDebugger(this.ctx.part, async (target) => {
+      const mi = await gdb;
+      const operation = this.nextOperation();
+      const files: string[] = [];
+      const scratch: ScratchName = (name) => {
+        files.push(`${operation}-${name}${files.length}`);
+        return files.at(-1)!;
+      };
+      const run = async (command: string) => {
+        await mi.cli(command, { timeoutMs: this.options.timeoutMs, signal });
+      };
+      await connect(mi, target, signal);
       try {
-        await gdbBatch({
-          part: this.ctx.part,
-          gdb: this.options.gdb,
-          target: target.gdb,
-          commands: await commands(dir, target),
-          leave: target.powered ? 'detach' : 'kill',
-          dir,
-          timeoutMs: this.options.timeoutMs,
-          timeline: this.ctx.timeline,
-          signal,
-        });
-        await after?.();
+        return await work(run, target, scratch, mi.dir);
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await leave(mi, target);
+        await Promise.all(files.map((f) => rm(join(mi.dir, f), { force: true })));
       }
     });
   }
+}
+
+/** gdb keeps a link to a board that lost power until told: drop it first, then connect to this QEMU. */
+async function connect(mi: GdbMi, target: DebugTarget, signal: AbortSignal | undefined): Promise<void> {
+  await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
+  await mi.command(`-target-select remote ${target.gdb}`, { timeoutMs: QUICK_MS, signal });
+}
+
+/**
+ * Lets go of the board: a detach resumes a powered board; the paused spare is only disconnected, so its guest
+ * does not run before power-on. A gdb that cannot leave cleanly is killed (the link goes with it).
+ */
+async function leave(mi: GdbMi, target: DebugTarget): Promise<void> {
+  if (!mi.alive) return;
+  await mi.command(target.powered ? '-target-detach' : '-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+}
+
+/**
+ * The armed part of a breakpoint session: `continue`, then the first stop is the hit. Released after a halt, the
+ * CPU stays where it is (power is being cut) and only the breakpoint goes; released before, the target is
+ * interrupted, the breakpoint removed and the board detached, so it runs on as if no debugger had been there.
+ */
+function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
+  const { symbol, hit } = breakpoint;
+  const stop = mi.nextStop();
+  let isHalted = false;
+  let releasedEarly = false;
+  let onReleased!: () => void;
+  const released = new Promise<void>((r) => (onReleased = r));
+  let releasing: Promise<void> | undefined;
+  const release = () =>
+    (releasing ??= (async () => {
+      try {
+        if (!isHalted && mi.alive) {
+          releasedEarly = true;
+          const interrupted = mi.nextStop();
+          interrupted.catch(() => undefined);
+          await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
+          await withTimeout(interrupted, QUICK_MS);
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+          await leave(mi, target);
+        } else if (mi.alive) {
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+        }
+      } catch {
+        // The link is gone or gdb is stuck: a new gdb serves the next operation.
+        mi.kill();
+      } finally {
+        onReleased();
+      }
+    })());
+
+  const halted = new Promise<Halt>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new RigError(mi.part, `no hit ${hit} of ${symbol} within ${formatDuration(options.timeoutMs)}`)), options.timeoutMs);
+    const onAbort = () => fail(options.signal.reason);
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    stop.then(
+      (s) => {
+        // The stop of the interrupt that released the session is not the hit.
+        if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        isHalted = true;
+        resolve({ t: s.t, pc: s.addr, release });
+      },
+      (err: unknown) => fail(new RigError(mi.part, `gdb lost the board before hit ${hit} of ${symbol}: ${(err as Error).message}`)),
+    );
+  });
+  // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
+  halted.catch(() => undefined);
+  const armed = mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal }).then(() => undefined);
+  armed.catch(() => onReleased());
+  return { armed, halted, release, released };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Registers that tell two calls apart (ARM: the virtual rig's boards are Cortex-M): same values at the same entry, same call. */
+const CALL_REGISTERS = ['sp', 'lr', 'r0', 'r1', 'r2', 'r3'];
+
+/**
+ * `break *symbol` that stops at the `hit`-th call. Not gdb's `ignore` count: an exception taken at the
+ * breakpoint (a timer interrupt right at the function's entry) returns to the same instruction and reports the
+ * breakpoint again, so `ignore` counts one call twice (seen: hit 500 stopped after 496 to 498 words). A stop is
+ * a new call only when the stack, return address or arguments differ from the previous stop's; the counting
+ * happens in the condition, which gdb evaluates at every stop.
+ */
+function countingBreakpoint(symbol: string, hit: number): string[] {
+  const saved = (r: string) => `$hil_${r}`;
+  const changed = CALL_REGISTERS.map((r) => `$${r} != ${saved(r)}`).join(' || ');
+  const remember = [...CALL_REGISTERS.map((r) => `${saved(r)} = $${r}`), '$hil_calls = $hil_calls + 1'].join(', ');
+  return [
+    ...CALL_REGISTERS.map((r) => `set var ${saved(r)} = -1`),
+    'set var $hil_calls = 0',
+    `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
+  ];
 }
 
 function firstDifference(expected: Buffer, actual: Buffer): number | undefined {
@@ -205,10 +318,17 @@ const definition = defineDriver({
   schema: z.strictObject({
     kind: z.literal('qemu'),
     gdb: z.string().default('gdb-multiarch'),
-    /** Bound on one gdb run. */
+    /** Bound on one gdb command (a `load`, a `restore`, a `dump`). */
     timeout: duration.default(120_000),
   }),
   create: (options, ctx) => new QemuProbe(qemuBoardFor(ctx), { gdb: options.gdb, timeoutMs: options.timeout }, ctx),
 });
 
-export const qemuProbeDriver = withCheck(definition, (options, ctx) => definition.create(options, ctx).check());
+export const qemuProbeDriver = withCheck(definition, async (options, ctx) => {
+  const probe = definition.create(options, ctx);
+  try {
+    return await probe.check();
+  } finally {
+    await probe.close();
+  }
+});

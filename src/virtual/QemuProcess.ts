@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { findOnPath } from '../drivers/probe/findOnPath.js';
 import { RigError } from '../errors.js';
+import { killGroup, trackGroup, untrackGroup } from '../run/processGroups.js';
 import type { Timeline } from '../run/Timeline.js';
 
 export interface QemuExit {
@@ -17,27 +18,6 @@ export interface QemuProcessOptions {
 
 /** QEMU's stderr kept for error messages: its last lines say why it stopped. */
 const STDERR_KEEP = 16 * 1024;
-
-/** Process groups of live emulators, killed if Node exits first (a detached child would outlive it). */
-const live = new Set<number>();
-let exitHookInstalled = false;
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // ESRCH: already gone.
-  }
-}
-
-function track(pid: number): void {
-  live.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const group of live) killGroup(group);
-  });
-}
 
 /**
  * util-linux setpriv sets a parent-death signal and execs QEMU in place (same pid), so the kernel kills the
@@ -61,7 +41,7 @@ export class QemuProcess {
     binary: string,
   ) {
     const started = performance.now();
-    track(pid);
+    trackGroup(pid);
     subprocess.stderr?.setEncoding('utf8');
     subprocess.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_KEEP);
@@ -70,7 +50,7 @@ export class QemuProcess {
       // 'close' rather than 'exit': it comes after stderr has been read to its end.
       subprocess.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
         this.done = true;
-        live.delete(pid);
+        untrackGroup(pid);
         clearTimeout(this.lifetime);
         // Anything QEMU left in its group (it starts none, but a wrapper in `qemu:` might) goes with it.
         killGroup(pid);

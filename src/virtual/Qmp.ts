@@ -9,7 +9,7 @@ interface Pending {
 
 /**
  * QEMU's machine protocol over a connected socket: JSON objects one per line. Commands carry an id and are
- * answered in order; asynchronous events (RESUME, STOP, ...) are not needed by the board and are skipped.
+ * answered in order; asynchronous events (RESET, STOP, ...) are skipped unless someone waits for one.
  */
 export class Qmp {
   private buffered = '';
@@ -19,6 +19,7 @@ export class Qmp {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closedWith?: Error;
+  private readonly eventWaiters: Array<{ name: string; resolve(): void; reject(error: Error): void; timer: NodeJS.Timeout }> = [];
 
   constructor(
     private readonly socket: Socket,
@@ -57,6 +58,23 @@ export class Qmp {
     return answer;
   }
 
+  /** Settles when QEMU next emits the event `name` (ask before the command that causes it). */
+  nextEvent(name: string): Promise<void> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        name,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.eventWaiters.splice(this.eventWaiters.indexOf(waiter), 1);
+          reject(new RigError(this.part, `no QMP ${name} event from QEMU within ${this.timeoutMs}ms`));
+        }, this.timeoutMs),
+      };
+      this.eventWaiters.push(waiter);
+    });
+  }
+
   close(): void {
     this.fail(new RigError(this.part, 'QMP connection closed'));
     this.socket.destroy();
@@ -73,6 +91,14 @@ export class Qmp {
 
   private message(msg: Record<string, unknown>): void {
     if ('QMP' in msg) return this.greeted?.();
+    if (typeof msg['event'] === 'string') {
+      for (const waiter of this.eventWaiters.filter((w) => w.name === msg['event'])) {
+        clearTimeout(waiter.timer);
+        this.eventWaiters.splice(this.eventWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+      return;
+    }
     const waiter = typeof msg['id'] === 'number' ? this.pending.get(msg['id']) : undefined;
     if (!waiter) return;
     this.pending.delete(msg['id'] as number);
@@ -88,6 +114,10 @@ export class Qmp {
   private fail(error: Error): void {
     this.closedWith ??= error;
     this.refused?.(error);
+    for (const waiter of this.eventWaiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
     for (const [id, waiter] of this.pending) {
       clearTimeout(waiter.timer);
       waiter.reject(error);

@@ -8,9 +8,9 @@ import { qemuBoardSchema } from './QemuBoardOptions.js';
 /** Key of the board in `ctx.shared` and of its settings in the rig file's `resources`. */
 export const QEMU_RESOURCE = 'qemu';
 
-/** The rig's one emulated board, created by whichever of its drivers asks first. */
+/** The rig's one emulated board, created by whichever of its drivers asks first (or kept from an earlier case). */
 export function qemuBoardFor(ctx: DriverContext): QemuBoard {
-  return ctx.shared(QEMU_RESOURCE, () => {
+  const board = ctx.shared(QEMU_RESOURCE, () => {
     const where = { file: `rig ${ctx.rigName}` };
     const settings = ctx.resources[QEMU_RESOURCE];
     if (settings === undefined) {
@@ -26,4 +26,7 @@ export function qemuBoardFor(ctx: DriverContext): QemuBoard {
     const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : join(new Project().root, '.hil', 'rigs', ctx.rigName);
     return new QemuBoard(options, { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log });
   });
+  // A board kept from an earlier case of the run reports to this one.
+  board.bind(ctx.timeline, ctx.log);
+  return board;
 }

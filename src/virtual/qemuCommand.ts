@@ -1,11 +1,5 @@
 import type { QemuBoardOptions } from './QemuBoardOptions.js';
 
-/**
- * `run`: a powered board, UARTs on ptys and the GPIO socket. `probe`: the board held by a debug probe with
- * power off: same memory map, nothing wired to the UARTs (it never runs, so it never prints).
- */
-export type QemuMode = 'run' | 'probe';
-
 /** Files of one QEMU process, already absolute. */
 export interface QemuPaths {
   kernel?: string;
@@ -15,7 +9,7 @@ export interface QemuPaths {
   drives: string[];
   /** Unix socket hil listens on; QEMU connects to it as the QMP monitor. */
   qmpSocket: string;
-  /** Unix socket hil listens on for the GPIO UART (run mode). */
+  /** Unix socket hil listens on for the GPIO UART. */
   gpioSocket?: string;
 }
 
@@ -32,7 +26,7 @@ function quote(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
-export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths, mode: QemuMode): string[] {
+export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths): string[] {
   const args: string[] = [];
   const backend = o.memoryBackend === undefined ? o.nv[0]?.id : o.memoryBackend;
   args.push('-machine', backend ? `${o.machine},memory-backend=${backend}` : o.machine);
@@ -49,9 +43,7 @@ export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths, mode: QemuMode):
 
   args.push('-display', 'none', '-monitor', 'none', '-parallel', 'none');
   for (let i = 0; i < o.serials; i++) {
-    if (mode === 'probe') {
-      args.push('-serial', 'null');
-    } else if (i === o.gpioSerial) {
+    if (i === o.gpioSerial) {
       args.push('-chardev', `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)}`, '-serial', `chardev:${chardevId.gpio}`);
     } else {
       args.push('-chardev', `pty,id=${chardevId.serial(i)}`, '-serial', `chardev:${chardevId.serial(i)}`);

@@ -2,6 +2,7 @@ import type { ConsoleLine } from '../../src/drivers/console/Console.js';
 import { qemuConsoleDriver, type QemuConsole } from '../../src/virtual/QemuConsole.js';
 import { qemuOutputDriver, type QemuOutput } from '../../src/virtual/QemuOutput.js';
 import { qemuPowerDriver, type QemuPower } from '../../src/virtual/QemuPower.js';
+import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
 import { qemuProbeDriver, type QemuProbe } from '../../src/virtual/QemuProbe.js';
 import { NV_BASE } from './testFirmware.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
@@ -17,7 +18,10 @@ export function virtualDrivers(rig: VirtualRig, resources?: Record<string, unkno
   console.subscribe({ line: (l) => lines.push(l) });
   const close = async () => {
     await console.close();
+    await probe.close();
     await power.close();
+    // The board is the session's: its paused next QEMU and its gdb go with it.
+    await qemuBoardFor(context('power')).close();
   };
   return { power, console, button, probe, lines, close, context };
 }
@@ -25,7 +29,9 @@ export function virtualDrivers(rig: VirtualRig, resources?: Record<string, unkno
 /** A throwaway virtual rig whose flash already holds the test app at the NV base. */
 export async function flashedVirtualRig(): Promise<VirtualRig> {
   const rig = await makeVirtualRig();
-  await virtualDrivers(rig).probe.flash([{ name: 'app', path: rig.firmware.appBin, address: NV_BASE }]);
+  const drivers = virtualDrivers(rig);
+  await drivers.probe.flash([{ name: 'app', path: rig.firmware.appBin, address: NV_BASE }]);
+  await drivers.close();
   return rig;
 }
 

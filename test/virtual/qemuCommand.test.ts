@@ -26,8 +26,8 @@ describe('qemuBoardSchema', () => {
 });
 
 describe('qemuArgs', () => {
-  it('run mode: NV as the machine memory backend, UART0 on a pty, UART1 on the GPIO socket, QMP as a client, paused', () => {
-    const args = qemuArgs(parse({ nv: [{ id: 'nv', size: '16M' }] }), paths, 'run');
+  it('NV as the machine memory backend, UART0 on a pty, UART1 on the GPIO socket, QMP as a client, paused', () => {
+    const args = qemuArgs(parse({ nv: [{ id: 'nv', size: '16M' }] }), paths);
     expect(after(args, '-machine')).toEqual(['mps2-an385,memory-backend=nv']);
     expect(after(args, '-object')).toEqual(['memory-backend-file,id=nv,size=16777216,mem-path=/s/nv.img,share=on']);
     expect(after(args, '-kernel')).toEqual(['/r/rom.elf']);
@@ -37,13 +37,6 @@ describe('qemuArgs', () => {
     expect(after(args, '-gdb')).toEqual(['tcp:127.0.0.1:0']);
     expect(args).toContain('-S');
     expect(args).not.toContain('-icount');
-  });
-
-  it('probe mode: same memory map, UARTs wired to nothing', () => {
-    const args = qemuArgs(parse({ nv: [{ id: 'nv', size: '16M' }], serials: 3 }), { ...paths, gpioSocket: undefined }, 'probe');
-    expect(after(args, '-serial')).toEqual(['null', 'null', 'null']);
-    expect(after(args, '-chardev')).toEqual(['socket,id=hil-qmp,path=/t/qmp']);
-    expect(after(args, '-object')).toHaveLength(1);
   });
 
   it('options a user board needs: cpu, pflash drives, icount, no memory backend, extra args last, commas escaped', () => {
@@ -60,7 +53,7 @@ describe('qemuArgs', () => {
       gdbPort: 1234,
       args: ['-device', 'pc-dimm,memdev=env'],
     });
-    const args = qemuArgs(o, { nv: ['/s/a,b.img'], drives: ['/s/flash0.img'], qmpSocket: '/t/qmp' }, 'run');
+    const args = qemuArgs(o, { nv: ['/s/a,b.img'], drives: ['/s/flash0.img'], qmpSocket: '/t/qmp' });
     expect(after(args, '-machine')).toEqual(['virt']);
     expect(after(args, '-cpu')).toEqual(['cortex-a53']);
     expect(after(args, '-object')).toEqual(['memory-backend-file,id=env,size=1048576,mem-path=/s/a,,b.img,share=on']);
@@ -69,6 +62,6 @@ describe('qemuArgs', () => {
     expect(after(args, '-gdb')).toEqual(['tcp:127.0.0.1:1234']);
     expect(args).not.toContain('-kernel');
     expect(args.slice(-2)).toEqual(['-device', 'pc-dimm,memdev=env']);
-    expect(qemuArgs({ ...o, icount: 'shift=auto' }, { nv: ['/s/e'], drives: ['/s/f'], qmpSocket: '/t/q' }, 'run')).toContain('shift=auto');
+    expect(qemuArgs({ ...o, icount: 'shift=auto' }, { nv: ['/s/e'], drives: ['/s/f'], qmpSocket: '/t/q' })).toContain('shift=auto');
   });
 });

@@ -22,5 +22,5 @@ export function strays(needle: string): string[] {
   });
 }
 
-/** Armed-breakpoint gdb sessions left behind. */
-export const strayBreakSessions = () => strays('-x break.gdb');
+/** Probe gdb sessions (armed breakpoints included) left behind. */
+export const strayBreakSessions = () => strays('--interpreter=mi3');

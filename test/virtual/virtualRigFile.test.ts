@@ -10,6 +10,7 @@ import type { Power } from '../../src/drivers/power/Power.js';
 import { powerDrivers } from '../../src/drivers/power/registry.js';
 import type { Probe } from '../../src/drivers/probe/Probe.js';
 import { probeDrivers } from '../../src/drivers/probe/registry.js';
+import { closable } from '../../src/run/RigSession.js';
 import { Timeline } from '../../src/run/Timeline.js';
 import { qemuBoardSchema } from '../../src/virtual/QemuBoardOptions.js';
 import { processesMentioning } from '../helpers/processes.js';
@@ -63,6 +64,7 @@ describe('rigs/virtual.yaml on the qemu drivers', () => {
     } finally {
       await console.close();
       await power.close();
+      for (const object of closable(shared)) await object.close();
     }
     expect(processesMentioning(stateDir)).toEqual([]);
   });
