@@ -56,6 +56,7 @@ const RESULT = /^(\d+)\^(done|running|connected|error|exit)(?:,(.*))?$/;
 export class GdbMi {
   private buffered = '';
   private nextToken = 1;
+  private files = 0;
   private pending?: Pending;
   private queue: Promise<unknown> = Promise.resolve();
   private stopWaiters: StopWaiter[] = [];
@@ -116,6 +117,11 @@ export class GdbMi {
   /** The rig part blamed in errors. */
   get part(): string {
     return this.o.part;
+  }
+
+  /** A file name in `dir` no other operation of this gdb uses (it serves many sessions, one after another). */
+  scratchName(name: string): string {
+    return `${++this.files}-${name}`;
   }
 
   /** The case now using this gdb: halts are stamped on its clock. */

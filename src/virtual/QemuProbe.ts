@@ -30,7 +30,6 @@ const QUICK_MS = 10_000;
  * it halts the running board and detaches after; with power off it works on the paused QEMU of the next power-on.
  */
 export class QemuProbe implements Probe, BreakpointProbe {
-  private operations = 0;
 
   constructor(
     private readonly board: QemuBoard,
@@ -127,14 +126,16 @@ export class QemuProbe implements Probe, BreakpointProbe {
         if (!target.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board lost power`);
         const mi = await gdb;
         await connect(mi, target, options.signal);
-        const symbols = `${this.nextOperation()}-symbols.elf`;
+        const symbols = mi.scratchName('symbols.elf');
         await symlink(breakpoint.symbols, join(mi.dir, symbols));
+        const removeSymbols = () => rm(join(mi.dir, symbols), { force: true });
         try {
           await mi.cli(`file ${symbols}`, { timeoutMs: QUICK_MS, signal: options.signal });
           for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
         } catch (err) {
           await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => undefined);
           await leave(mi, target);
+          await removeSymbols();
           if (!(err instanceof RigError)) throw err;
           throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
         }
@@ -143,6 +144,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
         armed = true;
         resolveArmed({ halted: session.halted, release: session.release });
         await session.released;
+        await removeSymbols();
       });
       session.catch((err: unknown) => {
         if (!armed) rejectArmed(err);
@@ -163,10 +165,6 @@ export class QemuProbe implements Probe, BreakpointProbe {
     return mi;
   }
 
-  private nextOperation(): string {
-    return `op${++this.operations}`;
-  }
-
   /** One operation: connect, `work` (CLI commands through `run`, files in the gdb's directory), let go. */
   private async session<T>(
     signal: AbortSignal | undefined,
@@ -178,10 +176,9 @@ export class QemuProbe implements Probe, BreakpointProbe {
     gdb.catch(() => undefined);
     return this.board.withDebugger(this.ctx.part, async (target) => {
       const mi = await gdb;
-      const operation = this.nextOperation();
       const files: string[] = [];
       const scratch: ScratchName = (name) => {
-        files.push(`${operation}-${name}${files.length}`);
+        files.push(mi.scratchName(name));
         return files.at(-1)!;
       };
       const run = async (command: string) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil } from '../helpers/hilCli.js';
 import { processesMentioning } from '../helpers/processes.js';
+import { strayBreakSessions } from '../virtual/strays.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -50,5 +51,30 @@ describe('--jobs 2 on the virtual rig', () => {
     // Each copy kept its own board state.
     expect(readdirSync(join(project, '.hil', 'rigs')).sort()).toEqual(['virtual', 'virtual#2']);
     expect(processesMentioning(`${project}/.hil/`)).toEqual([]);
+  }, 120_000);
+
+  it('keeps the board between the cases of a rig: one gdb for the run, and a case flashes and powers on without starting an emulator', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'hil-kept-'));
+    dirs.push(project);
+    mkdirSync(join(project, 'scenarios'));
+    const r = await hil(['run', 'rollback-powerfail', '--param', 'cut_after=20ms,60ms,120ms'], { cwd: project, timeoutMs: 90_000 });
+    expect(r.all).toMatch(/3 passed, 0 failed, 0 errors/);
+    const reports = join(project, 'reports');
+    const runDir = readdirSync(reports).find((d) => d !== 'junit.xml')!;
+    type Event = { t: number; type: string; phase?: string; cmd?: string; key?: string; index?: number };
+    const timelines = ['20ms', '60ms', '120ms'].map((p) =>
+      readFileSync(join(reports, runDir, `rollback-powerfail_cut_after=${p}`, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Event),
+    );
+    const starts = (events: Event[], cmd: RegExp) => events.filter((e) => e.type === 'proc' && e.phase === 'start' && cmd.test(e.cmd ?? ''));
+    expect(timelines.map((events) => starts(events, /gdb/).length)).toEqual([1, 0, 0]);
+    for (const events of timelines.slice(1)) {
+      // The flash and the first power-on use the QEMU the previous case started ahead; none starts in between.
+      const from = events.find((e) => e.type === 'step' && e.key === 'flash' && e.phase === 'start')!.t;
+      const to = events.find((e) => e.type === 'step' && e.index === 1 && e.phase === 'end')!.t;
+      expect(starts(events, /qemu/).filter((e) => e.t >= from && e.t <= to)).toEqual([]);
+    }
+    expect(processesMentioning(`${project}/.hil/`)).toEqual([]);
+    // The run's gdb went with it: none is left orphaned.
+    expect(strayBreakSessions()).toEqual([]);
   }, 120_000);
 });
