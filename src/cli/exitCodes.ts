@@ -8,7 +8,7 @@ export function exitCodeForRun(run: RunResult): number {
   if (run.interrupted === 'SIGINT') return EXIT.sigint;
   if (run.interrupted === 'SIGTERM') return EXIT.sigterm;
   if (run.cases.some((c) => c.status === 'fail')) return EXIT.failed;
-  if (run.cases.some((c) => c.status === 'error')) return EXIT.rig;
+  if (run.cases.some((c) => c.status === 'error') || run.reportErrors?.length) return EXIT.rig;
   return EXIT.ok;
 }
 

@@ -43,7 +43,16 @@ export interface Scenario {
   expect: ExpectSpec;
   /** Every state name `wait:`/`cut:` may use. */
   states: Set<string>;
+  /**
+   * `cut: { at: { hit: all | {every: N} } }`: the cases sweep the hits of the symbol, 1, 1+N, 1+2N, ... (N = 1
+   * for all), through the parameter `hit`, until one finds no such hit (the count is the firmware's, found by
+   * running it). Params hold the first point only.
+   */
+  hitSweep?: { param: string; every: number };
 }
+
+/** The parameter an open-ended hit sweep sets. */
+export const HIT_PARAM = 'hit';
 
 const STEP_META = ['timeout', 'name'] as const;
 
@@ -103,6 +112,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     const step = parseStepItem(yaml, item, index, issues);
     if (step) steps.push(step);
   });
+  const hitSweep = openHitSweep(yaml, steps, top.params, issues);
 
   const scenario: Scenario = {
     name: top.name ?? basename(file, extname(file)),
@@ -115,10 +125,39 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     steps,
     expect: { patterns, forbidden, model: top.expect.model },
     states,
+    ...(hitSweep ? { hitSweep } : {}),
   };
   checkSteps(scenario, issues);
   if (issues.length) throw new ConfigError(issues);
   return scenario;
+}
+
+/**
+ * A cut step with `hit: all` or `hit: { every: N }` becomes `hit: ${hit}` over an open-ended parameter `hit`
+ * (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep).
+ */
+function openHitSweep(yaml: YamlFile, steps: ScenarioStep[], params: Record<string, string[]>, issues: ConfigIssue[]): Scenario['hitSweep'] {
+  let sweep: Scenario['hitSweep'];
+  for (const step of steps) {
+    const at = step.key === 'cut' ? (step.raw as { at?: { hit?: unknown } } | undefined)?.at : undefined;
+    const hit = at && typeof at === 'object' ? at.hit : undefined;
+    const every = hit === 'all' ? 1 : hit && typeof hit === 'object' && 'every' in hit ? Number((hit as { every: unknown }).every) : undefined;
+    if (every === undefined) continue;
+    const where = ['steps', step.index, 'cut', 'at', 'hit'];
+    const refused = !Number.isInteger(every) || every < 1 ? 'every takes a whole number of hits, 1 or more'
+      : sweep ? 'only one cut step of a scenario can sweep its hits'
+      : HIT_PARAM in params ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${HIT_PARAM}", which params already defines`
+      : undefined;
+    // A refused sweep still reads as hit 1 below, so the step's own check adds no second message about it.
+    step.raw = { ...(step.raw as object), at: { ...at, hit: refused ? 1 : `\${${HIT_PARAM}}` } };
+    if (refused) {
+      issues.push(yaml.issue(where, refused));
+      continue;
+    }
+    sweep = { param: HIT_PARAM, every };
+    params[HIT_PARAM] = ['1'];
+  }
+  return sweep;
 }
 
 function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: ConfigIssue[]): ScenarioStep | undefined {

@@ -60,4 +60,6 @@ export interface RunResult {
   cutLatency?: CutLatency;
   /** Per scenario: cuts and visits per model state, transitions seen. */
   coverage?: ScenarioCoverage[];
+  /** Report files that could not be written (a full or read-only disk): each message names its file. */
+  reportErrors?: string[];
 }

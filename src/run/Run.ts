@@ -7,6 +7,7 @@ import { ConfigError, Interrupted, RigError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunit } from '../report/junit.js';
+import { writeReportFile } from '../report/writeReportFile.js';
 import type { CaseResult, RunResult } from './CaseResult.js';
 import { expandCases, type CaseOptions, type CaseSpec } from './cases.js';
 import { runCase, type CaseRunOptions } from './CaseRunner.js';
@@ -19,6 +20,7 @@ import { runCoverage } from '../report/coverage.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
 import { Timeline } from './Timeline.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from './Quarantine.js';
+import { HitSweep } from './HitSweep.js';
 import { KeptRigs } from './KeptRigs.js';
 import { leaseDir, RigLease } from './RigLease.js';
 
@@ -192,8 +194,10 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
       const blockedBy = new Map<string, Blocked | undefined>();
       for (const { rig } of slots) if (!blockedBy.has(rig.name)) blockedBy.set(rig.name, await rigGate(rig.name, { ...options, root, runId, quarantine, leases }));
       const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
+      // An open-ended hit sweep, unless --param/--case fixed the hits.
+      const hitSweep = scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs) : undefined;
       const queue = [...specs];
-      const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : sweep?.next(cases));
+      const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next(cases) ?? sweep?.next(cases)));
       await runJobs(slots.length, nextCase, async (spec, job) => {
         const { rig, instance } = slots[job]!;
         const n = ++index;
@@ -223,6 +227,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
         });
         // A rig error may have left the kept board in a bad way: the next case starts from scratch.
         if (result.status === 'error') await kept.close(rig, instance);
+        if (hitSweep?.settle(result)) writeReportFile(join(runDir, result.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
         cases.push(result);
         options.onCaseEnd?.(result, n, total);
       });
@@ -253,9 +258,21 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
     cutLatency: cutLatency(cases),
     coverage: runCoverage(cases),
   };
-  for (const file of [join(runDir, 'junit.xml'), join(reportDir, 'junit.xml')]) writeJunit(result, file);
-  writeJsonReport(result, join(runDir, 'results.json'));
-  writeHtmlReport(result, reportDir);
+  // Each report is tried even when one fails (a full disk may still take a small file), and the run's result
+  // still reaches the caller to print: what could not be written is listed, not thrown.
+  const reportErrors: string[] = [];
+  const attempt = (write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      if (!(err instanceof RigError)) throw err;
+      reportErrors.push(err.message);
+    }
+  };
+  for (const file of [join(runDir, 'junit.xml'), join(reportDir, 'junit.xml')]) attempt(() => writeJunit(result, file));
+  attempt(() => writeJsonReport(result, join(runDir, 'results.json')));
+  attempt(() => writeHtmlReport(result, reportDir));
+  if (reportErrors.length) result.reportErrors = reportErrors;
   return result;
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { duration, formatDuration } from '../config/duration.js';
 import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../drivers/probe/Probe.js';
 import { CaseFailure, RigError } from '../errors.js';
+import { MISSED_HIT } from '../run/HitSweep.js';
 import { sleep } from '../run/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
 
@@ -147,6 +148,8 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         halt = await haltWithin(armed, within, anchor, signal);
       } catch (err) {
         await armed.release();
+        // A hit sweep ends at the first hit the firmware never makes (HitSweep).
+        if (err instanceof CaseFailure) ctx.note(MISSED_HIT, String(at.hit));
         throw err;
       }
       const issuedAt = ctx.timeline.now();

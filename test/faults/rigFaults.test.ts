@@ -125,6 +125,9 @@ describe('rig faults on the pty board', () => {
       expect(all).not.toMatch(STACK);
       expect(all).not.toMatch(/internal error/);
       expect(existsSync(bench.powerFile)).toBe(false);
+      // The run's outcome still reaches the terminal, and every report that could not be written is named.
+      expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 errors$/m);
+      expect(r.stderr).toMatch(/rig error \(reports\): cannot write .*junit\.xml: ENOSPC/);
       // Written as it came, before the disk filled: the case's start, power on and the board's first line.
       const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
       const caseDir = join(reports, run, 'boot');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
@@ -46,5 +46,20 @@ describe('cut at the N-th flash_program_word', () => {
     expect(r.code).toBe(1);
     expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
     expect(r.junit).not.toMatch(/<error/);
+  }, 300_000);
+
+  it('hit: { every: 200 } samples the copy, 1, 201, 401, and ends at the first hit the firmware never makes', async () => {
+    const dir = join(reports, 'sampled');
+    mkdirSync(dir);
+    const file = join(dir, 'sampled.yaml');
+    const exhaustive = readFileSync(join(ROOT, 'scenarios/rollback-powerfail-exhaustive.yaml'), 'utf8');
+    writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: sampled').replace('hit: all,', 'hit: { every: 200 },'));
+    const r = await hil(['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), '--wait', '240', '--report-dir', join(dir, 'reports')], { timeoutMs: 300_000 });
+    expect(r.stdout).toMatch(/^3 passed, 0 failed, 0 errors, 1 skipped$/m);
+    expect(r.stdout).toMatch(/^ {2}SKIP sampled\[hit=601\] \([\d.]+s\): end of the sweep: no hit 601 \(the firmware made fewer calls\)$/m);
+    expect(r.code).toBe(0);
+    const junit = readFileSync(join(dir, 'reports', 'junit.xml'), 'utf8');
+    for (const hit of [1, 201, 401]) expect(junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
+    expect(junit).toMatch(/<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/);
   }, 300_000);
 });
