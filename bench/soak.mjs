@@ -19,7 +19,7 @@ function leftBehind() {
     try {
       if (/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue;
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      if (cmd.includes(`${root}.hil/`) || /hil-gdb-/.test(cmd)) found.push(`${pid} ${cmd}`);
+      if (cmd.includes(`${root}.hil/`) || /gdb.*--interpreter=mi3/.test(cmd)) found.push(`${pid} ${cmd}`);
     } catch {
       // gone while we looked
     }

@@ -125,7 +125,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
     const rel = (p: string) => relative(process.cwd(), p) || '.';
     out(`reports: ${rel(result.dir)}/ (index.html, junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/index.html and junit.xml (latest run)`);
   }
-  for (const message of result.reportErrors ?? []) log(paint('red', `rig error (reports): ${message}`, color));
+  for (const message of result.reportErrors ?? []) err(paint('red', `rig error (reports): ${message}`, color));
   const code = exitCodeForRun(result);
   // A quarantined rig runs nothing, and a nightly that ran nothing must not look green.
   return code === EXIT.ok && result.cases.some((c) => c.properties['quarantined'] === 'true') ? EXIT.rig : code;
