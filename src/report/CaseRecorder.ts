@@ -30,9 +30,14 @@ export function timelineJsonLine(event: TimelineEvent): string {
   }
 }
 
+/** Recorders with writes not yet on disk: written out if the process exits before their turn ends. */
+const pendingRecorders = new Set<CaseRecorder>();
+let exitHookInstalled = false;
+
 /**
- * Writes a case's directory as the case runs, each write going straight to the file, so a crash or a kill keeps
- * everything up to that moment:
+ * Writes a case's directory as the case runs, so a crash or a kill keeps everything up to that moment: what
+ * arrived in one turn of the event loop is written at the end of that turn (and at exit), not in the middle of
+ * it, so a power cut reacting to a console line never waits for the disk:
  * - `timeline.jsonl`: one JSON object per timeline event;
  * - `console.log`: one line per console line, `[   123.456] text` (see consoleLogLine);
  * - `console.raw`: every byte the console received, in order, exactly;
@@ -42,6 +47,8 @@ export function timelineJsonLine(event: TimelineEvent): string {
  */
 export class CaseRecorder {
   private readonly fds = new Map<string, number>();
+  private readonly pending = new Map<string, Array<Buffer | (() => string)>>();
+  private flushScheduled = false;
   private error: Error | undefined;
   private readonly unsubscribe: () => void;
 
@@ -53,11 +60,12 @@ export class CaseRecorder {
     for (const name of ['timeline.jsonl', 'console.log', 'console.raw']) {
       this.guard(() => this.fds.set(name, openSync(join(dir, name), 'w')));
     }
-    this.unsubscribe = timeline.subscribe((event) => this.write('timeline.jsonl', `${timelineJsonLine(event)}\n`));
+    // Formatted when written, not when recorded: the turn that records an event may be cutting power.
+    this.unsubscribe = timeline.subscribe((event) => this.write('timeline.jsonl', () => `${timelineJsonLine(event)}\n`));
   }
 
   consoleLine(line: ConsoleLine): void {
-    this.write('console.log', `${consoleLogLine(line)}\n`);
+    this.write('console.log', () => `${consoleLogLine(line)}\n`);
     this.write('console.raw', line.raw);
   }
 
@@ -69,15 +77,36 @@ export class CaseRecorder {
   /** Writes result.json and closes the files; returns the first write error as a RigError naming the directory. */
   async finish(result: CaseResult): Promise<RigError | undefined> {
     this.unsubscribe();
+    this.flush();
     for (const fd of this.fds.values()) this.guard(() => closeSync(fd));
     this.fds.clear();
     this.guard(() => writeReportFile(join(this.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`));
     return this.failure();
   }
 
-  private write(name: string, data: string | Buffer): void {
-    const fd = this.fds.get(name);
-    if (fd !== undefined) this.guard(() => (typeof data === 'string' ? writeSync(fd, data) : writeSync(fd, data)));
+  private write(name: string, data: Buffer | (() => string)): void {
+    if (!this.fds.has(name)) return;
+    let queue = this.pending.get(name);
+    if (!queue) this.pending.set(name, (queue = []));
+    queue.push(data);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    pendingRecorders.add(this);
+    installExitHook();
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes out what this turn of the event loop recorded, one write per file. */
+  flush(): void {
+    this.flushScheduled = false;
+    pendingRecorders.delete(this);
+    for (const [name, queue] of this.pending) {
+      const fd = this.fds.get(name);
+      if (fd === undefined || !queue.length) continue;
+      const data = Buffer.concat(queue.map((d) => (typeof d === 'function' ? Buffer.from(d()) : d)));
+      queue.length = 0;
+      this.guard(() => writeSync(fd, data));
+    }
   }
 
   private guard(action: () => void): void {
@@ -88,4 +117,12 @@ export class CaseRecorder {
       this.error = err instanceof RigError && err.cause instanceof Error ? err.cause : (err as Error);
     }
   }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const recorder of [...pendingRecorders]) recorder.flush();
+  });
 }

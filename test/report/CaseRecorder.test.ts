@@ -48,7 +48,10 @@ describe('CaseRecorder', () => {
     recorder.consoleLine(line(20, garbage, '\u0000\ufffd\u001b'));
     timeline.record('power', { state: 'off', latencyMs: 1.5 });
 
-    // Before finish: a crash now would leave all of this on disk.
+    // Not in the middle of this turn of the event loop (a cut reacting to a line must not wait for the disk)...
+    expect(readFileSync(join(dir, 'timeline.jsonl'), 'utf8')).toBe('');
+    // ...but at its end, before finish: a crash now would leave all of this on disk.
+    await new Promise((r) => setImmediate(r));
     const events = readFileSync(join(dir, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(['step', 'power']);
     expect(events[1]).toMatchObject({ state: 'off', latencyMs: 1.5 });
