@@ -62,4 +62,17 @@ describe('cut at the N-th flash_program_word', () => {
     for (const hit of [1, 201, 401]) expect(junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
     expect(junit).toMatch(/<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/);
   }, 300_000);
+
+  it('upgrade-powerfail-exhaustive: the good bootloader redoes a cut upgrade, early-complete strands the board', async () => {
+    const run = async (variant: string | undefined) => {
+      const dir = join(reports, `upgrade-${variant ?? 'good'}`);
+      const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
+      return hil(['run', 'upgrade-powerfail-exhaustive', '--param', 'hit=300', ...image, '--wait', '240', '--report-dir', dir], { timeoutMs: 300_000 });
+    };
+    const good = await run(undefined);
+    expect(good.stdout).toMatch(/^1 passed, 0 failed, 0 errors$/m);
+    const early = await run('early-complete');
+    expect(early.stdout).toMatch(/^ {2}FAIL upgrade-powerfail-exhaustive\[hit=300\] .*No valid image found/m);
+    expect(early.code).toBe(1);
+  }, 300_000);
 });
