@@ -115,10 +115,6 @@ export class QemuBoard {
     if (this.env.timeline !== timeline) this.env = { ...this.env, timeline, log };
   }
 
-  get timeline(): Timeline {
-    return this.env.timeline;
-  }
-
   /**
    * The board's debugger process (gdb over MI), started on first use and again after one was killed; it outlives
    * the QEMU processes it connects to and is closed with the board.

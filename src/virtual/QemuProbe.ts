@@ -140,7 +140,15 @@ export class QemuProbe implements Probe, BreakpointProbe {
           throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
         }
         const session = breakSession(mi, target, breakpoint, options);
-        await session.armed;
+        try {
+          await session.armed;
+        } catch (err) {
+          // Left in gdb's list, the breakpoint would be inserted again by the next operation that resumes.
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+          await leave(mi, target);
+          await removeSymbols();
+          throw err;
+        }
         armed = true;
         resolveArmed({ halted: session.halted, release: session.release });
         await session.released;
@@ -219,6 +227,7 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
   const { symbol, hit } = breakpoint;
   const stop = mi.nextStop();
   let isHalted = false;
+  let targetGone = false;
   let releasedEarly = false;
   let onReleased!: () => void;
   const released = new Promise<void>((r) => (onReleased = r));
@@ -226,7 +235,7 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
   const release = () =>
     (releasing ??= (async () => {
       try {
-        if (!isHalted && mi.alive) {
+        if (!isHalted && !targetGone && mi.alive) {
           releasedEarly = true;
           const interrupted = mi.nextStop();
           interrupted.catch(() => undefined);
@@ -263,7 +272,10 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
         isHalted = true;
         resolve({ t: s.t, pc: s.addr, release });
       },
-      (err: unknown) => fail(new RigError(mi.part, `gdb lost the board before hit ${hit} of ${symbol}: ${(err as Error).message}`)),
+      (err: unknown) => {
+        targetGone = true;
+        fail(new RigError(mi.part, `gdb lost the board before hit ${hit} of ${symbol}: ${(err as Error).message}`));
+      },
     );
   });
   // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
