@@ -17,6 +17,8 @@ interface Entry {
   /** Scenario: the rigs it runs on (its named rig, or every rig with all its labels) and its case ids. */
   rigs?: string[];
   cases?: string[];
+  /** Scenario with `hit: all` / `{ every }`: `cases` is its first point; the run goes on until no hit is left. */
+  hitSweep?: { param: string; every: number; openEnded: true };
   /** Rig: out of service until `hil rig check` passes, and who holds it right now. */
   quarantined?: RigHealth;
   lease?: LeaseHolder;
@@ -38,7 +40,9 @@ export function listCommand(opts: { json?: boolean }): number {
     try {
       const s = loadScenario(file);
       const runsOn = s.rigs.name ? [s.rigs.name] : rigs.filter((r) => s.rigs.labels.every((l) => r.labels.includes(l))).map((r) => r.name);
-      entries.push({ kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params, rigs: runsOn, cases: expandCases(s).map((c) => c.id) });
+      // A hit sweep's cases are found as it runs: `cases` holds its first point, `hitSweep` says how it goes on.
+      const hitSweep = s.hitSweep ? { hitSweep: { ...s.hitSweep, openEnded: true as const } } : {};
+      entries.push({ kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params, rigs: runsOn, cases: expandCases(s).map((c) => c.id), ...hitSweep });
     } catch (error) {
       entries.push({ kind: 'scenario', name, file, description: '', labels: [], error: error instanceof ConfigError ? error.message : String(error) });
     }

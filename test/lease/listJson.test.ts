@@ -29,6 +29,10 @@ describe('hil list --json', () => {
       cases: expect.arrayContaining([expect.stringMatching(/^rollback-powerfail\[cut_after=/)]),
     });
     expect(find('scenario', 'mbed-update-powerfail')['rigs']).toEqual(['nucleo-f429zi']);
+    expect(find('scenario', 'rollback-powerfail-exhaustive')).toMatchObject({
+      cases: ['rollback-powerfail-exhaustive[hit=1]'],
+      hitSweep: { param: 'hit', every: 1, openEnded: true },
+    });
     expect(find('rig', 'virtual')).toMatchObject({ labels: expect.arrayContaining(['virtual']), quarantined: { consecutiveErrors: 3, lastError: 'probe gone' } });
     expect(find('rig', 'nucleo-f429zi')).toMatchObject({ lease: { host: 'rack-2', pid: 1 } });
     expect(find('rig', 'frdm-k64f')).not.toHaveProperty('lease'); // stale: free for the next run
