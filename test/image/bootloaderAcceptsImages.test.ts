@@ -18,7 +18,7 @@ const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
 const map = parseFlashMapHeader(readFileSync(join(FIRMWARE, 'flash_map.h'), 'utf8'));
 const work = mkdtempSync(join(tmpdir(), 'hil-image-qemu-'));
 
-/** Boots an NV image holding the bootloader and `primary`, returns UART0 once `until` shows up (or after 5 s). */
+/** Boots an NV image holding the bootloader and `primary`, returns UART0 once `until` shows up (or after 5 s); `until` should match a whole line, its line end included (the log is read while the UART writes it). */
 async function bootWithPrimary(name: string, primary: Buffer, until: RegExp): Promise<string> {
   const nv = Buffer.alloc(map.nv.size, 0xff);
   readFileSync(join(BUILD, 'bootloader.bin')).copy(nv, map.regions.bootloader!.nvOffset!);
@@ -63,7 +63,7 @@ async function bootWithPrimary(name: string, primary: Buffer, until: RegExp): Pr
       headerSize: map.imageHeaderSize,
       protectedTlvs: [{ type: 0x50, data: Buffer.from([7, 0, 0, 0]) }],
     });
-    const out = await bootWithPrimary('good', image, /Factory app v1\.0\.0 running/);
+    const out = await bootWithPrimary('good', image, /Factory app v1\.0\.0 running\r\n/);
     expect(out).toContain('[INF] MCUboot Bootloader Started\r\n');
     expect(out).toContain('[INF] Primary slot: valid, version 1.0.7+3\r\n');
     expect(out).toContain('[INF] Starting application at 0x21010200\r\n');
@@ -73,7 +73,7 @@ async function bootWithPrimary(name: string, primary: Buffer, until: RegExp): Pr
   it('refuses the same image with one body byte flipped', async () => {
     const image = encodeImage({ body, version: '1.0.7', headerSize: map.imageHeaderSize });
     image[map.imageHeaderSize + 100]! ^= 0x40;
-    const out = await bootWithPrimary('flipped', image, /No valid image/);
+    const out = await bootWithPrimary('flipped', image, /No valid image[^\n]*\n/);
     expect(out).toContain('[ERR] Primary slot: invalid (bad hash)\r\n');
     expect(out).toContain('[ERR] No valid image found. Press USER button to roll back to factory app\r\n');
     expect(out).not.toContain('Starting application');
