@@ -2,7 +2,7 @@
 // Figure of issue 5, printed: a 50-point rollback-powerfail sweep on the virtual rig with --jobs 2, in cases per
 // minute (goal: 200 or more on a 2-core machine), with the run's own cut latency and coverage from results.json.
 // Runs in a throwaway project folder (own rig leases and board state). Usage: node bench/sweep.mjs [jobs=2] [points=50]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,13 +19,21 @@ const project = mkdtempSync(join(tmpdir(), 'hil-bench-sweep-'));
 mkdirSync(join(project, 'scenarios'));
 try {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--jobs', String(jobs), '--param', `cut_after=${points.join(',')}`], {
+  const child = spawn(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--jobs', String(jobs), '--param', `cut_after=${points.join(',')}`], {
     cwd: project,
-    encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
     timeout: 30 * 60_000,
     killSignal: 'SIGTERM',
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  // Where the CPU goes: every process of the run sampled from /proc (the last few ms of a process are missed).
+  const cpu = new Map();
+  const sample = setInterval(() => sampleCpu(child.pid, cpu), 20);
+  const status = await new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  clearInterval(sample);
+  const run = { status, stdout };
   const wallS = (performance.now() - t0) / 1000;
   const reports = join(project, 'reports');
   const runDir = readdirSync(reports).find((d) => d !== 'junit.xml');
@@ -38,7 +46,36 @@ try {
   for (const c of results.coverage ?? []) {
     console.log(`cuts per state: ${c.states.filter((s) => s.cuts).map((s) => `${s.state} ${s.cuts}`).join(', ')}`);
   }
+  const byProgram = {};
+  for (const [pid, { comm, ticks }] of cpu) {
+    const who = pid === child.pid ? 'hil' : comm;
+    byProgram[who] = (byProgram[who] ?? 0) + ticks / 100;
+  }
+  const total = Object.values(byProgram).reduce((a, b) => a + b, 0);
+  console.log(
+    `CPU per case: ${Object.entries(byProgram).filter(([, secs]) => secs / n >= 0.005).sort((x, y) => y[1] - x[1]).map(([who, secs]) => `${who} ${(secs / n).toFixed(2)} s`).join(', ')} (${(total / n).toFixed(2)} s in all; ${((100 * total) / wallS).toFixed(0)}% of one core over the run)`,
+  );
   if (run.status !== 0) console.log(run.stdout.split('\n').filter((line) => /FAIL|ERROR/.test(line)).slice(0, 10).join('\n'));
 } finally {
   rmSync(project, { recursive: true, force: true });
+}
+
+/** Adds up user+system CPU ticks of `root` and its descendants (the last value seen of each process). */
+function sampleCpu(root, cpu) {
+  const parents = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(pid), { ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // gone while we looked
+    }
+  }
+  for (const [pid, p] of parents) {
+    let up = pid;
+    for (let hops = 0; up && up !== root && hops < 10; hops++) up = parents.get(up)?.ppid;
+    if (up !== root) continue;
+    if ((cpu.get(pid)?.ticks ?? -1) < p.ticks) cpu.set(pid, { comm: p.comm, ticks: p.ticks });
+  }
 }
