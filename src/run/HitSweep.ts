@@ -9,7 +9,7 @@ export const MISSED_HIT = 'cut_missed_hit';
  * `cut: { at: { hit: all | {every: N} } }`: the cases go on, hit 1, 1+N, 1+2N, ..., until a case finds the
  * firmware made fewer calls than that (its breakpoint was never reached): the sweep then covered every hit
  * there is, however many that is for the build under test. Cases already issued past the end (other jobs) find
- * no hit either; `settle` turns those into skips.
+ * no hit either; `settle`, called on every finished case of the scenario, turns those into skips.
  */
 export class HitSweep {
   private nextHit: number;
@@ -23,8 +23,8 @@ export class HitSweep {
     this.nextHit = Math.max(0, ...hits) + scenario.hitSweep.every;
   }
 
-  next(done: readonly CaseResult[]): CaseSpec | undefined {
-    for (const c of done) if (c.scenario === this.scenario.name) this.settle(c);
+  /** The next point, or undefined once a settled case found the end. */
+  next(): CaseSpec | undefined {
     if (this.end !== undefined) return undefined;
     const params = { [this.scenario.hitSweep.param]: String(this.nextHit) };
     this.nextHit += this.scenario.hitSweep.every;

@@ -10,14 +10,14 @@ export class KeptRigs {
   private readonly rigs = new Map<string, { rig: string; objects: Map<string, unknown> }>();
 
   of(rig: RigSpec, instance: string | undefined): Map<string, unknown> {
-    const key = `${rig.dir}\0${instance ?? rig.name}`;
+    const key = keyOf(rig, instance);
     let entry = this.rigs.get(key);
     if (!entry) this.rigs.set(key, (entry = { rig: rig.name, objects: new Map() }));
     return entry.objects;
   }
 
   async close(rig: RigSpec, instance: string | undefined): Promise<void> {
-    const key = `${rig.dir}\0${instance ?? rig.name}`;
+    const key = keyOf(rig, instance);
     const entry = this.rigs.get(key);
     this.rigs.delete(key);
     if (entry) await closeAll(entry.objects);
@@ -37,6 +37,11 @@ export class KeptRigs {
     this.rigs.clear();
     await Promise.all(entries.map((e) => closeAll(e.objects)));
   }
+}
+
+/** A copy of a rig: its file's folder and its name, or the copy's (`virtual#2`). */
+function keyOf(rig: RigSpec, instance: string | undefined): string {
+  return `${rig.dir}\0${instance ?? rig.name}`;
 }
 
 async function closeAll(objects: Map<string, unknown>): Promise<void> {

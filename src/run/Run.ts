@@ -197,7 +197,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
       // An open-ended hit sweep, unless --param/--case fixed the hits.
       const hitSweep = scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs) : undefined;
       const queue = [...specs];
-      const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next(cases) ?? sweep?.next(cases)));
+      const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(cases)));
       await runJobs(slots.length, nextCase, async (spec, job) => {
         const { rig, instance } = slots[job]!;
         const n = ++index;

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { findOnPath } from '../drivers/probe/findOnPath.js';
 import { formatDuration } from '../config/duration.js';
 import { RigError } from '../errors.js';
-import { killGroup, trackGroup, untrackGroup } from '../run/processGroups.js';
+import { diesWithParent, killGroup, trackGroup, untrackGroup } from '../run/processGroups.js';
 import type { Timeline } from '../run/Timeline.js';
 
 export interface GdbMiOptions {
@@ -44,14 +44,13 @@ interface StopWaiter {
   reject(error: Error): void;
 }
 
-const SETPRIV = findOnPath('setpriv');
 const RESULT = /^(\d+)\^(done|running|connected|error|exit)(?:,(.*))?$/;
 
 /**
  * One gdb kept running for many probe operations, driven through its machine interface (MI): gdb's own start
  * costs more than the operations themselves. Commands are answered by token, in order; `mi-async` lets a running
  * target be interrupted. A command that times out or is aborted kills gdb: the next `start` makes a new one.
- * The process lives in its own group with a parent-death signal, like every tool hil runs.
+ * The process lives in its own group and dies with hil, like QEMU.
  */
 export class GdbMi {
   private buffered = '';
@@ -101,7 +100,7 @@ export class GdbMi {
     if (!findOnPath(o.gdb)) throw new RigError(o.part, `${o.gdb}: not found on PATH (install gdb-multiarch)`);
     const dir = await mkdtemp(join(tmpdir(), 'hil-gdb-'));
     const args = ['--interpreter=mi3', '-q', '-nx', ...['-iex', 'set auto-load off', '-iex', 'set debuginfod enabled off', '-iex', 'set confirm off', '-iex', 'set pagination off']];
-    const [cmd, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', o.gdb, ...args]] : [o.gdb, args];
+    const [cmd, argv] = diesWithParent(o.gdb, args);
     const subprocess = execa(cmd, argv, { cwd: dir, detached: true, reject: false, buffer: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
     if (subprocess.pid === undefined) {
       const result = await subprocess;

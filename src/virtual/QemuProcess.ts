@@ -1,7 +1,6 @@
 import { execa } from 'execa';
-import { findOnPath } from '../drivers/probe/findOnPath.js';
 import { RigError } from '../errors.js';
-import { killGroup, trackGroup, untrackGroup } from '../run/processGroups.js';
+import { diesWithParent, killGroup, trackGroup, untrackGroup } from '../run/processGroups.js';
 import type { Timeline } from '../run/Timeline.js';
 
 export interface QemuExit {
@@ -18,12 +17,6 @@ export interface QemuProcessOptions {
 
 /** QEMU's stderr kept for error messages: its last lines say why it stopped. */
 const STDERR_KEEP = 16 * 1024;
-
-/**
- * util-linux setpriv sets a parent-death signal and execs QEMU in place (same pid), so the kernel kills the
- * emulator even when Node dies without running its exit hook (SIGKILL, OOM, a crashed test worker).
- */
-const SETPRIV = findOnPath('setpriv');
 
 /** One emulator process in its own process group; killing it is the board's power cut. */
 export class QemuProcess {
@@ -70,7 +63,7 @@ export class QemuProcess {
   }
 
   static async start(binary: string, args: string[], options: QemuProcessOptions): Promise<QemuProcess> {
-    const [cmd, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, args];
+    const [cmd, argv] = diesWithParent(binary, args);
     const subprocess = execa(cmd, argv, { detached: true, reject: false, buffer: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' });
     const pid = subprocess.pid;
     if (pid === undefined) {
