@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect as connectSocket, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { formatDuration } from '../config/duration.js';
@@ -13,6 +13,8 @@ import { chardevId, qemuArgs, type QemuPaths } from './qemuCommand.js';
 import type { QemuBoardOptions } from './QemuBoardOptions.js';
 import { QemuProcess, type QemuExit } from './QemuProcess.js';
 import { Qmp } from './Qmp.js';
+import { Qtest } from './Qtest.js';
+import { volatileRam, type RamBlock } from './volatileRam.js';
 
 export interface QemuBoardEnv {
   rigName: string;
@@ -37,7 +39,18 @@ export interface BoardListener {
    * Power went away: cut by hil (`reason` "power off") or the emulator died on its own. `crashed`: QEMU itself
    * died of a fatal signal hil did not send (SIGSEGV...), which is the rig's fault, not the board's.
    */
-  unpowered?(info: { t: number; reason: string; crashed?: boolean }): Promise<void> | void;
+  unpowered?(info: Unpowered): Promise<void> | void;
+}
+
+export interface Unpowered {
+  t: number;
+  reason: string;
+  crashed?: boolean;
+  /**
+   * powerCycle reset: the UARTs stay (the same ptys serve the next power-on). Per UART, how many bytes QEMU had
+   * written to it when the CPU stopped: a console has everything from before the cut once it has read that many.
+   */
+  uartBytes?: ReadonlyMap<number, number>;
 }
 
 /** A debugger's view of the board, for the probe. */
@@ -45,8 +58,9 @@ export interface DebugTarget {
   /** `host:port` of QEMU's gdbstub. */
   gdb: string;
   /**
-   * false: the board is off and this is the QEMU its next power-on will use, paused: a debugger must leave it
-   * with a disconnect, never a detach or a continue (either would let the guest run, and write its flash).
+   * false: the board is off and this is the QEMU its next power-on will use, paused. Either way a debugger
+   * leaves with a disconnect, never a detach or a continue (either would let a stopped guest run, and write its
+   * flash): the board resumes a powered CPU itself when the debugger is done.
    */
   powered: boolean;
 }
@@ -54,9 +68,12 @@ export interface DebugTarget {
 interface Instance {
   process: QemuProcess;
   runtimeDir: string;
+  paths: QemuPaths;
   servers: Listening[];
   qmp?: Qmp;
-  gpio?: Socket;
+  /** powerCycle reset: clears RAM before a power-on. */
+  qtest?: Qtest;
+  startedAt: number;
   serials: Map<number, string>;
   links: string[];
   gdbPort?: number;
@@ -72,6 +89,10 @@ interface Instance {
   announced?: boolean;
   /** `cont` was sent: from then on the guest may run, and may bring QEMU down by itself (a lockup). */
   released?: boolean;
+  /** The guest has run since this QEMU started: its RAM is not as a power-on leaves it. */
+  ran?: boolean;
+  /** powerCycle reset: the QMP stop of a power-off, under way or done. */
+  stopping?: Promise<void>;
   /** Settles when the process is gone and everything it used is released. */
   down: Promise<void>;
 }
@@ -82,13 +103,17 @@ interface ChardevInfo {
 }
 
 /**
- * The emulated board: one QEMU process per power-on, shared by the rig's power, console, output and probe
- * drivers. Power on starts QEMU paused, learns its ptys over QMP, lets the console open them, sends the GPIO
- * levels, then lets the guest run. Power off is SIGKILL: the flash files keep what the guest wrote, nothing more.
- * The QEMU of the next power-on is started ahead, paused (the spare): as soon as the board is on, and when a probe
- * works on it while it is off (the probe then works on the spare, as on a target held in reset). A power-on then
- * costs a `cont`, not an emulator start. The board can outlive a case (a run keeps it between the cases on its rig):
- * `bind` points it at the current case's timeline, and the spare and gdb wait for the next case.
+ * The emulated board, shared by the rig's power, console, output and probe drivers. Power on starts QEMU paused,
+ * learns its ptys over QMP, lets the console open them, sends the GPIO levels, then lets the guest run. The QEMU
+ * of the next power-on waits paused (the spare); a probe working while power is off works on it, as on a target
+ * held in reset. A power-on then costs a `cont`, not an emulator start.
+ * powerCycle restart: power off is SIGKILL (the flash files keep what the guest wrote, nothing more) and the spare
+ * is a new QEMU started ahead as soon as the board is on. powerCycle reset: power off stops the CPU over QMP and
+ * the stopped QEMU is the spare; its power-on clears every RAM block (qtest), resets every device, gives the GPIO
+ * link a new connection (bytes the old board never read are gone with it) and runs: what the guest sees is what
+ * a new QEMU would show it, without starting one.
+ * The board can outlive a case (a run keeps it between the cases on its rig): `bind` points it at the current
+ * case's timeline, and the spare and gdb wait for the next case.
  */
 export class QemuBoard {
   readonly gpio = new GpioLines();
@@ -104,6 +129,8 @@ export class QemuBoard {
   private offs = 0;
   /** A power-on in progress. */
   private starting?: Promise<unknown>;
+  /** powerCycle reset: the machine's RAM blocks, read from the first QEMU's memory tree. */
+  private ram?: RamBlock[];
 
   constructor(
     readonly options: QemuBoardOptions,
@@ -148,6 +175,10 @@ export class QemuBoard {
     return this.current !== undefined && !this.current.cut && this.current.process.running;
   }
 
+  private get resets(): boolean {
+    return this.options.powerCycle === 'reset';
+  }
+
   /** Address where raw images go when they name none: the first flash region that says where it is mapped. */
   get defaultLoadAddress(): number | undefined {
     return this.options.nv.find((nv) => nv.address !== undefined)?.address;
@@ -161,6 +192,17 @@ export class QemuBoard {
   /** The pty of UART `index` while powered. */
   serialPath(index: number): string | undefined {
     return this.powered ? this.current?.serials.get(index) : undefined;
+  }
+
+  /**
+   * powerCycle reset: how many bytes QEMU has written to UART `index` since it started (what a console opening
+   * its pty now has missed); undefined when the board is off or each power-on has its own QEMU.
+   */
+  async serialWritten(index: number): Promise<number | undefined> {
+    const instance = this.current;
+    const log = instance?.paths.serialLog?.(index);
+    if (!log || !this.powered) return undefined;
+    return stat(log).then((s) => s.size, () => undefined);
   }
 
   async powerOn(part = 'power'): Promise<void> {
@@ -177,7 +219,7 @@ export class QemuBoard {
     }
   }
 
-  /** The power cut: SIGKILL now, then wait for the process to be gone. */
+  /** The power cut: SIGKILL now and wait for the process to be gone; or (powerCycle reset) stop the CPU now. */
   async powerOff(part = 'power'): Promise<void> {
     this.offs++;
     const instance = this.current;
@@ -185,6 +227,10 @@ export class QemuBoard {
       // Not spawned yet: the power-on sees the cut before it spawns and stops there.
       await this.starting?.catch(() => undefined);
       return;
+    }
+    if (this.resets && instance.qmp && (instance.stopping || !instance.cut)) {
+      instance.stopping ??= this.stop(instance, part);
+      return instance.stopping;
     }
     if (!instance.cut) {
       const ask = this.env.timeline.now();
@@ -197,12 +243,59 @@ export class QemuBoard {
   }
 
   /**
+   * powerCycle reset: the CPU stops where it is (QMP stop, answered once it has), the GPIO link is dropped with
+   * whatever the guest had not read, and this QEMU waits as the spare. A QEMU that does not stop is killed: the
+   * cut happens either way.
+   */
+  private async stop(instance: Instance, part: string): Promise<void> {
+    const ask = this.env.timeline.now();
+    instance.cut = { t: ask };
+    try {
+      await instance.qmp!.execute('stop');
+    } catch {
+      instance.process.kill();
+      this.env.timeline.record('qemu', { phase: 'kill', part, pid: instance.process.pid, ask, done: this.env.timeline.now(), why: 'QMP stop failed' });
+      instance.stopping = undefined;
+      await instance.down;
+      return;
+    }
+    const done = this.env.timeline.now();
+    instance.cut = { t: done };
+    this.env.timeline.record('qemu', { phase: 'stop', part, pid: instance.process.pid, ask, done, latencyMs: round(done - ask) });
+    if (this.current === instance) this.gpio.disconnect();
+    const uartBytes = new Map<number, number>();
+    for (const index of instance.serials.keys()) {
+      const log = instance.paths.serialLog?.(index);
+      if (log) uartBytes.set(index, await stat(log).then((s) => s.size, () => 0));
+    }
+    const announced = instance.announced;
+    instance.announced = false;
+    instance.released = false;
+    if (this.current === instance) this.current = undefined;
+    if (instance.process.running) {
+      const older = this.spare;
+      this.spare = instance;
+      older?.process.kill();
+    }
+    if (announced) for (const listener of [...this.listeners]) await listener.unpowered?.({ t: done, reason: 'power off', uartBytes });
+  }
+
+  /**
    * Runs `work` with QEMU's gdbstub reachable. With power on that is the running board; with power off it is the
    * spare, paused, as a probe powers a target over SWD: the guest never runs until the next power-on.
    */
   async withDebugger<T>(part: string, work: (target: DebugTarget) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      if (this.powered) return work({ gdb: `127.0.0.1:${this.current!.gdbPort}`, powered: true });
+      if (this.powered) {
+        const instance = this.current!;
+        try {
+          return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: true });
+        } finally {
+          // A debugger only ever disconnects; the board resumes its CPU itself, and only if power is still on.
+          // (A gdb detach resumes it whatever happened meanwhile: after a cut, the stopped board would run on.)
+          if (this.current === instance && this.powered) await instance.qmp!.execute('cont').catch(() => undefined);
+        }
+      }
       const spare = (await this.takeSpare()) ?? (await this.spawn(part))!;
       this.spare = spare;
       spare.touched = true;
@@ -227,7 +320,7 @@ export class QemuBoard {
 
   /** Starts the next power-on's QEMU in the background, unless one is there or coming. */
   private prepareSpare(part: string): void {
-    if (this.spare?.process.running || this.spareStarting) return;
+    if (this.resets || this.spare?.process.running || this.spareStarting) return;
     const starting: Promise<Instance | undefined> = this.spawn(part).then(
       (instance) => {
         this.spare = instance;
@@ -251,7 +344,9 @@ export class QemuBoard {
     const spare = this.spare;
     this.spare = undefined;
     if (!spare?.process.running) return undefined;
-    if (spare.files === (await this.fileIdentity(this.paths(spare.runtimeDir)))) return spare;
+    // A QEMU serving power cycles retires halfway to its lifetime bound, never in the middle of a case.
+    const young = performance.now() - spare.startedAt < this.options.lifetime / 2;
+    if (young && spare.files === (await this.fileIdentity(spare.paths))) return spare;
     // The flash file was replaced under it (deleted, copied over): it maps the old one.
     spare.process.kill();
     await spare.down;
@@ -278,6 +373,8 @@ export class QemuBoard {
       drives: o.drives.map((d) => state(d.path)),
       qmpSocket: join(runtimeDir, 'qmp'),
       gpioSocket: o.gpioSerial !== null ? join(runtimeDir, 'gpio') : undefined,
+      qtestSocket: this.resets ? join(runtimeDir, 'qtest') : undefined,
+      serialLog: this.resets ? (index) => join(runtimeDir, `serial${index}.out`) : undefined,
     };
   }
 
@@ -289,31 +386,52 @@ export class QemuBoard {
     if (!instance) return;
     if (this.offs !== offs) {
       // Cut while QEMU was starting: the board is off, which is what was asked last.
+      if (this.resets) {
+        this.spare = instance;
+        return;
+      }
       instance.process.kill();
       await instance.down;
       return;
     }
     this.current = instance;
+    instance.cut = undefined;
+    instance.stopping = undefined;
     const { qmp, process: qemu } = instance;
+    const cut = () => this.offs !== offs;
     try {
-      await this.linkSerials(instance);
-      instance.announced = true;
-      for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
-      if (instance.gpio) await this.gpio.connect(instance.gpio);
-      if (instance.touched) {
-        // A debugger may have moved the CPU (an ELF `load` sets the PC): power-on starts from the reset vector.
+      let clearedRam = 0;
+      if (instance.ran) {
+        // What a power cut does to RAM: a new QEMU would start with every block zero.
+        for (const block of this.ram ?? []) {
+          await instance.qtest!.memset(block.address, block.size, 0);
+          clearedRam += block.size;
+        }
+      }
+      if (instance.touched || instance.ran) {
+        // A debugger may have moved the CPU (an ELF `load` sets the PC), or the guest ran: power-on starts from
+        // the reset vector, every device as after reset. The boot ROM (`-kernel`) is copied in again.
         const reset = qmp!.nextEvent('RESET');
         await qmp!.execute('system_reset');
         await reset;
       }
+      await this.linkSerials(instance);
+      if (cut()) return;
+      instance.announced = true;
+      for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
+      // Only after the reset: a level byte taken by the old UART would be lost with its state.
+      if (instance.paths.gpioSocket) await this.gpio.connect(await this.connectGpio(instance, part));
+      // Checked right before `cont` goes out: a power-off that came meanwhile stopped (or killed) this QEMU.
+      if (cut()) return;
       instance.released = true;
+      instance.ran = true;
       await qmp!.execute('cont');
-      this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0) });
+      this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0), ...(clearedRam ? { clearedRam } : {}) });
       this.prepareSpare(part);
     } catch (err) {
       // Cut while still coming up: the board is off, which is what was asked last.
-      if (instance.cut) {
-        await instance.down;
+      if (instance.cut || cut()) {
+        if (!this.resets) await instance.down;
         return;
       }
       // The guest ran and QEMU died under it before answering `cont`: the board's doing, reported as a gap.
@@ -326,6 +444,37 @@ export class QemuBoard {
       await instance.down;
       throw this.startError(err, qemu, part);
     }
+  }
+
+  /**
+   * A new connection to QEMU's GPIO UART socket, once QEMU has dropped the previous one (and the bytes it held):
+   * QEMU serves one connection at a time and says in `query-chardev` whether it has one.
+   */
+  private async connectGpio(instance: Instance, part: string): Promise<Socket> {
+    const connected = async () => {
+      const chardevs = await instance.qmp!.execute<ChardevInfo[]>('query-chardev');
+      return !chardevs.find((c) => c.label === chardevId.gpio)?.filename.startsWith('disconnected:');
+    };
+    const until = async (want: boolean, what: string) => {
+      const end = performance.now() + this.options.startTimeout;
+      while ((await connected()) !== want) {
+        if (performance.now() > end) throw new RigError(part, `QEMU's GPIO UART socket ${what} within ${formatDuration(this.options.startTimeout)}`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    await until(false, 'kept its previous connection');
+    const socket = await new Promise<Socket>((resolveSocket, reject) => {
+      const s = connectSocket(instance.paths.gpioSocket!);
+      s.once('connect', () => resolveSocket(s));
+      s.once('error', (err) => reject(new RigError(part, `cannot connect to QEMU's GPIO UART socket: ${err.message}`, { cause: err })));
+    });
+    try {
+      await until(true, 'did not take the connection');
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+    return socket;
   }
 
   /**
@@ -343,7 +492,7 @@ export class QemuBoard {
       await Promise.all(o.nv.map((nv, i) => ensureErasedImage(paths.nv[i]!, nv.size, part)));
       await Promise.all(o.drives.map((d, i) => (d.size === undefined ? undefined : ensureErasedImage(paths.drives[i]!, d.size, part))));
       servers.push(await listenOn(paths.qmpSocket));
-      if (paths.gpioSocket) servers.push(await listenOn(paths.gpioSocket));
+      if (paths.qtestSocket) servers.push(await listenOn(paths.qtestSocket));
       if (offs !== undefined && this.offs !== offs) throw new PowerCut();
       qemu = await QemuProcess.start(o.qemu, qemuArgs(o, paths), { part, timeline: this.env.timeline, lifetimeMs: o.lifetime });
     } catch (err) {
@@ -353,15 +502,18 @@ export class QemuBoard {
       throw err;
     }
 
-    const instance: Instance = { process: qemu, runtimeDir, servers, serials: new Map(), links: [], down: Promise.resolve() };
+    const instance: Instance = { process: qemu, runtimeDir, paths, servers, startedAt: performance.now(), serials: new Map(), links: [], down: Promise.resolve() };
     instance.down = qemu.exited.then((exit) => this.teardown(instance, exit, part));
     try {
-      const [qmpServer, gpioServer] = servers;
+      const [qmpServer, qtestServer] = servers;
       const qmp = new Qmp(await this.accept(qmpServer!, instance, part), part);
       instance.qmp = qmp;
       await qmp.handshake();
       this.readChardevs(instance, await qmp.execute<ChardevInfo[]>('query-chardev'));
-      if (gpioServer) instance.gpio = await this.accept(gpioServer, instance, part);
+      if (qtestServer) {
+        instance.qtest = new Qtest(await this.accept(qtestServer, instance, part), part);
+        this.ram ??= volatileRam(await qmp.execute<string>('human-monitor-command', { 'command-line': 'info mtree' }), this.options.nv.map((nv) => nv.id));
+      }
       instance.files = await this.fileIdentity(paths);
       this.env.timeline.record('qemu', { phase: 'ready', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
       return instance;
@@ -417,13 +569,14 @@ export class QemuBoard {
       await rm(aside, { force: true });
       await symlink(pty, aside);
       await rename(aside, link);
-      instance.links.push(link);
+      if (!instance.links.includes(link)) instance.links.push(link);
     }
   }
 
   private async teardown(instance: Instance, exit: QemuExit, part: string): Promise<void> {
     instance.qmp?.close();
-    if (instance.gpio) this.gpio.disconnect();
+    instance.qtest?.close();
+    if (this.current === instance) this.gpio.disconnect();
     for (const { server } of instance.servers) server.close();
     await Promise.all(instance.links.map((link) => unlink(link).catch(() => undefined)));
     await rm(instance.runtimeDir, { recursive: true, force: true });

@@ -51,7 +51,14 @@ export const qemuBoardSchema = z.strictObject({
   args: z.array(z.string()).default([]),
   /** Where NV images and pty links live (relative to the rig file); default `<project>/.hil/rigs/<rig>/`. */
   stateDir: z.string().optional(),
-  /** Hard bound on one QEMU process: it is killed after this long whatever happens. */
+  /**
+   * How power is cut and restored. restart: power off SIGKILLs QEMU, power on starts a new one. reset: one QEMU
+   * serves many power cycles; power off stops its CPU at once (QMP stop), power on clears every RAM block,
+   * resets every device and runs again. The flash files see the same thing either way; reset saves an emulator
+   * start per power-on.
+   */
+  powerCycle: z.enum(['restart', 'reset']).default('restart'),
+  /** Hard bound on one QEMU process: it is killed after this long whatever happens (reset: retired at half). */
   lifetime: duration.default(4 * 3_600_000),
   /** Time allowed from spawn to a QMP handshake. */
   startTimeout: duration.default(10_000),

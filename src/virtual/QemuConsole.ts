@@ -7,20 +7,28 @@ import type { DriverContext } from '../drivers/DriverContext.js';
 import { defineDriver } from '../drivers/DriverDefinition.js';
 import { RigError } from '../errors.js';
 import { withCheck } from '../rig/DriverCheck.js';
-import type { QemuBoard } from './QemuBoard.js';
+import type { QemuBoard, Unpowered } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
 
 /** How long a closing pty may still deliver what the guest wrote just before the cut. */
 const DRAIN_MS = 200;
 
 /**
- * The console on one of the board's pty UARTs. Each power-on makes a new pty: it is opened before the guest
- * runs (so the first line is never lost), and a power-off shows as a gap, the next power-on as a resume.
+ * The console on one of the board's pty UARTs, opened before the guest runs (so the first line is never lost);
+ * a power-off shows as a gap, the next power-on as a resume. powerCycle restart: each power-on makes a new pty,
+ * like a USB-serial adapter re-enumerating. powerCycle reset: the pty stays open across power cycles, like the
+ * virtual COM port of a debug probe powered from USB; at a cut, everything the guest wrote before it is read
+ * (QEMU's byte count says how much) before the gap, so no line of the next boot starts with the last one's tail.
  * Input: QEMU 7.2 starts reading a pty only when its once-a-second reconnect poll sees it open, so bytes written
- * in the first second after power-on wait in the pty (kept, in order) until then.
+ * in the first second after the pty is opened wait in it (kept, in order) until then.
  */
 export class QemuConsole implements Console {
   private port?: SerialPort;
+  private portPath?: string;
+  /** Bytes read from the open pty, and how many QEMU had written to it before it was opened. */
+  private received = 0;
+  private missed = 0;
+  private drained?: { bytes: number; done(): void };
   private opened = false;
   private gapAt?: number;
   private unlisten?: () => void;
@@ -74,7 +82,10 @@ export class QemuConsole implements Console {
 
   private async attach(path: string | undefined): Promise<void> {
     if (!path) throw new RigError(this.ctx.part, `QEMU reported no pty for UART${this.serial}`);
-    await this.openPort(path);
+    if (!this.port?.isOpen || this.portPath !== path) {
+      await this.closePort(0);
+      await this.openPort(path);
+    }
     if (this.gapAt !== undefined) {
       const t = this.ctx.timeline.now();
       const gapMs = Math.round((t - this.gapAt) * 1000) / 1000;
@@ -83,8 +94,10 @@ export class QemuConsole implements Console {
     }
   }
 
-  private async detach(info: { t: number; reason: string; crashed?: boolean }): Promise<void> {
-    await this.closePort(DRAIN_MS);
+  private async detach(info: Unpowered): Promise<void> {
+    const written = info.uartBytes?.get(this.serial);
+    if (written === undefined || !this.port?.isOpen) await this.closePort(DRAIN_MS);
+    else await this.readUpTo(written - this.missed, DRAIN_MS);
     this.flushPartial();
     this.gapAt = info.t;
     for (const l of [...this.listeners]) l.gap?.(info);
@@ -101,16 +114,38 @@ export class QemuConsole implements Console {
         err ? reject(new RigError(this.ctx.part, `cannot open the board's pty ${path}: ${err.message}`, { detail: err.message, cause: err })) : resolve(),
       ),
     );
-    port.on('data', (chunk: Buffer) => this.splitter.push(chunk, this.ctx.timeline.now()));
+    this.received = 0;
+    this.missed = (await this.board.serialWritten(this.serial)) ?? 0;
+    port.on('data', (chunk: Buffer) => {
+      this.splitter.push(chunk, this.ctx.timeline.now());
+      this.received += chunk.length;
+      if (this.drained && this.received >= this.drained.bytes) this.drained.done();
+    });
     // The pty vanishes with QEMU: the read error and close that follow are the power cut, reported as a gap.
     port.on('error', () => undefined);
     this.port = port;
+    this.portPath = path;
+  }
+
+  /** Waits up to `ms` until `bytes` have been read from the open pty. */
+  private async readUpTo(bytes: number, ms: number): Promise<void> {
+    if (this.received >= bytes) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.drained = { bytes, done };
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.drained = undefined;
   }
 
   /** Waits up to `drainMs` for the pty to close by itself (QEMU gone, its last bytes read), then closes it. */
   private async closePort(drainMs: number): Promise<void> {
     const port = this.port;
     this.port = undefined;
+    this.portPath = undefined;
     if (!port?.isOpen) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => port.close(() => resolve()), drainMs);

@@ -26,8 +26,9 @@ const QUICK_MS = 10_000;
 
 /**
  * gdb on QEMU's gdbstub: the path a Black Magic Probe or a J-Link GDB server takes on real hardware. One gdb
- * (machine interface) serves all of a session's operations; each one connects, works and lets go. With power on
- * it halts the running board and detaches after; with power off it works on the paused QEMU of the next power-on.
+ * (machine interface) serves all of a session's operations; each one connects, works and disconnects. With power
+ * on it halts the running board (which runs on when gdb is gone); with power off it works on the paused QEMU of
+ * the next power-on.
  */
 export class QemuProbe implements Probe, BreakpointProbe {
 
@@ -134,18 +135,18 @@ export class QemuProbe implements Probe, BreakpointProbe {
           for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
         } catch (err) {
           await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => undefined);
-          await leave(mi, target);
+          await leave(mi);
           await removeSymbols();
           if (!(err instanceof RigError)) throw err;
           throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
         }
-        const session = breakSession(mi, target, breakpoint, options);
+        const session = breakSession(mi, breakpoint, options);
         try {
           await session.armed;
         } catch (err) {
           // Left in gdb's list, the breakpoint would be inserted again by the next operation that resumes.
           await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
-          await leave(mi, target);
+          await leave(mi);
           await removeSymbols();
           throw err;
         }
@@ -196,7 +197,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
       try {
         return await work(run, target, scratch, mi.dir);
       } finally {
-        await leave(mi, target);
+        await leave(mi);
         await Promise.all(files.map((f) => rm(join(mi.dir, f), { force: true })));
       }
     });
@@ -210,23 +211,25 @@ async function connect(mi: GdbMi, target: DebugTarget, signal: AbortSignal | und
 }
 
 /**
- * Lets go of the board: a detach resumes a powered board; the paused spare is only disconnected, so its guest
- * does not run before power-on. A gdb that cannot leave cleanly is killed (the link goes with it).
+ * Lets go of the board without resuming it (the board resumes a powered CPU itself). A gdb that cannot leave
+ * cleanly is killed (the link goes with it).
  */
-async function leave(mi: GdbMi, target: DebugTarget): Promise<void> {
+async function leave(mi: GdbMi): Promise<void> {
   if (!mi.alive) return;
-  await mi.command(target.powered ? '-target-detach' : '-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+  await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
 }
 
 /**
  * The armed part of a breakpoint session: `continue`, then the first stop is the hit. Released after a halt, the
- * CPU stays where it is (power is being cut) and only the breakpoint goes; released before, the target is
- * interrupted, the breakpoint removed and the board detached, so it runs on as if no debugger had been there.
+ * CPU stays where it is (power is being cut): the breakpoint goes and gdb disconnects. Released before, the target
+ * is interrupted, the breakpoint removed and gdb disconnected, so the board runs on as if no debugger had been
+ * there. A stop that is not the breakpoint is the board stopping under gdb (powerCycle reset: a power-off).
  */
-function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
+function breakSession(mi: GdbMi, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
   const { symbol, hit } = breakpoint;
   const stop = mi.nextStop();
   let isHalted = false;
+  let stoppedOtherwise = false;
   let targetGone = false;
   let releasedEarly = false;
   let onReleased!: () => void;
@@ -235,16 +238,18 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
   const release = () =>
     (releasing ??= (async () => {
       try {
-        if (!isHalted && !targetGone && mi.alive) {
+        if (!isHalted && !stoppedOtherwise && !targetGone && mi.alive) {
           releasedEarly = true;
           const interrupted = mi.nextStop();
           interrupted.catch(() => undefined);
           await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
           await withTimeout(interrupted, QUICK_MS);
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
-          await leave(mi, target);
+          await leave(mi);
         } else if (mi.alive) {
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+          // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
+          if (!targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
         }
       } catch {
         // The link is gone or gdb is stuck: a new gdb serves the next operation.
@@ -267,6 +272,10 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
       (s) => {
         // The stop of the interrupt that released the session is not the hit.
         if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
+        if (s.reason !== 'breakpoint-hit') {
+          stoppedOtherwise = true;
+          return fail(new RigError(mi.part, `the board stopped before hit ${hit} of ${symbol} (${s.reason ?? 'no reason given'}): power went off`));
+        }
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
         isHalted = true;

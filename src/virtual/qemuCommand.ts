@@ -9,8 +9,12 @@ export interface QemuPaths {
   drives: string[];
   /** Unix socket hil listens on; QEMU connects to it as the QMP monitor. */
   qmpSocket: string;
-  /** Unix socket hil listens on for the GPIO UART. */
+  /** Unix socket QEMU listens on for the GPIO UART: hil connects anew at every power-on. */
   gpioSocket?: string;
+  /** powerCycle reset: the socket hil listens on for QEMU's qtest link (RAM cleared at power-on). */
+  qtestSocket?: string;
+  /** powerCycle reset: where each pty UART also logs what the guest wrote (its size counts the bytes sent). */
+  serialLog?: (index: number) => string;
 }
 
 /** Chardev labels as `query-chardev` reports them. */
@@ -44,12 +48,15 @@ export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths): string[] {
   args.push('-display', 'none', '-monitor', 'none', '-parallel', 'none');
   for (let i = 0; i < o.serials; i++) {
     if (i === o.gpioSerial) {
-      args.push('-chardev', `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)}`, '-serial', `chardev:${chardevId.gpio}`);
+      // QEMU listens: a connection dropped at a power cut takes the bytes the guest never read with it.
+      args.push('-chardev', `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)},server=on,wait=off`, '-serial', `chardev:${chardevId.gpio}`);
     } else {
-      args.push('-chardev', `pty,id=${chardevId.serial(i)}`, '-serial', `chardev:${chardevId.serial(i)}`);
+      const log = paths.serialLog ? `,logfile=${quote(paths.serialLog(i))}` : '';
+      args.push('-chardev', `pty,id=${chardevId.serial(i)}${log}`, '-serial', `chardev:${chardevId.serial(i)}`);
     }
   }
   args.push('-chardev', `socket,id=${chardevId.qmp},path=${quote(paths.qmpSocket)}`, '-mon', `chardev=${chardevId.qmp},mode=control`);
+  if (paths.qtestSocket) args.push('-qtest', `unix:${paths.qtestSocket}`, '-qtest-log', 'none');
   args.push('-gdb', `tcp:127.0.0.1:${o.gdbPort}`);
   // Always paused at start: the host opens the UARTs (pty output is dropped until then) before `cont`.
   args.push('-S');

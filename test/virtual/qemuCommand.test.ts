@@ -26,17 +26,28 @@ describe('qemuBoardSchema', () => {
 });
 
 describe('qemuArgs', () => {
-  it('NV as the machine memory backend, UART0 on a pty, UART1 on the GPIO socket, QMP as a client, paused', () => {
+  it('NV as the machine memory backend, UART0 on a pty, UART1 on a GPIO socket QEMU serves, QMP as a client, paused', () => {
     const args = qemuArgs(parse({ nv: [{ id: 'nv', size: '16M' }] }), paths);
     expect(after(args, '-machine')).toEqual(['mps2-an385,memory-backend=nv']);
     expect(after(args, '-object')).toEqual(['memory-backend-file,id=nv,size=16777216,mem-path=/s/nv.img,share=on']);
     expect(after(args, '-kernel')).toEqual(['/r/rom.elf']);
-    expect(after(args, '-chardev')).toEqual(['pty,id=hil-serial0', 'socket,id=hil-gpio,path=/t/gpio', 'socket,id=hil-qmp,path=/t/qmp']);
+    expect(after(args, '-chardev')).toEqual(['pty,id=hil-serial0', 'socket,id=hil-gpio,path=/t/gpio,server=on,wait=off', 'socket,id=hil-qmp,path=/t/qmp']);
     expect(after(args, '-serial')).toEqual(['chardev:hil-serial0', 'chardev:hil-gpio']);
     expect(after(args, '-mon')).toEqual(['chardev=hil-qmp,mode=control']);
     expect(after(args, '-gdb')).toEqual(['tcp:127.0.0.1:0']);
     expect(args).toContain('-S');
     expect(args).not.toContain('-icount');
+    expect(args).not.toContain('-qtest');
+  });
+
+  it('powerCycle reset: a qtest link (to clear RAM) and a byte log behind each pty UART', () => {
+    const o = parse({ nv: [{ id: 'nv', size: '16M' }], powerCycle: 'reset' });
+    expect(o.powerCycle).toBe('reset');
+    const args = qemuArgs(o, { ...paths, qtestSocket: '/t/qtest', serialLog: (i) => `/t/serial${i}.out` });
+    expect(after(args, '-qtest')).toEqual(['unix:/t/qtest']);
+    expect(after(args, '-qtest-log')).toEqual(['none']);
+    expect(after(args, '-chardev')[0]).toBe('pty,id=hil-serial0,logfile=/t/serial0.out');
+    expect(qemuBoardSchema.safeParse({ powerCycle: 'reboot' }).error?.issues[0]?.path).toEqual(['powerCycle']);
   });
 
   it('options a user board needs: cpu, pflash drives, icount, no memory backend, extra args last, commas escaped', () => {
