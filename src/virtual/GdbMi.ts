@@ -60,6 +60,8 @@ export class GdbMi {
   private queue: Promise<unknown> = Promise.resolve();
   private stopWaiters: StopWaiter[] = [];
   private exitedWith?: RigError;
+  /** gdb holds a link to a target: a `-target-select` answered `connected` and nothing has dropped it since. */
+  private linked = false;
   private readonly lifetime: NodeJS.Timeout;
   private timeline: Timeline;
   readonly exited: Promise<void>;
@@ -130,6 +132,11 @@ export class GdbMi {
 
   get alive(): boolean {
     return this.exitedWith === undefined;
+  }
+
+  /** gdb may still hold a link to a target (one that lost power included): a new `-target-select` must drop it first. */
+  get attached(): boolean {
+    return this.linked && this.alive;
   }
 
   /**
@@ -212,6 +219,8 @@ export class GdbMi {
       const pending = this.pending;
       if (!pending || Number(result[1]) !== pending.token) return;
       const results = result[3] ?? '';
+      if (result[2] === 'connected') this.linked = true;
+      if (result[2] === 'done' && pending.command === '-target-disconnect') this.linked = false;
       if (result[2] === 'error') {
         const message = /^msg="((?:[^"\\]|\\.)*)"/.exec(results)?.[1];
         const said = message === undefined ? results : unescape(message);
@@ -240,6 +249,7 @@ export class GdbMi {
   }
 
   private targetGone(why: string): void {
+    this.linked = false;
     const waiters = this.stopWaiters;
     this.stopWaiters = [];
     for (const w of waiters) w.reject(new RigError(this.o.part, `gdb: ${why}`));

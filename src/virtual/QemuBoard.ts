@@ -459,7 +459,7 @@ export class QemuBoard {
       const end = performance.now() + this.options.startTimeout;
       while ((await connected()) !== want) {
         if (performance.now() > end) throw new RigError(part, `QEMU's GPIO UART socket ${what} within ${formatDuration(this.options.startTimeout)}`);
-        await new Promise((r) => setTimeout(r, 1));
+        await new Promise((r) => setImmediate(r));
       }
     };
     await until(false, 'kept its previous connection');
@@ -562,6 +562,8 @@ export class QemuBoard {
 
   /** `<stateDir>/serial<N>` → this power-on's pty, as /dev/serial/by-id names a USB-serial whatever its ttyUSB. */
   private async linkSerials(instance: Instance): Promise<void> {
+    // A QEMU serving another power cycle keeps its ptys, and they are linked already.
+    if (instance.links.length) return;
     await mkdir(this.env.stateDir, { recursive: true });
     for (const [index, pty] of instance.serials) {
       const link = join(this.env.stateDir, `serial${index}`);
@@ -569,7 +571,7 @@ export class QemuBoard {
       await rm(aside, { force: true });
       await symlink(pty, aside);
       await rename(aside, link);
-      if (!instance.links.includes(link)) instance.links.push(link);
+      instance.links.push(link);
     }
   }
 

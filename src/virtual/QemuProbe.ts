@@ -206,7 +206,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
 
 /** gdb keeps a link to a board that lost power until told: drop it first, then connect to this QEMU. */
 async function connect(mi: GdbMi, target: DebugTarget, signal: AbortSignal | undefined): Promise<void> {
-  await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
+  if (mi.attached) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
   await mi.command(`-target-select remote ${target.gdb}`, { timeoutMs: QUICK_MS, signal });
 }
 
