@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Probe } from '../drivers/probe/Probe.js';
 import { CaseFailure, RigError } from '../errors.js';
+import { imageExtent } from '../image/imageExtent.js';
 import { ImageFormatError, parseImage } from '../image/McubootImage.js';
 import { requireProbe } from './FlashStep.js';
 import { defineStep } from './Step.js';
@@ -9,6 +11,25 @@ const hex = z
   .string()
   .transform((s) => s.replace(/[\s:]/g, ''))
   .refine((s) => /^([0-9a-fA-F]{2})+$/.test(s), 'expected hex bytes such as "3db8f396"');
+
+/** Enough for the typical image in one read, small next to a slot: each byte read costs probe time. */
+const FIRST_READ = 4096;
+
+/**
+ * The region's bytes as far as its image goes, or all of them when it does not start with one (erased
+ * vs invalid needs every byte). parseImage gives the same verdict on these bytes as on the whole region.
+ */
+async function readRegion(probe: Probe, region: { address: number; size: number }, signal: AbortSignal): Promise<Buffer> {
+  const read = (from: number, to: number) => probe.read(region.address + from, to - from, { signal });
+  let data = await read(0, Math.min(region.size, FIRST_READ));
+  for (;;) {
+    const end = imageExtent(data);
+    if (end === undefined) return data.length < region.size ? Buffer.concat([data, await read(data.length, region.size)]) : data;
+    // An image running past the region is cut, which parseImage sees in the bytes already read.
+    if (end <= data.length || end > region.size) return data;
+    data = Buffer.concat([data, await read(data.length, end)]);
+  }
+}
 
 /**
  * Reads flash through the probe and asserts what is there:
@@ -38,7 +59,7 @@ export const inspectStep = defineStep({
     }
     const region = ctx.rig.regions[args.region];
     if (!region) throw new RigError('probe', `rig ${ctx.rig.name} has no region "${args.region}"`);
-    const data = await probe.read(region.address, region.size, { signal: ctx.signal });
+    const data = await readRegion(probe, region, ctx.signal);
     const erased = data.every((b) => b === 0xff);
     let found: string;
     let version: string | undefined;
