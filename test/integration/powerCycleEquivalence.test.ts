@@ -36,7 +36,7 @@ beforeAll(() => {
   - power: on
   - wait: no-image
   - cut: { at: { symbol: flash_program_word, hit: '\${hit}', image: bootloader }, within: 10s }
-  - button: { press: user, hold: 50ms }
+  - button: { press: user, hold: 20ms }
   - wait: { state: off, timeout: 30s }
   - power: on
   - wait: { state: no-image, timeout: 5s }
