@@ -93,6 +93,10 @@ interface Instance {
   ran?: boolean;
   /** powerCycle reset: the QMP stop of a power-off, under way or done. */
   stopping?: Promise<void>;
+  /** powerCycle reset: RAM being cleared while the board is off; a power-on or a probe waits for it. */
+  clearing?: Promise<void>;
+  /** The next power-on's connection to the GPIO UART, made ahead; nothing is sent on it before then. */
+  gpioLink?: Promise<Socket>;
   /** Settles when the process is gone and everything it used is released. */
   down: Promise<void>;
 }
@@ -263,6 +267,14 @@ export class QemuBoard {
     instance.cut = { t: done };
     this.env.timeline.record('qemu', { phase: 'stop', part, pid: instance.process.pid, ask, done, latencyMs: round(done - ask) });
     if (this.current === instance) this.gpio.disconnect();
+    // While the board is off, not when it comes on: what a power cut does to RAM (a new QEMU starts with every
+    // block zero), and the GPIO link the next power-on will use.
+    if (instance.ran) {
+      instance.clearing = this.clearRam(instance);
+      // Reported to whoever waits for it next (a power-on, a probe); never unhandled if nobody does.
+      instance.clearing.catch(() => undefined);
+    }
+    instance.gpioLink = this.linkGpio(instance, part);
     const uartBytes = new Map<number, number>();
     for (const index of instance.serials.keys()) {
       const log = instance.paths.serialLog?.(index);
@@ -278,6 +290,18 @@ export class QemuBoard {
       older?.process.kill();
     }
     if (announced) for (const listener of [...this.listeners]) await listener.unpowered?.({ t: done, reason: 'power off', uartBytes });
+  }
+
+  private async clearRam(instance: Instance): Promise<void> {
+    for (const block of this.ram ?? []) await instance.qtest!.memset(block.address, block.size, 0);
+  }
+
+  /** `connectGpio` started now and kept for the next power-on; its failure is reported there. */
+  private linkGpio(instance: Instance, part: string): Promise<Socket> | undefined {
+    if (!instance.paths.gpioSocket) return undefined;
+    const link = this.connectGpio(instance, part);
+    link.catch(() => undefined);
+    return link;
   }
 
   /**
@@ -299,6 +323,8 @@ export class QemuBoard {
       const spare = (await this.takeSpare()) ?? (await this.spawn(part))!;
       this.spare = spare;
       spare.touched = true;
+      // What the probe writes to RAM while power is off stays, as with a new QEMU: clearing happens before.
+      await spare.clearing;
       return work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false });
     });
   }
@@ -400,14 +426,8 @@ export class QemuBoard {
     const { qmp, process: qemu } = instance;
     const cut = () => this.offs !== offs;
     try {
-      let clearedRam = 0;
-      if (instance.ran) {
-        // What a power cut does to RAM: a new QEMU would start with every block zero.
-        for (const block of this.ram ?? []) {
-          await instance.qtest!.memset(block.address, block.size, 0);
-          clearedRam += block.size;
-        }
-      }
+      await instance.clearing;
+      instance.clearing = undefined;
       if (instance.touched || instance.ran) {
         // A debugger may have moved the CPU (an ELF `load` sets the PC), or the guest ran: power-on starts from
         // the reset vector, every device as after reset. The boot ROM (`-kernel`) is copied in again.
@@ -420,13 +440,15 @@ export class QemuBoard {
       instance.announced = true;
       for (const listener of [...this.listeners]) await listener.powering?.({ serialPath: (i) => instance.serials.get(i) });
       // Only after the reset: a level byte taken by the old UART would be lost with its state.
-      if (instance.paths.gpioSocket) await this.gpio.connect(await this.connectGpio(instance, part));
+      const gpio = instance.gpioLink;
+      instance.gpioLink = undefined;
+      if (gpio) await this.gpio.connect(await gpio);
       // Checked right before `cont` goes out: a power-off that came meanwhile stopped (or killed) this QEMU.
       if (cut()) return;
       instance.released = true;
       instance.ran = true;
       await qmp!.execute('cont');
-      this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0), ...(clearedRam ? { clearedRam } : {}) });
+      this.env.timeline.record('qemu', { phase: 'run', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0) });
       this.prepareSpare(part);
     } catch (err) {
       // Cut while still coming up: the board is off, which is what was asked last.
@@ -515,6 +537,7 @@ export class QemuBoard {
         this.ram ??= volatileRam(await qmp.execute<string>('human-monitor-command', { 'command-line': 'info mtree' }), this.options.nv.map((nv) => nv.id));
       }
       instance.files = await this.fileIdentity(paths);
+      instance.gpioLink = this.linkGpio(instance, part);
       this.env.timeline.record('qemu', { phase: 'ready', part, pid: qemu.pid, startMs: round(this.env.timeline.now() - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
       return instance;
     } catch (err) {
@@ -578,6 +601,7 @@ export class QemuBoard {
   private async teardown(instance: Instance, exit: QemuExit, part: string): Promise<void> {
     instance.qmp?.close();
     instance.qtest?.close();
+    void instance.gpioLink?.then((socket) => socket.destroy(), () => undefined);
     if (this.current === instance) this.gpio.disconnect();
     for (const { server } of instance.servers) server.close();
     await Promise.all(instance.links.map((link) => unlink(link).catch(() => undefined)));
