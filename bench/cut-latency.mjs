@@ -2,7 +2,8 @@
 // Cut reaction latency on the virtual rig, printed as p50/p99 (goal: p99 at most 2 ms): the time from a
 // console line's arrival (the `cut` event's anchorAt, stamped when the line was read) to hil issuing the power
 // cut (issuedAt), minus the requested offset. Runs bench/cut-on-pattern.yaml (five cuts per case) `cases`
-// times. Also prints the actuation time (cut issued to QEMU gone), which is the rig's, not hil's.
+// times. Also prints the actuation time (cut issued to power off: the CPU stopped and what it printed read),
+// which is the rig's, not hil's.
 // Usage: node bench/cut-latency.mjs [cases=10]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -40,5 +41,5 @@ if (!reaction.length) throw new Error('no cut events recorded: is the virtual ri
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(3)} ms, p99 ${pct(xs, 99).toFixed(3)} ms, max ${Math.max(...xs).toFixed(3)} ms (n=${xs.length})`;
 console.log(`cut reaction (line received -> cut issued): ${fmt(reaction)}`);
-console.log(`cut actuation (cut issued -> power off, QEMU killed): ${fmt(actuation)}`);
+console.log(`cut actuation (cut issued -> power off reported): ${fmt(actuation)}`);
 if (notPassed) console.log(`(${notPassed} of ${cases} cases did not pass; their cuts are counted)`);

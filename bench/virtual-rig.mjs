@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Figures of the virtual rig, printed: wall time of `hil run rollback-powerfail` (bootstrap already done) and,
-// from the runs' own timelines, power-on to first console line, split into the power-on itself (the QEMU of the
-// next power-on is started ahead, paused, so this is mostly its `cont`) and resume to the first line; and what a
-// QEMU start costs (spawn to QMP ready), paid in the background. Usage: node bench/virtual-rig.mjs [runs=3]
+// from the runs' own timelines, power-on to first console line, split into the power-on itself (the rig's QEMU
+// is already there, stopped: a reset and a `cont`) and resume to the first line; and what a QEMU start costs
+// (spawn to QMP ready), paid once per rig and run. Usage: node bench/virtual-rig.mjs [runs=3]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,6 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 const fmt = (xs, unit = 'ms') => `median ${pct(xs, 50).toFixed(1)} ${unit}, max ${Math.max(...xs).toFixed(1)} ${unit} (n=${xs.length})`;
 console.log(`hil run rollback-powerfail (3 cases, virtual rig): ${fmt(walls.map((w) => w / 1000), 's')}`);
 console.log(`power-on to first console line:                  ${fmt(firstLine)}`);
-console.log(`  power-on step (QEMU started ahead: its cont):   ${fmt(powerOn)}`);
+console.log(`  power-on step (reset and cont of the stopped QEMU): ${fmt(powerOn)}`);
 console.log(`  resume (cont) to first line:                    ${fmt(contToLine)}`);
-console.log(`QEMU start, spawn to QMP ready (in the background): ${fmt(qemuStart)}`);
+console.log(`QEMU start, spawn to QMP ready (once per run):  ${fmt(qemuStart)}`);

@@ -67,6 +67,9 @@ export const cutStep = defineStep({
     const target = anchorAt + args.after;
     const wait = target - ctx.timeline.now();
     if (wait > 0) await sleep(wait, ctx.signal);
+    // Node's timers count whole milliseconds from the loop's cached clock and fire up to 1 ms early: never cut
+    // before the moment asked for.
+    while (ctx.timeline.now() < target) await new Promise((r) => setImmediate(r));
     const issuedAt = ctx.timeline.now();
     await ctx.setPower(false, 'cut');
     const doneAt = ctx.timeline.now();
