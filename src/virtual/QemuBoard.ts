@@ -71,7 +71,7 @@ interface Instance {
   paths: QemuPaths;
   servers: Listening[];
   qmp?: Qmp;
-  /** powerCycle reset: clears RAM before a power-on. */
+  /** powerCycle reset: clears RAM after a power-off. */
   qtest?: Qtest;
   startedAt: number;
   serials: Map<number, string>;

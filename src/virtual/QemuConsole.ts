@@ -184,6 +184,7 @@ export const qemuConsoleDriver = withCheck(
   async (options, ctx) => {
     const board = qemuBoardFor(ctx);
     checkConsoleUart(board, options.serial, ctx.part);
-    return `UART${options.serial} on a new pty per power-on, linked as ${join(board.stateDir, `serial${options.serial}`)}`;
+    const pty = board.options.powerCycle === 'reset' ? 'a pty kept across power cycles' : 'a new pty per power-on';
+    return `UART${options.serial} on ${pty}, linked as ${join(board.stateDir, `serial${options.serial}`)}`;
   },
 );

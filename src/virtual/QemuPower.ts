@@ -5,7 +5,11 @@ import { withCheck } from '../rig/DriverCheck.js';
 import type { QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
 
-/** Power of the emulated board: on starts a QEMU process, off SIGKILLs it (a true cut, mid-write included). */
+/**
+ * Power of the emulated board. powerCycle restart: on starts a QEMU process, off SIGKILLs it. reset: off stops
+ * the CPU at once, on clears RAM, resets and runs the same QEMU. Either way the flash keeps exactly what was
+ * written before the cut.
+ */
 export class QemuPower implements Power {
   constructor(
     private readonly board: QemuBoard,
@@ -13,7 +17,7 @@ export class QemuPower implements Power {
   ) {}
 
   get description(): string {
-    return `${this.board.description} power (process start / SIGKILL)`;
+    return `${this.board.description} power (${this.board.options.powerCycle === 'reset' ? 'CPU stop / RAM cleared and reset' : 'process start / SIGKILL'})`;
   }
 
   on(): Promise<void> {
@@ -40,7 +44,7 @@ export class QemuPower implements Power {
 export const qemuPowerDriver = withCheck(
   defineDriver({
     kind: 'qemu',
-    description: 'the virtual board (resources.qemu): power on starts QEMU, power off kills it',
+    description: 'the virtual board (resources.qemu): power off kills QEMU or stops its CPU (powerCycle), power on starts or resets it',
     schema: z.strictObject({ kind: z.literal('qemu') }),
     create: (_options, ctx) => new QemuPower(qemuBoardFor(ctx), ctx.part),
   }),
