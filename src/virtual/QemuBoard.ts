@@ -63,6 +63,12 @@ export interface DebugTarget {
    * flash): the board resumes a powered CPU itself when the debugger is done.
    */
   powered: boolean;
+  /**
+   * The debugger lets the CPU run (true: a breakpoint is armed and gdb resumes after every stop it does not
+   * report) or has it halted (false). While it runs the CPU, a power cut kills QEMU even with powerCycle reset: a
+   * stopped CPU would be resumed by gdb's next automatic continue.
+   */
+  debuggerRuns(running: boolean): void;
 }
 
 interface Instance {
@@ -91,6 +97,8 @@ interface Instance {
   released?: boolean;
   /** The guest has run since this QEMU started: its RAM is not as a power-on leaves it. */
   ran?: boolean;
+  /** A debugger runs the CPU (see DebugTarget.debuggerRuns). */
+  debuggerRuns?: boolean;
   /** powerCycle reset: the QMP stop of a power-off, under way or done. */
   stopping?: Promise<void>;
   /** powerCycle reset: RAM being cleared while the board is off; a power-on or a probe waits for it. */
@@ -232,7 +240,7 @@ export class QemuBoard {
       await this.starting?.catch(() => undefined);
       return;
     }
-    if (this.resets && instance.qmp && (instance.stopping || !instance.cut)) {
+    if (this.resets && instance.qmp && !instance.debuggerRuns && (instance.stopping || !instance.cut)) {
       instance.stopping ??= this.stop(instance, part);
       return instance.stopping;
     }
@@ -313,8 +321,9 @@ export class QemuBoard {
       if (this.powered) {
         const instance = this.current!;
         try {
-          return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: true });
+          return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: true, debuggerRuns: (running) => (instance.debuggerRuns = running) });
         } finally {
+          instance.debuggerRuns = false;
           // A debugger only ever disconnects; the board resumes its CPU itself, and only if power is still on.
           // (A gdb detach resumes it whatever happened meanwhile: after a cut, the stopped board would run on.)
           if (this.current === instance && this.powered) await instance.qmp!.execute('cont').catch(() => undefined);
@@ -325,7 +334,8 @@ export class QemuBoard {
       spare.touched = true;
       // What the probe writes to RAM while power is off stays, as with a new QEMU: clearing happens before.
       await spare.clearing;
-      return work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false });
+      // The spare never runs under a debugger: only a powered board is given a breakpoint.
+      return work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false, debuggerRuns: () => undefined });
     });
   }
 

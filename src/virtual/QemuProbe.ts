@@ -140,7 +140,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
           if (!(err instanceof RigError)) throw err;
           throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
         }
-        const session = breakSession(mi, breakpoint, options);
+        const session = breakSession(mi, target, breakpoint, options);
         try {
           await session.armed;
         } catch (err) {
@@ -223,11 +223,14 @@ async function leave(mi: GdbMi): Promise<void> {
  * The armed part of a breakpoint session: `continue`, then the first stop is the hit. Released after a halt, the
  * CPU stays where it is (power is being cut): the breakpoint goes and gdb disconnects. Released before, the target
  * is interrupted, the breakpoint removed and gdb disconnected, so the board runs on as if no debugger had been
- * there. A stop that is not the breakpoint is the board stopping under gdb (powerCycle reset: a power-off).
+ * there. A stop that is not the breakpoint is not the hit. While armed, gdb runs the CPU: the board is told, so
+ * that a power cut then kills QEMU rather than stopping a CPU gdb would resume.
  */
-function breakSession(mi: GdbMi, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
+function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
   const { symbol, hit } = breakpoint;
   const stop = mi.nextStop();
+  // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
+  stop.then(() => target.debuggerRuns(false), () => target.debuggerRuns(false));
   let isHalted = false;
   let stoppedOtherwise = false;
   let targetGone = false;
@@ -274,7 +277,7 @@ function breakSession(mi: GdbMi, breakpoint: CodeBreakpoint, options: { signal: 
         if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
         if (s.reason !== 'breakpoint-hit') {
           stoppedOtherwise = true;
-          return fail(new RigError(mi.part, `the board stopped before hit ${hit} of ${symbol} (${s.reason ?? 'no reason given'}): power went off`));
+          return fail(new RigError(mi.part, `the board stopped before hit ${hit} of ${symbol}, not at the breakpoint (${s.reason ?? 'no reason given'})`));
         }
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
@@ -289,6 +292,7 @@ function breakSession(mi: GdbMi, breakpoint: CodeBreakpoint, options: { signal: 
   });
   // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
   halted.catch(() => undefined);
+  target.debuggerRuns(true);
   const armed = mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal }).then(() => undefined);
   armed.catch(() => onReleased());
   return { armed, halted, release, released };

@@ -14,12 +14,12 @@ const present = ['bootrom.elf', 'bootloader.elf', 'factory.img', 'flash_map.json
 const NV_BASE = 0x21000000;
 const PRIMARY = { offset: 0x10000, size: 0x10000 };
 
-(present ? describe : describe.skip)('QemuProbe.breakAt: halt at the N-th hit of a symbol, cut there', () => {
+(present ? describe.each : describe.skip.each)(['restart', 'reset'])('QemuProbe.breakAt (powerCycle %s): halt at the N-th hit of a symbol, cut there', (powerCycle) => {
   let rig: VirtualRig;
   let symbolAddress: number;
   const factoryBase = () => (JSON.parse(readFileSync(join(BUILD, 'flash_map.json'), 'utf8')) as { regions: { factory: { base: number } } }).regions.factory.base;
   const resources = () => ({
-    qemu: { kernel: join(BUILD, 'bootrom.elf'), nv: [{ id: 'nv', size: '16M', address: NV_BASE }], stateDir: 'state', lifetime: '2m' },
+    qemu: { kernel: join(BUILD, 'bootrom.elf'), nv: [{ id: 'nv', size: '16M', address: NV_BASE }], stateDir: 'state', lifetime: '2m', powerCycle },
   });
   /** Words of the primary slot that are no longer erased: each is one flash_program_word that completed. */
   const programmedWords = () => {
@@ -98,6 +98,26 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
       const vectors = await probe.read(NV_BASE, 8);
       expect(vectors.readUInt32LE(0) >>> 24).toBe(0x20);
       expect(lines.some((l) => l.text.includes('Copying'))).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+
+  it('power off before the hit: halted rejects, and the board stays off, writing nothing more', async () => {
+    const { power, button, probe, lines, close } = await boardWaitingForButton();
+    try {
+      const armed = await probe.breakAt({ symbol: 'flash_program_word', hit: 400, symbols: ELF }, { signal: new AbortController().signal, timeoutMs: 30_000 });
+      await press(button);
+      await until('the copy', () => lines.some((l) => l.text.includes('Copying factory image 0%')), 10_000);
+      await power.off();
+      await expect(armed.halted).rejects.toThrow(/before hit 400 of flash_program_word/);
+      await armed.release();
+      const written = programmedWords();
+      expect(written).toBeLessThan(399);
+      // Neither gdb letting go nor anything else resumes a board whose power is off.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(programmedWords()).toBe(written);
+      expect(power.state()).toBe('off');
     } finally {
       await close();
     }
