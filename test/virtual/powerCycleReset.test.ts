@@ -76,6 +76,49 @@ describe('powerCycle reset with real QEMU', () => {
     }
   });
 
+  it('a cut racing a power-on wins; the same QEMU then powers on cleanly', async () => {
+    const { power, console, lines, close } = virtualDrivers(rig, reset(rig));
+    const gaps: string[] = [];
+    console.subscribe({ gap: (g) => gaps.push(g.reason) });
+    try {
+      await console.open();
+      for (const delayMs of [0, 2, 10, 40]) {
+        const on = power.on();
+        await new Promise((r) => setTimeout(r, delayMs));
+        await power.off();
+        await on;
+        expect(power.state()).toBe('off');
+      }
+      expect(gaps.every((g) => g === 'power off')).toBe(true);
+      const before = lines.length;
+      await power.on();
+      await until('a boot', () => lines.slice(before).some((l) => l.text.startsWith('boot')));
+      expect(lines[before]!.text).toMatch(/^boot \d+$/);
+    } finally {
+      await close();
+    }
+  });
+
+  it('a QEMU that served half its lifetime bound is retired at the next power-on, not in the middle of one', async () => {
+    const { power, close } = virtualDrivers(rig, qemuResources(rig, { powerCycle: 'reset', lifetime: '3s' }));
+    const pids: unknown[] = [];
+    const unsubscribe = rig.timeline.subscribe((e) => e.type === 'qemu' && e.phase === 'run' && pids.push(e.pid));
+    try {
+      await power.on();
+      await power.off();
+      await power.on();
+      await power.off();
+      await new Promise((r) => setTimeout(r, 1600));
+      await power.on();
+      expect(pids).toHaveLength(3);
+      expect(pids[1]).toBe(pids[0]);
+      expect(pids[2]).not.toBe(pids[0]);
+    } finally {
+      unsubscribe();
+      await close();
+    }
+  });
+
   it('GPIO bytes the board never read are dropped at the cut; the next power-on hears only the levels as they are', async () => {
     const blank = await makeVirtualRig();
     const { power, console, button, probe, lines, close } = virtualDrivers(blank, reset(blank));
