@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat, symlink, truncate, unlink } from 'node:fs/promises';
 import { connect as connectSocket, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -48,7 +48,8 @@ export interface Unpowered {
   crashed?: boolean;
   /**
    * powerCycle reset: the UARTs stay (the same ptys serve the next power-on). Per UART, how many bytes QEMU had
-   * written to it when the CPU stopped: a console has everything from before the cut once it has read that many.
+   * written to it in this power-on when the CPU stopped: a console has everything from before the cut once it
+   * has read that many since the power-on.
    */
   uartBytes?: ReadonlyMap<number, number>;
 }
@@ -207,8 +208,8 @@ export class QemuBoard {
   }
 
   /**
-   * powerCycle reset: how many bytes QEMU has written to UART `index` since it started (what a console opening
-   * its pty now has missed); undefined when the board is off or each power-on has its own QEMU.
+   * powerCycle reset: how many bytes QEMU has written to UART `index` since this power-on (what a console
+   * opening its pty now has missed); undefined when the board is off or each power-on has its own QEMU.
    */
   async serialWritten(index: number): Promise<number | undefined> {
     const instance = this.current;
@@ -282,6 +283,7 @@ export class QemuBoard {
       // Reported to whoever waits for it next (a power-on, a probe); never unhandled if nobody does.
       instance.clearing.catch(() => undefined);
     }
+    dropGpioLink(instance);
     instance.gpioLink = this.linkGpio(instance, part);
     const uartBytes = new Map<number, number>();
     for (const index of instance.serials.keys()) {
@@ -445,6 +447,13 @@ export class QemuBoard {
         await qmp!.execute('system_reset');
         await reset;
       }
+      if (instance.ran) {
+        // The UART byte counts start again with each power-on, so QEMU's logs never outgrow one power cycle.
+        for (const index of instance.serials.keys()) {
+          const log = instance.paths.serialLog?.(index);
+          if (log) await truncate(log, 0);
+        }
+      }
       await this.linkSerials(instance);
       if (cut()) return;
       instance.announced = true;
@@ -452,7 +461,15 @@ export class QemuBoard {
       // Only after the reset: a level byte taken by the old UART would be lost with its state.
       const gpio = instance.gpioLink;
       instance.gpioLink = undefined;
-      if (gpio) await this.gpio.connect(await gpio);
+      if (gpio) {
+        const socket = await gpio;
+        // Cut meanwhile: this link is not the next power-on's (QEMU serves one connection; it must go).
+        if (cut()) {
+          socket.destroy();
+          return;
+        }
+        await this.gpio.connect(socket);
+      }
       // Checked right before `cont` goes out: a power-off that came meanwhile stopped (or killed) this QEMU.
       if (cut()) return;
       instance.released = true;
@@ -611,7 +628,7 @@ export class QemuBoard {
   private async teardown(instance: Instance, exit: QemuExit, part: string): Promise<void> {
     instance.qmp?.close();
     instance.qtest?.close();
-    void instance.gpioLink?.then((socket) => socket.destroy(), () => undefined);
+    dropGpioLink(instance);
     if (this.current === instance) this.gpio.disconnect();
     for (const { server } of instance.servers) server.close();
     await Promise.all(instance.links.map((link) => unlink(link).catch(() => undefined)));
@@ -650,6 +667,13 @@ async function exitsWithin(qemu: QemuProcess, ms: number): Promise<boolean> {
   const exited = await Promise.race([qemu.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
   clearTimeout(timer);
   return exited;
+}
+
+/** A GPIO link made ahead and not used: QEMU holds it until it is closed. */
+function dropGpioLink(instance: Instance): void {
+  const link = instance.gpioLink;
+  instance.gpioLink = undefined;
+  void link?.then((socket) => socket.destroy(), () => undefined);
 }
 
 /** A power-off arrived while a power-on was still preparing. */

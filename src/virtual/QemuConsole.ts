@@ -25,7 +25,7 @@ const DRAIN_MS = 200;
 export class QemuConsole implements Console {
   private port?: SerialPort;
   private portPath?: string;
-  /** Bytes read from the open pty, and how many QEMU had written to it before it was opened. */
+  /** Bytes read from the pty in this power-on, and how many QEMU had written in it before the pty was opened. */
   private received = 0;
   private missed = 0;
   private drained?: { bytes: number; done(): void };
@@ -85,6 +85,10 @@ export class QemuConsole implements Console {
     if (!this.port?.isOpen || this.portPath !== path) {
       await this.closePort(0);
       await this.openPort(path);
+    } else {
+      // The same pty for a new power-on: the board counts this power-on's bytes from zero.
+      this.received = 0;
+      this.missed = 0;
     }
     if (this.gapAt !== undefined) {
       const t = this.ctx.timeline.now();

@@ -51,7 +51,8 @@ export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths): string[] {
       // QEMU listens: a connection dropped at a power cut takes the bytes the guest never read with it.
       args.push('-chardev', `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)},server=on,wait=off`, '-serial', `chardev:${chardevId.gpio}`);
     } else {
-      const log = paths.serialLog ? `,logfile=${quote(paths.serialLog(i))}` : '';
+      // Appending: hil empties the log at each power-on, and QEMU's next byte must land at its new start.
+      const log = paths.serialLog ? `,logfile=${quote(paths.serialLog(i))},logappend=on` : '';
       args.push('-chardev', `pty,id=${chardevId.serial(i)}${log}`, '-serial', `chardev:${chardevId.serial(i)}`);
     }
   }

@@ -82,7 +82,7 @@ describe('powerCycle reset with real QEMU', () => {
     console.subscribe({ gap: (g) => gaps.push(g.reason) });
     try {
       await console.open();
-      for (const delayMs of [0, 2, 10, 40]) {
+      for (const delayMs of [0, 1, 2, 3, 5, 8, 13, 21, 40]) {
         const on = power.on();
         await new Promise((r) => setTimeout(r, delayMs));
         await power.off();

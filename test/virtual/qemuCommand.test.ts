@@ -46,7 +46,7 @@ describe('qemuArgs', () => {
     const args = qemuArgs(o, { ...paths, qtestSocket: '/t/qtest', serialLog: (i) => `/t/serial${i}.out` });
     expect(after(args, '-qtest')).toEqual(['unix:/t/qtest']);
     expect(after(args, '-qtest-log')).toEqual(['none']);
-    expect(after(args, '-chardev')[0]).toBe('pty,id=hil-serial0,logfile=/t/serial0.out');
+    expect(after(args, '-chardev')[0]).toBe('pty,id=hil-serial0,logfile=/t/serial0.out,logappend=on');
     expect(qemuBoardSchema.safeParse({ powerCycle: 'reboot' }).error?.issues[0]?.path).toEqual(['powerCycle']);
   });
 
