@@ -35,21 +35,23 @@ export class Qtest {
     if (this.closedWith) return Promise.reject(this.closedWith);
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new RigError(this.part, `QEMU did not answer qtest '${line}' within ${this.timeoutMs}ms`));
         // An answer arriving later would be taken for the next command's: the link is unusable from here.
         this.close();
-        reject(new RigError(this.part, `QEMU did not answer qtest '${line}' within ${this.timeoutMs}ms`));
       }, this.timeoutMs);
-      this.waiters.push({
-        resolve: (answer) => {
+      const waiter = {
+        resolve: (answer: string) => {
           clearTimeout(timer);
           if (answer.startsWith('OK')) resolve(answer);
           else reject(new RigError(this.part, `QEMU refused qtest '${line}': ${answer}`));
         },
-        reject: (error) => {
+        reject: (error: Error) => {
           clearTimeout(timer);
           reject(error);
         },
-      });
+      };
+      this.waiters.push(waiter);
       this.socket.write(`${line}\n`);
     });
   }
