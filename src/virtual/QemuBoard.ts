@@ -385,7 +385,7 @@ export class QemuBoard {
     // A QEMU serving power cycles retires halfway to its lifetime bound, never in the middle of a case.
     const young = performance.now() - spare.startedAt < this.options.lifetime / 2;
     if (young && spare.files === (await this.fileIdentity(spare.paths))) return spare;
-    // The flash file was replaced under it (deleted, copied over): it maps the old one.
+    // Retired, or the flash file was replaced under it (deleted, copied over) and it maps the old one.
     spare.process.kill();
     await spare.down;
     return undefined;
