@@ -28,9 +28,10 @@ try {
   });
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
-  // Where the CPU goes: every process of the run sampled from /proc (the last few ms of a process are missed).
+  // Where the CPU goes: every process of the run sampled from /proc (the last 100 ms of a process are missed).
+  // Not more often: each sample reads every /proc entry, CPU the run itself would otherwise have.
   const cpu = new Map();
-  const sample = setInterval(() => sampleCpu(child.pid, cpu), 20);
+  const sample = setInterval(() => sampleCpu(child.pid, cpu), 100);
   const status = await new Promise((resolve) => child.on('close', (code) => resolve(code)));
   clearInterval(sample);
   const run = { status, stdout };
