@@ -212,10 +212,7 @@ export class QemuBoard {
    * opening its pty now has missed); undefined when the board is off or each power-on has its own QEMU.
    */
   async serialWritten(index: number): Promise<number | undefined> {
-    const instance = this.current;
-    const log = instance?.paths.serialLog?.(index);
-    if (!log || !this.powered) return undefined;
-    return stat(log).then((s) => s.size, () => undefined);
+    return this.current && this.powered ? uartBytes(this.current, index) : undefined;
   }
 
   async powerOn(part = 'power'): Promise<void> {
@@ -245,12 +242,17 @@ export class QemuBoard {
       instance.stopping ??= this.stop(instance, part);
       return instance.stopping;
     }
+    await this.kill(instance, part);
+  }
+
+  /** The SIGKILL cut, timed, unless it was cut already; then waits for the process to be gone. */
+  private async kill(instance: Instance, part: string, why?: string): Promise<void> {
     if (!instance.cut) {
       const ask = this.env.timeline.now();
       instance.process.kill();
       const done = this.env.timeline.now();
       instance.cut = { t: done };
-      this.env.timeline.record('qemu', { phase: 'kill', part, pid: instance.process.pid, ask, done, latencyMs: Math.round((done - ask) * 1000) / 1000 });
+      this.env.timeline.record('qemu', { phase: 'kill', part, pid: instance.process.pid, ask, done, latencyMs: round(done - ask), ...(why ? { why } : {}) });
     }
     await instance.down;
   }
@@ -266,11 +268,9 @@ export class QemuBoard {
     try {
       await instance.qmp!.execute('stop');
     } catch {
-      instance.process.kill();
-      this.env.timeline.record('qemu', { phase: 'kill', part, pid: instance.process.pid, ask, done: this.env.timeline.now(), why: 'QMP stop failed' });
+      instance.cut = undefined;
       instance.stopping = undefined;
-      await instance.down;
-      return;
+      return this.kill(instance, part, 'QMP stop failed');
     }
     const done = this.env.timeline.now();
     instance.cut = { t: done };
@@ -285,10 +285,10 @@ export class QemuBoard {
     }
     dropGpioLink(instance);
     instance.gpioLink = this.linkGpio(instance, part);
-    const uartBytes = new Map<number, number>();
+    const written = new Map<number, number>();
     for (const index of instance.serials.keys()) {
-      const log = instance.paths.serialLog?.(index);
-      if (log) uartBytes.set(index, await stat(log).then((s) => s.size, () => 0));
+      const bytes = await uartBytes(instance, index);
+      if (bytes !== undefined) written.set(index, bytes);
     }
     const announced = instance.announced;
     instance.announced = false;
@@ -299,7 +299,7 @@ export class QemuBoard {
       this.spare = instance;
       older?.process.kill();
     }
-    if (announced) for (const listener of [...this.listeners]) await listener.unpowered?.({ t: done, reason: 'power off', uartBytes });
+    if (announced) for (const listener of [...this.listeners]) await listener.unpowered?.({ t: done, reason: 'power off', uartBytes: written });
   }
 
   private async clearRam(instance: Instance): Promise<void> {
@@ -667,6 +667,12 @@ async function exitsWithin(qemu: QemuProcess, ms: number): Promise<boolean> {
   const exited = await Promise.race([qemu.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
   clearTimeout(timer);
   return exited;
+}
+
+/** powerCycle reset: what QEMU wrote to UART `index` in this power-on, from the size of its log of it. */
+async function uartBytes(instance: Instance, index: number): Promise<number | undefined> {
+  const log = instance.paths.serialLog?.(index);
+  return log === undefined ? undefined : stat(log).then((s) => s.size, () => 0);
 }
 
 /** A GPIO link made ahead and not used: QEMU holds it until it is closed. */
