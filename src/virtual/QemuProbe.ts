@@ -85,11 +85,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
   /** Writes 0xFF over the range: the board's flash is a file, erased means all ones as on NOR. */
   async erase(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (length <= 0) return;
-    await this.session(options.signal, async (run, _target, scratch, dir) => {
-      const name = scratch('erased');
-      await writeFile(join(dir, name), Buffer.alloc(length, 0xff));
-      await run(`restore ${name} binary ${hex(address)}`);
-    });
+    await this.flash([], { erase: [{ address, size: length }], signal: options.signal });
   }
 
   async read(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
