@@ -31,7 +31,6 @@ const QUICK_MS = 10_000;
  * the next power-on.
  */
 export class QemuProbe implements Probe, BreakpointProbe {
-
   constructor(
     private readonly board: QemuBoard,
     private readonly options: QemuProbeOptions,
@@ -126,13 +125,17 @@ export class QemuProbe implements Probe, BreakpointProbe {
         const symbols = mi.scratchName('symbols.elf');
         await symlink(breakpoint.symbols, join(mi.dir, symbols));
         const removeSymbols = () => rm(join(mi.dir, symbols), { force: true });
+        // Left in gdb's list, the breakpoint would be inserted again by the next operation that resumes.
+        const abandon = async () => {
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+          await leave(mi);
+          await removeSymbols();
+        };
         try {
           await mi.cli(`file ${symbols}`, { timeoutMs: QUICK_MS, signal: options.signal });
           for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
         } catch (err) {
-          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => undefined);
-          await leave(mi);
-          await removeSymbols();
+          await abandon();
           if (!(err instanceof RigError)) throw err;
           throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
         }
@@ -140,10 +143,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
         try {
           await session.armed;
         } catch (err) {
-          // Left in gdb's list, the breakpoint would be inserted again by the next operation that resumes.
-          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
-          await leave(mi);
-          await removeSymbols();
+          await abandon();
           throw err;
         }
         armed = true;
