@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { HIL_BIN, ROOT } from '../helpers/hilCli.js';
 import { processesMentioning } from '../helpers/processes.js';
 
+/** Interrupted while step 4 sleeps: however fast the rig, the signal lands in the first case. */
+const SCENARIO = join(ROOT, 'test/fixtures/interrupt/hold-mid-case.yaml');
+
 /** Ctrl-C or a CI cancel mid-case: power goes off, QEMU is gone, the partial report is written, exit 128+n. */
 const dirs: string[] = [];
 
@@ -20,7 +23,7 @@ describe.each([
   it(`switches power off, writes the reports and exits ${code}`, async () => {
     const reports = mkdtempSync(join(tmpdir(), 'hil-interrupt-'));
     dirs.push(reports);
-    const child = execa(process.execPath, [HIL_BIN, 'run', 'rollback-powerfail', '--report-dir', reports, '-v'], {
+    const child = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', reports, '-v'], {
       cwd: ROOT,
       reject: false,
       env: { NO_COLOR: '1', HIL_WAIT: '900' }, // queue behind other tests' runs on the virtual rig
@@ -29,7 +32,7 @@ describe.each([
     // Interrupt once the board is up and the case is waiting on it.
     await new Promise<void>((resolve) => {
       child.stdout!.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('step 3:')) setTimeout(resolve, 300);
+        if (chunk.toString().includes('step 4:')) setTimeout(resolve, 300);
       });
     });
     child.kill(signal);
@@ -40,7 +43,7 @@ describe.each([
     expect(junit).toMatch(new RegExp(`<error message="[^"]*interrupted by ${signal}`));
     expect(junit).toMatch(/<skipped message="not run: the run was interrupted"/);
     const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
-    const events = readFileSync(join(reports, run, 'rollback-powerfail_cut_after=20ms', 'timeline.jsonl'), 'utf8')
+    const events = readFileSync(join(reports, run, 'hold-mid-case_n=1', 'timeline.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
