@@ -121,7 +121,7 @@ interface ChardevInfo {
  * of the next power-on waits paused (the spare); a probe working while power is off works on it, as on a target
  * held in reset. A power-on then costs a `cont`, not an emulator start.
  * powerCycle restart: power off is SIGKILL (the flash files keep what the guest wrote, nothing more) and the spare
- * is a new QEMU started ahead as soon as the board is on. powerCycle reset: power off stops the CPU over QMP and
+ * is a new QEMU started ahead as soon as the board is on (not for a board with `drives`: see prepareSpare). powerCycle reset: power off stops the CPU over QMP and
  * the stopped QEMU is the spare; its power-on clears every RAM block (qtest), resets every device, gives the GPIO
  * link a new connection (bytes the old board never read are gone with it) and runs: what the guest sees is what
  * a new QEMU would show it, without starting one.
@@ -356,9 +356,13 @@ export class QemuBoard {
     await (await gdb?.catch(() => undefined))?.close();
   }
 
-  /** Starts the next power-on's QEMU in the background, unless one is there or coming. */
+  /**
+   * Starts the next power-on's QEMU in the background, unless one is there or coming. Never with `drives`: QEMU
+   * reads a drive image once, when it starts, so a QEMU started now would show the next power-on the flash as it
+   * is now, without what this one writes (memory-backend files are mapped shared: a spare sees every write).
+   */
   private prepareSpare(part: string): void {
-    if (this.resets || this.spare?.process.running || this.spareStarting) return;
+    if (this.resets || this.options.drives.length > 0 || this.spare?.process.running || this.spareStarting) return;
     const starting: Promise<Instance | undefined> = this.spawn(part).then(
       (instance) => {
         this.spare = instance;
