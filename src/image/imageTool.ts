@@ -4,7 +4,7 @@
  * firmware Makefile.
  *
  *   imageTool create --version 1.1.0+0 [--header-size 0x200] [--load-addr N] [--flags N]
- *                    [--pad --slot-size 0x10000 [--confirm]] [--erased-val 0xff] in.bin out.img
+ *                    [--pad --slot-size 0x10000 [--confirm]] [--erased-val 0xff] [--fill-to N] in.bin out.img
  *   imageTool show [--json] [--offset N] file.img      exit 0 hash OK, 1 bad hash, 2 not an image
  *   imageTool flashmap flash_map.h [--image name=file@REGION|0xADDR]... [-o flash_map.json]
  */
@@ -12,11 +12,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeImage, encodeImage, ImageFormatError, parseImage } from './McubootImage.js';
+import { bodyFill } from './bodyFill.js';
+import { describeImage, encodeImage, type EncodeOptions, ImageFormatError, parseImage } from './McubootImage.js';
 import { parseFlashMapHeader, placeImage } from './flashMap.js';
 
 const USAGE = `usage:
-  imageTool create --version V [--header-size N] [--load-addr N] [--flags N] [--pad --slot-size N [--confirm]] [--erased-val N] IN.bin OUT.img
+  imageTool create --version V [--header-size N] [--load-addr N] [--flags N] [--pad --slot-size N [--confirm]] [--erased-val N] [--fill-to N] IN.bin OUT.img
   imageTool show [--json] [--offset N] FILE
   imageTool flashmap FLASH_MAP.h [--image name=file@REGION|0xADDR]... [-o OUT.json]`;
 
@@ -42,11 +43,12 @@ function create(args: string[], out: (s: string) => void): number {
       'slot-size': { type: 'string' },
       confirm: { type: 'boolean' },
       'erased-val': { type: 'string' },
+      'fill-to': { type: 'string' },
     },
   });
   if (positionals.length !== 2 || !values.version) throw new UsageError('create needs --version, an input and an output file');
   const [input, output] = positionals as [string, string];
-  const image = encodeImage({
+  const options = {
     body: readFileSync(input),
     version: values.version,
     headerSize: num(values['header-size'], '--header-size'),
@@ -56,11 +58,20 @@ function create(args: string[], out: (s: string) => void): number {
     slotSize: num(values['slot-size'], '--slot-size'),
     confirm: values.confirm,
     erasedVal: num(values['erased-val'], '--erased-val'),
-  });
+  };
+  const fillTo = num(values['fill-to'], '--fill-to');
+  const image = fillTo === undefined ? encodeImage(options) : filledImage(options, fillTo);
   writeFileSync(output, image);
   const parsed = parseImage(image);
   out(`${basename(output)}: version ${parsed.version}, ${parsed.size} bytes${image.length > parsed.size ? ` (padded to ${image.length})` : ''}, sha256 ${parsed.computedHash.toString('hex')}`);
   return 0;
+}
+
+/** The image with its body grown by bodyFill until header + body + TLVs are exactly `size` bytes. */
+function filledImage(options: EncodeOptions, size: number): Buffer {
+  const bare = parseImage(encodeImage({ ...options, pad: false, confirm: false })).size;
+  if (size < bare) throw new UsageError(`--fill-to ${size}: the image is already ${bare} bytes`);
+  return encodeImage({ ...options, body: Buffer.concat([options.body, bodyFill(size - bare)]) });
 }
 
 function show(args: string[], out: (s: string) => void): number {

@@ -48,6 +48,21 @@ describe('imageTool', () => {
     expect(notImage.err).toContain('bad image magic 0x5a5a5a5a');
   });
 
+  it('fills an image to a size with a deterministic filler that has no erased-looking word', () => {
+    const [a, b] = ['full-a.img', 'full-b.img'].map((name) => {
+      const img = join(dir, name);
+      expect(run('create', '--header-size', '0x200', '--version', '1.0.0', '--fill-to', '0xffc0', bin, img).code).toBe(0);
+      return readFileSync(img);
+    });
+    expect(a!.equals(b!)).toBe(true);
+    const parsed = parseImage(a!);
+    expect([parsed.size, parsed.hashOk]).toEqual([0xffc0, true]);
+    expect(a!.subarray(0x200, 0x200 + 300).equals(readFileSync(bin))).toBe(true);
+    const words = Array.from({ length: parsed.body.length >> 2 }, (_, i) => a!.readUInt32LE(parsed.body.offset + 4 * i));
+    expect(words.filter((w) => w === 0xffffffff)).toEqual([]);
+    expect(run('create', '--version', '1.0.0', '--fill-to', '100', bin, join(dir, 'small.img')).err).toContain('already 372 bytes');
+  });
+
   it('writes the flash map JSON with image placements', () => {
     const h = join(dir, 'map.h');
     writeFileSync(
