@@ -5,6 +5,8 @@ export interface DriverContext {
   rigName: string;
   /** Directory of the rig file: relative paths in driver options are resolved against it. */
   rigDir: string;
+  /** hil's state root (see stateRoot): what a driver keeps between runs goes in `rigs/<rigName>/` under it. */
+  stateRoot: string;
   /** Part name used in errors and the timeline: `console`, `power`, `probe`, `outputs.button`. */
   part: string;
   timeline: Timeline;

@@ -6,7 +6,9 @@ import { probeDrivers } from '../drivers/probe/registry.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import { relayDrivers } from '../drivers/relay/registry.js';
 import { RigError } from '../errors.js';
+import { Project } from '../run/Project.js';
 import { closable } from '../run/RigSession.js';
+import { stateRoot } from '../run/stateRoot.js';
 import { Timeline } from '../run/Timeline.js';
 import { checkOf } from './DriverCheck.js';
 
@@ -38,6 +40,8 @@ export interface RigCheckOptions {
   log?(message: string): void;
   /** Called as each part finishes, so a table can fill in live. */
   onResult?(result: RigCheckResult): void;
+  /** hil's state root; default: the current project's (see stateRoot). */
+  stateRoot?: string;
 }
 
 interface Registries {
@@ -69,6 +73,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number, part: string): Promi
 export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {}): Promise<RigCheckResult[]> {
   const timeline = options.timeline ?? new Timeline();
   const shared = new Map<string, unknown>();
+  const root = options.stateRoot ?? stateRoot(new Project().root);
   const parts: Array<[string, DriverSpec, Array<DriverRegistry<unknown>>]> = [
     ['console', rig.console, [registries.console]],
     ...(rig.probe ? [['probe', rig.probe, [registries.probe]] as [string, DriverSpec, Array<DriverRegistry<unknown>>]] : []),
@@ -80,6 +85,7 @@ export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {
     const ctx: DriverContext = {
       rigName: rig.name,
       rigDir: rig.dir,
+      stateRoot: root,
       part,
       timeline,
       resources: rig.resources ?? {},

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hilStateDir } from './RigLease.js';
+import { stateRoot } from './stateRoot.js';
 
-/** `.hil/quarantine/<rig>.json` (or `$HIL_STATE_DIR/quarantine/`): a rig's run of consecutive errors, and whether it is out of service. */
+/** `quarantine/<rig>.json` in the state root (see stateRoot): a rig's run of consecutive errors, and whether it is out of service. */
 export interface RigHealth {
   rig: string;
   /** Cases in a row (across runs) that ended in a rig error after their retries. */
@@ -22,7 +22,7 @@ export const DEFAULT_QUARANTINE_AFTER = 3;
 export class Quarantine {
   readonly dir: string;
   constructor(projectRoot: string) {
-    this.dir = join(hilStateDir(projectRoot), 'quarantine');
+    this.dir = join(stateRoot(projectRoot), 'quarantine');
   }
 
   private file(rig: string): string {

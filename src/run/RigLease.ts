@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RigError } from '../errors.js';
 import { sleep } from './sleep.js';
+import { stateRoot } from './stateRoot.js';
 
 /** What a lease file says: enough for a person to find the runner that holds the rig. */
 export interface LeaseHolder {
@@ -36,17 +37,9 @@ const POLL_MS = 250;
 /** A takeover lock left by a runner killed between its two syscalls; far longer than a takeover takes. */
 const TAKEOVER_LOCK_STALE_MS = 10_000;
 
-/**
- * Where leases and quarantine live: `$HIL_STATE_DIR`, else `<project>/.hil`. A rig runner sets HIL_STATE_DIR to a
- * folder outside its CI workspace (which CI wipes, and which differs per runner on one host), so every job on the
- * host sees the same leases and the quarantine survives the checkout.
- */
-export function hilStateDir(projectRoot: string): string {
-  return process.env['HIL_STATE_DIR'] || join(projectRoot, '.hil');
-}
-
+/** Where leases live: `leases/` in the state root (see stateRoot). */
 export function leaseDir(projectRoot: string): string {
-  return join(hilStateDir(projectRoot), 'leases');
+  return join(stateRoot(projectRoot), 'leases');
 }
 
 export function describeHolder(h: LeaseHolder): string {

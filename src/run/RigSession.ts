@@ -10,6 +10,8 @@ import type { DigitalOutput } from '../drivers/relay/DigitalOutput.js';
 import { relayDrivers } from '../drivers/relay/registry.js';
 import { RigError } from '../errors.js';
 import type { RigHandles } from '../steps/Step.js';
+import { Project } from './Project.js';
+import { stateRoot } from './stateRoot.js';
 import type { Timeline } from './Timeline.js';
 
 export interface RigSessionOptions {
@@ -22,6 +24,8 @@ export interface RigSessionOptions {
    * cases on one rig); the run closes them. Without it they are the session's, closed with it.
    */
   kept?: Map<string, unknown>;
+  /** hil's state root; default: the current project's (see stateRoot). */
+  stateRoot?: string;
 }
 
 /**
@@ -36,9 +40,11 @@ export class RigSession {
   constructor(readonly spec: RigSpec, options: RigSessionOptions) {
     this.sharedObjects = options.kept ?? new Map<string, unknown>();
     this.ownsShared = options.kept === undefined;
+    const root = options.stateRoot ?? stateRoot(new Project().root);
     const context = (part: string): DriverContext => ({
       rigName: options.instance ?? spec.name,
       rigDir: spec.dir,
+      stateRoot: root,
       part,
       timeline: options.timeline,
       log: options.log,

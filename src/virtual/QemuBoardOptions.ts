@@ -49,7 +49,7 @@ export const qemuBoardSchema = z.strictObject({
   icount: z.union([z.boolean(), z.string()]).default(false),
   /** Extra QEMU arguments, appended last. */
   args: z.array(z.string()).default([]),
-  /** Where NV images and pty links live (relative to the rig file); default `<project>/.hil/rigs/<rig>/`. */
+  /** Where NV images and pty links live (relative to the rig file); default `rigs/<rig>/` in hil's state root. */
   stateDir: z.string().optional(),
   /**
    * How power is cut and restored. restart: power off SIGKILLs QEMU, power on starts a new one. reset: one QEMU

@@ -1,7 +1,7 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DriverContext } from '../drivers/DriverContext.js';
 import { ConfigError } from '../errors.js';
-import { Project } from '../run/Project.js';
+import { rigStateDir } from '../run/stateRoot.js';
 import { QemuBoard } from './QemuBoard.js';
 import { qemuBoardSchema } from './QemuBoardOptions.js';
 
@@ -23,7 +23,7 @@ export function qemuBoardFor(ctx: DriverContext): QemuBoard {
       );
     }
     const options = parsed.data;
-    const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : join(new Project().root, '.hil', 'rigs', ctx.rigName);
+    const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : rigStateDir(ctx.stateRoot, ctx.rigName);
     return new QemuBoard(options, { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log });
   });
   // A board kept from an earlier case of the run reports to this one.

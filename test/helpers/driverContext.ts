@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { DriverContext } from '../../src/drivers/DriverContext.js';
 import { RigError } from '../../src/errors.js';
 import { Timeline, type TimelineEvent } from '../../src/run/Timeline.js';
@@ -12,6 +13,7 @@ export function driverContext(part = 'probe', rigDir = '/tmp'): DriverContext & 
   return {
     rigName: 'test',
     rigDir,
+    stateRoot: join(rigDir, '.hil'),
     part,
     timeline,
     resources: {},

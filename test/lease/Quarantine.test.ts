@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Quarantine } from '../../src/run/Quarantine.js';
@@ -7,6 +7,8 @@ import { Quarantine } from '../../src/run/Quarantine.js';
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'hil-quarantine-'));
+  // A project (its state root is its .hil/), not a folder hil would keep no state in.
+  mkdirSync(join(root, 'rigs'));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -39,7 +39,6 @@ describe('pflash drive, powerCycle restart, real U-Boot', () => {
         drives: [{ path: 'flash1.img', if: 'pflash', index: 1, size: '64M' }],
         serials: 1,
         gpioSerial: null,
-        stateDir: 'state',
         powerCycle: 'restart',
         lifetime: '2m',
       },
@@ -48,6 +47,7 @@ describe('pflash drive, powerCycle restart, real U-Boot', () => {
     const context = (part: string): DriverContext => ({
       rigName: 'uboot-test',
       rigDir: dir,
+      stateRoot: dir,
       part,
       timeline,
       resources,
@@ -87,7 +87,7 @@ describe('pflash drive, powerCycle restart, real U-Boot', () => {
       await uboot(`mw.l 0x41000000 0x${MARKER}; protect off 0x${BANK1.toString(16)} +0x40000; cp.l 0x41000000 0x${BANK1.toString(16)} 1; echo written`, /^written/);
       const wrote = await uboot(`md.l 0x${BANK1.toString(16)} 1`, /^04000000:/);
       expect(wrote.find((t) => t.startsWith('04000000:'))).toContain(MARKER);
-      const file = await readFile(join(dir, 'state', 'flash1.img'));
+      const file = await readFile(join(dir, 'rigs', 'uboot-test', 'flash1.img'));
       expect(file.readUInt32LE(0).toString(16)).toBe(MARKER);
 
       await power.off();

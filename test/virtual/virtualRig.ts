@@ -50,6 +50,7 @@ export async function makeVirtualRig(): Promise<VirtualRig> {
       return (part) => ({
         rigName: 'virtual-test',
         rigDir: dir,
+        stateRoot: join(dir, 'state-root'),
         part,
         timeline,
         resources,

@@ -35,10 +35,11 @@ describe('rigs/virtual.yaml on the qemu drivers', () => {
 
   it('flashes its bootloader and factory image and boots to the bootloader banner', async () => {
     const shared = new Map<string, unknown>();
-    const resources = { ...spec.resources, qemu: { ...(spec.resources['qemu'] as object), stateDir } };
+    const resources = spec.resources;
     const context = (part: string): DriverContext => ({
       rigName: spec.name,
       rigDir: spec.dir,
+      stateRoot: stateDir,
       part,
       timeline: new Timeline(),
       resources,

@@ -31,6 +31,7 @@ function ctx(): DriverContext {
   return {
     rigName: 't',
     rigDir: '/tmp',
+    stateRoot: '/tmp/hil-state-unused',
     part: 'outputs.boot',
     timeline: new Timeline(),
     resources: {},

@@ -10,6 +10,7 @@ import { ptyPair, type PtyPair } from './ptyPair.js';
 const ctx: DriverContext = {
   rigName: 'test',
   rigDir: '/tmp',
+  stateRoot: '/tmp/hil-state-unused',
   part: 'outputs.button',
   timeline: new Timeline(),
   resources: {},

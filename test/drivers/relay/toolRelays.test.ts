@@ -19,6 +19,7 @@ function context(part = 'power'): DriverContext & { events: TimelineEvent[] } {
   return {
     rigName: 'test',
     rigDir: '/tmp',
+    stateRoot: '/tmp/hil-state-unused',
     part,
     timeline,
     resources: {},
