@@ -4,7 +4,8 @@ import { CaseFailure, RigError } from '../errors.js';
 import { imageExtent } from '../image/imageExtent.js';
 import { ImageFormatError, parseImage } from '../image/McubootImage.js';
 import { requireProbe } from './FlashStep.js';
-import { defineStep } from './Step.js';
+import { describeDifference, expectedContents } from './regionContents.js';
+import { defineStep, type StepContext } from './Step.js';
 
 const address = z.union([z.number().int().nonnegative(), z.string().regex(/^0x[0-9a-fA-F]+$|^\d+$/)]).transform(Number);
 const hex = z
@@ -31,10 +32,37 @@ async function readRegion(probe: Probe, region: { address: number; size: number 
   }
 }
 
+function regionOf(ctx: StepContext, name: string) {
+  const region = ctx.rig.regions[name];
+  if (!region) throw new RigError('probe', `rig ${ctx.rig.name} has no region "${name}"`);
+  return region;
+}
+
+/**
+ * `holds: erased` or `holds: IMAGE`: the whole region, every byte, is erased or is what a copy of the rig's image
+ * leaves (the image, then erased flash). A sector an erase or copy skipped, or a flag left behind, shows here.
+ */
+async function assertHolds(args: { region: string; holds: string }, ctx: StepContext): Promise<void> {
+  const region = regionOf(ctx, args.region);
+  let want: Buffer;
+  if (args.holds === 'erased') want = Buffer.alloc(region.size, 0xff);
+  else {
+    const image = ctx.rig.images[args.holds];
+    if (!image) throw new RigError('probe', `rig ${ctx.rig.name} has no image "${args.holds}"`);
+    want = await expectedContents(image.path, region.size);
+  }
+  const got = await requireProbe(ctx).read(region.address, region.size, { signal: ctx.signal });
+  const difference = describeDifference(want, got);
+  ctx.timeline.record('inspect', { region: args.region, holds: args.holds, difference });
+  if (difference) throw new CaseFailure(`inspect ${args.region}: expected it to hold ${args.holds === 'erased' ? 'only erased flash' : `image ${args.holds} and erased flash`}; ${difference}`);
+}
+
 /**
  * Reads flash through the probe and asserts what is there:
  * `inspect: { region: primary, image: valid }` (or `invalid`, `erased`, or `{ version: 1.0.0 }`),
- * `inspect: { address: 0x21010000, equals: '3db8f396' }` for raw bytes.
+ * `inspect: { region: primary, holds: upgrade }` (or `holds: erased`) for the whole region byte for byte,
+ * `inspect: { region: secondary, offset: 0xfff0, equals: '77c295f3' }` or `{ address: 0x21010000, equals: … }`
+ * for raw bytes (a trailer, a flag, a magic).
  */
 export const inspectStep = defineStep({
   key: 'inspect',
@@ -44,21 +72,34 @@ export const inspectStep = defineStep({
       region: z.string(),
       image: z.union([z.enum(['valid', 'invalid', 'erased']), z.strictObject({ version: z.union([z.string(), z.number()]).transform(String) })]),
     }),
+    z.strictObject({ region: z.string(), holds: z.string().min(1) }),
+    z.strictObject({ region: z.string(), offset: address, equals: hex }),
     z.strictObject({ address, equals: hex }),
   ]),
+  references: (args) => ({ images: 'holds' in args && args.holds !== 'erased' ? [args.holds] : [] }),
   timeoutMs: () => 60_000,
-  describe: (args) => ('region' in args ? `inspect ${args.region}: ${typeof args.image === 'string' ? args.image : `version ${args.image.version}`}` : `inspect ${args.address.toString(16)}`),
+  describe: (args) => {
+    if ('holds' in args) return `inspect ${args.region}: holds ${args.holds}`;
+    if ('image' in args) return `inspect ${args.region}: ${typeof args.image === 'string' ? args.image : `version ${args.image.version}`}`;
+    return 'region' in args ? `inspect ${args.region}+0x${args.offset.toString(16)}` : `inspect 0x${args.address.toString(16)}`;
+  },
   async run(args, ctx) {
     const probe = requireProbe(ctx);
-    if (!('region' in args)) {
+    if ('holds' in args) return assertHolds(args, ctx);
+    if ('equals' in args) {
       const want = Buffer.from(args.equals, 'hex');
-      const got = await probe.read(args.address, want.length, { signal: ctx.signal });
-      ctx.timeline.record('inspect', { address: args.address, bytes: got.toString('hex') });
-      if (!got.equals(want)) throw new CaseFailure(`inspect 0x${args.address.toString(16)}: expected ${want.toString('hex')}, read ${got.toString('hex')}`);
+      const inRegion = 'region' in args ? { name: args.region, ...regionOf(ctx, args.region), offset: args.offset } : undefined;
+      if (inRegion && inRegion.offset + want.length > inRegion.size) {
+        throw new RigError('probe', `rig ${ctx.rig.name}: ${want.length} bytes at offset 0x${inRegion.offset.toString(16)} run past region "${inRegion.name}" (${inRegion.size} bytes)`);
+      }
+      const at = inRegion ? inRegion.address + inRegion.offset : (args as { address: number }).address;
+      const where = inRegion ? `${inRegion.name}+0x${inRegion.offset.toString(16)}` : `0x${at.toString(16)}`;
+      const got = await probe.read(at, want.length, { signal: ctx.signal });
+      ctx.timeline.record('inspect', { address: at, bytes: got.toString('hex') });
+      if (!got.equals(want)) throw new CaseFailure(`inspect ${where}: expected ${want.toString('hex')}, read ${got.toString('hex')}`);
       return;
     }
-    const region = ctx.rig.regions[args.region];
-    if (!region) throw new RigError('probe', `rig ${ctx.rig.name} has no region "${args.region}"`);
+    const region = regionOf(ctx, args.region);
     const data = await readRegion(probe, region, ctx.signal);
     const erased = data.every((b) => b === 0xff);
     let found: string;

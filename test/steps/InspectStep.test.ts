@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeImage, ImageFormatError, parseImage } from '../../src/image/McubootImage.js';
 import { Timeline } from '../../src/run/Timeline.js';
 import { inspectStep } from '../../src/steps/InspectStep.js';
@@ -141,5 +144,52 @@ describe('inspect: { region, image }', () => {
     }
     const h = harness(cases['erased']!);
     expect((await h.inspect('erased')).outcome).toBe('pass');
+  });
+});
+
+describe('inspect: { region, holds } and { region, offset, equals }', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inspect-holds-'));
+  const padded = encodeImage({ body: bodyOf(2000), version: '1.1.0+0', pad: true, slotSize: SLOT });
+  const file = join(dir, 'upgrade.img');
+  writeFileSync(file, padded);
+  const copied = inSlot(padded.subarray(0, parseImage(padded).size));
+
+  function run(flash: Buffer, args: Record<string, unknown>) {
+    const ctx = {
+      rig: {
+        name: 'fake',
+        probe: { read: async (address: number, length: number) => Buffer.from(flash.subarray(address - BASE, address - BASE + length)) },
+        regions: { primary: { address: BASE, size: SLOT } },
+        images: { upgrade: { path: file } },
+      },
+      timeline: new Timeline(),
+      signal: new AbortController().signal,
+    } as unknown as StepContext;
+    return inspectStep.run(inspectStep.schema.parse({ region: 'primary', ...args }), ctx).then(
+      () => 'pass',
+      (e: Error) => e.message,
+    );
+  }
+
+  it('passes on a region holding the image then erased flash, without the trailer padded onto the file', async () => {
+    expect(await run(copied, { holds: 'upgrade' })).toBe('pass');
+    expect(await run(Buffer.alloc(SLOT, 0xff), { holds: 'erased' })).toBe('pass');
+  });
+
+  it('fails on a byte left in the last sector, or a last word not copied, naming where', async () => {
+    const leftOver = tampered(Buffer.alloc(SLOT, 0xff), SLOT - 16, (b) => b.writeUInt32LE(0x12345678, 0));
+    expect(await run(leftOver, { holds: 'erased' })).toBe(
+      'inspect primary: expected it to hold only erased flash; 4 bytes differ in 0xfff0..0xfff3; at 0xfff0 expected ff, read 78',
+    );
+    const end = parseImage(padded).size;
+    const short = tampered(copied, end - 4, (b) => b.fill(0xff, 0, 4));
+    expect(await run(short, { holds: 'upgrade' })).toMatch(new RegExp(`^inspect primary: expected it to hold image upgrade and erased flash; \\d bytes differ in 0x${(end - 4).toString(16)}\\.\\.`));
+    expect(await run(copied, { holds: 'erased' })).toMatch(/expected it to hold only erased flash; \d+ bytes differ in 0x0\.\./);
+  });
+
+  it('compares words at an offset of the region', async () => {
+    expect(await run(padded, { offset: SLOT - 16, equals: '77c295f3 60d2ef7f 3552500f 2cb67980' })).toBe('pass');
+    expect(await run(copied, { offset: '0xfff0', equals: '77c295f3' })).toBe('inspect primary+0xfff0: expected 77c295f3, read ffffffff');
+    expect(await run(copied, { offset: SLOT - 2, equals: '77c295f3' })).toMatch(/4 bytes at offset 0xfffe run past region "primary"/);
   });
 });
