@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadRig } from '../config/Rig.js';
 import { loadScenario } from '../config/Scenario.js';
@@ -34,11 +33,6 @@ export function validateCommand(files: string[]): number {
   const color = useColor();
   const problems: ConfigIssue[] = [];
   for (const { file, kind } of targets) {
-    if (!existsSync(file) || statSync(file).isDirectory()) {
-      problems.push({ file, message: existsSync(file) ? 'is a directory' : 'no such file' });
-      out(`${paint('red', 'FAIL', color)} ${file}: ${existsSync(file) ? 'is a directory' : 'no such file'}`);
-      continue;
-    }
     try {
       if (kind === 'rig') loadRig(file);
       else loadScenario(file);

@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { LineCounter, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { readInputText } from './inputFile.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -40,20 +40,7 @@ export class YamlFile {
 
   static read(file: string, cwd: string = process.cwd()): YamlFile {
     const displayName = relative(cwd, file).startsWith('..') ? file : relative(cwd, file) || file;
-    let text: string;
-    try {
-      const size = statSync(file).size;
-      if (size > MAX_BYTES) {
-        throw new ConfigError({ file: displayName, message: `file is ${size} bytes; config files are limited to ${MAX_BYTES}` });
-      }
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-      throw new ConfigError({ file: displayName, message: why });
-    }
-    return YamlFile.parse(text, file, displayName);
+    return YamlFile.parse(readInputText(file, { maxBytes: MAX_BYTES, name: displayName }), file, displayName);
   }
 
   static parse(text: string, file: string, displayName: string = file): YamlFile {

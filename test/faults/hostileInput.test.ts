@@ -66,7 +66,7 @@ describe('the hostile-input corpus', () => {
     const file = join(dir, 'huge.yaml');
     writeFileSync(file, `name: huge\nsteps:\n${'  - sleep: 1ms\n'.repeat(80_000)}expect: { model: { initial: a, states: { a: {} } } }\n`);
     const v = await hil(['validate', file]);
-    expect(v.stdout).toMatch(/huge\.yaml: file is \d+ bytes; config files are limited to 1048576/);
+    expect(v.stdout).toMatch(/huge\.yaml: file is \d+ bytes; the limit is 1048576/);
     expect(v.code).toBe(2);
     const r = await hil(['run', file, '--report-dir', join(dir, 'reports')]);
     expect(r.all).toMatch(/huge\.yaml: file is \d+ bytes/);
