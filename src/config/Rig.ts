@@ -1,5 +1,6 @@
 import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { fileName } from './fileName.js';
 import { consoleDrivers } from '../drivers/console/registry.js';
 import { powerDrivers } from '../drivers/power/registry.js';
 import { probeDrivers } from '../drivers/probe/registry.js';
@@ -46,7 +47,7 @@ const imageSchema = z.union([
 ]);
 
 const topSchema = z.strictObject({
-  name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, - _ and .').optional(),
+  name: fileName.optional(),
   description: z.string().default(''),
   labels: z.array(z.string()).default([]),
   health: z.string().optional(),

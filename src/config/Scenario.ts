@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
+import { fileName } from './fileName.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { namedGroups } from '../expect/Classifier.js';
 import { checkModel, stateNames } from '../expect/modelSpec.js';
@@ -57,7 +58,7 @@ export const HIT_PARAM = 'hit';
 const STEP_META = ['timeout', 'name'] as const;
 
 const topSchema = z.strictObject({
-  name: z.string().regex(/^[\w.-]+$/, 'use letters, digits, - _ and .').optional(),
+  name: fileName.optional(),
   description: z.string().default(''),
   rigs: z
     .strictObject({ name: z.string().optional(), labels: z.array(z.string()).default([]) })

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RigSpec } from '../config/Rig.js';
+import { toFileName } from '../config/fileName.js';
 import { stepArgs, type Scenario } from '../config/Scenario.js';
 import type { ConsoleLine } from '../drivers/console/Console.js';
 import { CaseFailure, ConfigError, Interrupted, RigError } from '../errors.js';
@@ -35,9 +36,6 @@ const STEP_GRACE_MS = 2_000;
 /** How many console lines the failure message and the report keep in memory. */
 const CONSOLE_TAIL = 20;
 
-function caseDirName(id: string): string {
-  return id.replace(/[^\w.=,@+-]+/g, '_').replace(/^_+|_+$/g, '') || 'case';
-}
 
 async function sha256(path: string): Promise<string | undefined> {
   if (!existsSync(path)) return undefined;
@@ -51,7 +49,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
   const { scenario, rig, spec } = options;
   const startedAt = new Date();
   const timeline = new Timeline();
-  const dirName = caseDirName(spec.id);
+  const dirName = toFileName(spec.id, 'case');
   const caseDir = join(options.runDir, dirName);
   const properties: Record<string, string> = { rig: rig.name, ...Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [`param.${k}`, v])) };
   if (options.instance) properties['rig.instance'] = options.instance;

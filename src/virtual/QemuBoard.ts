@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rename, rm, stat, symlink, truncate, unlink } from 'node:fs/promises';
 import { connect as connectSocket, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatDuration } from '../config/duration.js';
 import { RigError } from '../errors.js';
 import { lastMeaningfulLine } from '../run/exec.js';
@@ -407,7 +407,8 @@ export class QemuBoard {
   }
 
   private paths(runtimeDir: string): QemuPaths {
-    const state = (p: string) => (isAbsolute(p) ? p : resolve(this.env.stateDir, p));
+    // Relative and inside the state folder: the rig schema allows nothing else.
+    const state = (p: string) => resolve(this.env.stateDir, p);
     const o = this.options;
     return {
       kernel: o.kernel === undefined ? undefined : resolve(this.env.rigDir, o.kernel),

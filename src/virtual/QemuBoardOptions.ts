@@ -1,6 +1,22 @@
+import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
-import { size } from '../rig/size.js';
+import { hex, size } from '../rig/size.js';
+
+/** Largest flash file hil creates: far above any board's flash, far below what fills a disk by a typo. */
+export const MAX_FLASH_FILE = 1024 ** 3;
+
+/** A flash image file hil creates and overwrites: inside the rig's state folder, so never anybody else's file. */
+const stateFile = z.string().superRefine((p, ctx) => {
+  const n = normalize(p);
+  if (isAbsolute(n) || n === '.' || n === '..' || n.startsWith('../')) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(p)} is not inside the rig's state folder: give a file name relative to it, without ..` });
+  }
+});
+
+const flashSize = size.superRefine((n, ctx) => {
+  if (n === 0 || n > MAX_FLASH_FILE) ctx.addIssue({ code: 'custom', message: `a flash file of ${n} bytes: give 1 byte to 1G (${hex(MAX_FLASH_FILE)})` });
+});
 
 /** QEMU object and chardev ids: no commas or `=`, which its option syntax would split on. */
 const qemuId = z.string().regex(/^[A-Za-z][\w.-]*$/, 'use letters, digits, - _ and ., starting with a letter');
@@ -18,24 +34,24 @@ export const qemuBoardSchema = z.strictObject({
   kernel: z.string().optional(),
   /**
    * Memory-backend files: the board's flash. Created erased (0xFF) at `size` when missing; `path` is relative
-   * to the state directory (default `<id>.img`). `address` is where the guest sees it: raw images without
+   * to the state directory and inside it (default `<id>.img`). `address` is where the guest sees it: raw images without
    * an address are flashed there.
    */
   nv: z
-    .array(z.strictObject({ id: qemuId, path: z.string().optional(), size, address: size.optional() }))
+    .array(z.strictObject({ id: qemuId, path: stateFile.optional(), size: flashSize, address: size.optional() }))
     .default([]),
   /** Which `nv` id backs the machine's RAM (`-machine …,memory-backend=`); default: the first; null: none (attach it in `args`). */
   memoryBackend: qemuId.nullable().optional(),
-  /** `-drive` images for machines with flash devices (`if: pflash`); `path` relative to the state directory. */
+  /** `-drive` images for machines with flash devices (`if: pflash`); `path` relative to the state directory and inside it. */
   drives: z
     .array(
       z.strictObject({
-        path: z.string(),
+        path: stateFile,
         if: z.string().default('pflash'),
         format: z.string().default('raw'),
         index: z.number().int().nonnegative().optional(),
         /** Creates the image erased (0xFF) at this size when missing. */
-        size: size.optional(),
+        size: flashSize.optional(),
       }),
     )
     .default([]),

@@ -1,0 +1,86 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hil } from '../helpers/hilCli.js';
+import { processesMentioning } from '../helpers/processes.js';
+
+/**
+ * Files hil writes stay in its state and report folders: a flash file path that leaves the rig's state folder, a
+ * flash size that would fill the disk, a name that would make a folder of `..` are each refused at load (exit 2,
+ * file:line and field, nothing created); a disk too small for the flash file is a rig error before a byte is written.
+ */
+const STACK = /\n\s+at .*[(\s][^\s]*:\d+:\d+\)?/;
+let dir: string;
+let project: string;
+let mounted: string | undefined;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hil-state-paths-'));
+  project = join(dir, 'project');
+  mkdirSync(join(project, 'rigs'), { recursive: true });
+});
+afterEach(async () => {
+  if (mounted) await execa('umount', ['-l', mounted], { reject: false, timeout: 30_000 });
+  mounted = undefined;
+  expect(processesMentioning(dir)).toEqual([]);
+  // No lease left: the state root is the project's .hil or a folder of this test.
+  expect(readdirSync(join(project, '.hil', 'leases'), { withFileTypes: true }).length).toBe(0);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function qemuRig(name: string, qemu: string): string {
+  const file = join(project, 'rigs', `${name}.yaml`);
+  writeFileSync(file, `console: { kind: qemu, serial: 0 }\npower: { kind: qemu }\nresources:\n  qemu:\n${qemu}`);
+  mkdirSync(join(project, '.hil', 'leases'), { recursive: true });
+  return file;
+}
+
+/** Everything under `dir`, but the rig files the test wrote. */
+function created(): string[] {
+  const ours = ['project', 'project/rigs', 'project/.hil', 'project/.hil/leases'];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => !ours.includes(p) && !p.startsWith('project/rigs/')).sort();
+}
+
+describe('paths and sizes of what hil writes', () => {
+  it.each([
+    ['nv-escapes', '    nv: [{ id: nv, size: 64K, path: ../../../../escaped.img }]\n', /nv-escapes\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.path: "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.img" is not inside the rig's state folder/],
+    ['drive-absolute', () => `    machine: virt\n    drives: [{ path: ${join(dir, 'absolute.img')}, index: 1, size: 64M }]\n`, /drive-absolute\.yaml:6:\d+ resources\.qemu\.drives\[0\]\.path: ".*absolute\.img" is not inside the rig's state folder/],
+  ])('%s: hil rig check refuses it, exit 2 in < 2 s, nothing created', async (name, qemu, message) => {
+    qemuRig(name, typeof qemu === 'function' ? qemu() : qemu);
+    const t0 = performance.now();
+    const r = await hil(['rig', 'check', `rigs/${name}.yaml`], { cwd: project });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(r.stdout + r.stderr).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(r.all).not.toMatch(STACK);
+    expect(created()).toEqual([]);
+  });
+
+  it.each([
+    ['nv-60G', '    nv: [{ id: nv, size: 60G }]\n', /nv-60G\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.size: a flash file of 64424509440 bytes: give 1 byte to 1G/],
+    ['name-dots', '', /name-dots\.yaml:1:7 name: use letters, digits/],
+  ])('%s: hil validate refuses it, exit 2, file:line and field', async (name, qemu, message) => {
+    const file = qemuRig(name, qemu || '    nv: [{ id: nv, size: 64K }]\n');
+    if (name === 'name-dots') writeFileSync(file, `name: ..\n${readFileSync(file, 'utf8')}`);
+    const r = await hil(['validate', `rigs/${name}.yaml`], { cwd: project });
+    expect(r.stdout).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(created()).toEqual([]);
+  });
+
+  it('a flash file larger than the free space is a rig error before anything is written', async () => {
+    const state = join(dir, 'tiny');
+    mkdirSync(state);
+    const m = await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', state], { reject: false, timeout: 30_000 });
+    if (m.exitCode !== 0) throw new Error(`this test needs root to mount a tmpfs as a small disk: ${m.stderr || `exit ${m.exitCode}`}`);
+    mounted = state;
+    qemuRig('big-flash', '    nv: [{ id: nv, size: 16M }]\n');
+    const r = await hil(['rig', 'check', 'rigs/big-flash.yaml'], { cwd: project, env: { HIL_STATE_DIR: state } });
+    expect(r.stdout + r.stderr).toMatch(/no room for flash image .*nv\.img: it needs 16777216 bytes, \d+ are free/);
+    expect(r.code).toBe(3);
+    expect(r.all).not.toMatch(STACK);
+    expect(readdirSync(join(state, 'rigs', 'big-flash'))).toEqual([]);
+  });
+});
