@@ -71,6 +71,17 @@ export class CaseFailure extends Error {
   }
 }
 
+/**
+ * The case ran but did not test what its scenario asserts (a timed cut that landed after the state it was
+ * anchored to had ended): reported as skipped, never as a pass or a fail.
+ */
+export class CaseSkipped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CaseSkipped';
+  }
+}
+
 /** The run was interrupted by a signal; the case is reported as an error and the run exits 128+n. */
 export class Interrupted extends Error {
   readonly signal: NodeJS.Signals;

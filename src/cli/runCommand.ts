@@ -44,6 +44,9 @@ const MARK: Record<CaseResult['status'], [string, 'green' | 'red' | 'yellow' | '
   skipped: ['SKIP', 'gray'],
 };
 
+/** Skipped points the summary names one by one; an interrupted sweep can leave thousands unrun. */
+const SKIPS_LISTED = 20;
+
 /** `hil run`: returns the exit code; SIGINT/SIGTERM stop the current case safely and still write the reports. */
 export async function runCommand(scenarios: string[], opts: RunCommandOptions): Promise<number> {
   const repeat = Number(opts.repeat);
@@ -118,6 +121,13 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
         const rigArg = (opts.rig ? ` --rig ${opts.rig}` : '') + opts.image.map((i) => ` --image ${i}`).join('');
         out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${c.scenario}${rigArg} --case '${c.id}'`);
       }
+    }
+    const skipped = result.cases.filter((c) => c.status === 'skipped');
+    if (skipped.length) {
+      out();
+      out('Skipped (these points asserted nothing; neither a pass nor a fail):');
+      for (const c of skipped.slice(0, SKIPS_LISTED)) out(`  SKIP  ${c.id}: ${c.message ?? ''}`);
+      if (skipped.length > SKIPS_LISTED) out(`  ... and ${skipped.length - SKIPS_LISTED} more (results.json lists them)`);
     }
     out();
     const flaky = result.cases.filter((c) => c.properties['flaky'] === 'true').length;

@@ -53,6 +53,8 @@ export interface Expectation {
   send(event: RunnerEvent): void;
   /** Current state as a dotted path (`bootloader.copying`). */
   state(): string;
+  /** Whether `path` (a value `state()` returned) lies in state `name`, itself or a state inside it. */
+  within(path: string, name: string): boolean;
   /** Set once the model failed; further input is ignored. */
   failure(): ModelFailure | undefined;
   /** Resolves when the model is in `state` (now or later); rejects with CaseFailure when the model fails, the timeout passes or the signal aborts. */

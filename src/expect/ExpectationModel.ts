@@ -136,6 +136,11 @@ class ExpectationModel implements Expectation {
     return this.leaf.path;
   }
 
+  within(path: string, name: string): boolean {
+    const outer = this.resolve(name).path;
+    return outer === '' || path === outer || path.startsWith(`${outer}.`);
+  }
+
   failure(): ModelFailure | undefined {
     return this.failed;
   }

@@ -12,7 +12,7 @@ export interface CutMeasure {
   lateMs: number;
   /** The power-off call itself: relay answer, or QEMU killed. */
   actuationMs: number;
-  /** The model state when the cut was issued (before the board lost power). */
+  /** The model state the cut landed in (what the board printed before it lost power included). */
   state: string;
   anchor?: string;
 }

@@ -5,7 +5,7 @@ import type { RigSpec } from '../config/Rig.js';
 import { toFileName } from '../config/fileName.js';
 import { stepArgs, type Scenario } from '../config/Scenario.js';
 import type { ConsoleLine } from '../drivers/console/Console.js';
-import { CaseFailure, ConfigError, Interrupted, RigError } from '../errors.js';
+import { CaseFailure, CaseSkipped, ConfigError, Interrupted, RigError } from '../errors.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
 import type { Coverage, Expectation } from '../expect/Expectation.js';
 import { CaseRecorder, consoleLogLine } from '../report/CaseRecorder.js';
@@ -96,6 +96,9 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       const failure = err.state === undefined && expect ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] }) : err;
       message = failure.message;
       detail = failureDetail(failure);
+    } else if (err instanceof CaseSkipped) {
+      status = 'skipped';
+      message = err.message;
     } else if (err instanceof RigError) {
       status = 'error';
       message = `${err.part}: ${err.message}`;
@@ -148,13 +151,17 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         const askedAt = timeline.now();
         // POWER_ON goes in first: the board's first line may arrive before power.on() resolves.
         if (on) model.send({ type: 'POWER_ON', t: askedAt });
-        if (!on && cause === 'cut') stateAtCut = model.state();
         if (on) await rigHandles.power.on();
         else await rigHandles.power.off();
+        // Read after the power-off: the lines the board printed before it lost power have arrived by then (the
+        // virtual board's console drains them), so this is the state the cut landed in, not one it had left.
+        const state = model.state();
+        if (!on && cause === 'cut') stateAtCut = state;
         const doneAt = timeline.now();
         const cutIn = !on && cause === 'cut' ? { stateAtCut } : {};
         timeline.record('power', { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000, ...cutIn }, doneAt);
         if (!on) model.send({ type: 'POWER_OFF', t: doneAt });
+        return state;
       },
       async setOutput(name: string, active: boolean, opts?: { button?: boolean }) {
         const output = rigHandles.outputs.get(name);

@@ -14,11 +14,8 @@ export const powerStep = defineStep({
   timeoutMs: (args) => 30_000 + args.offMs,
   describe: (args) => (args.action === 'cycle' ? `power cycle (off ${args.offMs}ms)` : `power ${args.action}`),
   async run(args, ctx) {
-    if (args.action === 'on') return ctx.setPower(true, 'step');
-    await ctx.setPower(false, 'step');
-    if (args.action === 'cycle') {
-      await sleep(args.offMs, ctx.signal);
-      await ctx.setPower(true, 'step');
-    }
+    if (args.action !== 'on') await ctx.setPower(false, 'step');
+    if (args.action === 'cycle') await sleep(args.offMs, ctx.signal);
+    if (args.action !== 'off') await ctx.setPower(true, 'step');
   },
 });

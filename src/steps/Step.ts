@@ -33,8 +33,11 @@ export interface StepContext {
   caseDir: string;
   /** This step's timeout (its `timeout:` or the step kind's default); the runner enforces it with a small grace. */
   timeoutMs: number;
-  /** Switches power, records the edge with its actuation latency and feeds POWER_ON/POWER_OFF to the model. */
-  setPower(on: boolean, cause: string): Promise<void>;
+  /**
+   * Switches power, records the edge with its actuation latency and feeds POWER_ON/POWER_OFF to the model.
+   * Resolves to the model's state as the edge happened (for a cut: the state it landed in).
+   */
+  setPower(on: boolean, cause: string): Promise<string>;
   /** Drives a named output and records it; a button edge also feeds BUTTON_DOWN/BUTTON_UP to the model. */
   setOutput(name: string, active: boolean, options?: { button?: boolean }): Promise<void>;
   /** Writes to the console and feeds SENT to the model. */

@@ -471,3 +471,15 @@ describe('expectation model: throughput', () => {
     expect(best).toBeGreaterThan(50_000);
   });
 });
+
+describe('expectation model: within', () => {
+  it('places a state path inside a named state, a parent or itself; nowhere else', () => {
+    const s = setup();
+    toCopying(s);
+    expect(s.x.within('bootloader.copying', 'copying')).toBe(true);
+    expect(s.x.within('bootloader.copying', 'bootloader')).toBe(true);
+    expect(s.x.within('factory-running', 'copying')).toBe(false);
+    expect(s.x.within('bootloader.copying-done', 'bootloader.copying')).toBe(false);
+    expect(() => s.x.within('off', 'nonesuch')).toThrow(ConfigError);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/drivers/probe/Probe.js';
-import { RigError } from '../../src/errors.js';
+import { CaseSkipped, RigError } from '../../src/errors.js';
 import { Timeline } from '../../src/run/Timeline.js';
 import { cutStep, symbolFile } from '../../src/steps/CutStep.js';
 import type { StepContext } from '../../src/steps/Step.js';
@@ -108,5 +108,49 @@ describe('cut: { at } on a probe that can halt', () => {
   it('a probe without the capability is a rig error naming it', async () => {
     const h = harness({ breakAt: false });
     await expect(cutStep.run(cutStep.schema.parse({ at: { symbol: 'f', hit: 1 } }), h.ctx)).rejects.toThrow(/probe \(fake\) cannot halt at a breakpoint/);
+  });
+});
+
+describe('cut: { when, after }: where the cut landed', () => {
+  /** A model that enters `copying` at once and is in `landed` when power goes. */
+  function harness(landed: string, failed = false) {
+    const notes: Record<string, string> = {};
+    const ctx = {
+      rig: {},
+      timeline: new Timeline(),
+      expect: {
+        onEnter: (_state: string, listener: (t: number) => void) => (listener(0), () => undefined),
+        waitFor: async () => undefined,
+        state: () => landed,
+        within: (path: string, name: string) => path === name || path.startsWith(`${name}.`),
+        failure: () => (failed ? { message: 'forbidden line' } : undefined),
+      },
+      signal: new AbortController().signal,
+      setPower: async () => landed,
+      note(key: string, value: string) {
+        notes[key] = value;
+      },
+    } as unknown as StepContext;
+    return { ctx, notes };
+  }
+  const args = cutStep.schema.parse({ when: 'copying', after: '1ms' });
+
+  it('inside the state it was timed from: the cut stands', async () => {
+    const h = harness('copying');
+    await expect(cutStep.run(args, h.ctx)).resolves.toBeUndefined();
+    expect(h.notes['cut_outside']).toBeUndefined();
+  });
+
+  it('after that state ended (the copy finished first): the case is skipped, saying where the cut went', async () => {
+    const h = harness('factory-running');
+    const run = cutStep.run(args, h.ctx);
+    await expect(run).rejects.toThrow(CaseSkipped);
+    await expect(run).rejects.toThrow('cut landed in factory-running, after copying ended');
+    expect(h.notes['cut_outside']).toBe('copying');
+  });
+
+  it('a model that failed before the cut stays a failure (the runner reports it), never a skip', async () => {
+    const h = harness('factory-running', true);
+    await expect(cutStep.run(args, h.ctx)).resolves.toBeUndefined();
   });
 });
