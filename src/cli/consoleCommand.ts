@@ -1,36 +1,70 @@
-import { loadRig } from '../config/Rig.js';
+import { loadRig, type RigSpec } from '../config/Rig.js';
+import { ConfigError, Interrupted } from '../errors.js';
 import { Project } from '../run/Project.js';
+import { leaseDir, RigLease } from '../run/RigLease.js';
 import { RigSession } from '../run/RigSession.js';
 import { Timeline } from '../run/Timeline.js';
 import { err, out, paint, useColor } from './output.js';
+import { terminalText } from './terminalText.js';
 
 /**
  * `hil console <rig>`: the board's console live with timestamps; stdin lines are sent to the board.
- * `--power` switches the board on first (and off again on exit). Ctrl-C leaves.
+ * `--power` switches the board on first (and off again on exit). Ctrl-C leaves. The rig is leased as for a
+ * run: a console must never start a second board on the flash a run is using.
  */
-export async function consoleCommand(rigRef: string, opts: { power?: boolean }): Promise<number> {
-  const rig = loadRig(new Project().resolve('rigs', rigRef));
-  const timeline = new Timeline();
+export async function consoleCommand(rigRef: string, opts: { power?: boolean; wait?: string }): Promise<number> {
+  const waitValue = opts.wait ?? process.env['HIL_WAIT'] ?? '0';
+  const waitS = Number(waitValue);
+  if (!Number.isInteger(waitS) || waitS < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(waitValue)}` });
+  const project = new Project();
+  const rig = loadRig(project.resolve('rigs', rigRef));
+  const leaving = new AbortController();
+  const leave = (signal: NodeJS.Signals) => leaving.abort(new Interrupted(signal));
+  const onInt = () => leave('SIGINT');
+  const onTerm = () => leave('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   const color = useColor();
-  const session = new RigSession(rig, { timeline, log: err });
+  try {
+    const lease = await RigLease.acquire({ dir: leaseDir(project.root), rig: rig.name, run: 'hil console', waitMs: waitS * 1000, signal: leaving.signal, log: err });
+    try {
+      await showConsole(rig, opts, leaving.signal, color);
+    } finally {
+      lease.release();
+    }
+  } catch (error) {
+    if (error instanceof Interrupted) return 0;
+    throw error;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  return 0;
+}
+
+async function showConsole(rig: RigSpec, opts: { power?: boolean }, leaving: AbortSignal, color: boolean): Promise<void> {
+  const session = new RigSession(rig, { timeline: new Timeline(), log: err });
   const { console: board, power } = session.handles;
   board.subscribe({
-    line: (l) => out(`${paint('gray', `[${(l.t / 1000).toFixed(3).padStart(9)}]`, color)} ${l.text}`),
+    line: (l) => out(`${paint('gray', `[${(l.t / 1000).toFixed(3).padStart(9)}]`, color)} ${terminalText(l.text)}`),
     gap: (g) => out(paint('yellow', `--- console gone: ${g.reason} ---`, color)),
     resume: (r) => out(paint('yellow', `--- console back after ${Math.round(r.gapMs)} ms ---`, color)),
   });
-  await board.open();
-  if (opts.power) await power.on();
-  err(paint("gray", `console of ${rig.name}; Ctrl-C to leave`, color));
-  const onInput = (chunk: Buffer) => void board.write(chunk.toString('utf8').replace(/\r?\n/g, '\r'));
-  process.stdin.on('data', onInput);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  process.stdin.off('data', onInput);
-  process.stdin.pause();
-  if (opts.power) await power.off();
-  await session.close();
-  return 0;
+  const onInput = (chunk: Buffer) => {
+    board.write(chunk.toString('utf8').replace(/\r?\n/g, '\r')).catch((error: unknown) => {
+      err(paint('yellow', `--- not sent: ${(error as Error).message}${opts.power ? '' : ' (--power switches the board on)'} ---`, color));
+    });
+  };
+  try {
+    await board.open();
+    if (opts.power) await power.on();
+    err(paint('gray', `console of ${rig.name}; Ctrl-C to leave`, color));
+    process.stdin.on('data', onInput);
+    if (!leaving.aborted) await new Promise<void>((resolve) => leaving.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    process.stdin.off('data', onInput);
+    process.stdin.pause();
+    if (opts.power) await power.off();
+    await session.close();
+  }
 }

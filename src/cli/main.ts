@@ -57,6 +57,7 @@ function program(): Command {
     .description("show a rig's console live with timestamps (stdin is sent to the board); Ctrl-C to leave")
     .argument('<rig>', 'rig name or path')
     .option('--power', 'switch the board on first, and off when leaving')
+    .option('--wait <seconds>', 'queue this long for a rig another run or console holds (default $HIL_WAIT, else 0)')
     .action(async (rig: string, opts) => {
       process.exitCode = await (await import('./consoleCommand.js')).consoleCommand(rig, opts);
     });

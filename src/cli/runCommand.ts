@@ -8,6 +8,7 @@ import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
 import { cutLatencyLine } from '../run/cutLatency.js';
 import { EXIT, exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
+import { terminalText } from './terminalText.js';
 
 export interface RunCommandOptions {
   rig?: string;
@@ -91,8 +92,9 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
         onStep: opts.verbose ? (_spec, i, d) => log(paint('gray', `  step ${i + 1}: ${d}`, color)) : undefined,
         onCaseEnd: (c) => {
           const [word, hue] = MARK[c.status];
-          log(`  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${c.message}` : ''}`);
-          if (c.status === 'fail' && c.detail) log(paint('gray', c.detail.split('\n').slice(1).map((l) => `    ${l}`).join('\n'), color));
+          // Messages and details quote console lines: shown neutralised, as the board's bytes may be escapes.
+          log(`  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${terminalText(c.message)}` : ''}`);
+          if (c.status === 'fail' && c.detail) log(paint('gray', c.detail.split('\n').slice(1).map((l) => `    ${terminalText(l)}`).join('\n'), color));
         },
       },
       plan,
