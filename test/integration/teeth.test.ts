@@ -33,9 +33,23 @@ const FULL_SIZE = ['factory', 'factory-primary', 'upgrade', 'upgrade-staged'].fl
   `${name}=${join(FIRMWARE, `${name.split('-')[0]}-full.img`)}`,
 ]);
 
+const SCENARIOS = [
+  'rollback-powerfail',
+  'rollback-button',
+  'ota-upgrade',
+  'upgrade-powerfail',
+  'factory-missing',
+  'upgrade-then-resets',
+  'rollback-then-resets',
+  'button-released-early',
+  'button-held-at-power-on',
+  'no-image-button',
+];
+/** With slot-filling images a copy takes ~5 s: the scenarios with at most two copies per case. */
+const FULL_SIZE_SCENARIOS = ['rollback-button', 'ota-upgrade', 'upgrade-then-resets', 'rollback-then-resets', 'button-held-at-power-on', 'no-image-button'];
 const GOOD: Array<[string, 'small' | 'full']> = [
-  ...['rollback-powerfail', 'rollback-button', 'ota-upgrade', 'upgrade-powerfail', 'factory-missing'].map((s): [string, 'small'] => [s, 'small']),
-  ...['rollback-button', 'ota-upgrade'].map((s): [string, 'full'] => [s, 'full']),
+  ...SCENARIOS.map((s): [string, 'small'] => [s, 'small']),
+  ...FULL_SIZE_SCENARIOS.map((s): [string, 'full'] => [s, 'full']),
 ];
 
 describe('the good firmware passes every shipped scenario', () => {
@@ -54,9 +68,29 @@ const CAUGHT: Array<[string, string]> = [
   ['upgrade-powerfail', 'early-complete'],
   ['upgrade-powerfail', 'header-first'],
   ['rollback-button', 'erase-factory'],
+  ['rollback-button', 'erase-wrong-slot'],
+  ['upgrade-then-resets', 'erase-wrong-slot'],
+  ['upgrade-then-resets', 'copy-from-staging'],
+  ['factory-missing', 'erase-before-check'],
+  ['factory-missing', 'no-rollback-guard'],
+  ['rollback-button', 'rollback-version-guard'],
+  ['rollback-then-resets', 'rollback-version-guard'],
+  ['ota-upgrade', 'trailer-copied'],
+  ['upgrade-then-resets', 'trailer-copied'],
+  ['ota-upgrade', 'stale-pending'],
+  ['upgrade-then-resets', 'stale-pending'],
+  ['no-image-button', 'auto-rollback'],
 ];
 
 describe('each faulty bootloader fails the scenarios meant to catch it', () => {
+  it('lists every variant the firmware Makefile builds', () => {
+    const makefile = readFileSync(join(ROOT, 'rigs/virtual/firmware/Makefile'), 'utf8');
+    const variants = /^VARIANTS := ((?:.*\\\n)*.*)$/m.exec(makefile)![1]!.replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
+    expect(variants.length).toBeGreaterThanOrEqual(12);
+    expect([...new Set(CAUGHT.map(([, variant]) => variant))].sort()).toEqual(variants.sort());
+  });
+
+
   it.each(CAUGHT)('%s catches bootloader-%s', async (scenario, variant) => {
     // One cut point is enough to show the fault; the sweep over many points is the scenario's own business.
     const cut = scenario.endsWith('-powerfail') ? ['--param', 'cut_after=60ms'] : [];

@@ -7,6 +7,14 @@
  *   VARIANT_EARLY_COMPLETE  marks an upgrade complete before the body is copied
  *   VARIANT_ERASE_FACTORY   the rollback erases the factory image (moves instead of copies)
  *   VARIANT_HEADER_FIRST    copies the header first and trusts a well-formed header
+ *   VARIANT_ERASE_WRONG_SLOT       "erasing the secondary slot" erases the factory region
+ *   VARIANT_COPY_FROM_STAGING      the upgrade copies the staging area, not the secondary slot
+ *   VARIANT_ERASE_BEFORE_CHECK     the rollback erases the primary slot before checking the factory image
+ *   VARIANT_NO_ROLLBACK_GUARD      the rollback goes ahead whatever the factory region holds
+ *   VARIANT_ROLLBACK_VERSION_GUARD the anti-downgrade rule also refuses a rollback to an older factory image
+ *   VARIANT_TRAILER_COPIED         the upgrade copies the whole secondary slot, trailer included
+ *   VARIANT_STALE_PENDING          the secondary's trailer sector is left as it was after an upgrade
+ *   VARIANT_AUTO_ROLLBACK          with no valid image, rolls back at once instead of on a button release
  */
 #include "../flash_map.h"
 #include "flash.h"
@@ -144,12 +152,28 @@ static void do_rollback(void)
 {
     image_info_t fi;
     con_line("[INF] Rollback initiated");
+#ifdef VARIANT_ERASE_BEFORE_CHECK
+    /* FAULTY: the slot is cleared first, so an invalid factory image leaves no app at all. */
+    flash_erase_range(FLASH_PRIMARY_BASE, FLASH_PRIMARY_SIZE);
+#endif
     image_status_t st = image_check(FLASH_FACTORY_BASE, FLASH_FACTORY_SIZE, &fi);
+#ifdef VARIANT_NO_ROLLBACK_GUARD
+    /* FAULTY: the validity check's result is never acted on. */
+    (void)st;
+#else
     if (st != IMG_OK) {
         status_line("[ERR] Factory image invalid (", st, "). Staying in bootloader");
         halt_in_bootloader();
     }
+#endif
     version_line("[INF] Factory image: valid, version ", &fi, "");
+#ifdef VARIANT_ROLLBACK_VERSION_GUARD
+    /* FAULTY: the upgrade's anti-downgrade rule, applied to the rollback: a factory image older than the
+     * running app is refused without a word, and the app boots again. */
+    image_info_t pi;
+    if (image_check(FLASH_PRIMARY_BASE, FLASH_PRIMARY_SIZE, &pi) == IMG_OK && image_version_cmp(&fi, &pi) < 0)
+        return;
+#endif
     uint32_t src = FLASH_FACTORY_BASE;
 #ifdef VARIANT_ERASE_FACTORY
     /* FAULTY: the rollback "moves" the factory image: it is buffered in RAM and the
@@ -167,11 +191,19 @@ static void do_rollback(void)
 static void erase_secondary(void)
 {
     con_line("[INF] Erasing secondary slot");
+#ifdef VARIANT_ERASE_WRONG_SLOT
+    /* FAULTY: a copy-paste of the wrong region's macros. */
+    const uint32_t base = FLASH_FACTORY_BASE, size = FLASH_FACTORY_SIZE;
+#else
+    const uint32_t base = FLASH_SECONDARY_BASE, size = FLASH_SECONDARY_SIZE;
+#endif
     /* trailer sector first: from then on no upgrade is pending */
-    uint32_t trailer = FLASH_SECONDARY_BASE + FLASH_SECONDARY_SIZE - FLASH_SECTOR_SIZE;
+    uint32_t trailer = base + size - FLASH_SECTOR_SIZE;
+#ifndef VARIANT_STALE_PENDING /* FAULTY when defined: the pending flag outlives the image it flagged */
     if (!flash_sector_blank(trailer))
         flash_erase_sector(trailer);
-    flash_erase_range(FLASH_SECONDARY_BASE, FLASH_SECONDARY_SIZE - FLASH_SECTOR_SIZE);
+#endif
+    flash_erase_range(base, trailer - base);
 }
 
 static void do_upgrade(const image_info_t *si)
@@ -184,7 +216,15 @@ static void do_upgrade(const image_info_t *si)
 #endif
     con_line("[INF] Erasing primary slot");
     flash_erase_range(FLASH_PRIMARY_BASE, FLASH_PRIMARY_SIZE);
+#if defined VARIANT_COPY_FROM_STAGING
+    /* FAULTY: copies the download area the app filled, not the image that was validated. */
+    copy_image(FLASH_PRIMARY_BASE, FLASH_STAGING_BASE, si->total, si->hdr_size, "[INF] Upgrading ");
+#elif defined VARIANT_TRAILER_COPIED
+    /* FAULTY: copies the whole slot, so the primary slot carries the secondary's trailer. */
+    copy_image(FLASH_PRIMARY_BASE, FLASH_SECONDARY_BASE, FLASH_SECONDARY_SIZE, si->hdr_size, "[INF] Upgrading ");
+#else
     copy_image(FLASH_PRIMARY_BASE, FLASH_SECONDARY_BASE, si->total, si->hdr_size, "[INF] Upgrading ");
+#endif
     image_info_t pi;
     image_status_t st = image_check(FLASH_PRIMARY_BASE, FLASH_PRIMARY_SIZE, &pi);
     if (st != IMG_OK) {
@@ -320,7 +360,11 @@ int main(void)
         if (pri_ok)
             boot_primary(&pi);
         con_line("[ERR] No valid image found. Press USER button to roll back to factory app");
+#ifdef VARIANT_AUTO_ROLLBACK
+        (void)wait_press_release; /* FAULTY: rolls back unasked, and again after every cut */
+#else
         wait_press_release();
+#endif
         rollback = 1;
     }
 }
