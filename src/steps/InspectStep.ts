@@ -49,7 +49,7 @@ async function assertHolds(args: { region: string; holds: string }, ctx: StepCon
   else {
     const image = ctx.rig.images[args.holds];
     if (!image) throw new RigError('probe', `rig ${ctx.rig.name} has no image "${args.holds}"`);
-    want = await expectedContents(image.path, region.size);
+    want = expectedContents(image.path, region.size);
   }
   const got = await requireProbe(ctx).read(region.address, region.size, { signal: ctx.signal });
   const difference = describeDifference(want, got);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../config/inputFile.js';
 import { ImageFormatError, parseImage } from '../image/McubootImage.js';
 
 /**
@@ -6,8 +6,9 @@ import { ImageFormatError, parseImage } from '../image/McubootImage.js';
  * (header to TLVs; a trailer padded onto the file is not part of what a copy writes) and erased flash up to the
  * region's end. A file that is not an MCUboot image (a bootloader binary) is expected as it is.
  */
-export async function expectedContents(imagePath: string, regionSize: number): Promise<Buffer> {
-  const file = await readFile(imagePath);
+export function expectedContents(imagePath: string, regionSize: number): Buffer {
+  // A file larger than the region cannot be what the region holds.
+  const file = readInputFile(imagePath, { maxBytes: regionSize });
   let length = file.length;
   try {
     length = parseImage(file).size;
