@@ -1,22 +1,25 @@
 import { relative } from 'node:path';
 import { loadRig } from '../config/Rig.js';
 import { loadScenario } from '../config/Scenario.js';
-import { YamlFile } from '../config/YamlFile.js';
+import { readInputText } from '../config/inputFile.js';
+import { MAX_BYTES } from '../config/YamlFile.js';
 import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
 import { Project } from '../run/Project.js';
 import { EXIT } from './exitCodes.js';
 import { out, paint, useColor } from './output.js';
 
-/** A file is a rig if it has a console or power block, a scenario if it has steps; the folder decides otherwise. */
+/**
+ * A file is a rig if it has a top-level console or power key, a scenario if it has steps; the folder decides
+ * otherwise. Only looked for in the text: the loader parses the file (once) and reports its problems.
+ */
 function kindOf(file: string): 'rig' | 'scenario' {
   try {
-    const data = YamlFile.read(file).data as Record<string, unknown> | null;
-    if (data && typeof data === 'object') {
-      if ('steps' in data || 'expect' in data) return 'scenario';
-      if ('console' in data || 'power' in data) return 'rig';
-    }
+    const keys = /^(steps|expect|console|power)\s*:/gm;
+    const found = new Set(Array.from(readInputText(file, { maxBytes: MAX_BYTES }).matchAll(keys), (m) => m[1]));
+    if (found.has('steps') || found.has('expect')) return 'scenario';
+    if (found.has('console') || found.has('power')) return 'rig';
   } catch {
-    // The loader reports the parse error properly below.
+    // The loader reports an unreadable file properly below.
   }
   return /(^|\/)rigs\//.test(file) ? 'rig' : 'scenario';
 }

@@ -1,12 +1,16 @@
 import { relative } from 'node:path';
-import { LineCounter, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { Composer, LineCounter, isMap, isSeq, visit, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { readInputText } from './inputFile.js';
+import { MAX_DEPTH, parseWithinDepth } from './yamlDepth.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
 
-/** Files above this size are refused before parsing: a config file is never megabytes. */
-const MAX_BYTES = 1024 * 1024;
+/**
+ * Files above this size are refused before parsing. The largest shipped config is 10 kB; the YAML parser
+ * needs about a second per 100 kB of hostile input on a loaded machine, and a refusal must come within 2 s.
+ */
+export const MAX_BYTES = 128 * 1024;
 
 /** `steps[3].cut.after` */
 export function formatFieldPath(path: FieldPath): string {
@@ -17,6 +21,11 @@ export function formatFieldPath(path: FieldPath): string {
     else out += `[${JSON.stringify(part)}]`;
   }
   return out;
+}
+
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before.at(-1)!.length + 1 };
 }
 
 /**
@@ -47,24 +56,27 @@ export class YamlFile {
     // A NUL is never in a text file; U+FFFD is what bytes that are not UTF-8 (a UTF-16 BOM included) decode to.
     const binary = /[\u0000\uFFFD]/.exec(text);
     if (binary) {
-      const before = text.slice(0, binary.index).split('\n');
       const what = binary[0] === '\u0000' ? 'a NUL byte' : 'bytes that are not UTF-8';
-      throw new ConfigError({ file: displayName, line: before.length, col: before.at(-1)!.length + 1, message: `${what}: config files are UTF-8 text` });
+      throw new ConfigError({ file: displayName, ...positionOf(text, binary.index), message: `${what}: config files are UTF-8 text` });
     }
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    // Parsed and composed in two steps (what parseDocument does in one) so that the depth is checked in between.
+    const tokens = parseWithinDepth(text, lines.addNewLine);
+    if (typeof tokens === 'number') {
+      throw new ConfigError({ file: displayName, ...positionOf(text, tokens), message: `invalid YAML: nested more than ${MAX_DEPTH} levels deep` });
+    }
+    const [doc, second] = new Composer({ uniqueKeys: true, strict: true }).compose(tokens, true, text.length);
     // Only the first: later YAML errors are mostly the parser losing its footing after the first. An unknown
     // tag (`!exec`) is only a warning to the parser, but its value would be silently read as plain data.
-    const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    const first = doc!.errors[0]
+      ?? (second && { pos: second.range, message: 'a second document (after ---); a config file holds one' })
+      ?? doc!.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
     if (first) {
-      const pos = lines.linePos(first.pos[0]);
-      const why = /call stack/i.test(first.message) ? 'nested too deeply' : /multiple documents/.test(first.message)
-        ? 'a second document (after ---); a config file holds one'
-        : first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw new ConfigError({ file: displayName, line: pos.line, col: pos.col, message: `invalid YAML: ${why}` });
+      const why = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new ConfigError({ file: displayName, ...lines.linePos(first.pos[0]), message: `invalid YAML: ${why}` });
     }
     try {
-      return new YamlFile(file, displayName, doc, lines);
+      return new YamlFile(file, displayName, doc!, lines);
     } catch (err) {
       // Aliases are resolved only now (an undefined one, or so many that they would blow up memory): point at the first culprit.
       const message = (err as Error).message;

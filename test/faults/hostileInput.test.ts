@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hil } from '../helpers/hilCli.js';
+import { HIL_BIN, ROOT, hil } from '../helpers/hilCli.js';
 
 /**
  * Every file in test/fixtures/bad/corpus/ is hostile (malformed YAML, wrong types, unknown keys, ReDoS-prone
@@ -20,6 +22,28 @@ const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** `hil` with its wall time and peak memory: hostile input is refused fast and without growing. */
+async function measured(args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'hil-rss-'));
+  dirs.push(dir);
+  const started = Date.now();
+  const r = await execa('/usr/bin/time', ['-f', '%M', '-o', join(dir, 'rss'), process.execPath, HIL_BIN, ...args], {
+    cwd: ROOT, reject: false, timeout: 20_000, env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' },
+  });
+  const ms = Date.now() - started;
+  const rssMb = Number(readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)) / 1024;
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, all: `${r.stdout}\n${r.stderr}`, ms, rssMb };
+}
+
+/** The bounds every refusal keeps; generous for a machine shared by parallel test files. */
+function expectRefusedQuickly(r: Awaited<ReturnType<typeof measured>>, message: RegExp) {
+  expect(r.all).not.toMatch(STACK);
+  expect(r.stdout.split('\n').filter((l) => l.startsWith('FAIL '))).toEqual([expect.stringMatching(message)]);
+  expect(r.code).toBe(2);
+  expect(r.ms).toBeLessThan(2_000 * (process.env.CI ? 2 : 1.5));
+  expect(r.rssMb).toBeLessThan(300);
+}
 
 function messagesFor(stdout: string, file: string): string[] {
   return stdout.split('\n').filter((l) => l.startsWith(`FAIL ${CORPUS}/${file}:`) || l.startsWith(`FAIL ${CORPUS}/${file} `));
@@ -45,7 +69,7 @@ describe('the hostile-input corpus', () => {
 
   it.each([
     ['yaml-alias-bomb.yaml', /:2:8: invalid YAML: Excessive alias count/],
-    ['yaml-deep-flow-nesting.yaml', /:3:\d+: invalid YAML: nested too deeply/],
+    ['yaml-deep-flow-nesting.yaml', /:3:\d+: invalid YAML: nested more than 64 levels deep/],
     ['bytes-nul.yaml', /:1:9: a NUL byte/],
     ['bytes-utf16.yaml', /:1:1: bytes that are not UTF-8/],
     ['regex-alternation-overlap.yaml', /expect\.patterns\.BANNER: .*alternatives can match the same text/],
@@ -60,17 +84,60 @@ describe('the hostile-input corpus', () => {
     expect(r.all).not.toMatch(STACK);
   });
 
-  it('refuses a file over 1 MiB without parsing it, also from hil run', async () => {
+  it('refuses a file over 128 KiB without parsing it, also from hil run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hil-huge-'));
     dirs.push(dir);
     const file = join(dir, 'huge.yaml');
     writeFileSync(file, `name: huge\nsteps:\n${'  - sleep: 1ms\n'.repeat(80_000)}expect: { model: { initial: a, states: { a: {} } } }\n`);
     const v = await hil(['validate', file]);
-    expect(v.stdout).toMatch(/huge\.yaml: file is \d+ bytes; the limit is 1048576/);
+    expect(v.stdout).toMatch(/huge\.yaml: file is \d+ bytes; the limit is 131072/);
     expect(v.code).toBe(2);
     const r = await hil(['run', file, '--report-dir', join(dir, 'reports')]);
     expect(r.all).toMatch(/huge\.yaml: file is \d+ bytes/);
     expect(r.code).toBe(2);
     expect(r.all).not.toMatch(STACK);
+  });
+});
+
+describe('files that are not config text', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hil-notfile-'));
+  dirs.push(dir);
+
+  it.each([
+    ['/dev/zero', () => '/dev/zero', /^FAIL \/dev\/zero: is a character device; only regular files are read$/],
+    ['a FIFO with no writer', () => {
+      execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+      return join(dir, 'fifo.yaml');
+    }, /fifo\.yaml: is a FIFO \(named pipe\); only regular files are read$/],
+    ['a symlink to /dev/zero', () => {
+      symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+      return join(dir, 'zero.yaml');
+    }, /zero\.yaml: is a character device; only regular files are read$/],
+    ['a directory', () => {
+      mkdirSync(join(dir, 'd.yaml'));
+      return join(dir, 'd.yaml');
+    }, /d\.yaml: is a directory; only regular files are read$/],
+    ['20,000 nested [', () => {
+      writeFileSync(join(dir, 'brackets.yaml'), `name: x\nsteps: ${'['.repeat(20_000)}\n`);
+      return join(dir, 'brackets.yaml');
+    }, /brackets\.yaml:2:72: invalid YAML: nested more than 64 levels deep$/],
+    ['400 nested block sequences', () => {
+      writeFileSync(join(dir, 'block.yaml'), Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}-`).join('\n'));
+      return join(dir, 'block.yaml');
+    }, /block\.yaml:65:65: invalid YAML: nested more than 64 levels deep$/],
+    ['just under the size cap, one long flow list', () => {
+      const model = 'expect: { model: { initial: a, states: { a: { type: final } } } }';
+      writeFileSync(join(dir, 'wide.yaml'), `name: x\nsteps: [{ sleep: 1ms }]\n${model}\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(130_000 / 20)}]\n`);
+      return join(dir, 'wide.yaml');
+    }, /wide\.yaml:4:14 description: expected a string, got a list$/],
+  ])('%s: exit 2, one message, fast, bounded memory', async (_, make, message) => {
+    const file = make();
+    expectRefusedQuickly(await measured(['validate', file]), message);
+  });
+
+  it('hil run on a FIFO is refused before anything starts', async () => {
+    const r = await measured(['run', join(dir, 'fifo.yaml'), '--report-dir', join(dir, 'reports')]);
+    expect(r.all).toMatch(/fifo\.yaml: is a FIFO/);
+    expect(r.code).toBe(2);
   });
 });
