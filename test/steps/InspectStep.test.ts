@@ -153,6 +153,8 @@ describe('inspect: { region, holds } and { region, offset, equals }', () => {
   const file = join(dir, 'upgrade.img');
   writeFileSync(file, padded);
   const copied = inSlot(padded.subarray(0, parseImage(padded).size));
+  const rawFile = join(dir, 'bootloader.bin');
+  writeFileSync(rawFile, bodyOf(5000));
 
   function run(flash: Buffer, args: Record<string, unknown>) {
     const ctx = {
@@ -160,7 +162,7 @@ describe('inspect: { region, holds } and { region, offset, equals }', () => {
         name: 'fake',
         probe: { read: async (address: number, length: number) => Buffer.from(flash.subarray(address - BASE, address - BASE + length)) },
         regions: { primary: { address: BASE, size: SLOT } },
-        images: { upgrade: { path: file } },
+        images: { upgrade: { path: file }, raw: { path: rawFile } },
       },
       timeline: new Timeline(),
       signal: new AbortController().signal,
@@ -174,6 +176,11 @@ describe('inspect: { region, holds } and { region, offset, equals }', () => {
   it('passes on a region holding the image then erased flash, without the trailer padded onto the file', async () => {
     expect(await run(copied, { holds: 'upgrade' })).toBe('pass');
     expect(await run(Buffer.alloc(SLOT, 0xff), { holds: 'erased' })).toBe('pass');
+  });
+
+  it('expects a file that is not an MCUboot image as it is, then erased flash', async () => {
+    expect(await run(inSlot(bodyOf(5000)), { holds: 'raw' })).toBe('pass');
+    expect(await run(inSlot(bodyOf(4996)), { holds: 'raw' })).toMatch(/^inspect primary: expected it to hold image raw and erased flash; \d bytes differ in 0x1384\.\./);
   });
 
   it('fails on a byte left in the last sector, or a last word not copied, naming where', async () => {
