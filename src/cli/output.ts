@@ -24,6 +24,18 @@ export function out(line = ''): void {
   if (!gone.has(process.stdout)) process.stdout.write(`${line}\n`);
 }
 
+/** As `out`, but waits while the reader is behind: long output (`hil list --json`) never piles up in memory. */
+export async function outPaced(line: string): Promise<void> {
+  if (gone.has(process.stdout) || process.stdout.write(`${line}\n`)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done).off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done).once('error', done);
+  });
+}
+
 export function err(line: string): void {
   if (!gone.has(process.stderr)) process.stderr.write(`${line}\n`);
 }

@@ -9,7 +9,7 @@ import type { StepDefinition } from '../steps/Step.js';
 import { steps as stepRegistry } from '../steps/registry.js';
 import { suggestion } from './didYouMean.js';
 import { duration } from './duration.js';
-import { paramSchema, placeholders, substitute } from './params.js';
+import { paramSchema, placeholders, substitute, tooManyCases } from './params.js';
 import { compilePattern } from './pattern.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile } from './YamlFile.js';
@@ -114,6 +114,8 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     if (step) steps.push(step);
   });
   const hitSweep = openHitSweep(yaml, steps, top.params, issues);
+  const tooMany = tooManyCases(top.params);
+  if (tooMany) issues.push(yaml.issue(['params'], `the parameters make ${tooMany}`, { key: true }));
 
   const scenario: Scenario = {
     name: top.name ?? basename(file, extname(file)),

@@ -78,6 +78,22 @@ function expandRandom(v: z.infer<typeof random>, ctx: z.RefinementCtx): string[]
   return [...points];
 }
 
+/** More cases than this is a typo or a misunderstanding, never a plan: at 0.5 s a case it is already 14 hours. */
+export const MAX_CASES = 100_000;
+
+/**
+ * Why `lists` (one list of values per parameter) make too many cases, counted as a product without building
+ * them; undefined when they do not.
+ */
+export function tooManyCases(lists: Record<string, readonly string[]>, repeat = 1): string | undefined {
+  const factors = Object.values(lists).map((l) => l.length);
+  if (repeat > 1) factors.push(repeat);
+  const count = factors.reduce((n, f) => n * BigInt(f), 1n);
+  if (count <= BigInt(MAX_CASES)) return undefined;
+  const how = Object.entries(lists).map(([k, l]) => `${l.length} ${k}`).concat(repeat > 1 ? [`${repeat} repeats`] : []);
+  return `${count} cases (${how.join(' x ')}); the limit is ${MAX_CASES}: sweep fewer points, or split the scenario`;
+}
+
 const PLACEHOLDER = /\$\{([A-Za-z_][\w-]*)\}/g;
 
 /** Names of the `${param}` placeholders used anywhere in `value`. */

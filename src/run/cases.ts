@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { suggestion } from '../config/didYouMean.js';
+import { tooManyCases } from '../config/params.js';
 import type { Scenario } from '../config/Scenario.js';
 
 export interface CaseSpec {
@@ -24,7 +25,7 @@ export function caseId(scenario: string, params: Record<string, string>, repeat?
   return `${scenario}${body}${repeat ? `#${repeat}` : ''}`;
 }
 
-/** The cartesian product of the parameters (in file order), times `repeat`. */
+/** The cartesian product of the parameters (in file order), times `repeat`, refused past MAX_CASES. */
 export function expandCases(scenario: Scenario, options: CaseOptions = {}): CaseSpec[] {
   const values: Record<string, string[]> = { ...scenario.params };
   for (const [key, value] of Object.entries(options.overrides ?? {})) {
@@ -37,18 +38,10 @@ export function expandCases(scenario: Scenario, options: CaseOptions = {}): Case
     }
     values[key] = value.split(',').map((v) => v.trim()).filter(Boolean);
   }
-  let combos: Record<string, string>[] = [{}];
-  for (const [key, list] of Object.entries(values)) {
-    combos = combos.flatMap((c) => list.map((v) => ({ ...c, [key]: v })));
-  }
   const repeat = options.repeat ?? 1;
-  const cases: CaseSpec[] = [];
-  for (const params of combos) {
-    for (let r = 1; r <= repeat; r++) {
-      const n = repeat > 1 ? r : undefined;
-      cases.push({ id: caseId(scenario.name, params, n), params, repeat: n });
-    }
-  }
+  const tooMany = tooManyCases(values, repeat);
+  if (tooMany) throw new ConfigError({ file: scenario.yaml.displayName, field: 'params', message: `the run would make ${tooMany}` });
+  const cases = Array.from(generateCases(scenario.name, values, repeat));
   if (!options.only?.length) return cases;
   const selected: CaseSpec[] = [];
   for (const want of options.only) {
@@ -56,6 +49,27 @@ export function expandCases(scenario: Scenario, options: CaseOptions = {}): Case
     selected.push(...(hits.length ? hits : [parseCaseId(scenario, want)]).filter((c) => !selected.includes(c)));
   }
   return selected;
+}
+
+/** The cartesian product of `values` (in order), times `repeat`, one case at a time: a list need not hold them all. */
+export function* generateCases(scenario: string, values: Record<string, readonly string[]>, repeat = 1): Generator<CaseSpec> {
+  const keys = Object.keys(values);
+  if (keys.some((k) => !values[k]!.length)) return;
+  const at = keys.map(() => 0);
+  for (;;) {
+    const params = Object.fromEntries(keys.map((k, i) => [k, values[k]![at[i]!]!]));
+    for (let r = 1; r <= repeat; r++) {
+      const n = repeat > 1 ? r : undefined;
+      yield { id: caseId(scenario, params, n), params, repeat: n };
+    }
+    // Odometer, last parameter fastest: the order of the nested loops it replaces.
+    let i = keys.length - 1;
+    for (; i >= 0; i--) {
+      if (++at[i]! < values[keys[i]!]!.length) break;
+      at[i] = 0;
+    }
+    if (i < 0) return;
+  }
 }
 
 /** A replayed point need not be in today's sweep (a random point from another seed): build it from its id. */

@@ -24,12 +24,12 @@ afterAll(() => {
 });
 
 /** `hil` with its wall time and peak memory: hostile input is refused fast and without growing. */
-async function measured(args: string[]) {
+async function measured(args: string[], cwd = ROOT) {
   const dir = mkdtempSync(join(tmpdir(), 'hil-rss-'));
   dirs.push(dir);
   const started = Date.now();
   const r = await execa('/usr/bin/time', ['-f', '%M', '-o', join(dir, 'rss'), process.execPath, HIL_BIN, ...args], {
-    cwd: ROOT, reject: false, timeout: 20_000, env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' },
+    cwd, reject: false, timeout: 20_000, env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' },
   });
   const ms = Date.now() - started;
   const rssMb = Number(readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)) / 1024;
@@ -77,6 +77,8 @@ describe('the hostile-input corpus', () => {
     ['rig-image-outside-project.yaml', /images\.app\.path: .*etc\/passwd is outside the project/],
     ['type-duration-overflow.yaml', /steps\[1\]\.sleep: .* is too long/],
     ['yaml-custom-tag.yaml', /:4:5: invalid YAML: Unresolved tag: !exec/],
+    ['param-product-1e15.yaml', /:3:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/],
+    ['param-product-1e10.yaml', /:3:1 params: the parameters make 10000000000 cases \(100000 cut_after x 100000 hit\)/],
   ])('%s alone: exit 2 and %s', async (file, message) => {
     const r = await hil(['validate', `${CORPUS}/${file}`]);
     expect(r.stdout).toMatch(message);
@@ -139,5 +141,35 @@ describe('files that are not config text', () => {
     const r = await measured(['run', join(dir, 'fifo.yaml'), '--report-dir', join(dir, 'reports')]);
     expect(r.all).toMatch(/fifo\.yaml: is a FIFO/);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('sweeps too large to hold', () => {
+  const project = mkdtempSync(join(tmpdir(), 'hil-sweeps-'));
+  dirs.push(project);
+  mkdirSync(join(project, 'scenarios'));
+  mkdirSync(join(project, 'rigs'));
+  const scenario = (params: string) => `params: ${params}\nsteps:\n  - sleep: 1ms\nexpect: { model: { initial: a, states: { a: { type: final } } } }\n`;
+  // 20 scenarios of 100,000 cases each (the most one may have): 2 million ids, 40 MB of JSON.
+  for (let i = 0; i < 20; i++) writeFileSync(join(project, 'scenarios', `big${i}.yaml`), scenario('{ a: { from: 1, to: 1000, step: 1 }, b: { from: 1, to: 100, step: 1 } }'));
+  writeFileSync(join(project, 'scenarios', 'huge.yaml'), scenario('{ a: { from: 1, to: 100000, step: 1 }, b: { from: 1, to: 100000, step: 1 } }'));
+
+  it('hil list --json streams every case id in bounded memory and lists the oversized sweep as invalid', async () => {
+    const r = await measured(['list', '--json'], project);
+    expect(r.code).toBe(0);
+    const entries = JSON.parse(r.stdout) as Array<{ name: string; cases?: string[]; error?: string }>;
+    const big = entries.filter((e) => e.name.startsWith('big'));
+    expect(big).toHaveLength(20);
+    for (const e of big) expect(e.cases).toHaveLength(100_000);
+    expect(big[0]!.cases![100_000 - 1]).toBe(`${big[0]!.name}[a=1000,b=100]`);
+    expect(entries.find((e) => e.name === 'huge')!.error).toMatch(/huge\.yaml:1:1 params: the parameters make 10000000000 cases/);
+    expect(r.rssMb).toBeLessThan(200);
+  });
+
+  it('hil run of the oversized sweep is refused at once', async () => {
+    const r = await measured(['run', join(project, 'scenarios', 'huge.yaml'), '--report-dir', join(project, 'reports')], project);
+    expect(r.all).toMatch(/huge\.yaml:1:1 params: the parameters make 10000000000 cases/);
+    expect(r.code).toBe(2);
+    expect(r.rssMb).toBeLessThan(300);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../../src/config/Scenario.js';
 import { ConfigError } from '../../src/errors.js';
-import { expandCases } from '../../src/run/cases.js';
+import { expandCases, generateCases } from '../../src/run/cases.js';
 
 function scenario(params: string): ReturnType<typeof loadScenario> {
   const dir = mkdtempSync(join(tmpdir(), 'hil-cases-'));
@@ -68,5 +68,36 @@ describe('case expansion', () => {
     expect(expandCases(s, { only: ['sweep[cut_after=60ms]'] }).map((c) => c.params)).toEqual([{ cut_after: '60ms' }]);
     expect(expandCases(s, { only: ['sweep[cut_after=130ms]'] }).map((c) => c.params)).toEqual([{ cut_after: '130ms' }]);
     expect(() => expandCases(s, { only: ['other[cut_after=1ms]'] })).toThrow(ConfigError);
+  });
+
+  it('refuses more than 100,000 cases at load, counting them as a product, with the file, line and count', () => {
+    const started = Date.now();
+    expect(() => scenario('{ a: { from: 1, to: 1000, step: 1 }, b: { from: 1, to: 1000, step: 1 }, c: { from: 1, to: 1000, step: 1 }, d: { from: 1, to: 1000, step: 1 }, e: { from: 1, to: 1000, step: 1 } }'))
+      .toThrow(/sweep\.yaml:2:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(() => scenario('{ cut_after: { from: 1ms, to: 1000ms, step: 1ms }, b: { from: 1, to: 100, step: 1 } }')).not.toThrow();
+  });
+
+  it('refuses a run that --param or --repeat takes past 100,000 cases', () => {
+    const s = scenario('{ cut_after: { from: 1ms, to: 1000ms, step: 1ms }, board: [a] }');
+    expect(() => expandCases(s, { repeat: 101 })).toThrow(/params: the run would make 101000 cases \(1000 cut_after x 1 board x 101 repeats\); the limit is 100000/);
+    expect(() => expandCases(s, { overrides: { board: Array.from({ length: 101 }, (_, i) => `b${i}`).join(',') } })).toThrow(/101000 cases/);
+    expect(expandCases(s, { repeat: 100 })).toHaveLength(100_000);
+  });
+});
+
+describe('generateCases', () => {
+  it('yields the product in file order, last parameter fastest', () => {
+    const ids = Array.from(generateCases('s', { a: ['1', '2'], b: ['x', 'y', 'z'] }), (c) => c.id);
+    expect(ids).toEqual(['s[a=1,b=x]', 's[a=1,b=y]', 's[a=1,b=z]', 's[a=2,b=x]', 's[a=2,b=y]', 's[a=2,b=z]']);
+    expect(Array.from(generateCases('s', { a: ['1'], b: [] }))).toEqual([]);
+    expect(Array.from(generateCases('s', {}), (c) => c.id)).toEqual(['s']);
+  });
+
+  it('builds a case only when asked for it', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => String(i));
+    const cases = generateCases('s', { a: many, b: many, c: many });
+    expect(cases.next().value!.id).toBe('s[a=0,b=0,c=0]');
+    expect(cases.next().value!.id).toBe('s[a=0,b=0,c=1]');
   });
 });
