@@ -11,6 +11,7 @@ import type { RigImage } from '../steps/Step.js';
 import { Project } from '../run/Project.js';
 import { suggestion } from './didYouMean.js';
 import { checkLayout, layoutSchema, resolveRegions } from '../rig/layoutRules.js';
+import { imageFileProblem, regionOf } from '../image/imagePlacement.js';
 import { qemuBoardSchema } from '../virtual/QemuBoardOptions.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile, type FieldPath } from './YamlFile.js';
@@ -124,10 +125,15 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     // A rig file is shared with the project; one that reaches outside it (/etc, someone's home) is refused.
     // A build elsewhere is flashed with `--image name=path` instead.
     const rel = relative(projectRoot, path);
+    const region = regionOf({ address: addr, region: image.region }, regions);
     if (rel.startsWith('..') || isAbsolute(rel)) {
       issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
+    } else {
+      // Not built yet is fine here; a run that flashes it finds out.
+      const problem = imageFileProblem(path, addr, region, { missingOk: true });
+      if (problem) issues.push(yaml.issue(['images', name, 'path'], `${image.path}: ${problem}`));
     }
-    images[name] = { path, address: addr };
+    images[name] = { path, address: addr, ...(region ? { region } : {}) };
   }
 
   // Resources are parsed again by the drivers that share them; checking here gives the error a file position.

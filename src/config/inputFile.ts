@@ -59,8 +59,11 @@ export function inspectInputFile(path: string, options: InputFileOptions): { siz
   return { size: st.size };
 }
 
-/** The file's bytes, after the checks of `inspectInputFile`, repeated on the open descriptor (the path may have changed in between). */
-export function readInputFile(path: string, options: InputFileOptions): Buffer {
+/**
+ * An open descriptor on the file, after the checks of `inspectInputFile`, repeated on the descriptor (the path
+ * may have changed in between), for reading parts of a large file (an image's headers). The caller closes it.
+ */
+export function openInputFile(path: string, options: InputFileOptions): { fd: number; size: number } {
   inspectInputFile(path, options);
   let fd: number;
   try {
@@ -70,7 +73,31 @@ export function readInputFile(path: string, options: InputFileOptions): Buffer {
     throw problem(path, options, errnoReason(err));
   }
   try {
-    checkStats(path, fstatSync(fd), options);
+    const st = fstatSync(fd);
+    checkStats(path, st, options);
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** Up to `length` bytes at `position` of a descriptor `openInputFile` gave (fewer at the end of the file). */
+export function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buffer.subarray(0, done);
+}
+
+/** The file's bytes, after the checks of `openInputFile`. */
+export function readInputFile(path: string, options: InputFileOptions): Buffer {
+  const { fd } = openInputFile(path, options);
+  try {
     // Read up to one byte past the cap: files under /proc report size 0, and a file can grow after fstat.
     const buf = Buffer.alloc(Math.min(options.maxBytes + 1, 64 * 1024));
     const chunks: Buffer[] = [];

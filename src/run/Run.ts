@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadRig, type RigSpec } from '../config/Rig.js';
 import { loadScenario, type Scenario } from '../config/Scenario.js';
+import { imageFileProblem } from '../image/imagePlacement.js';
 import { suggestion } from '../config/didYouMean.js';
 import { ConfigError, Interrupted, RigError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
@@ -138,7 +139,8 @@ function withImages(rig: RigSpec, images: Record<string, string>, cwd: string = 
       });
     }
     const file = resolve(cwd, path);
-    if (!existsSync(file)) throw new ConfigError({ file: 'command line', field: '--image', message: `${name}=${path}: no such file` });
+    const problem = imageFileProblem(file, image.address, image.region);
+    if (problem) throw new ConfigError({ file: 'command line', field: '--image', message: `${name}=${path}: ${problem}; nothing was flashed` });
     merged[name] = { ...image, path: file };
   }
   return { ...rig, images: merged };

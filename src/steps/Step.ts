@@ -5,10 +5,13 @@ import type { Power } from '../drivers/power/Power.js';
 import type { Probe } from '../drivers/probe/Probe.js';
 import type { Expectation } from '../expect/Expectation.js';
 import type { Timeline } from '../run/Timeline.js';
+import type { ImageRegion } from '../image/imagePlacement.js';
 
 export interface RigImage {
   path: string;
   address?: number;
+  /** The layout region the image must stay inside (named, or holding its address); probes refuse to write past it. */
+  region?: ImageRegion;
 }
 
 /** The opened rig as steps see it: only interfaces, never a concrete driver. */

@@ -9,9 +9,10 @@ import { RigError } from '../errors.js';
 import { withCheck } from '../rig/DriverCheck.js';
 import { hex } from '../rig/size.js';
 import { GdbMi } from './GdbMi.js';
-import { imageFormat } from './imageFormat.js';
+import { imageFormat } from '../image/imageFormat.js';
 import type { DebugTarget, QemuBoard } from './QemuBoard.js';
 import { qemuBoardFor } from './qemuBoardFor.js';
+import { guardRegions } from '../drivers/probe/regionGuard.js';
 
 export interface QemuProbeOptions {
   gdb: string;
@@ -42,6 +43,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    guardRegions(images, this.ctx.part);
     await this.session(options.signal, async (run, target, scratch, dir) => {
       for (const range of options.erase ?? []) {
         if (range.size <= 0) continue;

@@ -106,7 +106,7 @@ describe('QemuProbe: gdb-multiarch on the QEMU gdbstub', () => {
     expect(err.message).toMatch(/^gdb: Cannot access memory at address 0xf0000000/);
     expect(err.detail).toMatch(/^'dump binary memory /);
 
-    await expect(probe.flash([{ name: 'missing', path: join(rig.dir, 'nope.bin'), address: SCRATCH }])).rejects.toThrow(/cannot read image .*nope\.bin: no such file/);
+    await expect(probe.flash([{ name: 'missing', path: join(rig.dir, 'nope.bin'), address: SCRATCH }])).rejects.toThrow(/refusing to flash missing: .*nope\.bin: no such file/);
   });
 
   it('a verify mismatch names the image and the first differing address', async () => {

@@ -1,3 +1,5 @@
+import type { ImageRegion } from '../../image/imagePlacement.js';
+
 /** A debug probe (OpenOCD, pyOCD, a GDB server, STM32_Programmer_CLI): writes images, reads memory, resets. */
 
 export interface FlashImage {
@@ -7,6 +9,8 @@ export interface FlashImage {
   path: string;
   /** Load address for raw binaries; ELF and Intel HEX carry their own. */
   address?: number;
+  /** Where the image must stay: a write past it would destroy the next region (a factory image). */
+  region?: ImageRegion;
 }
 
 export interface FlashOptions {

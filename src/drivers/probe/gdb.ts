@@ -11,6 +11,7 @@ import { defineDriver } from '../DriverDefinition.js';
 import type { FlashImage, FlashOptions, Probe } from './Probe.js';
 import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from './ProbeProgress.js';
 import { runProbeTool } from './runProbeTool.js';
+import { guardRegions } from './regionGuard.js';
 
 /**
  * What sits behind the gdb remote, and the monitor commands each understands. A Black Magic Probe is the
@@ -119,6 +120,7 @@ export class GdbProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    guardRegions(images, this.ctx.part);
     for (const range of options.erase ?? []) await this.erase(range.address, range.size, options);
     const dir = await mkdtemp(join(tmpdir(), 'hil-gdb-'));
     try {

@@ -11,6 +11,7 @@ import { defineDriver } from '../DriverDefinition.js';
 import type { FlashImage, FlashOptions, Probe } from './Probe.js';
 import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from './ProbeProgress.js';
 import { runProbeTool } from './runProbeTool.js';
+import { guardRegions } from './regionGuard.js';
 
 const schema = z.strictObject({
   kind: z.literal('openocd'),
@@ -90,6 +91,7 @@ export class OpenOcdProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    guardRegions(images, this.ctx.part);
     for (const range of options.erase ?? []) await this.erase(range.address, range.size, options);
     for (const [i, image] of images.entries()) {
       const last = i === images.length - 1;

@@ -12,6 +12,7 @@ import { findOnPath } from './findOnPath.js';
 import type { FlashImage, FlashOptions, Probe } from './Probe.js';
 import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from './ProbeProgress.js';
 import { runProbeTool } from './runProbeTool.js';
+import { guardRegions } from './regionGuard.js';
 
 const schema = z.strictObject({
   kind: z.literal('pyocd'),
@@ -154,6 +155,7 @@ export class PyocdProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    guardRegions(images, this.ctx.part);
     for (const range of options.erase ?? []) await this.erase(range.address, range.size, options);
     const cli = this.cli();
     for (const [i, image] of images.entries()) {

@@ -12,6 +12,7 @@ import { checkFlashLayout } from './flashLayoutTsv.js';
 import type { FlashImage, FlashOptions, Probe } from './Probe.js';
 import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from './ProbeProgress.js';
 import { runProbeTool } from './runProbeTool.js';
+import { guardRegions } from './regionGuard.js';
 
 const INSTALL = 'STM32CubeProgrammer from st.com (STM32_Programmer_CLI); it cannot come from a package registry';
 
@@ -131,6 +132,7 @@ export class CubeProgProbe implements Probe {
   }
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    guardRegions(images, this.ctx.part);
     if (options.erase?.length) await this.erase();
     for (const image of images) {
       let cwd: string | undefined;

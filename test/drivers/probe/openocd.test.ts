@@ -1,5 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OpenOcdProgress, openocdDriver, openocdProgram } from '../../../src/drivers/probe/openocd.js';
 import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
 import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
@@ -10,6 +12,8 @@ const psoc6 = openocdDriver.schema.parse({
   serial: '0B0B0F9701047400',
   timeout: '30s',
 });
+const dir = mkdtempSync(join(tmpdir(), 'hil-openocd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const NO_PROBE = 'Error: unable to find a matching CMSIS-DAP device';
 
 describe('openocd command lines', () => {
@@ -43,12 +47,14 @@ describe('openocd with no probe attached (the real tool)', () => {
   it('flash fails with a RigError carrying openocd\'s own message', async () => {
     const ctx = driverContext();
     const probe = openocdDriver.create(psoc6, ctx);
-    const err = await rigErrorOf(probe.flash([{ name: 'app', path: '/tmp/app.hex' }], { reset: true }));
+    const hexFile = join(dir, 'app.hex');
+    writeFileSync(hexFile, ':00000001FF\n');
+    const err = await rigErrorOf(probe.flash([{ name: 'app', path: hexFile }], { reset: true }));
     expect(err.part).toBe('probe');
     expect(err.message).toBe(`openocd (exit 1): ${NO_PROBE}`);
     expect(err.detail).toContain('Open On-Chip Debugger');
     const start = ctx.events.find((e) => e.type === 'proc' && e.phase === 'start');
-    expect(start?.args).toEqual([...psoc6.args, '-c', 'adapter serial 0B0B0F9701047400', '-c', 'program /tmp/app.hex verify reset exit']);
+    expect(start?.args).toEqual([...psoc6.args, '-c', 'adapter serial 0B0B0F9701047400', '-c', `program ${hexFile} verify reset exit`]);
   });
 
   it.each([

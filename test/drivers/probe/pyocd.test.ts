@@ -1,11 +1,18 @@
-import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProbeProgress, type ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
 import { PyocdCommands, PyocdProgress, detectPyocd, probesListed, pyocdDriver } from '../../../src/drivers/probe/pyocd.js';
 import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const k64f = pyocdDriver.schema.parse({ kind: 'pyocd', target: 'k64f', uid: '0240000032044e45', sectorSize: 4096 });
 const image = { name: 'app', path: '/b/app.bin', address: 0xa400 };
+/** The same image as a file that exists: probes refuse to start their tool on a path that is not a regular file. */
+const dir = mkdtempSync(join(tmpdir(), 'hil-pyocd-'));
+const built = { ...image, path: join(dir, 'app.bin') };
+writeFileSync(built.path, Buffer.alloc(64));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pyocd command lines', () => {
   it('modern pyocd: subcommands, -u, --base-address, byte-range erase, commander savemem', () => {
@@ -79,16 +86,16 @@ describe('pyocd progress', () => {
 describe("Debian's pyOCD 0.13 with no probe attached (the real tools)", () => {
   it('flash: pyocd-flashtool says "No connected debug probes"', async () => {
     const ctx = driverContext();
-    const err = await rigErrorOf(pyocdDriver.create({ ...k64f, uid: undefined }, ctx).flash([image]));
+    const err = await rigErrorOf(pyocdDriver.create({ ...k64f, uid: undefined }, ctx).flash([built]));
     expect(err.part).toBe('probe');
     expect(err.message).toBe('pyocd-flashtool (exit 1): No connected debug probes');
     expect(err.detail).toContain('Error: There is no debug probe connected.');
     const start = ctx.events.find((e) => e.type === 'proc' && e.phase === 'start');
-    expect([start?.cmd, start?.args]).toEqual(['pyocd-flashtool', ['-t', 'k64f', '-a', '0xa400', '/b/app.bin']]);
+    expect([start?.cmd, start?.args]).toEqual(['pyocd-flashtool', ['-t', 'k64f', '-a', '0xa400', built.path]]);
   });
 
   it('flash with a unique ID: pyocd-flashtool names the missing probe', async () => {
-    const err = await rigErrorOf(pyocdDriver.create(k64f, driverContext()).flash([image]));
+    const err = await rigErrorOf(pyocdDriver.create(k64f, driverContext()).flash([built]));
     expect(err.message).toBe("pyocd-flashtool (exit 1): A debug probe matching unique ID '0240000032044e45' is not connected, or no connected probe matches");
   });
 
