@@ -36,8 +36,9 @@ export interface BoardListener {
   /** Power is coming up; the guest has not run yet. Awaited before `cont`, so nothing the board prints is lost. */
   powering?(board: PoweringBoard): Promise<void>;
   /**
-   * Power went away: cut by hil (`reason` "power off") or the emulator died on its own. `crashed`: QEMU itself
-   * died of a fatal signal hil did not send (SIGSEGV...), which is the rig's fault, not the board's.
+   * Power went away: cut by hil (`reason` "power off") or the emulator died on its own. `rigFault`: QEMU went
+   * away neither by hil's cut nor by the guest's doing (a crash, a kill from outside, its lifetime bound): the
+   * rig's fault, never the board's.
    */
   unpowered?(info: Unpowered): Promise<void> | void;
 }
@@ -45,7 +46,7 @@ export interface BoardListener {
 export interface Unpowered {
   t: number;
   reason: string;
-  crashed?: boolean;
+  rigFault?: boolean;
   /**
    * powerCycle reset: the UARTs stay (the same ptys serve the next power-on). Per UART, how many bytes QEMU had
    * written to it in this power-on when the CPU stopped: a console has everything from before the cut once it
@@ -324,6 +325,8 @@ export class QemuBoard {
         const instance = this.current!;
         try {
           return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: true, debuggerRuns: (running) => (instance.debuggerRuns = running) });
+        } catch (err) {
+          throw await this.diedUnder(instance, err, part);
         } finally {
           instance.debuggerRuns = false;
           // A debugger only ever disconnects; the board resumes its CPU itself, and only if power is still on.
@@ -337,8 +340,20 @@ export class QemuBoard {
       // What the probe writes to RAM while power is off stays, as with a new QEMU: clearing happens before.
       await spare.clearing;
       // The spare never runs under a debugger: only a powered board is given a breakpoint.
-      return work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false, debuggerRuns: () => undefined });
+      try {
+        return await work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false, debuggerRuns: () => undefined });
+      } catch (err) {
+        throw await this.diedUnder(spare, err, part);
+      }
     });
+  }
+
+  /** A debugger's failure because its QEMU died under it (not by a power cut) names that death, the real cause. */
+  private async diedUnder(instance: Instance, err: unknown, part: string): Promise<unknown> {
+    if (instance.process.killed || !(await exitsWithin(instance.process, QMP_DRAIN_MS))) return err;
+    const { signal, code } = await instance.process.exited;
+    const said = (err as Error)?.message ?? String(err);
+    return new RigError(part, `QEMU died (${signal ?? `exit ${code}`}) while the probe worked on it: ${said}`, { detail: instance.process.stderr().trim() || undefined, cause: err });
   }
 
   /** Kills whatever QEMU runs for this board, the spare too, and gdb, and waits for them; safe to call twice. */
@@ -631,6 +646,8 @@ export class QemuBoard {
   }
 
   private async teardown(instance: Instance, exit: QemuExit, part: string): Promise<void> {
+    // The guest's SHUTDOWN event, if it sent one, may still be in flight when the process is seen gone.
+    if (instance.qmp) await Promise.race([instance.qmp.closed, new Promise((r) => setTimeout(r, QMP_DRAIN_MS).unref())]);
     instance.qmp?.close();
     instance.qtest?.close();
     dropGpioLink(instance);
@@ -644,25 +661,35 @@ export class QemuBoard {
 
     let reason = instance.failed ? 'power-on failed' : 'power off';
     let t = instance.cut?.t ?? this.env.timeline.now();
-    let crashed = false;
+    let rigFault = false;
     if (!instance.cut && !instance.failed) {
-      const said = qemuSaid(instance.process.stderr());
-      // QEMU aborts on purpose when the guest CPU locks up ("qemu: fatal: Lockup..."): that is the board's doing.
-      const guestFatal = exit.signal === 'SIGABRT' && /qemu: fatal:/.test(instance.process.stderr());
-      crashed = !instance.process.outlived && exit.signal !== null && CRASH_SIGNALS.has(exit.signal) && !guestFatal;
+      const stderr = instance.process.stderr();
+      const said = qemuSaid(stderr);
+      // The board's own doing: QEMU aborts on purpose when the guest CPU locks up ("qemu: fatal: Lockup..."),
+      // and exits when the guest asks it to (semihosting exit, a reset with -no-reboot).
+      const guestFatal = exit.signal === 'SIGABRT' && /qemu: fatal:/.test(stderr);
+      const guestShutdown = instance.qmp?.guestShutdown;
+      rigFault = !guestFatal && guestShutdown === undefined;
+      const crashed = exit.signal !== null && CRASH_SIGNALS.has(exit.signal) && !guestFatal;
+      const how = exit.signal ?? `exit ${exit.code}`;
       reason = instance.process.outlived
         ? `QEMU killed at its lifetime bound (${formatDuration(this.options.lifetime)})`
-        : `QEMU ${crashed ? 'crashed' : 'exited by itself'} (${exit.signal ?? `exit ${exit.code}`})${said ? `: ${said}` : ''}`;
-      this.env.timeline.record('qemu', { phase: 'died', part, pid: instance.process.pid, exitCode: exit.code, signal: exit.signal, stderr: instance.process.stderr() });
+        : guestShutdown !== undefined
+          ? `QEMU shut down at the guest's request (${guestShutdown}, ${how})`
+          : `QEMU ${crashed ? 'crashed' : rigFault ? 'died, not by a power cut' : 'exited by itself'} (${how})${said ? `: ${said}` : ''}`;
+      this.env.timeline.record('qemu', { phase: 'died', part, pid: instance.process.pid, exitCode: exit.code, signal: exit.signal, stderr, rigFault });
       this.env.log(`${this.env.rigName}: ${reason}`);
       t = this.env.timeline.now();
     }
-    for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason, crashed });
+    for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason, rigFault });
   }
 }
 
 /** Signals a program dies of when it is broken (SIGABRT also when the guest locks up); hil itself only ever SIGKILLs QEMU. */
 const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE']);
+
+/** How long a dead QEMU's QMP connection may take to deliver its last events. */
+const QMP_DRAIN_MS = 200;
 
 /** How long a QEMU whose QMP connection dropped may take to be seen exiting. */
 const QEMU_EXIT_GRACE_MS = 1000;

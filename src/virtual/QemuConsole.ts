@@ -105,7 +105,7 @@ export class QemuConsole implements Console {
     this.flushPartial();
     this.gapAt = info.t;
     for (const l of [...this.listeners]) l.gap?.(info);
-    if (info.crashed) {
+    if (info.rigFault) {
       const error = new RigError(this.ctx.part, info.reason);
       for (const l of [...this.listeners]) l.failed?.({ t: info.t, error });
     }

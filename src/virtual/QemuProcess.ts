@@ -26,6 +26,8 @@ export class QemuProcess {
   private readonly lifetime: NodeJS.Timeout;
   /** Killed because it reached its lifetime bound. */
   outlived = false;
+  /** Killed by hil (a cut, a retirement, its lifetime bound), as opposed to dying of something else. */
+  killed = false;
 
   private constructor(
     readonly pid: number,
@@ -88,6 +90,8 @@ export class QemuProcess {
 
   /** SIGKILL to the whole group: synchronous, so the caller can time the cut. */
   kill(): void {
-    if (!this.done) killGroup(this.pid);
+    if (this.done) return;
+    this.killed = true;
+    killGroup(this.pid);
   }
 }

@@ -20,6 +20,10 @@ export class Qmp {
   private nextId = 1;
   private closedWith?: Error;
   private readonly eventWaiters: Array<{ name: string; resolve(): void; reject(error: Error): void; timer: NodeJS.Timeout }> = [];
+  /** Why the guest asked QEMU to shut down (its SHUTDOWN event with `guest: true`), if it did. */
+  guestShutdown?: string;
+  /** Settles when QEMU's end of the connection is closed: every event it sent has been read. */
+  readonly closed: Promise<void>;
 
   constructor(
     private readonly socket: Socket,
@@ -35,6 +39,7 @@ export class Qmp {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.receive(chunk));
     socket.on('error', () => undefined);
+    this.closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.on('close', () => this.fail(new RigError(part, 'QEMU closed its QMP connection')));
   }
 
@@ -92,6 +97,8 @@ export class Qmp {
   private message(msg: Record<string, unknown>): void {
     if ('QMP' in msg) return this.greeted?.();
     if (typeof msg['event'] === 'string') {
+      const data = msg['data'] as { guest?: boolean; reason?: string } | undefined;
+      if (msg['event'] === 'SHUTDOWN' && data?.guest === true) this.guestShutdown = data.reason ?? 'guest-shutdown';
       for (const waiter of this.eventWaiters.filter((w) => w.name === msg['event'])) {
         clearTimeout(waiter.timer);
         this.eventWaiters.splice(this.eventWaiters.indexOf(waiter), 1);
