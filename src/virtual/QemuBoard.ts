@@ -337,10 +337,10 @@ export class QemuBoard {
       const spare = (await this.takeSpare()) ?? (await this.spawn(part))!;
       this.spare = spare;
       spare.touched = true;
-      // What the probe writes to RAM while power is off stays, as with a new QEMU: clearing happens before.
-      await spare.clearing;
-      // The spare never runs under a debugger: only a powered board is given a breakpoint.
       try {
+        // What the probe writes to RAM while power is off stays, as with a new QEMU: clearing happens before.
+        await spare.clearing;
+        // The spare never runs under a debugger: only a powered board is given a breakpoint.
         return await work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false, debuggerRuns: () => undefined });
       } catch (err) {
         throw await this.diedUnder(spare, err, part);
