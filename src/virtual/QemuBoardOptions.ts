@@ -6,13 +6,16 @@ import { hex, size } from '../rig/size.js';
 /** Largest flash file hil creates: far above any board's flash, far below what fills a disk by a typo. */
 export const MAX_FLASH_FILE = 1024 ** 3;
 
-/** A flash image file hil creates and overwrites: inside the rig's state folder, so never anybody else's file. */
-const stateFile = z.string().superRefine((p, ctx) => {
-  const n = normalize(p);
-  if (isAbsolute(n) || n === '.' || n === '..' || n.startsWith('../')) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(p)} is not inside the rig's state folder: give a file name relative to it, without ..` });
-  }
-});
+/** A path hil writes under, relative to `folder` and inside it, so never anybody else's file. */
+const inside = (folder: string) =>
+  z.string().superRefine((p, ctx) => {
+    const n = normalize(p);
+    if (isAbsolute(n) || n === '.' || n === '..' || n.startsWith('../')) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(p)} is not inside ${folder}: give a path relative to it, without ..` });
+    }
+  });
+/** A flash image file hil creates and overwrites. */
+const stateFile = inside("the rig's state folder");
 
 const flashSize = size.superRefine((n, ctx) => {
   if (n === 0 || n > MAX_FLASH_FILE) ctx.addIssue({ code: 'custom', message: `a flash file of ${n} bytes: give 1 byte to 1G (${hex(MAX_FLASH_FILE)})` });
@@ -65,8 +68,8 @@ export const qemuBoardSchema = z.strictObject({
   icount: z.union([z.boolean(), z.string()]).default(false),
   /** Extra QEMU arguments, appended last. */
   args: z.array(z.string()).default([]),
-  /** Where NV images and pty links live (relative to the rig file); default `rigs/<rig>/` in hil's state root. */
-  stateDir: z.string().optional(),
+  /** Where NV images and pty links live (relative to the rig file, inside its folder); default `rigs/<rig>/` in hil's state root. */
+  stateDir: inside("the rig file's folder").optional(),
   /**
    * How power is cut and restored. restart: power off SIGKILLs QEMU, power on starts a new one. reset: one QEMU
    * serves many power cycles; power off stops its CPU at once (QMP stop), power on clears every RAM block,

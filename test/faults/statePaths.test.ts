@@ -47,6 +47,7 @@ describe('paths and sizes of what hil writes', () => {
   it.each([
     ['nv-escapes', '    nv: [{ id: nv, size: 64K, path: ../../../../escaped.img }]\n', /nv-escapes\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.path: "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.img" is not inside the rig's state folder/],
     ['drive-absolute', () => `    machine: virt\n    drives: [{ path: ${join(dir, 'absolute.img')}, index: 1, size: 64M }]\n`, /drive-absolute\.yaml:6:\d+ resources\.qemu\.drives\[0\]\.path: ".*absolute\.img" is not inside the rig's state folder/],
+    ['state-dir-outside', () => `    stateDir: ${dir}\n    nv: [{ id: nv, size: 64K }]\n`, /state-dir-outside\.yaml:5:\d+ resources\.qemu\.stateDir: ".*" is not inside the rig file's folder/],
   ])('%s: hil rig check refuses it, exit 2 in < 2 s, nothing created', async (name, qemu, message) => {
     qemuRig(name, typeof qemu === 'function' ? qemu() : qemu);
     const t0 = performance.now();
