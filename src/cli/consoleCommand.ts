@@ -6,6 +6,7 @@ import { RigSession } from '../run/RigSession.js';
 import { Timeline } from '../run/Timeline.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
+import { untilInterrupted } from './untilInterrupted.js';
 
 /**
  * `hil console <rig>`: the board's console live with timestamps; stdin lines are sent to the board.
@@ -18,28 +19,20 @@ export async function consoleCommand(rigRef: string, opts: { power?: boolean; wa
   if (!Number.isInteger(waitS) || waitS < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(waitValue)}` });
   const project = new Project();
   const rig = loadRig(project.resolve('rigs', rigRef));
-  const leaving = new AbortController();
-  const leave = (signal: NodeJS.Signals) => leaving.abort(new Interrupted(signal));
-  const onInt = () => leave('SIGINT');
-  const onTerm = () => leave('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
   const color = useColor();
-  try {
-    const lease = await RigLease.acquire({ dir: leaseDir(project.root), rig: rig.name, run: 'hil console', waitMs: waitS * 1000, signal: leaving.signal, log: err });
+  return untilInterrupted(async (leaving) => {
     try {
-      await showConsole(rig, opts, leaving.signal, color);
-    } finally {
-      lease.release();
+      const lease = await RigLease.acquire({ dir: leaseDir(project.root), rig: rig.name, run: 'hil console', waitMs: waitS * 1000, signal: leaving, log: err });
+      try {
+        await showConsole(rig, opts, leaving, color);
+      } finally {
+        lease.release();
+      }
+    } catch (error) {
+      if (!(error instanceof Interrupted)) throw error;
     }
-  } catch (error) {
-    if (error instanceof Interrupted) return 0;
-    throw error;
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
-  return 0;
+    return 0;
+  });
 }
 
 async function showConsole(rig: RigSpec, opts: { power?: boolean }, leaving: AbortSignal, color: boolean): Promise<void> {

@@ -1,11 +1,12 @@
 import { loadRig } from '../config/Rig.js';
-import { Interrupted } from '../errors.js';
 import { summaryLine } from '../report/summary.js';
 import { Project } from '../run/Project.js';
 import { run } from '../run/Run.js';
 import { EXIT, exitCodeForRun } from './exitCodes.js';
 import { err, out } from './output.js';
 import { checkRigParts, endQuarantine } from './rigCheckCommand.js';
+import { terminalText } from './terminalText.js';
+import { untilInterrupted } from './untilInterrupted.js';
 
 /**
  * `hil rig health <rig>`: the rig check, then the rig's own health scenario (`health:` in the rig file) on it,
@@ -20,33 +21,25 @@ export async function rigHealthCommand(rigRef: string, opts: { timeout?: string;
     endQuarantine(project, rig.name);
     return EXIT.ok;
   }
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => abort.abort(new Interrupted(signal));
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  try {
-    out(`rig ${rig.name}: running its health scenario ${rig.health}`);
+  const health = rig.health;
+  return untilInterrupted(async (signal) => {
+    out(`rig ${rig.name}: running its health scenario ${health}`);
     const result = await run({
-      scenarios: [rig.health],
+      scenarios: [health],
       rig: rig.file,
       reportDir: opts.reportDir,
       waitMs: Number(opts.wait ?? 0) * 1000,
       ignoreQuarantine: true,
       // The health run judges the rig itself: its errors are the verdict, not more evidence for the counter.
       quarantineAfter: 0,
-      signal: abort.signal,
+      signal,
       log: (m) => out(`  ${m}`),
-      onCaseEnd: (c) => out(`  ${c.status.toUpperCase()} ${c.id}${c.message ? `: ${c.message}` : ''}`),
+      onCaseEnd: (c) => out(`  ${c.status.toUpperCase()} ${c.id}${c.message ? `: ${terminalText(c.message)}` : ''}`),
     });
     out(summaryLine(result));
     const code = exitCodeForRun(result);
     if (code === EXIT.ok) endQuarantine(project, rig.name);
-    else err(`rig ${rig.name}: health scenario ${rig.health} did not pass; the rig stays as it was`);
+    else err(`rig ${rig.name}: health scenario ${health} did not pass; the rig stays as it was`);
     return code;
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
+  });
 }
