@@ -194,12 +194,11 @@ function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: Con
 
 /**
  * Parses every step once per value of each parameter it uses, so a bad sweep point is caught at load,
- * then checks what the step refers to (model states, patterns) exists.
+ * then checks what the step refers to (model states, patterns) exists, for every point.
  */
 function checkSteps(scenario: Scenario, issues: ConfigIssue[]): void {
   const { yaml, params } = scenario;
   const first = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v[0]!]));
-  const patternNames = scenario.expect.patterns.map((p) => p.name);
   for (const step of scenario.steps) {
     const used = placeholders(step.raw);
     const missing = [...used].filter((p) => !(p in params));
@@ -211,27 +210,29 @@ function checkSteps(scenario: Scenario, issues: ConfigIssue[]): void {
     }
     const variants: Record<string, string>[] = [first];
     for (const p of used) for (const value of params[p]!.slice(1)) variants.push({ ...first, [p]: value });
-    let args: unknown;
     for (const variant of variants) {
-      const before = issues.length;
-      const parsed = parseAt(yaml, ['steps', step.index, step.key], step.definition.schema, substitute(step.raw, variant), issues);
-      if (issues.length > before) {
-        if (used.size) issues[issues.length - 1]!.message += ` (with ${[...used].map((p) => `${p}=${variant[p]}`).join(', ')})`;
-        break;
-      }
-      args ??= parsed;
-    }
-    if (args === undefined || !step.definition.references) continue;
-    const refs = step.definition.references(args);
-    for (const state of refs.states ?? []) {
-      if (!scenario.states.has(state)) {
-        issues.push(yaml.issue(['steps', step.index, step.key], `no state "${state}" in the model${suggestion(state, scenario.states)}`));
-      }
-    }
-    for (const pattern of refs.patterns ?? []) {
-      if (!patternNames.includes(pattern)) {
-        issues.push(yaml.issue(['steps', step.index, step.key], `no pattern "${pattern}" in expect.patterns${suggestion(pattern, patternNames)}`));
-      }
+      const found = stepIssues(scenario, step, variant);
+      if (used.size) for (const issue of found) issue.message += ` (with ${[...used].map((p) => `${p}=${variant[p]}`).join(', ')})`;
+      issues.push(...found);
+      if (found.length) break;
     }
   }
+}
+
+/** What is wrong with one step given these parameter values: its arguments, then the model states and patterns it names. */
+export function stepIssues(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): ConfigIssue[] {
+  const { yaml } = scenario;
+  const issues: ConfigIssue[] = [];
+  const where = ['steps', step.index, step.key];
+  const args = parseAt(yaml, where, step.definition.schema, substitute(step.raw, params), issues);
+  if (issues.length || args === undefined || !step.definition.references) return issues;
+  const refs = step.definition.references(args);
+  const patternNames = scenario.expect.patterns.map((p) => p.name);
+  for (const state of refs.states ?? []) {
+    if (!scenario.states.has(state)) issues.push(yaml.issue(where, `no state "${state}" in the model${suggestion(state, scenario.states)}`));
+  }
+  for (const pattern of refs.patterns ?? []) {
+    if (!patternNames.includes(pattern)) issues.push(yaml.issue(where, `no pattern "${pattern}" in expect.patterns${suggestion(pattern, patternNames)}`));
+  }
+  return issues;
 }

@@ -12,6 +12,7 @@ import { writeReportFile } from '../report/writeReportFile.js';
 import type { CaseResult, RunResult } from './CaseResult.js';
 import { expandCases, type CaseOptions, type CaseSpec } from './cases.js';
 import { runCase, type CaseRunOptions } from './CaseRunner.js';
+import { checkCases } from './checkCase.js';
 import { Project } from './Project.js';
 import { CoverageSweep, DEFAULT_MAX_CASES } from './CoverageSweep.js';
 import { cutLatency } from './cutLatency.js';
@@ -99,7 +100,9 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
     if (options.untilCoverage && cuttable.length === 0) {
       throw new ConfigError({ file: scenario.yaml.displayName, field: 'expect.model', message: '--until-coverage: no state is marked cuttable: true, so there is no coverage to wait for' });
     }
-    return { scenario, rig, cases: expandCases(scenario, options), jobRigs: slots, cuttable };
+    const cases = expandCases(scenario, options);
+    checkCases(scenario, rig, cases);
+    return { scenario, rig, cases, jobRigs: slots, cuttable };
   });
 }
 

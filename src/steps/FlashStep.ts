@@ -20,7 +20,7 @@ export const flashStep = defineStep({
       })
       .refine((v) => v.images.length + v.erase.length > 0, 'name images to write or regions to erase'),
   ]),
-  references: (args) => ({ images: args.images }),
+  references: (args) => ({ images: args.images, regions: args.erase }),
   timeoutMs: () => 300_000,
   describe: (args) => ['flash', args.erase.length ? `erase ${args.erase.join(', ')};` : '', args.images.join(', ')].filter(Boolean).join(' '),
   async run(args, ctx) {

@@ -76,7 +76,7 @@ export const inspectStep = defineStep({
     z.strictObject({ region: z.string(), offset: address, equals: hex }),
     z.strictObject({ address, equals: hex }),
   ]),
-  references: (args) => ({ images: 'holds' in args && args.holds !== 'erased' ? [args.holds] : [] }),
+  references: (args) => ({ images: 'holds' in args && args.holds !== 'erased' ? [args.holds] : [], regions: 'region' in args ? [args.region] : [] }),
   timeoutMs: () => 60_000,
   describe: (args) => {
     if ('holds' in args) return `inspect ${args.region}: holds ${args.holds}`;

@@ -57,6 +57,8 @@ export interface StepReferences {
   outputs?: string[];
   images?: string[];
   patterns?: string[];
+  /** Layout regions of the rig (`flash: { erase }`, `inspect: { region }`). */
+  regions?: string[];
 }
 
 export interface StepDefinition<Schema extends z.ZodType = z.ZodType> {
