@@ -12,7 +12,10 @@ import { Project } from '../run/Project.js';
 import { suggestion } from './didYouMean.js';
 import { checkLayout, layoutSchema, resolveRegions } from '../rig/layoutRules.js';
 import { imageFileProblem, regionOf } from '../image/imagePlacement.js';
-import { qemuBoardSchema } from '../virtual/QemuBoardOptions.js';
+import { qemuBoardSchema, type QemuBoardOptions } from '../virtual/QemuBoardOptions.js';
+import { QEMU_RESOURCE } from '../virtual/qemuBoardFor.js';
+import { qemuInputs } from '../virtual/qemuInputs.js';
+import { inspectInputFile } from './inputFile.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile, type FieldPath } from './YamlFile.js';
 
@@ -62,7 +65,7 @@ const topSchema = z.strictObject({
 });
 
 /** Rig-wide resources several drivers share, by their key under `resources:`. */
-const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { qemu: qemuBoardSchema };
+const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { [QEMU_RESOURCE]: qemuBoardSchema };
 
 function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: DriverRegistry<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
   const kind = block['kind'];
@@ -86,6 +89,35 @@ function powerRegistry(): DriverRegistry<unknown> {
     get: (kind: string) => powerDrivers.get(kind) ?? relayDrivers.get(kind),
     kinds: () => [...new Set([...powerDrivers.kinds(), ...relayDrivers.kinds()])],
   } as DriverRegistry<unknown>;
+}
+
+function outside(projectRoot: string, path: string): boolean {
+  const rel = relative(projectRoot, path);
+  return rel.startsWith('..') || isAbsolute(rel);
+}
+
+/**
+ * Files QEMU reads (`kernel`, and `-bios`, `-device loader,file=`... in `args`): relative to the rig file, inside
+ * the project, regular files. An absolute path may point anywhere: it is written out on purpose (Debian's
+ * /usr/lib/u-boot/…), where a relative one leaving the project is a mistake or a trick.
+ */
+function qemuInputIssues(yaml: YamlFile, options: QemuBoardOptions, dir: string, projectRoot: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const input of qemuInputs(options)) {
+    const at = ['resources', QEMU_RESOURCE, ...input.field];
+    const path = resolve(dir, input.path);
+    if (!isAbsolute(input.path) && outside(projectRoot, path)) {
+      issues.push(yaml.issue(at, `${input.path} is outside the project (${projectRoot}); put the file in the project or give an absolute path`));
+      continue;
+    }
+    try {
+      inspectInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push(yaml.issue(at, `${input.path}: ${err.issues[0]!.message}`));
+    }
+  }
+  return issues;
 }
 
 export function loadRig(file: string, cwd?: string): RigSpec {
@@ -124,9 +156,8 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
     // A rig file is shared with the project; one that reaches outside it (/etc, someone's home) is refused.
     // A build elsewhere is flashed with `--image name=path` instead.
-    const rel = relative(projectRoot, path);
     const region = regionOf({ address: addr, region: image.region }, regions);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
+    if (outside(projectRoot, path)) {
       issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
     } else {
       // Not built yet is fine here; a run that flashes it finds out.
@@ -140,7 +171,10 @@ export function loadRig(file: string, cwd?: string): RigSpec {
   for (const [name, block] of Object.entries(top.resources)) {
     const schema = RESOURCE_SCHEMAS[name];
     if (!schema) issues.push(yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }));
-    else parseAt(yaml, ['resources', name], schema, block, issues);
+    else {
+      const parsed = parseAt(yaml, ['resources', name], schema, block, issues);
+      if (name === QEMU_RESOURCE && parsed) issues.push(...qemuInputIssues(yaml, parsed as QemuBoardOptions, dir, projectRoot));
+    }
   }
 
   if (issues.length) throw new ConfigError(issues);

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { rigStateDir } from '../run/stateRoot.js';
 import { QemuBoard } from './QemuBoard.js';
 import { qemuBoardSchema } from './QemuBoardOptions.js';
+import { resolveQemuArgs } from './qemuInputs.js';
 
 /** Key of the board in `ctx.shared` and of its settings in the rig file's `resources`. */
 export const QEMU_RESOURCE = 'qemu';
@@ -24,7 +25,8 @@ export function qemuBoardFor(ctx: DriverContext): QemuBoard {
     }
     const options = parsed.data;
     const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : rigStateDir(ctx.stateRoot, ctx.rigName);
-    return new QemuBoard(options, { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log });
+    // Files in `args` are relative to the rig file, as `kernel` is; QEMU would take them from hil's working directory.
+    return new QemuBoard({ ...options, args: resolveQemuArgs(options.args, ctx.rigDir) }, { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log });
   });
   // A board kept from an earlier case of the run reports to this one.
   board.bind(ctx.timeline, ctx.log);

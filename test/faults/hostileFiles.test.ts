@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hil, ROOT } from '../helpers/hilCli.js';
+import { processesMentioning } from '../helpers/processes.js';
+
+/**
+ * Files a rig file makes QEMU read (`kernel`, `-bios`, `-device loader,file=` in `args`) are resolved relative to
+ * the rig file, must stay in the project unless written absolute, and must be regular files. Before, a kernel of
+ * `../../etc/passwd` made QEMU abort (reported as a board FAIL), and a FIFO hung QEMU's start. Now `hil validate`
+ * and `hil run` stop at the rig file: exit 2, file:line:col and field, < 2 s, nothing leased or started.
+ */
+let dir: string;
+const STACK = /\n\s+at .*:\d+:\d+\)?/;
+const BOOTROM = join(ROOT, 'rigs/virtual/firmware/build/bootrom.bin');
+
+/** hil's virtual rig, its `resources.qemu` given `kernel` and `args`, its images absolute (they are hil's). */
+function rigWith(name: string, qemu: { kernel: string; args?: string[] }): string {
+  const virtual = readFileSync(join(ROOT, 'rigs', 'virtual.yaml'), 'utf8');
+  const text = virtual
+    .slice(0, virtual.indexOf('\nimages:'))
+    .replace(/^name: virtual$/m, `name: ${name}`)
+    .replace('kernel: virtual/firmware/build/bootrom.bin', `kernel: ${qemu.kernel}${qemu.args ? `\n    args: ${JSON.stringify(qemu.args)}` : ''}`);
+  const file = join(dir, 'rigs', `${name}.yaml`);
+  writeFileSync(file, `${text}\nimages: {}\n`);
+  return file;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hil-hostile-files-'));
+  mkdirSync(join(dir, 'rigs'));
+  mkdirSync(join(dir, 'scenarios'));
+  mkdirSync(join(dir, 'a-directory'));
+  execFileSync('mkfifo', [join(dir, 'fifo.bin')]);
+  symlinkSync('/dev/zero', join(dir, 'zero.bin'));
+  writeFileSync(join(dir, 'scenarios', 'boots.yaml'), 'name: boots\nsteps:\n  - power: on\n  - sleep: 10ms\nexpect: { model: { initial: a, states: { a: {} } } }\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('files a rig makes QEMU read', () => {
+  it.each([
+    ['a kernel leaving the project', 'kernel-escape', { kernel: '../../../../../../../etc/passwd' }, /resources\.qemu\.kernel: \.\.\/(\.\.\/)+etc\/passwd is outside the project/],
+    ['a kernel that is a directory', 'kernel-dir', { kernel: '../a-directory' }, /resources\.qemu\.kernel: \.\.\/a-directory: is a directory; only regular files are read/],
+    ['a kernel that does not exist', 'kernel-missing', { kernel: '../nope.bin' }, /resources\.qemu\.kernel: \.\.\/nope\.bin: no such file/],
+    ['-bios that is a FIFO', 'bios-fifo', { kernel: BOOTROM, args: ['-bios', '../fifo.bin'] }, /resources\.qemu\.args\[1\]: \.\.\/fifo\.bin: is a FIFO \(named pipe\); only regular files are read/],
+    ['-device loader,file= a symlink to /dev/zero', 'loader-zero', { kernel: BOOTROM, args: ['-device', 'loader,file=../zero.bin,addr=0x20000000'] }, /resources\.qemu\.args\[1\]: \.\.\/zero\.bin: is a character device/],
+    ['-kernel in args leaving the project', 'args-escape', { kernel: BOOTROM, args: ['-kernel', '../../../../../../etc/passwd'] }, /resources\.qemu\.args\[1\]: \.\.\/(\.\.\/)+etc\/passwd is outside the project/],
+  ])('%s: validate and run exit 2 naming file:line and field, nothing started', async (_what, name, qemu, message) => {
+    const file = rigWith(name, qemu);
+    const v = await hil(['validate', file], { cwd: dir });
+    expect(v.stdout).toMatch(new RegExp(`${name}\\.yaml:\\d+:\\d+ ${message.source}`));
+    expect(v.code).toBe(2);
+
+    const started = performance.now();
+    const r = await hil(['run', 'boots', '--rig', file, '--report-dir', join(dir, 'reports')], { cwd: dir, timeoutMs: 30_000, env: { HIL_STATE_DIR: join(dir, '.hil') } });
+    expect(r.all).toMatch(message);
+    expect(r.code).toBe(2);
+    expect(r.all).not.toMatch(STACK);
+    expect(performance.now() - started).toBeLessThan(2000);
+    // Refused before the lease: no state, no report, no emulator.
+    expect(existsSync(join(dir, '.hil')) ? readdirSync(join(dir, '.hil')) : []).toEqual([]);
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
+    expect(processesMentioning(dir).filter((p) => /qemu-system|gdb/.test(p))).toEqual([]);
+  });
+
+  it('an absolute path outside the project is taken as written (a firmware package such as /usr/lib/u-boot)', async () => {
+    const v = await hil(['validate', rigWith('absolute', { kernel: BOOTROM })], { cwd: dir });
+    expect(v.stdout).toMatch(/^ok +rig +.*absolute\.yaml/m);
+    expect(v.code).toBe(0);
+  });
+});
