@@ -18,6 +18,7 @@ import { qemuInputs } from '../virtual/qemuInputs.js';
 import { inspectInputFile } from './inputFile.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile, type FieldPath } from './YamlFile.js';
+import { imageSchema } from './imageSchema.js';
 
 export interface DriverSpec {
   kind: string;
@@ -42,13 +43,6 @@ export interface RigSpec {
   /** Rig-wide resources shared by its drivers (the virtual board's QEMU settings). */
   resources: Record<string, unknown>;
 }
-
-const address = z.union([z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, 'expected an address such as 0x21000000')]).transform(Number);
-
-const imageSchema = z.union([
-  z.string().transform((path) => ({ path, address: undefined as number | undefined, region: undefined as string | undefined })),
-  z.strictObject({ path: z.string(), address: address.optional(), region: z.string().optional() }),
-]);
 
 const topSchema = z.strictObject({
   name: fileName.optional(),

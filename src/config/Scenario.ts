@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { z } from 'zod';
 import { fileName } from './fileName.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
@@ -9,6 +9,7 @@ import type { StepDefinition } from '../steps/Step.js';
 import { steps as stepRegistry } from '../steps/registry.js';
 import { suggestion } from './didYouMean.js';
 import { duration } from './duration.js';
+import { imageSchema } from './imageSchema.js';
 import { paramSchema, placeholders, substitute, tooManyCases } from './params.js';
 import { compilePattern } from './pattern.js';
 import { parseAt } from './zodIssues.js';
@@ -38,6 +39,8 @@ export interface Scenario {
   rigs: { name?: string; labels: string[] };
   /** Each parameter's values, in order; a case takes one value of each. */
   params: Record<string, string[]>;
+  /** `images:` the scenario adds to its rig's (paths resolved from the scenario's folder); placed by the run. */
+  images: Record<string, { path: string; address?: number; region?: string }>;
   /** Whole-case bound, on top of per-step timeouts. */
   timeoutMs: number;
   steps: ScenarioStep[];
@@ -64,6 +67,7 @@ const topSchema = z.strictObject({
     .strictObject({ name: z.string().optional(), labels: z.array(z.string()).default([]) })
     .default({ labels: [] }),
   params: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a parameter name is letters, digits, - and _'), paramSchema).default({}),
+  images: z.record(z.string(), imageSchema).default({}),
   timeout: duration.default(300_000),
   steps: z.array(z.unknown()).min(1, 'a scenario needs at least one step'),
   expect: z.strictObject({
@@ -124,6 +128,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     yaml,
     rigs: { name: top.rigs.name, labels: top.rigs.labels },
     params: top.params,
+    images: Object.fromEntries(Object.entries(top.images).map(([name, i]) => [name, { ...i, path: resolve(dirname(yaml.file), i.path) }])),
     timeoutMs: top.timeout,
     steps,
     expect: { patterns, forbidden, model: top.expect.model },

@@ -2,8 +2,6 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadRig, type RigSpec } from '../config/Rig.js';
 import { loadScenario, type Scenario } from '../config/Scenario.js';
-import { imageFileProblem } from '../image/imagePlacement.js';
-import { suggestion } from '../config/didYouMean.js';
 import { ConfigError, Interrupted, RigError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
@@ -25,11 +23,12 @@ import { DEFAULT_QUARANTINE_AFTER, Quarantine } from './Quarantine.js';
 import { HitSweep } from './HitSweep.js';
 import { KeptRigs } from './KeptRigs.js';
 import { leaseDir, RigLease } from './RigLease.js';
+import { checkFlashImages, withImages, withScenarioImages } from './runImages.js';
 
 export interface RunOptions extends CaseOptions {
   scenarios: string[];
   rig?: string;
-  /** `--image NAME=PATH`: flash another build than the rig's (a faulty bootloader variant, a candidate). */
+  /** `--image NAME=PATH[@REGION]`: flash another build than the rig's (a faulty bootloader variant, a candidate), or add one. */
   images?: Record<string, string>;
   reportDir: string;
   cwd?: string;
@@ -94,14 +93,16 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
       }
       rig = match.spec;
     }
-    rig = withImages(rig, options.images ?? {}, options.cwd);
-    const slots = jobRigs(scenario, rig, { jobs: options.jobs ?? 1, project, cwd: options.cwd, named: Boolean(rigRef), withImages: (r) => withImages(r, options.images ?? {}, options.cwd) });
+    const place = (r: RigSpec) => withScenarioImages(withImages(r, options.images ?? {}, options.cwd), scenario);
+    rig = place(rig);
+    const slots = jobRigs(scenario, rig, { jobs: options.jobs ?? 1, project, cwd: options.cwd, named: Boolean(rigRef), withImages: place });
     const cuttable = cuttableStates(scenario);
     if (options.untilCoverage && cuttable.length === 0) {
       throw new ConfigError({ file: scenario.yaml.displayName, field: 'expect.model', message: '--until-coverage: no state is marked cuttable: true, so there is no coverage to wait for' });
     }
     const cases = expandCases(scenario, options);
     checkCases(scenario, rig, cases);
+    checkFlashImages(scenario, rig, cases);
     return { scenario, rig, cases, jobRigs: slots, cuttable };
   });
 }
@@ -127,26 +128,6 @@ export function shardPlan(plan: PlannedScenario[], shard: { index: number; count
   return plan
     .map((p) => ({ ...p, cases: p.cases.filter(() => n++ % shard.count === shard.index - 1) }))
     .filter((p) => p.cases.length > 0);
-}
-
-function withImages(rig: RigSpec, images: Record<string, string>, cwd: string = process.cwd()): RigSpec {
-  if (!Object.keys(images).length) return rig;
-  const merged = { ...rig.images };
-  for (const [name, path] of Object.entries(images)) {
-    const image = merged[name];
-    if (!image) {
-      throw new ConfigError({
-        file: 'command line',
-        field: '--image',
-        message: `rig ${rig.name} has no image "${name}"${suggestion(name, Object.keys(merged))}; its images: ${Object.keys(merged).join(', ')}`,
-      });
-    }
-    const file = resolve(cwd, path);
-    const problem = imageFileProblem(file, image.address, image.region);
-    if (problem) throw new ConfigError({ file: 'command line', field: '--image', message: `${name}=${path}: ${problem}; nothing was flashed` });
-    merged[name] = { ...image, path: file };
-  }
-  return { ...rig, images: merged };
 }
 
 function cuttableStates(scenario: Scenario): string[] {

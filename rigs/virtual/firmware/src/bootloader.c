@@ -248,6 +248,10 @@ static int secondary_step(int pri_ok, const image_info_t *pi)
     }
     if (st != IMG_OK) {
         status_line("[ERR] Secondary slot: invalid (", st, ")");
+        /* As MCUboot does: a pending image that fails validation is erased, so that
+         * it is neither validated nor offered again at every boot. */
+        if (image_trailer_magic(FLASH_SECONDARY_BASE, FLASH_SECONDARY_SIZE))
+            erase_secondary();
         return 0;
     }
     int pending = image_trailer_magic(FLASH_SECONDARY_BASE, FLASH_SECONDARY_SIZE);

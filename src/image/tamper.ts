@@ -1,0 +1,140 @@
+/**
+ * Bad images derived from a good one, each the way a real upgrade goes wrong: a corrupted download, a bad
+ * signing step, a header that lies about sizes, an old image replayed. A bootloader must refuse every one of
+ * them and keep booting what it has. The input is left as it is: padding and the trailer (an upgrade pending)
+ * stay where they were, so only the image itself is at fault.
+ */
+import { createHash } from 'node:crypto';
+import { encodeImage, parseImage, TLV_SHA256, type ParsedImage } from './McubootImage.js';
+import { compareVersions, formatVersion, type ImageVersion } from './imageVersion.js';
+
+/** MCUboot's security counter TLV (a protected one). */
+const TLV_SEC_CNT = 0x50;
+const ERASED = 0xff;
+
+export interface TamperOptions {
+  /** Size of the slot the image goes to: `size-past-slot` and `header-past-slot` reach just past its end. */
+  slotSize?: number;
+  /** `older` and `same-version`: the version of the image the board runs. */
+  than?: ImageVersion;
+}
+
+interface Tampering {
+  what: string;
+  apply(image: Buffer, parsed: ParsedImage, options: TamperOptions): Buffer;
+}
+
+export const TAMPERINGS = {
+  'body-byte': { what: 'one bit of the body flipped (hash mismatch)', apply: (b, p) => flip(b, p.body.offset + (p.body.length >> 1)) },
+  'bad-hash': { what: 'one bit of the SHA-256 TLV value flipped', apply: (b, p) => flip(b, hashTlv(p).offset + 4) },
+  'no-hash': { what: 'the SHA-256 TLV retyped (0x11): no hash to check', apply: (b, p) => withU16(b, hashTlv(p).offset, TLV_SHA256 + 1) },
+  'no-tlv': { what: 'the TLV area erased', apply: (b, p) => erase(b, p.hashed.length, p.size) },
+  'bad-magic': { what: 'one bit of the header magic flipped', apply: (b) => flip(b, 0) },
+  'size-past-slot': {
+    what: 'ih_img_size set so that header + body end 4 bytes past the slot',
+    apply: (b, p, o) => withU32(b, 12, slotSize(b, p, o) + 4 - p.header.hdrSize),
+  },
+  'header-past-slot': {
+    what: 'ih_hdr_size set as large as it goes (past the slot when the slot is 64 KiB or less)',
+    apply: (b, p, o) => withU16(b, 8, Math.min(0xfffc, (slotSize(b, p, o) + 4) & ~3)),
+  },
+  truncated: { what: 'everything after the middle of the body erased (a download cut short)', apply: (b, p) => erase(b, p.body.offset + (p.body.length >> 1), p.size) },
+  older: { what: 'validly re-hashed with a version just below `than` (a downgrade)', apply: (b, p, o) => resign(b, p, below(needThan(o))) },
+  'same-version': { what: 'validly re-hashed with the version `than` (a reinstall)', apply: (b, p, o) => resign(b, p, needThan(o)) },
+  'protected-tlv': { what: 'a protected TLV (security counter) changed after hashing', apply: (b, p) => changedProtectedTlv(b, p) },
+} satisfies Record<string, Tampering>;
+
+export type TamperKind = keyof typeof TAMPERINGS;
+export const TAMPER_KINDS = Object.keys(TAMPERINGS) as TamperKind[];
+
+export function isTamperKind(name: string): name is TamperKind {
+  return Object.hasOwn(TAMPERINGS, name);
+}
+
+/**
+ * A copy of `image` (a good MCUboot image, padded or not) damaged in one way. Throws RangeError when the input
+ * is not a good image or the tampering lacks an option it needs.
+ */
+export function tamperImage(image: Buffer, kind: TamperKind, options: TamperOptions = {}): Buffer {
+  const parsed = parseImage(image);
+  if (!parsed.hashOk) throw new RangeError('the image to tamper with must be a good one, but its hash does not match');
+  return TAMPERINGS[kind].apply(Buffer.from(image), parsed, options);
+}
+
+function flip(b: Buffer, offset: number): Buffer {
+  b[offset]! ^= 0x01;
+  return b;
+}
+
+function withU16(b: Buffer, offset: number, value: number): Buffer {
+  b.writeUInt16LE(value, offset);
+  return b;
+}
+
+function withU32(b: Buffer, offset: number, value: number): Buffer {
+  b.writeUInt32LE(value, offset);
+  return b;
+}
+
+/** Bytes [from, to) as erased flash; an unpadded image simply ends at `from`. */
+function erase(b: Buffer, from: number, to: number): Buffer {
+  if (to >= b.length) return b.subarray(0, from);
+  return b.fill(ERASED, from, to);
+}
+
+function hashTlv(p: ParsedImage) {
+  const tlv = p.tlvs.find((t) => t.type === TLV_SHA256);
+  if (!tlv) throw new RangeError('the image has no SHA-256 TLV');
+  return tlv;
+}
+
+function slotSize(b: Buffer, p: ParsedImage, o: TamperOptions): number {
+  const size = o.slotSize ?? p.trailer?.slotSize;
+  if (size === undefined) throw new RangeError(`the slot size is needed and the ${b.length}-byte image is not padded to one`);
+  return size;
+}
+
+function needThan(o: TamperOptions): ImageVersion {
+  if (!o.than) throw new RangeError('needs the version of the running image (than)');
+  return o.than;
+}
+
+/** The version just below `v`: its last non-zero part minus one. */
+function below(v: ImageVersion): ImageVersion {
+  if (v.buildNum) return { ...v, buildNum: v.buildNum - 1 };
+  if (v.revision) return { ...v, revision: v.revision - 1 };
+  if (v.minor) return { ...v, minor: v.minor - 1 };
+  if (v.major) return { ...v, major: v.major - 1 };
+  throw new RangeError(`no version is older than ${formatVersion(v)}`);
+}
+
+/** The same image with another version, its hash recomputed: valid, just not newer. */
+function resign(b: Buffer, p: ParsedImage, v: ImageVersion): Buffer {
+  if (compareVersions(v, p.header.version) === 0) return b;
+  b.writeUInt8(v.major, 20);
+  b.writeUInt8(v.minor, 21);
+  b.writeUInt16LE(v.revision, 22);
+  b.writeUInt32LE(v.buildNum, 24);
+  createHash('sha256').update(b.subarray(0, p.hashed.length)).digest().copy(b, hashTlv(p).offset + 4);
+  return b;
+}
+
+/** Re-encodes the image with a security counter when it has no protected TLV, then changes that TLV's value. */
+function changedProtectedTlv(b: Buffer, p: ParsedImage): Buffer {
+  if (p.protectedTlvs.length) return flip(b, p.protectedTlvs[0]!.offset + 4);
+  const counter = Buffer.alloc(4);
+  counter.writeUInt32LE(1);
+  const out = encodeImage({
+    body: b.subarray(p.body.offset, p.body.offset + p.body.length),
+    version: p.header.version,
+    headerSize: p.header.hdrSize,
+    loadAddr: p.header.loadAddr,
+    flags: p.header.flags,
+    protectedTlvs: [{ type: TLV_SEC_CNT, data: counter }],
+    tlvs: p.tlvs.filter((t) => t.type !== TLV_SHA256),
+    erasedVal: ERASED,
+    ...(p.trailer ? { pad: true, slotSize: p.trailer.slotSize, confirm: p.trailer.imageOk === 0x01 } : {}),
+  });
+  const reparsed = parseImage(out);
+  return flip(out, reparsed.protectedTlvs[0]!.offset + 4);
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BOOT_MAGIC, encodeImage, ImageFormatError, parseImage } from '../../src/image/McubootImage.js';
+import { parseVersion } from '../../src/image/imageVersion.js';
+import { TAMPER_KINDS, tamperImage, type TamperKind } from '../../src/image/tamper.js';
+
+const BUILD = join(dirname(fileURLToPath(import.meta.url)), '../../rigs/virtual/firmware/build');
+const upgrade = readFileSync(join(BUILD, 'upgrade.img'));
+const factory = readFileSync(join(BUILD, 'factory.img'));
+const SLOT = 0x10000;
+const than = parseVersion('1.0.0');
+
+/** What a validating bootloader would say of the bytes: the parse error, a bad hash, or the version of a good image. */
+function verdict(buf: Buffer): string {
+  try {
+    const p = parseImage(buf);
+    return p.hashOk ? `valid ${p.version}` : p.hash ? 'bad hash' : 'no hash';
+  } catch (err) {
+    if (err instanceof ImageFormatError) return err.code;
+    throw err;
+  }
+}
+
+const EXPECTED: Record<TamperKind, string> = {
+  'body-byte': 'bad hash',
+  'bad-hash': 'bad hash',
+  'no-hash': 'no hash',
+  'no-tlv': 'BAD_TLV',
+  'bad-magic': 'BAD_MAGIC',
+  'size-past-slot': 'TRUNCATED',
+  'header-past-slot': 'TRUNCATED',
+  truncated: 'BAD_TLV',
+  older: 'valid 0.0.0+0',
+  'same-version': 'valid 1.0.0+0',
+  'protected-tlv': 'bad hash',
+};
+
+describe('tamperImage', () => {
+  it.each(TAMPER_KINDS)('%s spoils the padded upgrade image in its own way and keeps the pending trailer', (kind) => {
+    expect(verdict(upgrade)).toBe('valid 1.1.0+0');
+    const bad = tamperImage(upgrade, kind, { slotSize: SLOT, than });
+    expect(verdict(bad)).toBe(EXPECTED[kind]);
+    expect(bad.length).toBe(SLOT);
+    expect(bad.subarray(SLOT - 16)).toEqual(BOOT_MAGIC);
+    expect(upgrade.equals(readFileSync(join(BUILD, 'upgrade.img')))).toBe(true);
+  });
+
+  it('works on an unpadded image, which gets shorter where it loses its tail', () => {
+    expect(tamperImage(factory, 'no-tlv').length).toBe(parseImage(factory).hashed.length);
+    expect(verdict(tamperImage(factory, 'truncated'))).toBe('TRUNCATED');
+    expect(verdict(tamperImage(factory, 'body-byte'))).toBe('bad hash');
+  });
+
+  it('sizes past the slot: header and body together end past the slot end', () => {
+    const img = parseImage(upgrade);
+    const sized = tamperImage(upgrade, 'size-past-slot', { slotSize: SLOT });
+    expect(sized.readUInt16LE(8) + sized.readUInt32LE(12)).toBe(SLOT + 4);
+    expect(sized.readUInt16LE(8)).toBe(img.header.hdrSize);
+    const header = tamperImage(upgrade, 'header-past-slot', { slotSize: SLOT });
+    expect(header.readUInt16LE(8) + header.readUInt32LE(12)).toBeGreaterThan(SLOT);
+  });
+
+  it('a protected TLV already there is changed in place', () => {
+    const withProt = encodeImage({ body: Buffer.alloc(64, 1), version: '2.0.0', protectedTlvs: [{ type: 0x50, data: Buffer.from([1, 0, 0, 0]) }] });
+    const bad = tamperImage(withProt, 'protected-tlv');
+    expect(bad.length).toBe(withProt.length);
+    expect(verdict(bad)).toBe('bad hash');
+    expect(parseImage(bad).protectedTlvs[0]!.data).not.toEqual(parseImage(withProt).protectedTlvs[0]!.data);
+  });
+
+  it('refuses a bad input image, and a downgrade or slot tampering without what it needs', () => {
+    expect(() => tamperImage(tamperImage(upgrade, 'body-byte'), 'older', { than })).toThrow(/must be a good one/);
+    expect(() => tamperImage(factory, 'older')).toThrow(/than/);
+    expect(() => tamperImage(factory, 'size-past-slot')).toThrow(/slot size/);
+    expect(() => tamperImage(factory, 'older', { than: parseVersion('0.0.0') })).toThrow(/no version is older than 0.0.0/);
+    expect(() => tamperImage(Buffer.from('not an image at all, just text'), 'body-byte')).toThrow(ImageFormatError);
+  });
+});
