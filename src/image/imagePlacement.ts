@@ -36,7 +36,7 @@ function holds(region: ImageRegion): string {
  * declares more than the region holds. undefined when it fits. The file must be a regular file:
  * ConfigError otherwise.
  */
-export function placementProblem(path: string, address: number | undefined, region: ImageRegion): string | undefined {
+export function placementProblem(path: string, address: number | undefined, region: ImageRegion, options: { headerMayLie?: boolean } = {}): string | undefined {
   let footprint;
   try {
     footprint = imageFootprint(path, address ?? region.address);
@@ -48,7 +48,7 @@ export function placementProblem(path: string, address: number | undefined, regi
   if (footprint.format === 'binary' && footprint.fileSize > region.size) {
     return `is ${footprint.fileSize} bytes (${formatSize(footprint.fileSize)}), more than ${holds(region)}`;
   }
-  if (footprint.declaredSize !== undefined && footprint.declaredSize > region.size) {
+  if (footprint.declaredSize !== undefined && footprint.declaredSize > region.size && !options.headerMayLie) {
     return `has an MCUboot header declaring ${footprint.declaredSize} bytes (header + image + TLV area), more than ${holds(region)}`;
   }
   const outside = (footprint.spans ?? []).find((s) => s.start < region.address || s.end > end);
@@ -62,15 +62,16 @@ export function placementProblem(path: string, address: number | undefined, regi
 /**
  * Why the image file at `path` cannot be flashed where the rig puts it, to follow `path: `: not a
  * regular file, or not fitting its region (when it has one). With `missingOk`, a file that does not exist yet
- * (a build output) is no problem.
+ * (a build output) is no problem; with `headerMayLie` (a tampered image), an MCUboot header declaring more than
+ * the region is none either.
  */
-export function imageFileProblem(path: string, address: number | undefined, region: ImageRegion | undefined, options: { missingOk?: boolean } = {}): string | undefined {
+export function imageFileProblem(path: string, address: number | undefined, region: ImageRegion | undefined, options: { missingOk?: boolean; headerMayLie?: boolean } = {}): string | undefined {
   try {
     if (!region) {
       inspectInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
       return undefined;
     }
-    return placementProblem(path, address, region);
+    return placementProblem(path, address, region, options);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     if (options.missingOk && absent(path)) return undefined;

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readInputFile } from '../config/inputFile.js';
 import { ConfigError, RigError } from '../errors.js';
 import { parseImage } from '../image/McubootImage.js';
 import { parseVersion, type ImageVersion } from '../image/imageVersion.js';
@@ -8,12 +9,12 @@ import { TAMPER_KINDS, tamperImage, type TamperKind } from '../image/tamper.js';
 import { defineStep, type RigHandles, type StepContext } from './Step.js';
 
 /** `{ image: upgrade, tamper: body-byte, than: factory-primary }`: a rig image spoilt on the fly (src/image/tamper.ts). */
-const imageItem = z.union([
-  z.string().transform((image) => ({ image, tamper: undefined as TamperKind | undefined, than: undefined as string | undefined })),
+const imageItem = z.preprocess(
+  (v) => (typeof v === 'string' ? { image: v } : v),
   z
     .strictObject({ image: z.string(), tamper: z.enum(TAMPER_KINDS as [TamperKind, ...TamperKind[]]).optional(), than: z.string().optional() })
     .refine((v) => v.than !== undefined || (v.tamper !== 'older' && v.tamper !== 'same-version'), { message: 'older and same-version need than: the running image (a rig image name) or its version', path: ['than'] }),
-]);
+);
 type ImageItem = z.infer<typeof imageItem>;
 
 const label = (item: ImageItem) => (item.tamper ? `${item.image} (${item.tamper})` : item.image);
@@ -26,8 +27,8 @@ const label = (item: ImageItem) => (item.tamper ? `${item.image} (${item.tamper}
 export const flashStep = defineStep({
   key: 'flash',
   description: "write the rig's images (and erase regions) through its probe",
-  schema: z.union([
-    z.array(imageItem).min(1).transform((images) => ({ images, erase: [] as string[], verify: true, reset: false })),
+  schema: z.preprocess(
+    (v) => (Array.isArray(v) ? { images: v } : v),
     z
       .strictObject({
         images: z.array(imageItem).default([]),
@@ -36,7 +37,7 @@ export const flashStep = defineStep({
         reset: z.boolean().default(false),
       })
       .refine((v) => v.images.length + v.erase.length > 0, 'name images to write or regions to erase'),
-  ]),
+  ),
   references: (args) => ({ images: args.images.flatMap((i) => (i.than && !/^\d/.test(i.than) ? [i.image, i.than] : [i.image])), regions: args.erase }),
   timeoutMs: () => 300_000,
   describe: (args) => ['flash', args.erase.length ? `erase ${args.erase.join(', ')};` : '', args.images.map(label).join(', ')].filter(Boolean).join(' '),
@@ -50,7 +51,7 @@ export const flashStep = defineStep({
     const images = args.images.map((item) => {
       const image = ctx.rig.images[item.image];
       if (!image) throw new RigError('probe', `rig ${ctx.rig.name} has no image "${item.image}"`);
-      return { name: item.image, ...image, ...(item.tamper ? { path: tampered(item, item.tamper, ctx) } : {}) };
+      return { name: item.image, ...image, ...(item.tamper ? { path: tampered(item, item.tamper, ctx), tampered: true } : {}) };
     });
     ctx.timeline.record('flash', { erase: erase.map((r) => r.name), images: args.images.map(label) });
     await probe.flash(images, { verify: args.verify, reset: args.reset, erase, signal: ctx.signal });
@@ -71,16 +72,18 @@ function tampered(item: ImageItem, kind: TamperKind, ctx: StepContext): string {
   return path;
 }
 
+/** A slot-sized image at most: anything larger cannot be one the rig flashes into a region. */
+const readImage = (path: string) => readInputFile(path, { maxBytes: 64 * 1024 * 1024 });
+
 type RigImages = Pick<RigHandles, 'name' | 'images' | 'regions'>;
 
 /** The bad copy of a rig image; the slot is the layout region the image is placed in. Throws what is wrong. */
 export function tamperedImage(item: { image: string; than?: string }, kind: TamperKind, rig: RigImages): Buffer {
   const image = rig.images[item.image];
   if (!image) throw new RangeError(`rig ${rig.name} has no image "${item.image}"`);
-  const at = image.address;
-  const slot = at === undefined ? undefined : Object.values(rig.regions).find((r) => at >= r.address && at < r.address + r.size);
+  const slot = image.region;
   const than = item.than === undefined ? undefined : versionOf(item.than, rig);
-  return tamperImage(readFileSync(image.path), kind, { slotSize: slot && slot.address + slot.size - at!, than });
+  return tamperImage(readImage(image.path), kind, { slotSize: slot && slot.address + slot.size - (image.address ?? slot.address), than });
 }
 
 /** `than: 1.0.0`, or the version of a rig image. */
@@ -88,7 +91,7 @@ function versionOf(than: string, rig: RigImages): ImageVersion {
   if (/^\d/.test(than)) return parseVersion(than);
   const image = rig.images[than];
   if (!image) throw new RangeError(`than: rig ${rig.name} has no image "${than}"`);
-  return parseImage(readFileSync(image.path)).header.version;
+  return parseImage(readImage(image.path)).header.version;
 }
 
 export function requireProbe(ctx: StepContext) {

@@ -107,3 +107,22 @@ describe('each faulty bootloader fails the scenarios meant to catch it', () => {
     expect(r.junit).not.toMatch(/<error/);
   });
 });
+
+describe('a tampered or older pending image is refused (upgrade-tampered: one case per tampering)', () => {
+  it.each(['small', 'full'])('the good bootloader refuses every one, with %s images, each case in under 10 s', async (size) => {
+    const r = await runScenario('upgrade-tampered', size === 'full' ? FULL_SIZE : [], `tampered-${size}`);
+    expect(r.stdout).toMatch(/^11 passed, 0 failed, 0 errors$/m);
+    expect(r.code).toBe(0);
+    for (const kind of ['body-byte', 'size-past-slot', 'protected-tlv', 'older', 'same-version']) expect(r.junit).toContain(`upgrade-tampered[tamper=${kind}]`);
+    const durations = [...r.junit.matchAll(/<testcase [^>]*time="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(durations).toHaveLength(11);
+    expect(Math.max(...durations)).toBeLessThan(10);
+  });
+
+  it('a bootloader that trusts a well-formed header (header-first) upgrades to a corrupt image', async () => {
+    const image = ['--image', `bootloader=${join(FIRMWARE, 'bootloader-header-first.bin')}`];
+    const r = await runScenario('upgrade-tampered', ['--param', 'tamper=body-byte,bad-magic', ...image], 'tampered-header-first');
+    expect(r.stdout).toMatch(/^1 passed, 1 failed, 0 errors$/m);
+    expect(r.junit).toMatch(/<failure message="forbidden line matched \/Starting upgrade\/[^"]*in state bootloader/);
+  });
+});

@@ -11,6 +11,8 @@ export interface FlashImage {
   address?: number;
   /** Where the image must stay: a write past it would destroy the next region (a factory image). */
   region?: ImageRegion;
+  /** Spoilt on purpose (a scenario's `tamper:`): its MCUboot header may declare more than the region; its bytes still must fit. */
+  tampered?: boolean;
 }
 
 export interface FlashOptions {

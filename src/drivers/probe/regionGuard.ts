@@ -9,7 +9,7 @@ import type { FlashImage } from './Probe.js';
  */
 export function guardRegions(images: FlashImage[], part: string): void {
   for (const image of images) {
-    const problem = imageFileProblem(image.path, image.address, image.region);
+    const problem = imageFileProblem(image.path, image.address, image.region, { headerMayLie: image.tampered });
     if (problem) throw new RigError(part, `refusing to flash ${image.name}: ${image.path}: ${problem}`);
   }
 }
