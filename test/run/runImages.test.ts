@@ -40,19 +40,19 @@ function configError(fn: () => unknown): string {
 describe('images a run adds', () => {
   it('a scenario adds an image placed in a region of its rig, its path taken from the scenario folder', () => {
     const cwd = project('[old]', ['images: { old: { path: ../images/old.img, region: secondary } }']);
-    expect(plan(cwd).rig.images['old']).toEqual({ path: join(cwd, 'images', 'old.img'), address: SECONDARY });
+    expect(plan(cwd).rig.images['old']).toEqual({ path: join(cwd, 'images', 'old.img'), address: SECONDARY, region: { name: 'secondary', address: SECONDARY, size: 0x10000 } });
   });
 
   it('a scenario image naming no region of the rig, or no file, is an error at its line', () => {
-    const cwd = project('[old]', ['images: { old: { path: ../images/gone.img, region: secondry } }']);
-    const message = configError(() => plan(cwd));
-    expect(message).toMatch(/s\.yaml:3:\d+ images\.old\.path: .*gone\.img: no such file/);
-    expect(message).toMatch(/s\.yaml:3:\d+ images\.old\.region: rig virtual has no region "secondry" \(did you mean "secondary"\?\)/);
+    const gone = project('[old]', ['images: { old: { path: ../images/gone.img, region: secondary } }']);
+    expect(configError(() => plan(gone))).toMatch(/s\.yaml:3:\d+ images\.old\.path: .*gone\.img: .*no such file/);
+    const cwd = project('[old]', ['images: { old: { path: ../images/old.img, region: secondry } }']);
+    expect(configError(() => plan(cwd))).toMatch(/s\.yaml:3:\d+ images\.old\.region: rig virtual has no region "secondry" \(did you mean "secondary"\?\)/);
   });
 
   it('--image NAME=PATH@REGION adds an image; without @REGION an unknown name says how to add one', () => {
     const cwd = project('[extra]');
-    expect(plan(cwd, { extra: 'images/old.img@staging' }).rig.images['extra']).toEqual({ path: join(cwd, 'images', 'old.img'), address: STAGING });
+    expect(plan(cwd, { extra: 'images/old.img@staging' }).rig.images['extra']).toEqual({ path: join(cwd, 'images', 'old.img'), address: STAGING, region: { name: 'staging', address: STAGING, size: 0x10000 } });
     expect(plan(cwd, { extra: 'images/old.img@0x21820000' }).rig.images['extra']!.address).toBe(0x21820000);
     expect(configError(() => plan(cwd, { extra: 'images/old.img' }))).toMatch(/--image: extra=images\/old.img: rig virtual has no image "extra".*add one with extra=PATH@REGION/);
     expect(configError(() => plan(cwd, { extra: 'images/old.img@nowhere' }))).toMatch(/rig virtual has no region "nowhere"/);
