@@ -8,7 +8,8 @@ export function exitCodeForRun(run: RunResult): number {
   if (run.interrupted === 'SIGINT') return EXIT.sigint;
   if (run.interrupted === 'SIGTERM') return EXIT.sigterm;
   if (run.cases.some((c) => c.status === 'fail')) return EXIT.failed;
-  if (run.cases.some((c) => c.status === 'error') || run.reportErrors?.length) return EXIT.rig;
+  // A run killed before its end (read back by `hil report merge`) never looks green.
+  if (run.cases.some((c) => c.status === 'error') || run.reportErrors?.length || run.unfinished) return EXIT.rig;
   return EXIT.ok;
 }
 

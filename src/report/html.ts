@@ -58,7 +58,7 @@ export function renderHtmlReport(run: RunResult, options: HtmlReportOptions): st
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p class="summary">${escapeHtml(summary)}${run.interrupted ? ` — interrupted by ${escapeHtml(run.interrupted)}` : ''} · started ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)}s</p>
+<p class="summary">${escapeHtml(summary)}${run.interrupted ? ` — interrupted by ${escapeHtml(run.interrupted)}` : ''}${run.unfinished ? ' — unfinished: the run was stopped before its end' : ''} · started ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)}s</p>
 </header>
 <table class="cases"><thead><tr><th>result</th><th>case</th><th>rig</th><th>time</th><th>message</th></tr></thead><tbody>
 ${rows}

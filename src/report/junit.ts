@@ -67,6 +67,7 @@ export function renderJunit(run: RunResult): string {
     out.push(`  <testsuite name="${escapeAttr(scenario)}" ${counts(cases)} time="${seconds(time)}" timestamp="${junitTimestamp(started)}" hostname="${host}">`);
     out.push('    <properties>', property('run', run.runId, '      '));
     if (run.interrupted) out.push(property('interrupted', run.interrupted, '      '));
+    if (run.unfinished) out.push(property('unfinished', 'true', '      '));
     const coverage = run.coverage?.find((c) => c.scenario === scenario);
     if (coverage) for (const [name, value] of Object.entries(coverageProperties(coverage))) out.push(property(name, value, '      '));
     const latency = cutLatency(cases);

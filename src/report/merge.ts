@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { RunResult } from '../run/CaseResult.js';
+import type { CaseResult, RunResult } from '../run/CaseResult.js';
 import { RESULTS_FORMAT } from './json.js';
+import { RESULTS_LOG } from './RunProgress.js';
 
 /** How deep below a given folder results.json files are looked for (artifacts/<runner>/reports/<run>/results.json). */
 const SEARCH_DEPTH = 4;
@@ -30,7 +31,29 @@ export function readRun(file: string): RunResult {
   }
   if (data.format !== RESULTS_FORMAT || !Array.isArray(data.cases)) throw new ConfigError({ file, message: `not a hil results file (format ${JSON.stringify(data.format)}, expected ${RESULTS_FORMAT})` });
   // The folder may have moved since the run (a CI artifact): the file's own location is the truth.
-  return { ...data, dir: dirname(file) };
+  const dir = dirname(file);
+  // Killed between a case's line and the rewrite of results.json: the log has that case too.
+  const logged = data.unfinished ? loggedCases(join(dir, RESULTS_LOG)) : [];
+  return { ...data, cases: logged.length > data.cases.length ? logged : data.cases, dir };
+}
+
+/** The cases of results.jsonl; a last line cut short by the kill is left out. */
+function loggedCases(file: string): CaseResult[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const cases: CaseResult[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line) cases.push(JSON.parse(line) as CaseResult);
+    } catch {
+      break;
+    }
+  }
+  return cases;
 }
 
 /**
@@ -51,5 +74,6 @@ export function mergeRuns(runs: RunResult[], outDir: string, now: Date = new Dat
       r.cases.map((c) => ({ ...c, dir: c.dir ? relative(out, join(r.dir, c.dir)) : '', properties: { ...c.properties, 'source.run': r.runId } })),
     ),
     interrupted: runs.find((r) => r.interrupted)?.interrupted,
+    ...(runs.some((r) => r.unfinished) ? { unfinished: true } : {}),
   };
 }

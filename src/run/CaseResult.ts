@@ -56,6 +56,8 @@ export interface RunResult {
   cases: CaseResult[];
   /** Set when the run stopped early on a signal. */
   interrupted?: NodeJS.Signals;
+  /** Written while the run was still going: a run that never reached its end (killed) left it so. */
+  unfinished?: boolean;
   /** Latency of every cut in the run (late + actuation, and each part); absent when no case cut power. */
   cutLatency?: CutLatency;
   /** Per scenario: cuts and visits per model state, transitions seen. */

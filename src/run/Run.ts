@@ -7,6 +7,7 @@ import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunit } from '../report/junit.js';
 import { writeReportFile } from '../report/writeReportFile.js';
+import { RunProgress } from '../report/RunProgress.js';
 import type { CaseResult, RunResult } from './CaseResult.js';
 import { expandCases, type CaseOptions, type CaseSpec } from './cases.js';
 import { runCase, type CaseRunOptions } from './CaseRunner.js';
@@ -170,6 +171,13 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   const cases: CaseResult[] = [];
   let total = plan.reduce((n, p) => n + p.cases.length, 0);
   let index = 0;
+  const progress = new RunProgress({ runId, startedAt: started.toISOString(), dir: runDir }, join(reportDir, 'junit.xml'), options.log, t0);
+  // On disk before it is printed: whatever the run's end, a case seen to end is in the reports.
+  const ended = (result: CaseResult, n: number, print = true) => {
+    cases.push(result);
+    progress.caseEnded(result);
+    if (print) options.onCaseEnd?.(result, n, total);
+  };
   const root = new Project(options.cwd).root;
   const quarantine = new Quarantine(root);
   const leases = new Map<string, RigLease>();
@@ -189,14 +197,13 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
         const n = ++index;
         total = Math.max(total, n);
         if (options.signal.aborted) {
-          cases.push(skipped(spec, scenario, rig, 'not run: the run was interrupted'));
+          ended(skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
           return;
         }
         const blocked = blockedBy.get(rig.name);
         if (blocked) {
           const result: CaseResult = { ...skipped(spec, scenario, rig, blocked.message), status: blocked.status, properties: { rig: rig.name, ...blocked.properties } };
-          cases.push(result);
-          options.onCaseEnd?.(result, n, total);
+          ended(result, n);
           return;
         }
         options.onCaseStart?.(spec, n, total, instance ?? rig.name);
@@ -214,8 +221,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
         // A rig error may have left the kept board in a bad way: the next case starts from scratch.
         if (result.status === 'error') await kept.close(rig, instance);
         if (hitSweep?.settle(result)) writeReportFile(join(runDir, result.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-        cases.push(result);
-        options.onCaseEnd?.(result, n, total);
+        ended(result, n);
       });
       if (sweep && !options.signal.aborted) {
         const uncut = sweep.uncut(cases);

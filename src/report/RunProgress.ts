@@ -1,0 +1,58 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RigError } from '../errors.js';
+import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import { writeJsonReport } from './json.js';
+import { writeJunit } from './junit.js';
+
+/** The append-only log of a run's finished cases, one CaseResult per line, next to results.json. */
+export const RESULTS_LOG = 'results.jsonl';
+
+/**
+ * Keeps a run's evidence on disk as each case ends, so a run killed outright (CI's timeout, SIGKILL, the OOM
+ * killer, a power loss) still shows what ran: the case is appended to results.jsonl, then results.json and
+ * both junit.xml files are rewritten whole (temporary file and rename), marked `unfinished` until the run's
+ * own end replaces them. A file that cannot be written is said once; the run goes on.
+ */
+export class RunProgress {
+  private readonly cases: CaseResult[] = [];
+  private failedWrite = false;
+
+  constructor(
+    private readonly run: Omit<RunResult, 'cases' | 'durationMs'>,
+    private readonly latestJunit: string,
+    private readonly log: (message: string) => void,
+    private readonly t0: number = performance.now(),
+  ) {
+    // A run killed before its first case ended still leaves a results.json that says so.
+    this.rewrite();
+  }
+
+  caseEnded(result: CaseResult): void {
+    this.cases.push(result);
+    this.attempt(() => {
+      try {
+        appendFileSync(join(this.run.dir, RESULTS_LOG), `${JSON.stringify(result)}\n`);
+      } catch (err) {
+        throw new RigError('reports', `cannot append to ${join(this.run.dir, RESULTS_LOG)}: ${(err as Error).message}`, { cause: err });
+      }
+    });
+    this.rewrite();
+  }
+
+  private rewrite(): void {
+    const partial: RunResult = { ...this.run, cases: [...this.cases], durationMs: Math.round(performance.now() - this.t0), unfinished: true };
+    this.attempt(() => writeJsonReport(partial, join(this.run.dir, 'results.json')));
+    for (const file of [join(this.run.dir, 'junit.xml'), this.latestJunit]) this.attempt(() => writeJunit(partial, file));
+  }
+
+  private attempt(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      if (!(err instanceof RigError)) throw err;
+      if (!this.failedWrite) this.log(`${err.message} (the run goes on; its reports are tried again at its end)`);
+      this.failedWrite = true;
+    }
+  }
+}
