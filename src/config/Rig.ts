@@ -1,6 +1,6 @@
-import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { fileName } from './fileName.js';
+import { fileName, nameOf } from './fileName.js';
 import { consoleDrivers } from '../drivers/console/registry.js';
 import { powerDrivers } from '../drivers/power/registry.js';
 import { probeDrivers } from '../drivers/probe/registry.js';
@@ -171,9 +171,11 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     }
   }
 
+  const named = nameOf(file, top.name);
+  if (named.problem) issues.push(yaml.issue([], named.problem));
   if (issues.length) throw new ConfigError(issues);
   return {
-    name: top.name ?? basename(file, extname(file)),
+    name: named.name,
     description: top.description,
     labels: top.labels,
     ...(top.health ? { health: top.health } : {}),

@@ -1,6 +1,6 @@
-import { basename, dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { fileName } from './fileName.js';
+import { fileName, nameOf } from './fileName.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { namedGroups } from '../expect/Classifier.js';
 import { checkModel, stateNames } from '../expect/modelSpec.js';
@@ -121,8 +121,10 @@ export function loadScenario(file: string, cwd?: string): Scenario {
   const tooMany = tooManyCases(top.params);
   if (tooMany) issues.push(yaml.issue(['params'], `the parameters make ${tooMany}`, { key: true }));
 
+  const named = nameOf(file, top.name);
+  if (named.problem) issues.push(yaml.issue([], named.problem));
   const scenario: Scenario = {
-    name: top.name ?? basename(file, extname(file)),
+    name: named.name,
     description: top.description,
     file: yaml.file,
     yaml,

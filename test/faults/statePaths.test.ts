@@ -71,6 +71,18 @@ describe('paths and sizes of what hil writes', () => {
     expect(created()).toEqual([]);
   });
 
+  it('a scenario file whose name is only dots, and no name:, is refused rather than named ..', async () => {
+    mkdirSync(join(project, 'scenarios'), { recursive: true });
+    writeFileSync(join(project, 'scenarios', '..yaml'), readFileSync('test/fixtures/good/scenario.yaml', 'utf8').replace(/^name: .*\n/, ''));
+    try {
+      const r = await hil(['validate', 'scenarios/..yaml'], { cwd: project });
+      expect(r.stdout).toMatch(/\.\.yaml:1:1: the file name "\.\.yaml" makes no name/);
+      expect(r.code).toBe(2);
+    } finally {
+      rmSync(join(project, 'scenarios'), { recursive: true });
+    }
+  });
+
   it('a flash file larger than the free space is a rig error before anything is written', async () => {
     const state = join(dir, 'tiny');
     mkdirSync(state);
