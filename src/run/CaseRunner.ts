@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { openInputFile } from '../config/inputFile.js';
 import type { RigSpec } from '../config/Rig.js';
 import { toFileName } from '../config/fileName.js';
 import { stepArgs, type Scenario } from '../config/Scenario.js';
@@ -38,9 +39,14 @@ const CONSOLE_TAIL = 20;
 
 
 async function sha256(path: string): Promise<string | undefined> {
-  if (!existsSync(path)) return undefined;
+  let fd: number;
+  try {
+    ({ fd } = openInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER }));
+  } catch {
+    return undefined; // not there, or not a regular file (a FIFO would never end): the flash step says which
+  }
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream('', { fd })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -147,6 +153,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       timeline,
       params: spec.params,
       caseDir,
+      scenarioDir: dirname(scenario.file),
       async setPower(on: boolean, cause: string) {
         const askedAt = timeline.now();
         // POWER_ON goes in first: the board's first line may arrive before power.on() resolves.

@@ -1,8 +1,11 @@
+import { dirname, resolve } from 'node:path';
+import { inspectInputFile } from '../config/inputFile.js';
 import type { RigSpec } from '../config/Rig.js';
 import { stepIssues, type Scenario, type ScenarioStep } from '../config/Scenario.js';
 import { suggestion } from '../config/didYouMean.js';
 import { substitute } from '../config/params.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
+import { imageFileProblem } from '../image/imagePlacement.js';
 import type { CaseSpec } from './cases.js';
 
 /** Enough to fix a typo by; a sweep of 10,000 bad points need not list them all. */
@@ -46,5 +49,19 @@ function rigIssues(scenario: Scenario, rig: RigSpec, step: ScenarioStep, params:
   check('output', refs.outputs, Object.keys(rig.outputs));
   check('image', refs.images, Object.keys(rig.images));
   check('region', refs.regions, Object.keys(rig.regions));
+  // What the step will read must be there and be a file now, not when the rig is already leased and powered.
+  for (const name of refs.images ?? []) {
+    const image = rig.images[name];
+    const problem = image && imageFileProblem(image.path, image.address, image.region);
+    if (problem) issues.push(scenario.yaml.issue(['steps', step.index, step.key], `image ${name} of rig ${rig.name}: ${image.path}: ${problem}`));
+  }
+  for (const file of refs.files ?? []) {
+    try {
+      inspectInputFile(resolve(dirname(scenario.file), file), { maxBytes: Number.MAX_SAFE_INTEGER });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push(scenario.yaml.issue(['steps', step.index, step.key], `${file}: ${err.issues[0]!.message}`));
+    }
+  }
   return issues;
 }

@@ -15,7 +15,7 @@ const codeLocation = z.strictObject({
   hit: z.coerce.number().int().positive(),
   /** Rig image whose ELF defines the symbol (its path, or the same path with `.elf`); default: the rig's first image. */
   image: z.string().min(1).optional(),
-  /** An explicit ELF instead, relative to the working directory. */
+  /** An explicit ELF instead, relative to the scenario file. */
   symbols: z.string().min(1).optional(),
 });
 
@@ -41,7 +41,7 @@ export const cutStep = defineStep({
     })
     .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both')
     .refine((v) => !(v.at && (v.when || v.on || v.after)), 'at (a code location) takes no when, on or after: the cut lands at the hit itself'),
-  references: (args) => ({ states: args.when ? [args.when] : [], patterns: args.on ? [args.on] : [], images: args.at?.image ? [args.at.image] : [] }),
+  references: (args) => ({ states: args.when ? [args.when] : [], patterns: args.on ? [args.on] : [], images: args.at?.image ? [args.at.image] : [], files: args.at?.symbols ? [args.at.symbols] : [] }),
   timeoutMs: (args) => (args.at ? ARM_TIMEOUT_MS : args.within + args.after + 10_000),
   describe: (args) =>
     args.at ? `cut power at hit ${args.at.hit} of ${args.at.symbol}` : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
@@ -125,9 +125,9 @@ const ARM_TIMEOUT_MS = 30_000;
  * with `.elf` (build/bootloader.bin → build/bootloader.elf), so `--image bootloader=variant.bin` brings its
  * own symbols along.
  */
-export function symbolFile(at: z.infer<typeof codeLocation>, images: Record<string, { path: string }>): string {
+export function symbolFile(at: z.infer<typeof codeLocation>, images: Record<string, { path: string }>, scenarioDir: string): string {
   if (at.symbols) {
-    const path = resolve(at.symbols);
+    const path = resolve(scenarioDir, at.symbols);
     if (!existsSync(path)) throw new RigError('probe', `no symbol file ${path}`);
     return path;
   }
@@ -144,7 +144,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
   if (!canBreak(probe)) {
     throw new RigError('probe', `cut at ${at.symbol}: the rig's probe (${probe?.description ?? 'none'}) cannot halt at a breakpoint`);
   }
-  const breakpoint: CodeBreakpoint = { symbol: at.symbol, hit: at.hit, symbols: symbolFile(at, ctx.rig.images) };
+  const breakpoint: CodeBreakpoint = { symbol: at.symbol, hit: at.hit, symbols: symbolFile(at, ctx.rig.images, ctx.scenarioDir) };
   const anchor = `${at.symbol} hit ${at.hit}`;
   await new Promise<void>((armedOk, armFailed) => {
     ctx.background(`cut at ${anchor}`, async (signal) => {

@@ -34,6 +34,8 @@ export interface StepContext {
   /** Aborted on step timeout, case end and SIGINT/SIGTERM. */
   signal: AbortSignal;
   caseDir: string;
+  /** Folder of the scenario file: paths a scenario names are relative to it. */
+  scenarioDir: string;
   /** This step's timeout (its `timeout:` or the step kind's default); the runner enforces it with a small grace. */
   timeoutMs: number;
   /**
@@ -56,6 +58,8 @@ export interface StepReferences {
   states?: string[];
   outputs?: string[];
   images?: string[];
+  /** Files the step reads, as written: relative to the scenario file. */
+  files?: string[];
   patterns?: string[];
   /** Layout regions of the rig (`flash: { erase }`, `inspect: { region }`). */
   regions?: string[];

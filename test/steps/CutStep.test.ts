@@ -30,16 +30,16 @@ describe('symbolFile: the ELF that defines the symbol', () => {
   const at = (extra: Record<string, string> = {}) => ({ symbol: 'f', hit: 1, ...extra });
 
   it('follows the image: its path with .elf, the first image by default, an ELF image itself', () => {
-    expect(symbolFile(at(), images())).toBe(join(dir, 'boot.elf'));
-    expect(symbolFile(at({ image: 'boot' }), images())).toBe(join(dir, 'boot.elf'));
-    expect(symbolFile(at({ image: 'other' }), images())).toBe(join(dir, 'other.elf'));
-    expect(symbolFile(at({ symbols: join(dir, 'other.elf') }), images())).toBe(join(dir, 'other.elf'));
+    expect(symbolFile(at(), images(), dir)).toBe(join(dir, 'boot.elf'));
+    expect(symbolFile(at({ image: 'boot' }), images(), dir)).toBe(join(dir, 'boot.elf'));
+    expect(symbolFile(at({ image: 'other' }), images(), dir)).toBe(join(dir, 'other.elf'));
+    expect(symbolFile(at({ symbols: join(dir, 'other.elf') }), images(), dir)).toBe(join(dir, 'other.elf'));
   });
 
   it('says what it looked for when there is no ELF', () => {
-    expect(() => symbolFile(at({ image: 'app' }), images())).toThrow(new RegExp(`no ELF next to image app \\(looked for ${join(dir, 'app.elf')}\\)`));
-    expect(() => symbolFile(at({ image: 'nope' }), images())).toThrow(RigError);
-    expect(() => symbolFile(at({ symbols: join(dir, 'missing.elf') }), images())).toThrow(/no symbol file/);
+    expect(() => symbolFile(at({ image: 'app' }), images(), dir)).toThrow(new RegExp(`no ELF next to image app \\(looked for ${join(dir, 'app.elf')}\\)`));
+    expect(() => symbolFile(at({ image: 'nope' }), images(), dir)).toThrow(RigError);
+    expect(() => symbolFile(at({ symbols: join(dir, 'missing.elf') }), images(), dir)).toThrow(/no symbol file/);
   });
 });
 
