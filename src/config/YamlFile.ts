@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { Composer, LineCounter, isMap, isSeq, visit, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { readInputText } from './inputFile.js';
-import { MAX_DEPTH, parseWithinDepth } from './yamlDepth.js';
+import { parseWithinLimits } from './yamlLimits.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -60,10 +60,10 @@ export class YamlFile {
       throw new ConfigError({ file: displayName, ...positionOf(text, binary.index), message: `${what}: config files are UTF-8 text` });
     }
     const lines = new LineCounter();
-    // Parsed and composed in two steps (what parseDocument does in one) so that the depth is checked in between.
-    const tokens = parseWithinDepth(text, lines.addNewLine);
-    if (typeof tokens === 'number') {
-      throw new ConfigError({ file: displayName, ...positionOf(text, tokens), message: `invalid YAML: nested more than ${MAX_DEPTH} levels deep` });
+    // Parsed and composed in two steps (what parseDocument does in one) so that the limits are checked in between.
+    const tokens = parseWithinLimits(text, lines.addNewLine);
+    if (!Array.isArray(tokens)) {
+      throw new ConfigError({ file: displayName, ...positionOf(text, tokens.offset), message: `invalid YAML: ${tokens.message}` });
     }
     const [doc, second] = new Composer({ uniqueKeys: true, strict: true }).compose(tokens, true, text.length);
     // Only the first: later YAML errors are mostly the parser losing its footing after the first. An unknown

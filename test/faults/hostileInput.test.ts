@@ -128,11 +128,15 @@ describe('files that are not config text', () => {
       writeFileSync(join(dir, 'block.yaml'), Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}-`).join('\n'));
       return join(dir, 'block.yaml');
     }, /block\.yaml:65:65: invalid YAML: nested more than 64 levels deep$/],
-    ['just under the size cap, one long flow list', () => {
+    ['just under the token cap, one long flow list of nested lists', () => {
       const model = 'expect: { model: { initial: a, states: { a: { type: final } } } }';
-      writeFileSync(join(dir, 'wide.yaml'), `name: x\nsteps: [{ sleep: 1ms }]\n${model}\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(130_000 / 20)}]\n`);
+      writeFileSync(join(dir, 'wide.yaml'), `name: x\nsteps: [{ sleep: 1ms }]\n${model}\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(2_100)}]\n`);
       return join(dir, 'wide.yaml');
     }, /wide\.yaml:4:14 description: expected a string, got a list$/],
+    ['under the size cap, over the token cap: 130,000 one-character collections', () => {
+      writeFileSync(join(dir, 'many.yaml'), `name: x\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(130_000 / 20)}]\n`);
+      return join(dir, 'many.yaml');
+    }, /many\.yaml:2:\d+: invalid YAML: more than 40,000 tokens \(keys, values, brackets\); a config file holds a few thousand$/],
   ])('%s: exit 2, one message, fast, bounded memory', async (_, make, message) => {
     const file = make();
     expectRefusedQuickly(await measured(['validate', file]), message);

@@ -112,9 +112,10 @@ describe('rig faults on the pty board', () => {
     await bench.start();
     const disk = join(bench.dir, 'full-disk');
     try {
-      // Two pages: timeline.jsonl takes one at the case's first event, console.log the other at the first
-      // line; console.raw then finds the disk full, and so do the run's summary reports.
-      await mountTiny(disk, 2);
+      // Five pages: the run's first results.json and its two junit.xml files (written before any case, so a
+      // run killed early still says so) take three, timeline.jsonl one at the case's first event, console.log
+      // the last at the first line; console.raw then finds the disk full, and so do the run's summary reports.
+      await mountTiny(disk, 5);
       const reports = join(disk, 'reports');
       const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', ['sleep: 500ms'])), '--rig', bench.rig('good'), '--report-dir', reports]);
       const all = `${r.stdout}\n${r.stderr}`;

@@ -37,7 +37,7 @@ describe('--retries', () => {
     expect(runCase).toHaveBeenCalledTimes(3);
     expect(c.status).toBe('pass');
     expect(c.properties).toMatchObject({ attempts: '3', 'attempt.1.status': 'error', 'attempt.1.message': 'error!', 'attempt.1.dir': 'c.attempt-1', 'attempt.2.status': 'error', 'attempt.3.status': 'pass', flaky: 'true' });
-    expect(readdirSync(result.dir).sort()).toEqual(['c', 'c.attempt-1', 'c.attempt-2', 'index.html', 'junit.xml', 'results.json']);
+    expect(readdirSync(result.dir).sort()).toEqual(['c', 'c.attempt-1', 'c.attempt-2', 'index.html', 'junit.xml', 'results.json', 'results.jsonl']);
     expect(readFileSync(join(result.dir, 'junit.xml'), 'utf8')).toMatch(/<property name="flaky" value="true"\/>/);
     expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8')).cases[0].properties.flaky).toBe('true');
     expect(log.join('\n')).toMatch(/rig error, retrying c \(attempt 2 of 4\): error!/);

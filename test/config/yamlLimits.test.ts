@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseWithinDepth } from '../../src/config/yamlDepth.js';
+import { parseWithinLimits } from '../../src/config/yamlLimits.js';
 
-const depthOf = (text: string, limit: number) => parseWithinDepth(text, () => {}, limit);
+const depthOf = (text: string, limit: number) => {
+  const r = parseWithinLimits(text, () => {}, { depth: limit, tokens: 1_000_000 });
+  return Array.isArray(r) ? r : r.offset;
+};
 
-describe('parseWithinDepth', () => {
+describe('parseWithinLimits', () => {
   it('accepts nesting up to the limit, flow and block alike', () => {
     expect(depthOf('a: [[1]]', 3)).toEqual(expect.any(Array));
     expect(depthOf('a:\n  b:\n    - 1', 3)).toEqual(expect.any(Array));
@@ -24,5 +27,12 @@ describe('parseWithinDepth', () => {
     const started = Date.now();
     expect(depthOf(`a: ${'['.repeat(200_000)}`, 64)).toBe(3 + 64);
     expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('stops at the first token past the count, naming its offset', () => {
+    const r = parseWithinLimits(`a: [${'1,'.repeat(100)}]`, () => {}, { depth: 64, tokens: 10 });
+    // a, :, space, [, then 1 and , three times: the 11th token is the fourth 1, at offset 10.
+    expect(r).toEqual({ offset: 10, message: expect.stringMatching(/^more than 10 tokens/) });
+    expect(parseWithinLimits('a: [1, 2]', () => {}, { depth: 64, tokens: 10 })).toEqual(expect.any(Array));
   });
 });
