@@ -3,6 +3,7 @@ import { ConfigError, Interrupted } from '../errors.js';
 import { Project } from '../run/Project.js';
 import { leaseDir, RigLease } from '../run/RigLease.js';
 import { RigSession } from '../run/RigSession.js';
+import { writableStateRoot } from '../run/stateRoot.js';
 import { Timeline } from '../run/Timeline.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
@@ -20,6 +21,7 @@ export async function consoleCommand(rigRef: string, opts: { power?: boolean; wa
   const project = new Project();
   const rig = loadRig(project.resolve('rigs', rigRef));
   const color = useColor();
+  writableStateRoot(project.root);
   return untilInterrupted(async (leaving) => {
     try {
       const lease = await RigLease.acquire({ dir: leaseDir(project.root), rig: rig.name, run: 'hil console', waitMs: waitS * 1000, signal: leaving, log: err });

@@ -1,4 +1,5 @@
 import { join, relative } from 'node:path';
+import { checkOutputDir } from '../config/outputDir.js';
 import { ConfigError } from '../errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
@@ -13,6 +14,7 @@ import { out } from './output.js';
  * results.json, index.html); exits like `hil run` would have for all those cases together.
  */
 export function reportMergeCommand(dirs: string[], opts: { out: string }): number {
+  checkOutputDir(opts.out, { file: 'command line', field: '--out' }, 'reports');
   const files = [...new Set(dirs.flatMap((d) => findResults(d)))];
   if (!files.length) throw new ConfigError({ file: dirs.join(' '), message: 'no results.json found in or under these folders' });
   const merged = mergeRuns(files.map(readRun), opts.out);

@@ -8,7 +8,7 @@ import { relayDrivers } from '../drivers/relay/registry.js';
 import { RigError } from '../errors.js';
 import { Project } from '../run/Project.js';
 import { closable } from '../run/RigSession.js';
-import { stateRoot } from '../run/stateRoot.js';
+import { writableStateRoot } from '../run/stateRoot.js';
 import { Timeline } from '../run/Timeline.js';
 import { checkOf } from './DriverCheck.js';
 
@@ -73,7 +73,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number, part: string): Promi
 export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {}): Promise<RigCheckResult[]> {
   const timeline = options.timeline ?? new Timeline();
   const shared = new Map<string, unknown>();
-  const root = options.stateRoot ?? stateRoot(new Project().root);
+  const root = options.stateRoot ?? writableStateRoot(new Project().root);
   const parts: Array<[string, DriverSpec, Array<DriverRegistry<unknown>>]> = [
     ['console', rig.console, [registries.console]],
     ...(rig.probe ? [['probe', rig.probe, [registries.probe]] as [string, DriverSpec, Array<DriverRegistry<unknown>>]] : []),

@@ -11,7 +11,7 @@ import { relayDrivers } from '../drivers/relay/registry.js';
 import { RigError } from '../errors.js';
 import type { RigHandles } from '../steps/Step.js';
 import { Project } from './Project.js';
-import { stateRoot } from './stateRoot.js';
+import { writableStateRoot } from './stateRoot.js';
 import type { Timeline } from './Timeline.js';
 
 export interface RigSessionOptions {
@@ -40,7 +40,7 @@ export class RigSession {
   constructor(readonly spec: RigSpec, options: RigSessionOptions) {
     this.sharedObjects = options.kept ?? new Map<string, unknown>();
     this.ownsShared = options.kept === undefined;
-    const root = options.stateRoot ?? stateRoot(new Project().root);
+    const root = options.stateRoot ?? writableStateRoot(new Project().root);
     const context = (part: string): DriverContext => ({
       rigName: options.instance ?? spec.name,
       rigDir: spec.dir,

@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkOutputDir } from '../config/outputDir.js';
 import { loadRig, type RigSpec } from '../config/Rig.js';
 import { loadScenario, type Scenario } from '../config/Scenario.js';
 import { ConfigError, Interrupted, RigError } from '../errors.js';
@@ -24,6 +25,7 @@ import { DEFAULT_QUARANTINE_AFTER, Quarantine } from './Quarantine.js';
 import { HitSweep } from './HitSweep.js';
 import { KeptRigs } from './KeptRigs.js';
 import { leaseDir, RigLease } from './RigLease.js';
+import { writableStateRoot } from './stateRoot.js';
 import { checkFlashImages, withImages, withScenarioImages } from './runImages.js';
 
 export interface RunOptions extends CaseOptions {
@@ -163,6 +165,9 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   const reportDir = resolve(options.cwd ?? process.cwd(), options.reportDir);
   const runId = newRunId(started);
   const runDir = join(reportDir, runId);
+  checkOutputDir(reportDir, { file: 'command line', field: '--report-dir' }, 'reports');
+  const root = new Project(options.cwd).root;
+  writableStateRoot(root);
   try {
     mkdirSync(runDir, { recursive: true });
   } catch (err) {
@@ -178,7 +183,6 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
     progress.caseEnded(result);
     if (print) options.onCaseEnd?.(result, n, total);
   };
-  const root = new Project(options.cwd).root;
   const quarantine = new Quarantine(root);
   const leases = new Map<string, RigLease>();
   const kept = new KeptRigs();

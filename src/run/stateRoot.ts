@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { checkOutputDir } from '../config/outputDir.js';
 
 /**
  * The one folder for everything hil keeps between runs: leases, quarantine and each rig's own state (the virtual
@@ -14,6 +15,17 @@ export function stateRoot(projectRoot: string): string {
   if (set) return set;
   if (existsSync(join(projectRoot, 'rigs')) || existsSync(join(projectRoot, 'scenarios'))) return join(projectRoot, '.hil');
   return join(process.env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state'), 'hil');
+}
+
+/**
+ * stateRoot, refused (exit 2, before any lease or power) when hil could not make it or write in it: a
+ * `HIL_STATE_DIR` under /proc, on a read-only disk, or below a file. Commands that only read the state (`hil
+ * list`) use stateRoot and work from a read-only one.
+ */
+export function writableStateRoot(projectRoot: string): string {
+  const root = stateRoot(projectRoot);
+  checkOutputDir(root, process.env['HIL_STATE_DIR'] ? { file: 'environment', field: 'HIL_STATE_DIR' } : { file: 'state folder' }, "hil's state");
+  return root;
 }
 
 /** Where one rig keeps its state (`virtual#2`, a copy of a rig, keeps its own). */

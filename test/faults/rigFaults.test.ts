@@ -93,15 +93,17 @@ describe('rig faults on the pty board', () => {
     expect(`${r.stdout}${r.stderr}`).not.toMatch(STACK);
   });
 
-  it('a report directory that cannot be written is a clear error (exit 3), and power still ends off', async () => {
+  it('a report directory below a file is refused before the lease (exit 2), the board never powered', async () => {
     bench = new PtyBench();
     await bench.start();
     const blocker = join(bench.dir, 'not-a-dir');
     writeFileSync(blocker, 'a file where the report directory should be');
-    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', bench.rig('good'), '--report-dir', join(blocker, 'reports')]);
-    expect(`${r.stdout}\n${r.stderr}`).toMatch(/not-a-dir/);
-    expect(`${r.stdout}\n${r.stderr}`).toMatch(/ENOTDIR|not a directory/i);
-    expect(r.exitCode).toBe(3);
+    const powerLog = join(bench.dir, 'power-log');
+    const rig = bench.rig('logged', { power: `power: { kind: command, on: 'echo on >> ${powerLog}; echo good > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }` });
+    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(blocker, 'reports')]);
+    expect(existsSync(powerLog)).toBe(false);
+    expect(r.stderr).toMatch(/^command line --report-dir: .*\/not-a-dir\/reports: .*\/not-a-dir is a file, not a directory$/m);
+    expect(r.exitCode).toBe(2);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(STACK);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/internal error/);
     expect(existsSync(bench.powerFile)).toBe(false);
