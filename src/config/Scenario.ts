@@ -12,6 +12,7 @@ import { duration } from './duration.js';
 import { imageSchema } from './imageSchema.js';
 import { paramSchema, placeholders, substitute, tooManyCases } from './params.js';
 import { compilePattern } from './pattern.js';
+import { DEFAULT_EDGES } from '../run/hitSample.js';
 import { parseAt } from './zodIssues.js';
 import { YamlFile } from './YamlFile.js';
 
@@ -48,11 +49,11 @@ export interface Scenario {
   /** Every state name `wait:`/`cut:` may use. */
   states: Set<string>;
   /**
-   * `cut: { at: { hit: all | {every: N} } }`: the cases sweep the hits of the symbol, 1, 1+N, 1+2N, ... (N = 1
-   * for all), through the parameter `hit`, until one finds no such hit (the count is the firmware's, found by
-   * running it). Params hold the first point only.
+   * `cut: { at: { hit: all | {every: N, edges: K} } }`: the cases sweep the hits of the symbol, 1 to K, then 1+N,
+   * 1+2N, ... (N = 1 for all), through the parameter `hit`, until one finds no such hit (the count is the
+   * firmware's, found by running it), then the last K. Params hold the first point only.
    */
-  hitSweep?: { param: string; every: number };
+  hitSweep?: { param: string; every: number; edges: number };
 }
 
 /** The parameter an open-ended hit sweep sets. */
@@ -143,18 +144,23 @@ export function loadScenario(file: string, cwd?: string): Scenario {
 }
 
 /**
- * A cut step with `hit: all` or `hit: { every: N }` becomes `hit: ${hit}` over an open-ended parameter `hit`
- * (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep).
+ * A cut step with `hit: all` or `hit: { every: N, edges: K }` becomes `hit: ${hit}` over an open-ended parameter
+ * `hit` (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep).
  */
 function openHitSweep(yaml: YamlFile, steps: ScenarioStep[], params: Record<string, string[]>, issues: ConfigIssue[]): Scenario['hitSweep'] {
   let sweep: Scenario['hitSweep'];
   for (const step of steps) {
     const at = step.key === 'cut' ? (step.raw as { at?: { hit?: unknown } } | undefined)?.at : undefined;
     const hit = at && typeof at === 'object' ? at.hit : undefined;
-    const every = hit === 'all' ? 1 : hit && typeof hit === 'object' && 'every' in hit ? Number((hit as { every: unknown }).every) : undefined;
-    if (every === undefined) continue;
+    const sample = hit && typeof hit === 'object' && !Array.isArray(hit) ? (hit as Record<string, unknown>) : undefined;
+    if (hit !== 'all' && !sample) continue;
     const where = ['steps', step.index, 'cut', 'at', 'hit'];
-    const refused = !Number.isInteger(every) || every < 1 ? 'every takes a whole number of hits, 1 or more'
+    const every = sample ? Number(sample['every']) : 1;
+    const edges = sample?.['edges'] === undefined ? DEFAULT_EDGES : Number(sample['edges']);
+    const extra = Object.keys(sample ?? {}).filter((k) => k !== 'every' && k !== 'edges');
+    const refused = extra.length ? `hit takes { every: N, edges: K }, not ${extra.join(', ')}`
+      : !Number.isInteger(every) || every < 1 ? 'every takes a whole number of hits, 1 or more'
+      : !Number.isInteger(edges) || edges < 0 ? 'edges takes a whole number of hits, 0 or more'
       : sweep ? 'only one cut step of a scenario can sweep its hits'
       : HIT_PARAM in params ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${HIT_PARAM}", which params already defines`
       : undefined;
@@ -164,7 +170,7 @@ function openHitSweep(yaml: YamlFile, steps: ScenarioStep[], params: Record<stri
       issues.push(yaml.issue(where, refused));
       continue;
     }
-    sweep = { param: HIT_PARAM, every };
+    sweep = { param: HIT_PARAM, every, edges };
     params[HIT_PARAM] = ['1'];
   }
   return sweep;

@@ -1,47 +1,71 @@
 import type { Scenario } from '../config/Scenario.js';
 import type { CaseResult } from './CaseResult.js';
 import { caseId, type CaseSpec } from './cases.js';
+import { lastHits, nextSampledHit } from './hitSample.js';
 
 /** Set by the cut step when the CPU never reached the hit it was armed for. */
 export const MISSED_HIT = 'cut_missed_hit';
+/** Set with MISSED_HIT when the probe counted the calls it saw instead: the function's hit count. */
+export const HITS_SEEN = 'cut_hits_seen';
 
 /**
- * `cut: { at: { hit: all | {every: N} } }`: the cases go on, hit 1, 1+N, 1+2N, ..., until a case finds the
- * firmware made fewer calls than that (its breakpoint was never reached): the sweep then covered every hit
- * there is, however many that is for the build under test. Cases already issued past the end (other jobs) find
- * no hit either; `settle`, called on every finished case of the scenario, turns those into skips.
+ * `cut: { at: { hit: all | {every: N, edges: K} } }`: the cases go on, hit 1, 2, ... K, then 1+N, 1+2N, ...,
+ * until a case finds the firmware made fewer calls than that (its breakpoint was never reached): the sweep then
+ * covered every hit there is, however many that is for the build under test. No counting run comes first: the
+ * case past the end is the count, as its probe reports how many calls it saw, and the last K hits, known only
+ * then, follow. Cases already issued past the end (other jobs) find no hit either; `settle`, called on every
+ * finished case of the scenario, turns those into skips.
  */
 export class HitSweep {
   private nextHit: number;
+  private readonly issued = new Set<number>();
   private end?: number;
+  /** The last hits not yet issued, once a case past the end told the count. */
+  private tail?: number[];
 
   constructor(
     private readonly scenario: Scenario & { hitSweep: NonNullable<Scenario['hitSweep']> },
     planned: readonly CaseSpec[],
   ) {
     const hits = planned.map((c) => Number(c.params[scenario.hitSweep.param]));
-    this.nextHit = Math.max(0, ...hits) + scenario.hitSweep.every;
+    for (const hit of hits) this.issued.add(hit);
+    this.nextHit = this.after(Math.max(1, ...hits));
   }
 
-  /** The next point, or undefined once a settled case found the end. */
+  /** The next point, or undefined once a settled case found the end and the last hits are issued. */
   next(): CaseSpec | undefined {
-    if (this.end !== undefined) return undefined;
-    const params = { [this.scenario.hitSweep.param]: String(this.nextHit) };
-    this.nextHit += this.scenario.hitSweep.every;
+    let hit: number | undefined;
+    if (this.end === undefined) {
+      hit = this.nextHit;
+      this.nextHit = this.after(hit);
+    } else {
+      hit = this.tail?.shift();
+    }
+    if (hit === undefined) return undefined;
+    this.issued.add(hit);
+    const params = { [this.scenario.hitSweep.param]: String(hit) };
     return { id: caseId(this.scenario.name, params), params };
   }
 
   /**
    * A case past the last hit is the sweep's end, not a failure: it becomes a skip saying so (true: it was
-   * changed). The first point missing is different (the code was never reached at all): that stays a failure.
+   * changed). A point the code never reached at all is different: that stays a failure. Without a count from
+   * the probe, that is the first hit missing.
    */
   settle(result: CaseResult): boolean {
     const missed = Number(result.properties[MISSED_HIT]);
-    if (!missed || missed <= this.scenario.hitSweep.every || result.status !== 'fail') return false;
+    if (!missed || result.status !== 'fail') return false;
+    const seen = result.properties[HITS_SEEN] === undefined ? undefined : Number(result.properties[HITS_SEEN]);
+    if (seen === undefined ? missed <= 1 : seen < 1) return false;
+    if (!this.tail && seen !== undefined) this.tail = lastHits(seen, this.scenario.hitSweep.edges).filter((hit) => !this.issued.has(hit));
     this.end = Math.min(this.end ?? missed, missed);
     result.status = 'skipped';
-    result.message = `end of the sweep: no hit ${missed} (the firmware made fewer calls)`;
+    result.message = `end of the sweep: no hit ${missed} (the firmware made ${seen === undefined ? 'fewer calls' : seen === 1 ? '1 call' : `${seen} calls`})`;
     result.properties['sweep_end'] = 'true';
     return true;
+  }
+
+  private after(hit: number): number {
+    return nextSampledHit(hit, this.scenario.hitSweep.every, this.scenario.hitSweep.edges);
   }
 }

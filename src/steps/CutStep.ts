@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { duration, formatDuration } from '../config/duration.js';
 import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../drivers/probe/Probe.js';
 import { CaseFailure, CaseSkipped, RigError } from '../errors.js';
-import { MISSED_HIT } from '../run/HitSweep.js';
+import { HITS_SEEN, MISSED_HIT } from '../run/HitSweep.js';
 import { sleep } from '../run/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
 
@@ -162,9 +162,14 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
       try {
         halt = await haltWithin(armed, within, anchor, signal);
       } catch (err) {
-        await armed.release();
-        // A hit sweep ends at the first hit the firmware never makes (HitSweep).
-        if (err instanceof CaseFailure) ctx.note(MISSED_HIT, String(at.hit));
+        const calls = await armed.release();
+        // A hit sweep ends at the first hit the firmware never makes, and learns its count from it (HitSweep).
+        if (err instanceof CaseFailure) {
+          ctx.note(MISSED_HIT, String(at.hit));
+          if (calls === undefined) throw err;
+          ctx.note(HITS_SEEN, String(calls));
+          throw new CaseFailure(`${err.message}: ${calls === 1 ? '1 call' : `${calls} calls`}`);
+        }
         throw err;
       }
       const issuedAt = ctx.timeline.now();

@@ -235,9 +235,10 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
   let releasedEarly = false;
   let onReleased!: () => void;
   const released = new Promise<void>((r) => (onReleased = r));
-  let releasing: Promise<void> | undefined;
+  let releasing: Promise<number | undefined> | undefined;
   const release = () =>
     (releasing ??= (async () => {
+      let calls: number | undefined;
       try {
         if (!isHalted && !stoppedOtherwise && !targetGone && mi.alive) {
           releasedEarly = true;
@@ -245,9 +246,12 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
           interrupted.catch(() => undefined);
           await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
           await withTimeout(interrupted, QUICK_MS);
+          calls = await callsCounted(mi);
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
           await leave(mi);
         } else if (mi.alive) {
+          // The count is gdb's own variable: still there when the board is gone.
+          calls = await callsCounted(mi);
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
           // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
           if (!targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
@@ -258,6 +262,7 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
       } finally {
         onReleased();
       }
+      return calls;
     })());
 
   const halted = new Promise<Halt>((resolve, reject) => {
@@ -280,7 +285,7 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
         isHalted = true;
-        resolve({ t: s.t, pc: s.addr, release });
+        resolve({ t: s.t, pc: s.addr, release: () => release().then(() => undefined) });
       },
       (err: unknown) => {
         targetGone = true;
@@ -303,6 +308,13 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The calls the counting breakpoint saw (its condition counts them in `$hil_calls`); undefined if gdb cannot say. */
+async function callsCounted(mi: GdbMi): Promise<number | undefined> {
+  const { results } = await mi.command('-data-evaluate-expression $hil_calls', { timeoutMs: QUICK_MS }).catch(() => ({ results: '' }));
+  const value = /value="(\d+)"/.exec(results)?.[1];
+  return value === undefined ? undefined : Number(value);
 }
 
 /** Registers that tell two calls apart (ARM: the virtual rig's boards are Cortex-M): same values at the same entry, same call. */

@@ -44,7 +44,7 @@ describe('symbolFile: the ELF that defines the symbol', () => {
 });
 
 describe('cut: { at } on a probe that can halt', () => {
-  function harness(options: { breakAt?: boolean } = {}) {
+  function harness(options: { breakAt?: boolean; calls?: number } = {}) {
     const events: string[] = [];
     const background: Array<Promise<void>> = [];
     const notes: Record<string, string> = {};
@@ -58,7 +58,7 @@ describe('cut: { at } on a probe that can halt', () => {
             async breakAt(bp: CodeBreakpoint): Promise<ArmedBreakpoint> {
               armedWith = bp;
               events.push('armed');
-              return { halted: new Promise<Halt>((r) => (halt = r)), release: async () => void events.push('released early') };
+              return { halted: new Promise<Halt>((r) => (halt = r)), release: async () => (events.push('released early'), options.calls) };
             },
           }),
     };
@@ -103,6 +103,13 @@ describe('cut: { at } on a probe that can halt', () => {
     await cutStep.run(cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: 9 }, within: '50ms' }), h.ctx);
     await expect(Promise.all(h.background)).rejects.toThrow(/flash_program_word hit 9 not reached within 50ms/);
     expect(h.events).toEqual(['armed', 'released early']);
+  });
+
+  it('a probe that counts the calls it saw says how many: a hit sweep learns its count from the case past the end', async () => {
+    const h = harness({ calls: 553 });
+    await cutStep.run(cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: 601 }, within: '50ms' }), h.ctx);
+    await expect(Promise.all(h.background)).rejects.toThrow(/^cut: flash_program_word hit 601 not reached within 50ms: 553 calls$/);
+    expect(h.notes).toMatchObject({ cut_missed_hit: '601', cut_hits_seen: '553' });
   });
 
   it('a probe without the capability is a rig error naming it', async () => {

@@ -91,7 +91,8 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
     const { power, probe, lines, close } = await boardWaitingForButton();
     try {
       const armed = await probe.breakAt({ symbol: 'flash_program_word', hit: 5, symbols: ELF }, { signal: new AbortController().signal, timeoutMs: 30_000 });
-      await armed.release();
+      // Nothing programmed while the bootloader waits: no call counted.
+      expect(await armed.release()).toBe(0);
       await expect(armed.halted).rejects.toBeInstanceOf(RigError);
       expect(power.state()).toBe('on');
       // The debugger is free again: a read on the running board goes through.
@@ -111,13 +112,30 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
       await until('the copy', () => lines.some((l) => l.text.includes('Copying factory image 0%')), 10_000);
       await power.off();
       await expect(armed.halted).rejects.toThrow(/before hit 400 of flash_program_word/);
-      await armed.release();
+      const calls = await armed.release();
       const written = programmedWords();
       expect(written).toBeLessThan(399);
+      // The count survives the board: each completed call wrote a word, one more may have been under way.
+      expect(calls).toBeGreaterThanOrEqual(written);
+      expect(calls).toBeLessThanOrEqual(written + 1);
       // Neither gdb letting go nor anything else resumes a board whose power is off.
       await new Promise((r) => setTimeout(r, 300));
       expect(programmedWords()).toBe(written);
       expect(power.state()).toBe('off');
+    } finally {
+      await close();
+    }
+  });
+
+  it('a hit past the last: released after the copy, it says how many calls there were (553 for factory.img)', async () => {
+    const { button, probe, lines, close } = await boardWaitingForButton();
+    try {
+      const armed = await probe.breakAt({ symbol: 'flash_program_word', hit: 600, symbols: ELF }, { signal: new AbortController().signal, timeoutMs: 30_000 });
+      await press(button);
+      await until('the rollback', () => lines.some((l) => l.text.includes('Rollback complete')), 30_000);
+      expect(await armed.release()).toBe(553);
+      await expect(armed.halted).rejects.toBeInstanceOf(RigError);
+      expect(programmedWords()).toBe(553);
     } finally {
       await close();
     }

@@ -58,8 +58,11 @@ export interface Halt {
 export interface ArmedBreakpoint {
   /** Settles at the halt; rejects if the session ends first (power lost, timeout, abort). */
   halted: Promise<Halt>;
-  /** Ends the session without waiting for the halt. */
-  release(): Promise<void>;
+  /**
+   * Ends the session without waiting for the halt. Resolves to the calls of the symbol counted until then, where
+   * the probe can tell: a hit never reached says how many there are (a hit sweep's count).
+   */
+  release(): Promise<number | undefined>;
 }
 
 /**
