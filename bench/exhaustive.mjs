@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EDGES, sampledHits } from '../dist/run/hitSample.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Word programs of one factory.img copy (rigs/virtual/firmware/README.md), for sampling with --every. */
@@ -18,9 +19,8 @@ const args = process.argv.slice(2);
 const at = args.indexOf('--every');
 const every = at === -1 ? 1 : Number(args.splice(at, 2)[1]);
 if (!Number.isInteger(every) || every < 1) throw new Error('--every takes a positive integer');
-// Sampled: every Nth hit plus the last (the final header word), so both ends of the copy are always cut.
-const hits = Array.from({ length: Math.ceil(HITS / every) }, (_, i) => 1 + i * every);
-if (hits.at(-1) !== HITS) hits.push(HITS);
+// Sampled as `hit: { every: N }` samples: every Nth hit and the first and last 4 (the header words go last).
+const hits = sampledHits(HITS, every, DEFAULT_EDGES);
 const params = every === 1 ? [] : ['--param', `hit=${hits.join(',')}`];
 
 const reports = mkdtempSync(join(tmpdir(), 'hil-bench-exhaustive-'));

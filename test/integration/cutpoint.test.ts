@@ -30,6 +30,18 @@ async function sweep(hits: string, variant: string | undefined, dir: string) {
   return { ...r, junit: readFileSync(join(reportDir, 'junit.xml'), 'utf8') };
 }
 
+/** An exhaustive scenario with its `hit: all` replaced by a sample, run on the virtual rig. */
+async function sampled(scenario: string, hit: string, variant: string | undefined, dir: string) {
+  const folder = join(reports, dir);
+  mkdirSync(folder);
+  const file = join(folder, 'sampled.yaml');
+  const exhaustive = readFileSync(join(ROOT, `scenarios/${scenario}.yaml`), 'utf8');
+  writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: sampled').replace('hit: all,', `hit: ${hit},`));
+  const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
+  const r = await hil(['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), ...image, '--wait', '240', '--report-dir', join(folder, 'reports')], { timeoutMs: 300_000 });
+  return { ...r, junit: readFileSync(join(folder, 'reports', 'junit.xml'), 'utf8') };
+}
+
 describe('cut at the N-th flash_program_word', () => {
   it('the good bootloader survives a cut before the 2nd word and mid-body', async () => {
     const r = await sweep('2,250', undefined, 'good');
@@ -48,30 +60,34 @@ describe('cut at the N-th flash_program_word', () => {
     expect(r.junit).not.toMatch(/<error/);
   }, 300_000);
 
-  it('hit: { every: 200 } samples the copy, 1, 201, 401, and ends at the first hit the firmware never makes', async () => {
-    const dir = join(reports, 'sampled');
-    mkdirSync(dir);
-    const file = join(dir, 'sampled.yaml');
-    const exhaustive = readFileSync(join(ROOT, 'scenarios/rollback-powerfail-exhaustive.yaml'), 'utf8');
-    writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: sampled').replace('hit: all,', 'hit: { every: 200 },'));
-    const r = await hil(['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), '--wait', '240', '--report-dir', join(dir, 'reports')], { timeoutMs: 300_000 });
-    expect(r.stdout).toMatch(/^3 passed, 0 failed, 0 errors, 1 skipped$/m);
-    expect(r.stdout).toMatch(/^ {2}SKIP sampled\[hit=601\] \([\d.]+s\): end of the sweep: no hit 601 \(the firmware made fewer calls\)$/m);
+  it('hit: { every: 200 } samples the copy, 1 to 4, 201, 401, ends at the first hit the firmware never makes, then cuts at the last 4', async () => {
+    const r = await sampled('rollback-powerfail-exhaustive', '{ every: 200 }', undefined, 'sampled');
+    expect(r.stdout).toMatch(/^10 passed, 0 failed, 0 errors, 1 skipped$/m);
+    expect(r.stdout).toMatch(/^ {2}SKIP sampled\[hit=601\] \([\d.]+s\): end of the sweep: no hit 601 \(the firmware made 553 calls\)$/m);
     expect(r.code).toBe(0);
-    const junit = readFileSync(join(dir, 'reports', 'junit.xml'), 'utf8');
-    for (const hit of [1, 201, 401]) expect(junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
-    expect(junit).toMatch(/<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/);
+    // The last hit is the copy's last word, the header's: cut there, the good bootloader's hash check refuses the slot.
+    for (const hit of [1, 2, 3, 4, 201, 401, 550, 551, 552, 553]) expect(r.junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
+    expect(r.junit).toMatch(/<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/);
   }, 300_000);
 
-  it('upgrade-powerfail-exhaustive: the good bootloader redoes a cut upgrade, early-complete strands the board', async () => {
-    const run = async (variant: string | undefined) => {
-      const dir = join(reports, `upgrade-${variant ?? 'good'}`);
-      const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
-      return hil(['run', 'upgrade-powerfail-exhaustive', '--param', 'hit=300', ...image, '--wait', '240', '--report-dir', dir], { timeoutMs: 300_000 });
-    };
-    const good = await run(undefined);
-    expect(good.stdout).toMatch(/^1 passed, 0 failed, 0 errors$/m);
-    const early = await run('early-complete');
+  it('a coarse sample (every 1000 of 553 hits) catches header-first by its last hits alone', async () => {
+    const r = await sampled('rollback-powerfail-exhaustive', '{ every: 1000 }', 'header-first', 'coarse');
+    // Cut in its first 4 words, the header it writes first is not yet well-formed: those points pass. Cut before
+    // any of the last 4, it boots a slot whose hash TLV is not all written: the only points that show the fault.
+    for (const hit of [1, 2, 3, 4]) expect(r.stdout).toMatch(new RegExp(`^ {2}PASS sampled\\[hit=${hit}\\] `, 'm'));
+    for (const hit of [550, 551, 552, 553]) expect(r.stdout).toMatch(new RegExp(`^ {2}FAIL sampled\\[hit=${hit}\\] .*model is in factory-running`, 'm'));
+    expect(r.stdout).toMatch(/^4 passed, 4 failed, 0 errors, 1 skipped$/m);
+    expect(r.code).toBe(1);
+  }, 300_000);
+
+  it('upgrade-powerfail-exhaustive: the good bootloader redoes a cut upgrade at every sampled hit, early-complete strands the board', async () => {
+    const good = await sampled('upgrade-powerfail-exhaustive', '{ every: 256 }', undefined, 'upgrade-good');
+    expect(good.stdout).toMatch(/^10 passed, 0 failed, 0 errors, 1 skipped$/m);
+    expect(good.stdout).toMatch(/end of the sweep: no hit 769 \(the firmware made 552 calls\)/);
+    for (const hit of [1, 4, 257, 513, 549, 552]) expect(good.stdout).toMatch(new RegExp(`^ {2}PASS sampled\\[hit=${hit}\\] `, 'm'));
+    const dir = join(reports, 'upgrade-early-complete');
+    const image = ['--image', `bootloader=${join(FIRMWARE, 'bootloader-early-complete.bin')}`];
+    const early = await hil(['run', 'upgrade-powerfail-exhaustive', '--param', 'hit=300', ...image, '--wait', '240', '--report-dir', dir], { timeoutMs: 300_000 });
     expect(early.stdout).toMatch(/^ {2}FAIL upgrade-powerfail-exhaustive\[hit=300\] .*No valid image found/m);
     expect(early.code).toBe(1);
   }, 300_000);
