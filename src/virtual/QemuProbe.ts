@@ -250,8 +250,8 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
           await leave(mi);
         } else if (mi.alive) {
-          // The count is gdb's own variable: still there when the board is gone.
-          calls = await callsCounted(mi);
+          // The count is gdb's own variable: still there when the board is gone. Halted, it is the hit.
+          calls = isHalted ? hit : await callsCounted(mi);
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
           // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
           if (!targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
