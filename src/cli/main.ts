@@ -73,6 +73,17 @@ function program(): Command {
       process.exitCode = await (await import('./reportCommand.js')).reportMergeCommand(dirs, opts);
     });
 
+  hil
+    .command('teeth')
+    .description('mutation score: build each mutant of the firmware (patches, build flags), run the scenarios against each, print what caught it (exit 0 all caught, 1 one missed or the good build fails)')
+    .argument('[file]', 'teeth file: build recipe, scenarios, mutants (docs/teeth.md)', 'teeth.yaml')
+    .option('--all', 'run every scenario against every mutant, not only up to the first that catches it')
+    .option('--wait <seconds>', 'queue this long for a rig another run holds (default: $HIL_WAIT, else fail at once with exit 3)')
+    .option('--report-dir <dir>', 'where reports go, one folder per variant', 'reports/teeth')
+    .action(async (file: string, opts) => {
+      process.exitCode = await (await import('./teethCommand.js')).teethCommand(file, opts);
+    });
+
   const rig = hil.command('rig').description('rig maintenance');
   rig
     .command('check')

@@ -1,0 +1,47 @@
+import { relative } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { Project } from '../run/Project.js';
+import { stateRoot } from '../run/stateRoot.js';
+import { measureTeeth } from '../teeth/measureTeeth.js';
+import { loadTeethFile } from '../teeth/TeethFile.js';
+import { teethTable } from '../teeth/teethTable.js';
+import { EXIT } from './exitCodes.js';
+import { err, out } from './output.js';
+import { untilInterrupted } from './untilInterrupted.js';
+
+export interface TeethCommandOptions {
+  all?: boolean;
+  reportDir: string;
+  wait?: string;
+}
+
+/**
+ * `hil teeth [file]`: builds the firmware and each mutant of a teeth file and runs the scenarios against each.
+ * Exit 0 when the good build passes every scenario and every mutant that built was caught, 1 when one was missed
+ * or the good build fails a scenario, 2 for a bad teeth file, a patch that does not apply or a good build that
+ * does not build, 3 for a rig error.
+ */
+export async function teethCommand(file: string, opts: TeethCommandOptions): Promise<number> {
+  const wait = Number(opts.wait ?? process.env['HIL_WAIT'] ?? 0);
+  if (!Number.isInteger(wait) || wait < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(opts.wait)}` });
+  const spec = loadTeethFile(file);
+  const stateDir = stateRoot(new Project().root);
+  const quarantineAfter = Number(process.env['HIL_QUARANTINE_AFTER'] ?? 3);
+
+  const result = await untilInterrupted((signal) =>
+    measureTeeth(spec, { reportDir: opts.reportDir, stateDir, all: opts.all, waitMs: wait * 1000, quarantineAfter: Number.isInteger(quarantineAfter) ? quarantineAfter : 3, signal, log: (line) => err(line) }),
+  );
+  const good = result.variants[0];
+  if (good?.verdict === 'build failed') {
+    throw new ConfigError({ file: spec.file, field: 'build.command', message: `the unmutated build fails (${good.why}); its last lines:\n${(good.tail ?? '').split('\n').map((l) => `  ${l}`).join('\n')}` });
+  }
+  out();
+  for (const line of teethTable(result.variants, spec.mutants.length)) out(line);
+  out(`reports: ${relative(process.cwd(), opts.reportDir) || '.'}/<variant>/`);
+
+  if (result.interrupted === 'SIGINT') return EXIT.sigint;
+  if (result.interrupted === 'SIGTERM') return EXIT.sigterm;
+  if (result.variants.some((v) => v.verdict === 'rig error')) return EXIT.rig;
+  if (result.variants.some((v) => v.verdict === 'missed' || v.verdict === 'fails')) return EXIT.failed;
+  return EXIT.ok;
+}

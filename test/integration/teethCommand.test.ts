@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hil, ROOT } from '../helpers/hilCli.js';
+import { processesMentioning } from '../helpers/processes.js';
+
+/** `hil teeth` builds the real firmware per mutant and runs a real scenario on the virtual rig against each. */
+let reports: string;
+
+beforeAll(() => {
+  reports = mkdtempSync(join(tmpdir(), 'hil-teethcmd-'));
+});
+
+afterAll(() => {
+  expect(processesMentioning(`${ROOT}.hil/`)).toEqual([]);
+  rmSync(reports, { recursive: true, force: true });
+});
+
+describe('hil teeth', () => {
+  it('prints which mutant the scenarios caught and which they missed, and exits 1 for the missed one', async () => {
+    const r = await hil(['teeth', 'test/fixtures/teeth/teeth.yaml', '--report-dir', reports], { timeoutMs: 300_000 });
+    const table = r.stdout.split('\n').filter((l) => /^(variant|good|fixture-)/.test(l)).map((l) => l.split(/\s{2,}/));
+    expect(table).toEqual([
+      ['variant', 'verdict', 'caught by'],
+      ['good', 'passes'],
+      ['fixture-header-first', 'caught', 'rollback-powerfail[cut_after=60ms]'],
+      ['fixture-comment-only', 'MISSED'],
+    ]);
+    expect(r.stdout).toMatch(/^caught 1 of 2 variants$/m);
+    expect(r.code).toBe(1);
+    // The good build ran first, and each variant has its own reports.
+    expect(r.stderr.indexOf('good build: rollback-powerfail[cut_after=60ms] 1 of 1 cases passed')).toBeGreaterThanOrEqual(0);
+    expect(readdirSync(reports).sort()).toEqual(['fixture-comment-only', 'fixture-header-first', 'good']);
+  });
+
+  it('refuses a teeth file naming an unknown scenario before building anything: exit 2, file:line field', async () => {
+    const file = join(reports, 'bad.yaml');
+    writeFileSync(file, `build: { dir: ${ROOT}rigs/virtual/firmware, command: make, output: o.bin, image: bootloader }\nscenarios: [rollback-powerfial]\nmutants: [{ name: x, flags: X=1 }]\n`);
+    const r = await hil(['teeth', file]);
+    expect(r.stderr).toMatch(/^\S*bad\.yaml:2:13 scenarios\[0\]: no scenario named "rollback-powerfial"/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(2);
+  });
+});
