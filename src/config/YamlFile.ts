@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { Composer, LineCounter, isMap, isSeq, visit, type Document, type Node } from 'yaml';
+import { Composer, LineCounter, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { readInputText } from './inputFile.js';
 import { parseWithinLimits } from './yamlLimits.js';
@@ -26,6 +26,28 @@ export function formatFieldPath(path: FieldPath): string {
 function positionOf(text: string, offset: number): { line: number; col: number } {
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, col: before.at(-1)!.length + 1 };
+}
+
+/**
+ * `.nan`, `.inf` and numbers too large for a double (`1e309`) are numbers to YAML, but no field means them, and once
+ * converted they print as `null` (JSON has no NaN): refused here, for every field at once, where their text is known.
+ */
+function nonFiniteNumbers(doc: Document): Array<{ path: FieldPath; source: string; offset: number }> {
+  const found: Array<{ path: FieldPath; source: string; offset: number }> = [];
+  visit(doc, {
+    Scalar(key, node, ancestors) {
+      if (key === 'key' || typeof node.value !== 'number' || Number.isFinite(node.value)) return;
+      const path: Array<string | number> = [];
+      for (let i = 0; i < ancestors.length; i++) {
+        const at = ancestors[i];
+        const child = ancestors[i + 1] ?? node;
+        if (isPair(at) && isScalar(at.key)) path.push(String(at.key.value));
+        else if (isSeq(at)) path.push(at.items.indexOf(child as never));
+      }
+      found.push({ path, source: node.source ?? String(node.value), offset: node.range?.[0] ?? 0 });
+    },
+  });
+  return found;
 }
 
 /**
@@ -74,6 +96,14 @@ export class YamlFile {
     if (first) {
       const why = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError({ file: displayName, ...lines.linePos(first.pos[0]), message: `invalid YAML: ${why}` });
+    }
+    // Nothing to point at later: a schema would only say "got null", with no line.
+    if (doc!.contents === null) {
+      throw new ConfigError({ file: displayName, line: 1, col: 1, message: text.trim() ? 'the file holds only comments: no settings' : 'the file is empty' });
+    }
+    const nonFinite = nonFiniteNumbers(doc!);
+    if (nonFinite.length) {
+      throw new ConfigError(nonFinite.map(({ path, source, offset }) => ({ file: displayName, ...lines.linePos(offset), field: formatFieldPath(path) || undefined, message: `${source} is not a finite number` })));
     }
     try {
       return new YamlFile(file, displayName, doc!, lines);

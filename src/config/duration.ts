@@ -28,6 +28,10 @@ export function formatDuration(ms: number): string {
 /** A zod duration field that yields milliseconds. */
 export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = unboundedDuration(value);
+  if (ms === undefined && /^\s*-/.test(String(value))) {
+    ctx.addIssue({ code: 'custom', message: `a duration cannot be negative: got ${JSON.stringify(value)} (write one such as 120ms)` });
+    return z.NEVER;
+  }
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `expected a duration such as 120ms, got ${JSON.stringify(value)}` });
     return z.NEVER;

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { ConfigError, type SourceLocation } from '../errors.js';
+import { pseudoFileSystem } from './pseudoFileSystem.js';
 
 /**
  * The one way hil opens a file a user named (scenario, rig, image). Only regular files are read: a FIFO would
@@ -55,6 +56,9 @@ export function inspectInputFile(path: string, options: InputFileOptions): { siz
   } catch (err) {
     throw problem(path, options, errnoReason(err));
   }
+  // /proc/self/status is a "regular file" of size 0 whose text the kernel makes up as it is read.
+  const fs = st.isFile() ? pseudoFileSystem(path) : undefined;
+  if (fs) throw problem(path, options, `is a ${fs} file, made up by the kernel as it is read; only files on disk are read`);
   checkStats(path, st, options);
   return { size: st.size };
 }

@@ -1,6 +1,7 @@
-import { accessSync, constants, lstatSync, readlinkSync, statfsSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, type SourceLocation } from '../errors.js';
+import { pseudoFileSystem } from './pseudoFileSystem.js';
 
 /**
  * The one way hil makes a folder a user named (`--report-dir`, `--out`, `HIL_STATE_DIR`). Node's recursive mkdir
@@ -8,26 +9,6 @@ import { ConfigError, type SourceLocation } from '../errors.js';
  * ENOTDIR elsewhere, so the path is checked first, before a lease is taken or a board powered: its nearest
  * existing ancestor must be a directory on a filesystem meant for files, and writable by us.
  */
-
-/** Kernel filesystems (statfs f_type) where a folder of files makes no sense; mkdir there fails or hangs. */
-const PSEUDO_FS: Record<number, string> = {
-  0x9fa0: 'procfs',
-  0x62656572: 'sysfs',
-  0x1cd1: 'devpts',
-  0x27e0eb: 'cgroup',
-  0x63677270: 'cgroup2',
-  0x64626720: 'debugfs',
-  0x74726163: 'tracefs',
-  0x73636673: 'securityfs',
-  0xcafe4a11: 'bpf',
-  0x6165676c: 'pstore',
-  0x62656570: 'configfs',
-  0xde5e81e4: 'efivarfs',
-  0x19800202: 'mqueue',
-  0x42494e4d: 'binfmt_misc',
-  0x65735543: 'fusectl',
-  0xf97cff8c: 'selinuxfs',
-};
 
 function kind(st: Stats): string {
   if (st.isFile()) return 'a file';
@@ -63,7 +44,7 @@ export function outputDirProblem(path: string, purpose: string): string | undefi
       continue;
     }
     if (!st.isDirectory()) return `${at} is ${kind(st)}, not a directory`;
-    const fs = PSEUDO_FS[statfsSync(at).type];
+    const fs = pseudoFileSystem(at);
     if (fs) return `${at} is not a place for ${purpose} (${fs})`;
     try {
       accessSync(at, constants.W_OK | constants.X_OK);

@@ -44,6 +44,8 @@ function keysAt(schema: z.ZodType, path: FieldPath): string[] {
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
+  // JSON would print NaN and Infinity as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   const text = JSON.stringify(value);
@@ -81,18 +83,34 @@ function message(issue: z.core.$ZodIssue): string {
       const list = [...wanted];
       if (!list.length) return `${describeValue(input)} is not valid here`;
       const alternatives = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}` : list[0];
-      return `expected ${alternatives}, got ${describeValue(input)}`;
+      return input === undefined ? `required, expected ${alternatives}` : `expected ${alternatives}, got ${describeValue(input)}`;
     }
     default:
       return issue.message;
   }
 }
 
+/**
+ * The alternative of a union whose shape the value has (its problems lie deeper, as `hold: -5` in a button
+ * mapping, or its own checks refused the value): its problems name what is wrong, where the union as a whole
+ * could only say the value is not valid.
+ */
+function matchedBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const matched = issue.errors.filter((branch) => branch.length && branch.every((sub) => sub.path.length > 0 || sub.code === 'custom'));
+  return matched.sort((a, b) => a.length - b.length)[0];
+}
+
 /** Turns a failed zod parse of `data` (found at `base` in `yaml`) into located issues, one per problem. */
-export function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, error: z.ZodError): ConfigIssue[] {
+export function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, error: { issues: z.core.$ZodIssue[] }, within: FieldPath = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
-    const rel = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const rel = [...within, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
+    const branch = matchedBranch(issue);
+    if (branch) {
+      out.push(...zodToIssues(yaml, base, schema, { issues: branch }, rel));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const allowed = keysAt(schema, rel);
       for (const key of issue.keys) {

@@ -44,8 +44,9 @@ describe('readInputFile', () => {
     expect(refusal(() => readInputFile(join(dir, 'big.yaml'), { maxBytes: 100, name: 'big.yaml' }))).toBe('big.yaml: file is 101 bytes; the limit is 100');
   });
 
-  it('stops at the cap in a file whose size says nothing (procfs)', () => {
-    expect(refusal(() => readInputFile('/proc/self/maps', { maxBytes: 10 }))).toBe('/proc/self/maps: file is over 10 bytes; the limit is 10');
+  it('refuses a procfs or sysfs file, whose size says nothing and whose text the kernel makes up', () => {
+    expect(refusal(() => readInputFile('/proc/self/maps', { maxBytes: 10 }))).toBe('/proc/self/maps: is a procfs file, made up by the kernel as it is read; only files on disk are read');
+    expect(refusal(() => inspectInputFile('/sys/kernel/mm/transparent_hugepage/enabled', { maxBytes: 10 }))).toMatch(/: is a sysfs file,/);
   });
 
   it('names the field that named the file, quoting the path', () => {

@@ -9,13 +9,11 @@ import { HIL_BIN, ROOT, hil } from '../helpers/hilCli.js';
 /**
  * Every file in test/fixtures/bad/corpus/ is hostile (malformed YAML, wrong types, unknown keys, ReDoS-prone
  * patterns, alias bombs, deep nesting, binary bytes, models with no reachable final state, image paths outside
- * the project...). Each must give exactly one message naming the file (and its line, when it has one), exit
- * 2, and never a stack trace.
+ * the project...). Each must give exactly one message naming the file and its line, exit 2, and never a stack
+ * trace.
  */
 const CORPUS = 'test/fixtures/bad/corpus';
 const files = readdirSync(CORPUS).sort();
-/** Files with no line to point at: nothing in them, or a whole-file limit. */
-const NO_LINE = new Set(['yaml-empty.yaml', 'yaml-only-comment.yaml']);
 const STACK = /\n\s+at .*[(\s][^\s]*:\d+:\d+\)?/;
 const dirs: string[] = [];
 
@@ -64,7 +62,8 @@ describe('the hostile-input corpus', () => {
     for (const file of files) {
       const messages = messagesFor(r.stdout, file);
       expect({ file, messages: messages.length }).toEqual({ file, messages: 1 });
-      if (!NO_LINE.has(file)) expect({ file, located: /\.yaml:\d+:\d+/.test(messages[0]!) }).toEqual({ file, located: true });
+      expect({ file, located: /\.yaml:\d+:\d+/.test(messages[0]!) }).toEqual({ file, located: true });
+      expect({ file, names: messages[0] }).not.toEqual({ file, names: expect.stringMatching(/got null|is not valid here/) });
     }
   });
 
@@ -79,6 +78,16 @@ describe('the hostile-input corpus', () => {
     ['type-duration-overflow.yaml', /steps\[1\]\.sleep: .* is too long/],
     ['yaml-custom-tag.yaml', /:4:5: invalid YAML: Unresolved tag: !exec/],
     ['param-product-1e15.yaml', /:3:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/],
+    ['yaml-empty.yaml', /yaml-empty\.yaml:1:1: the file is empty$/m],
+    ['yaml-blank-lines.yaml', /yaml-blank-lines\.yaml:1:1: the file is empty$/m],
+    ['yaml-only-comment.yaml', /yaml-only-comment\.yaml:1:1: the file holds only comments: no settings$/m],
+    ['type-hold-negative.yaml', /:5:34 steps\[1\]\.button\.hold: a duration cannot be negative: got -5 \(write one such as 120ms\)$/m],
+    ['type-duration-negative.yaml', /:5:12 steps\[1\]\.sleep: a duration cannot be negative: got "-5s"/m],
+    ['number-nan.yaml', /:5:12 steps\[1\]\.sleep: \.nan is not a finite number$/m],
+    ['number-1e309.yaml', /:5:36 steps\[1\]\.wait\.timeout: 1e309 is not a finite number$/m],
+    ['number-minus-inf.yaml', /:5:34 steps\[1\]\.button\.hold: -\.inf is not a finite number$/m],
+    ['number-inf-timeout.yaml', /:2:10 timeout: \.inf is not a finite number$/m],
+    ['rig-number-nan-baud.yaml', /:3:52 console\.baud: \.nan is not a finite number$/m],
     ['param-product-1e10.yaml', /:3:1 params: the parameters make 10000000000 cases \(100000 cut_after x 100000 hit\)/],
   ])('%s alone: exit 2 and %s', async (file, message) => {
     const r = await hil(['validate', `${CORPUS}/${file}`]);
@@ -108,6 +117,8 @@ describe('files that are not config text', () => {
 
   it.each([
     ['/dev/zero', () => '/dev/zero', /^FAIL \/dev\/zero: is a character device; only regular files are read$/],
+    ['/dev/null', () => '/dev/null', /^FAIL \/dev\/null: is a character device; only regular files are read$/],
+    ['/proc/self/status (a regular file of size 0 that reads as 60 keys)', () => '/proc/self/status', /^FAIL \/proc\/self\/status: is a procfs file, made up by the kernel as it is read; only files on disk are read$/],
     ['a FIFO with no writer', () => {
       execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
       return join(dir, 'fifo.yaml');
