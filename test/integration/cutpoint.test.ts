@@ -70,6 +70,22 @@ describe('cut at the N-th flash_program_word', () => {
     expect(r.junit).toMatch(/<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/);
   }, 300_000);
 
+  it('an explicit hit past the last fails (hit N not reached), by --param or --case; only a sweep ends there as a skip', async () => {
+    for (const [dir, args] of [
+      ['past-param', ['--param', 'hit=100000']],
+      ['past-case', ['--case', 'rollback-powerfail-exhaustive[hit=100000]']],
+    ] as const) {
+      const reportDir = join(reports, dir);
+      const r = await hil(['run', 'rollback-powerfail-exhaustive', ...args, '--wait', '240', '--report-dir', reportDir], { timeoutMs: 300_000 });
+      expect(r.stdout).toMatch(/^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within 10s: 553 calls/m);
+      expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
+      expect(r.code).toBe(1);
+      const junit = readFileSync(join(reportDir, 'junit.xml'), 'utf8');
+      expect(junit).toMatch(/<failure message="cut: flash_program_word hit 100000 not reached/);
+      expect(junit).not.toMatch(/<skipped|sweep_end/);
+    }
+  }, 300_000);
+
   it('a coarse sample (every 1000 of 553 hits) catches header-first by its last hits alone', async () => {
     const r = await sampled('rollback-powerfail-exhaustive', '{ every: 1000 }', 'header-first', 'coarse');
     // Cut in its first 4 words, the header it writes first is not yet well-formed: those points pass. Cut before
