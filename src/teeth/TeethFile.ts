@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
 import { fileName } from '../config/fileName.js';
@@ -24,7 +24,11 @@ const schema = z.strictObject({
   }),
   rig: z.string().min(1).optional(),
   scenarios: z
-    .array(z.union([z.string().min(1), z.strictObject({ scenario: z.string().min(1), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() })]))
+    .array(z.union([z.string().min(1), z.strictObject({
+          scenario: z.string().min(1),
+          params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+          images: z.record(z.string(), z.string().min(1)).optional(),
+        })]))
     .min(1),
   mutants: z
     .array(z.strictObject({ name: fileName, patch: z.string().min(1).optional(), flags: z.string().min(1).optional() }))
@@ -36,7 +40,11 @@ export interface TeethScenario {
   ref: string;
   /** `--param` values fixed for this scenario (one cut point instead of the scenario's sweep, say). */
   params: Record<string, string>;
-  /** What the table calls it: the name, with its fixed params. */
+  /** `--image NAME=PATH[@REGION]` for this scenario (slot-filling images, say); paths absolute. */
+  images: Record<string, string>;
+  /** What the table adds to a case id of this scenario: the files of `images`. */
+  suffix: string;
+  /** What the table calls it: the name, with its fixed params and images. */
   label: string;
 }
 
@@ -96,19 +104,28 @@ export function loadTeethFile(file: string, cwd: string = process.cwd()): TeethS
     const ref = typeof entry === 'string' ? entry : entry.scenario;
     const params = typeof entry === 'string' ? {} : Object.fromEntries(Object.entries(entry.params ?? {}).map(([k, v]) => [k, String(v)]));
     const at = typeof entry === 'string' ? ['scenarios', i] : ['scenarios', i, 'scenario'];
+    const images = Object.fromEntries(
+      Object.entries(typeof entry === 'string' ? {} : (entry.images ?? {})).map(([name, path]) => {
+        const region = path.lastIndexOf('@');
+        return [name, region > 0 ? `${resolve(base, path.slice(0, region))}${path.slice(region)}` : resolve(base, path)];
+      }),
+    );
     try {
-      planRun({ scenarios: [project.resolve('scenarios', ref)], rig: data.rig, overrides: params, cwd });
+      planRun({ scenarios: [project.resolve('scenarios', ref)], rig: data.rig, overrides: params, images, cwd });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       // The scenario's own file names its own problems; a name or a param of this file is pointed at here.
       for (const issue of error.issues) {
-        if (issue.file === ref || issue.file === 'command line') issues.push(yaml.issue(at, issue.message));
+        if (issue.field === '--image') issues.push(yaml.issue(['scenarios', i, 'images'], issue.message.replaceAll(`${base}/`, '')));
         else if (issue.message.startsWith('--param ')) issues.push(yaml.issue(['scenarios', i, 'params'], issue.message.slice('--param '.length)));
+        else if (issue.file === ref || issue.file === 'command line') issues.push(yaml.issue(at, issue.message));
         else issues.push(issue);
       }
     }
     const fixed = Object.entries(params).map(([k, v]) => `${k}=${v}`);
-    return { ref, params, label: fixed.length ? `${ref}[${fixed.join(',')}]` : ref };
+    const files = [...new Set(Object.values(images).map((path) => basename(path.replace(/@[^/]*$/, ''))))];
+    const suffix = files.length ? ` with ${files.join(', ')}` : '';
+    return { ref, params, images, suffix, label: `${fixed.length ? `${ref}[${fixed.join(',')}]` : ref}${suffix}` };
   });
 
   if (issues.length) throw new ConfigError(issues);

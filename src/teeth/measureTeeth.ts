@@ -82,7 +82,7 @@ export async function measureTeeth(spec: TeethSpec, options: TeethOptions): Prom
       options.log(`${tag}: ${scenario.label} ${outcome(ran.cases, Boolean(mutant))}`);
       if (failed.length) {
         result.verdict = mutant ? 'caught' : 'fails';
-        result.caughtBy.push(...failed.map((c) => c.id));
+        result.caughtBy.push(...failed.map((c) => `${c.id}${scenario.suffix}`));
         if (mutant && !options.all) break;
       } else if (errored) {
         result.verdict = 'rig error';
@@ -100,7 +100,7 @@ async function runScenario(spec: TeethSpec, scenario: TeethScenario, image: stri
     scenarios: [scenario.ref],
     rig: spec.rig,
     overrides: scenario.params,
-    images: { [spec.build.image]: image },
+    images: { ...scenario.images, [spec.build.image]: image },
     reportDir,
     waitMs: options.waitMs,
     quarantineAfter: options.quarantineAfter,

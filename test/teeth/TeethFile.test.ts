@@ -81,6 +81,23 @@ mutants:
     ]);
   });
 
+  it('reads images a scenario runs with, relative to the file, and names them in the label', () => {
+    const firmware = join(ROOT, 'rigs/virtual/firmware/build');
+    const spec = loadTeethFile(
+      teethFile(`scenarios:
+  - { scenario: ota-upgrade, images: { factory: ${firmware}/factory-full.img, upgrade: ${firmware}/upgrade-full.img } }
+mutants: [{ name: one, flags: X=1 }]
+`),
+      dir,
+    );
+    expect(spec.scenarios[0]).toEqual(
+      expect.objectContaining({ label: 'ota-upgrade with factory-full.img, upgrade-full.img', images: { factory: `${firmware}/factory-full.img`, upgrade: `${firmware}/upgrade-full.img` } }),
+    );
+    expect(refusal('scenarios: [{ scenario: ota-upgrade, images: { factory: nothing.img } }]\nmutants: [{ name: one, flags: X=1 }]\n')).toMatch(
+      /^teeth\.yaml:2:46 scenarios\[0\]\.images: factory=nothing\.img: .*no such file/,
+    );
+  });
+
   it('refuses unknown keys and a missing build folder', () => {
     expect(refusal('scenarios: [ota-upgrade]\nmutants: [{ name: one, flag: X=1 }]\n')).toMatch(/^teeth\.yaml:3:\d+ mutants\[0\]\.flag: unknown key "flag" \(did you mean "flags"\?\)/);
     const file = join(dir, 'nodir.yaml');
