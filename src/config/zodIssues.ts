@@ -124,6 +124,20 @@ export function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, 
   return out;
 }
 
+/**
+ * A mapping none of whose keys the file can have (a copy of /proc/self/status, an .env file) is some other kind of
+ * file: one message says so, not one per key and per missing field.
+ */
+function foreignFile(yaml: YamlFile, schema: z.ZodType, data: unknown): ConfigIssue | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const keys = Object.keys(data);
+  const known = keysAt(schema, []);
+  if (!keys.length || !known.length || keys.some((k) => known.includes(k))) return undefined;
+  const shown = keys.slice(0, 3).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 3 ? ', ...' : '');
+  const what = keys.length === 1 ? `its only key, ${shown}${suggestion(keys[0]!, known)}, is not` : `none of its ${keys.length} top-level keys (${shown}) is`;
+  return { ...yaml.issue([keys[0]!], '', { key: true }), field: undefined, message: `${what} one this file can have; known keys: ${known.join(', ')}` };
+}
+
 /** Parses `data` at `base` with `schema`; on failure pushes located issues and returns undefined. */
 export function parseAt<S extends z.ZodType>(
   yaml: YamlFile,
@@ -132,6 +146,11 @@ export function parseAt<S extends z.ZodType>(
   data: unknown,
   issues: ConfigIssue[],
 ): z.infer<S> | undefined {
+  const foreign = base.length === 0 ? foreignFile(yaml, schema, data) : undefined;
+  if (foreign) {
+    issues.push(foreign);
+    return undefined;
+  }
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   issues.push(...zodToIssues(yaml, base, schema, result.error));

@@ -88,6 +88,8 @@ describe('the hostile-input corpus', () => {
     ['number-minus-inf.yaml', /:5:34 steps\[1\]\.button\.hold: -\.inf is not a finite number$/m],
     ['number-inf-timeout.yaml', /:2:10 timeout: \.inf is not a finite number$/m],
     ['rig-number-nan-baud.yaml', /:3:52 console\.baud: \.nan is not a finite number$/m],
+    ['yaml-foreign-proc-status.yaml', /yaml-foreign-proc-status\.yaml:1:1: none of its \d+ top-level keys \("Name", "Umask", "State", \.\.\.\) is one this file can have; known keys: name, /m],
+    ['key-only-unknown.yaml', /key-only-unknown\.yaml:1:1: its only key, "nme" \(did you mean "name"\?\), is not one this file can have/m],
     ['param-product-1e10.yaml', /:3:1 params: the parameters make 10000000000 cases \(100000 cut_after x 100000 hit\)/],
   ])('%s alone: exit 2 and %s', async (file, message) => {
     const r = await hil(['validate', `${CORPUS}/${file}`]);
