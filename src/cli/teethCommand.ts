@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
+import { checkOutputDir } from '../config/outputDir.js';
 import { ConfigError } from '../errors.js';
 import { Project } from '../run/Project.js';
-import { stateRoot } from '../run/stateRoot.js';
+import { writableStateRoot } from '../run/stateRoot.js';
 import { measureTeeth } from '../teeth/measureTeeth.js';
 import { loadTeethFile } from '../teeth/TeethFile.js';
 import { teethTable } from '../teeth/teethTable.js';
@@ -25,7 +26,9 @@ export async function teethCommand(file: string, opts: TeethCommandOptions): Pro
   const wait = Number(opts.wait ?? process.env['HIL_WAIT'] ?? 0);
   if (!Number.isInteger(wait) || wait < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(opts.wait)}` });
   const spec = loadTeethFile(file);
-  const stateDir = stateRoot(new Project().root);
+  // Checked now, not after the first build: the builds go under the state root, the runs' reports under --report-dir.
+  checkOutputDir(opts.reportDir, { file: 'command line', field: '--report-dir' }, 'reports');
+  const stateDir = writableStateRoot(new Project().root);
   const quarantineAfter = Number(process.env['HIL_QUARANTINE_AFTER'] ?? 3);
 
   const result = await untilInterrupted((signal) =>

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hil } from '../helpers/hilCli.js';
 import { timedHil } from '../helpers/timedHil.js';
 import { bootScenario, PtyBench } from './ptyBench.js';
 
@@ -84,11 +86,31 @@ describe('a folder hil cannot make or write in', () => {
     refused(check, /^environment HIL_STATE_DIR: \/proc\/hil-no-such\/state: \/proc is not a place for hil's state \(procfs\)$/m);
   });
 
+  it('hil teeth: --report-dir or HIL_STATE_DIR under /proc is refused before the first build', async () => {
+    refused(await timedHil(['teeth', '--report-dir', '/proc/hil-no-such/teeth']), /^command line --report-dir: \/proc\/hil-no-such\/teeth: \/proc is not a place for reports \(procfs\)$/m);
+    refused(await timedHil(['teeth', '--report-dir', join(bench.dir, 'teeth')], { env: { HIL_STATE_DIR: '/proc/hil-no-such/state' } }), /^environment HIL_STATE_DIR: \/proc\/hil-no-such\/state: \/proc is not a place for hil's state \(procfs\)$/m);
+    expect(existsSync(join(bench.dir, 'teeth'))).toBe(false);
+  });
+
   it('hil report merge --out under /proc or below a file', async () => {
     const file = join(bench.dir, 'a-file');
     writeFileSync(file, 'not a folder');
     refused(await timedHil(['report', 'merge', bench.dir, '--out', '/proc/hil-no-such/merged']), /^command line --out: \/proc\/hil-no-such\/merged: \/proc is not a place for reports \(procfs\)$/m);
     refused(await timedHil(['report', 'merge', bench.dir, '--out', join(file, 'merged')]), new RegExp(`^command line --out: ${file}/merged: ${file} is a file, not a directory$`, 'm'));
     expect(readdirSync(bench.dir).sort()).toEqual(['a-file', 'board-end', 'hil-end'].sort());
+  });
+
+  it('a folder another user owns: refused for a user who cannot write in it', async () => {
+    const theirs = mkdtempSync(join(tmpdir(), 'hil-theirs-'));
+    try {
+      chmodSync(theirs, 0o755);
+      // As nobody (the test runs as root, which may write anywhere).
+      const r = await hil(['report', 'merge', theirs, '--out', join(theirs, 'merged')], { wrap: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'] });
+      expect(r.stderr).toMatch(new RegExp(`^command line --out: ${theirs}/merged: ${theirs} is not writable by this user \\(uid 65534\\)$`, 'm'));
+      expect(r.code).toBe(2);
+      expect(readdirSync(theirs)).toEqual([]);
+    } finally {
+      rmSync(theirs, { recursive: true, force: true });
+    }
   });
 });
