@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { checkOutputDir } from '../config/outputDir.js';
 import { ConfigError } from '../errors.js';
 import { Project } from '../run/Project.js';
@@ -40,7 +40,9 @@ export async function teethCommand(file: string, opts: TeethCommandOptions): Pro
   }
   out();
   for (const line of teethTable(result.variants, spec.mutants.length)) out(line);
-  out(`reports: ${relative(process.cwd(), opts.reportDir) || '.'}/<variant>/`);
+  const reports = relative(process.cwd(), resolve(opts.reportDir));
+  out(`reports: ${reports.startsWith('..') ? resolve(opts.reportDir) : reports || '.'}/<variant>/`);
+  if (result.interrupted) err(`interrupted by ${result.interrupted}: the variants after the last one shown were not run`);
 
   if (result.interrupted === 'SIGINT') return EXIT.sigint;
   if (result.interrupted === 'SIGTERM') return EXIT.sigterm;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Interrupted } from '../errors.js';
 import type { CaseResult, RunResult } from '../run/CaseResult.js';
 import { run } from '../run/Run.js';
-import { buildVariant, checkPatches } from './buildMutant.js';
+import { buildVariant, checkPatches } from './buildVariant.js';
 import type { Mutant, TeethScenario, TeethSpec } from './TeethFile.js';
 
 export type Verdict = 'passes' | 'fails' | 'caught' | 'missed' | 'build failed' | 'rig error' | 'not run';
@@ -76,7 +76,10 @@ export async function measureTeeth(spec: TeethSpec, options: TeethOptions): Prom
     variants.push(result);
     for (const scenario of spec.scenarios) {
       const ran = await runScenario(spec, scenario, built.image, reports, options);
-      if (ran.interrupted) return { variants, interrupted: ran.interrupted };
+      if (ran.interrupted) {
+        result.verdict = 'not run';
+        return { variants, interrupted: ran.interrupted };
+      }
       const failed = ran.cases.filter((c) => c.status === 'fail');
       const errored = ran.cases.find((c) => c.status === 'error');
       options.log(`${tag}: ${scenario.label} ${outcome(ran.cases, Boolean(mutant))}`);

@@ -21,7 +21,7 @@ export function teethTable(variants: VariantResult[], total: number): string[] {
   const ran = mutants.filter((v) => v.verdict === 'caught' || v.verdict === 'missed');
   const caught = ran.filter((v) => v.verdict === 'caught').length;
   const notBuilt = mutants.filter((v) => v.verdict === 'build failed').length;
-  const notRun = total - mutants.length;
+  const notRun = total - ran.length - notBuilt;
   const notes = [notBuilt ? `${notBuilt} did not build` : '', notRun ? `${notRun} not run` : ''].filter(Boolean);
   lines.push('', `caught ${caught} of ${ran.length} variants${notes.length ? ` (${notes.join(', ')})` : ''}`);
   return lines;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
-import { buildVariant, checkPatches } from '../../src/teeth/buildMutant.js';
+import { buildVariant, checkPatches } from '../../src/teeth/buildVariant.js';
 import type { TeethSpec } from '../../src/teeth/TeethFile.js';
 
 /** A firmware folder whose "build" copies src/fw.c to out/fw.bin, failing when the source says so. */
