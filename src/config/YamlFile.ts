@@ -97,9 +97,13 @@ export class YamlFile {
       const why = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError({ file: displayName, ...lines.linePos(first.pos[0]), message: `invalid YAML: ${why}` });
     }
-    // Nothing to point at later: a schema would only say "got null", with no line.
-    if (doc!.contents === null) {
-      throw new ConfigError({ file: displayName, line: 1, col: 1, message: text.trim() ? 'the file holds only comments: no settings' : 'the file is empty' });
+    // Nothing to point at later: a schema would only say "got null", with no line. A document marker alone
+    // (`---`) makes an empty plain scalar rather than no contents.
+    const contents = doc!.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null && contents.source === '')) {
+      const comments = text.split('\n').some((l) => l.trim().startsWith('#'));
+      const message = !text.trim() ? 'the file is empty' : comments ? 'the file holds only comments: no settings' : 'the file holds no settings';
+      throw new ConfigError({ file: displayName, line: 1, col: 1, message });
     }
     const nonFinite = nonFiniteNumbers(doc!);
     if (nonFinite.length) {

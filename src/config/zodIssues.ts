@@ -132,7 +132,8 @@ function foreignFile(yaml: YamlFile, schema: z.ZodType, data: unknown): ConfigIs
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
   const keys = Object.keys(data);
   const known = keysAt(schema, []);
-  if (!keys.length || !known.length || keys.some((k) => known.includes(k))) return undefined;
+  if (!known.length || keys.some((k) => known.includes(k))) return undefined;
+  if (!keys.length) return { ...yaml.issue([], ''), message: `an empty mapping: no settings; known keys: ${known.join(', ')}` };
   const shown = keys.slice(0, 3).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 3 ? ', ...' : '');
   const what = keys.length === 1 ? `its only key, ${shown}${suggestion(keys[0]!, known)}, is not` : `none of its ${keys.length} top-level keys (${shown}) is`;
   return { ...yaml.issue([keys[0]!], '', { key: true }), field: undefined, message: `${what} one this file can have; known keys: ${known.join(', ')}` };

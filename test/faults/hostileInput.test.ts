@@ -90,6 +90,8 @@ describe('the hostile-input corpus', () => {
     ['rig-number-nan-baud.yaml', /:3:52 console\.baud: \.nan is not a finite number$/m],
     ['yaml-foreign-proc-status.yaml', /yaml-foreign-proc-status\.yaml:1:1: none of its \d+ top-level keys \("Name", "Umask", "State", \.\.\.\) is one this file can have; known keys: name, /m],
     ['key-only-unknown.yaml', /key-only-unknown\.yaml:1:1: its only key, "nme" \(did you mean "name"\?\), is not one this file can have/m],
+    ['yaml-document-marker-only.yaml', /yaml-document-marker-only\.yaml:1:1: the file holds no settings$/m],
+    ['yaml-empty-mapping.yaml', /yaml-empty-mapping\.yaml:1:1: an empty mapping: no settings; known keys: name, /m],
     ['param-product-1e10.yaml', /:3:1 params: the parameters make 10000000000 cases \(100000 cut_after x 100000 hit\)/],
   ])('%s alone: exit 2 and %s', async (file, message) => {
     const r = await hil(['validate', `${CORPUS}/${file}`]);
