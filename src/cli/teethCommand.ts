@@ -36,7 +36,7 @@ export async function teethCommand(file: string, opts: TeethCommandOptions): Pro
   );
   const good = result.variants[0];
   if (good?.verdict === 'build failed') {
-    throw new ConfigError({ file: spec.file, field: 'build.command', message: `the unmutated build fails (${good.why}); its last lines:\n${(good.tail ?? '').split('\n').map((l) => `  ${l}`).join('\n')}` });
+    throw new ConfigError({ ...spec.build.commandAt, message: `the unmutated build fails (${good.why}); its last lines:\n${(good.tail ?? '').split('\n').map((l) => `  ${l}`).join('\n')}` });
   }
   out();
   for (const line of teethTable(result.variants, spec.mutants.length)) out(line);

@@ -60,7 +60,8 @@ export interface Mutant {
 
 export interface TeethSpec {
   file: string;
-  build: { dir: string; command: string; output: string; image: string; timeoutMs: number };
+  /** `commandAt`: where the file gives the command, for a recipe that does not build. */
+  build: { dir: string; command: string; commandAt: SourceLocation; output: string; image: string; timeoutMs: number };
   rig?: string;
   scenarios: TeethScenario[];
   mutants: Mutant[];
@@ -129,9 +130,10 @@ export function loadTeethFile(file: string, cwd: string = process.cwd()): TeethS
   });
 
   if (issues.length) throw new ConfigError(issues);
+  const { message: _, ...commandAt } = yaml.issue(['build', 'command'], '');
   return {
     file: yaml.displayName,
-    build: { dir, command: data.build.command, output: data.build.output, image: data.build.image, timeoutMs: data.build.timeout ?? DEFAULT_BUILD_TIMEOUT_MS },
+    build: { dir, command: data.build.command, commandAt, output: data.build.output, image: data.build.image, timeoutMs: data.build.timeout ?? DEFAULT_BUILD_TIMEOUT_MS },
     rig: data.rig,
     scenarios,
     mutants,

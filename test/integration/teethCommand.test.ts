@@ -34,6 +34,30 @@ describe('hil teeth', () => {
     expect(readdirSync(reports).sort()).toEqual(['fixture-comment-only', 'fixture-header-first', 'good']);
   });
 
+  it('measures no mutant when the unmutated build fails a scenario (exit 1), and refuses one that does not build (exit 2)', async () => {
+    const firmware = `${ROOT}rigs/virtual/firmware`;
+    const teeth = (command: string) => {
+      const file = join(reports, 'good-fails.yaml');
+      writeFileSync(
+        file,
+        `build: { dir: ${firmware}, command: "${command}", output: out/bootloader.bin, image: bootloader }\n` +
+          'scenarios: [{ scenario: rollback-powerfail, params: { cut_after: 60ms } }, ota-upgrade]\nmutants: [{ name: fixture-never-built, flags: X=1 }]\n',
+      );
+      return file;
+    };
+    const fails = await hil(['teeth', teeth("make -s BUILD=out out/bootloader.bin CC='arm-none-eabi-gcc -DVARIANT_HEADER_FIRST'"), '--report-dir', join(reports, 'good-fails')], { timeoutMs: 300_000 });
+    expect(fails.stdout).toMatch(/^good {5}FAILS {4}rollback-powerfail\[cut_after=60ms\]$/m);
+    expect(fails.stdout).toMatch(/^caught 0 of 0 variants \(1 not run\)$/m);
+    // Every scenario ran on it, so the table names all it fails; no mutant was built.
+    expect(fails.stderr).toMatch(/^good build: ota-upgrade 1 of 1 cases passed$/m);
+    expect(fails.stderr).not.toMatch(/fixture-never-built/);
+    expect(fails.code).toBe(1);
+
+    const broken = await hil(['teeth', teeth('make -s BUILD=out out/bootloader.bin CC=no-such-compiler'), '--report-dir', join(reports, 'good-broken')], { timeoutMs: 120_000 });
+    expect(broken.stderr).toMatch(/good-fails\.yaml:1:\d+ build\.command: the unmutated build fails \(exit 2\); its last lines:\n.*no-such-compiler/s);
+    expect(broken.code).toBe(2);
+  });
+
   it('refuses a teeth file naming an unknown scenario before building anything: exit 2, file:line field', async () => {
     const file = join(reports, 'bad.yaml');
     writeFileSync(file, `build: { dir: ${ROOT}rigs/virtual/firmware, command: make, output: o.bin, image: bootloader }\nscenarios: [rollback-powerfial]\nmutants: [{ name: x, flags: X=1 }]\n`);

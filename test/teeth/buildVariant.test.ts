@@ -25,7 +25,7 @@ beforeAll(() => {
   writeFileSync(join(root, 'stale.patch'), '--- a/src/fw.c\n+++ b/src/fw.c\n@@ -1 +1 @@\n-older\n+newer\n');
   spec = {
     file: 'teeth.yaml',
-    build: { dir: join(root, 'fw'), command: 'sh build.sh', output: 'out/fw.bin', image: 'bootloader', timeoutMs: 10_000 },
+    build: { dir: join(root, 'fw'), command: 'sh build.sh', commandAt: { file: 'teeth.yaml' }, output: 'out/fw.bin', image: 'bootloader', timeoutMs: 10_000 },
     scenarios: [],
     mutants: [],
   };
