@@ -34,6 +34,20 @@ describe('hil teeth', () => {
     expect(readdirSync(reports).sort()).toEqual(['fixture-comment-only', 'fixture-header-first', 'good']);
   });
 
+  it('with --all, runs every scenario on a mutant and lists every case that caught it', async () => {
+    const file = join(reports, 'all.yaml');
+    writeFileSync(
+      file,
+      `build: { dir: ${ROOT}rigs/virtual/firmware, command: make -s BUILD=out out/bootloader.bin, output: out/bootloader.bin, image: bootloader }\n` +
+        'scenarios: [{ scenario: rollback-powerfail, params: { cut_after: 60ms } }, { scenario: upgrade-powerfail, params: { cut_after: 60ms } }]\n' +
+        `mutants: [{ name: fixture-all-header-first, flags: "CC='arm-none-eabi-gcc -DVARIANT_HEADER_FIRST'" }]\n`,
+    );
+    const r = await hil(['teeth', file, '--all', '--report-dir', join(reports, 'all')], { timeoutMs: 300_000 });
+    expect(r.stdout).toMatch(/^fixture-all-header-first +caught +rollback-powerfail\[cut_after=60ms\], upgrade-powerfail\[cut_after=60ms\]$/m);
+    expect(r.stdout).toMatch(/^caught 1 of 1 variants$/m);
+    expect(r.code).toBe(0);
+  });
+
   it('measures no mutant when the unmutated build fails a scenario (exit 1), and refuses one that does not build (exit 2)', async () => {
     const firmware = `${ROOT}rigs/virtual/firmware`;
     const teeth = (command: string) => {
