@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SimulatedClock } from 'xstate';
-import { loadScenario } from '../dist/config/Scenario.js';
+import { loadScenario } from '../dist/scenario/Scenario.js';
 import { createExpectation } from '../dist/expect/ExpectationModel.js';
-import { Timeline } from '../dist/run/Timeline.js';
+import { Timeline } from '../dist/core/Timeline.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.argv[2] ?? 3);

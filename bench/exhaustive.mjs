@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_EDGES, sampledHits } from '../dist/run/hitSample.js';
+import { DEFAULT_EDGES, sampledHits } from '../dist/scenario/hitSample.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Word programs of one factory.img copy (rigs/virtual/firmware/README.md), for sampling with --every. */

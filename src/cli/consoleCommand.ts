@@ -1,10 +1,10 @@
-import { loadRig, type RigSpec } from '../config/Rig.js';
-import { ConfigError, Interrupted } from '../errors.js';
-import { Project } from '../run/Project.js';
-import { leaseDir, RigLease } from '../run/RigLease.js';
-import { RigSession } from '../run/RigSession.js';
-import { writableStateRoot } from '../run/stateRoot.js';
-import { Timeline } from '../run/Timeline.js';
+import { loadRig, type RigSpec } from '../rig/RigSpec.js';
+import { ConfigError, Interrupted } from '../core/errors.js';
+import { Project } from '../config/Project.js';
+import { leaseDir, RigLease } from '../rig/RigLease.js';
+import { RigSession } from '../rig/RigSession.js';
+import { writableStateRoot } from '../core/stateRoot.js';
+import { Timeline } from '../core/Timeline.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
 import { untilInterrupted } from './untilInterrupted.js';

@@ -1,10 +1,10 @@
-import { loadRig } from '../config/Rig.js';
-import { loadScenario } from '../config/Scenario.js';
-import { ConfigError } from '../errors.js';
-import { generateCases, type CaseSpec } from '../run/cases.js';
-import { Project } from '../run/Project.js';
-import { Quarantine, type RigHealth } from '../run/Quarantine.js';
-import { leaseDir, readLease, type LeaseHolder } from '../run/RigLease.js';
+import { loadRig } from '../rig/RigSpec.js';
+import { loadScenario } from '../scenario/Scenario.js';
+import { ConfigError } from '../core/errors.js';
+import { generateCases, type CaseSpec } from '../scenario/cases.js';
+import { Project } from '../config/Project.js';
+import { Quarantine, type RigHealth } from '../rig/Quarantine.js';
+import { leaseDir, readLease, type LeaseHolder } from '../rig/RigLease.js';
 import { out, outPaced, paint, useColor } from './output.js';
 
 interface Entry {

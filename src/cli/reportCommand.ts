@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
-import { checkOutputDir } from '../config/outputDir.js';
-import { ConfigError } from '../errors.js';
+import { checkOutputDir } from '../core/outputDir.js';
+import { ConfigError } from '../core/errors.js';
 import { writeHtmlReport } from '../report/html.js';
 import { writeJsonReport } from '../report/json.js';
 import { writeJunit } from '../report/junit.js';

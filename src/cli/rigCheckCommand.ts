@@ -1,7 +1,7 @@
-import { loadRig, type RigSpec } from '../config/Rig.js';
+import { loadRig, type RigSpec } from '../rig/RigSpec.js';
 import { checkRig } from '../rig/rigCheck.js';
-import { Project } from '../run/Project.js';
-import { Quarantine } from '../run/Quarantine.js';
+import { Project } from '../config/Project.js';
+import { Quarantine } from '../rig/Quarantine.js';
 import { EXIT } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 

@@ -1,6 +1,6 @@
-import { loadRig } from '../config/Rig.js';
+import { loadRig } from '../rig/RigSpec.js';
 import { summaryLine } from '../report/summary.js';
-import { Project } from '../run/Project.js';
+import { Project } from '../config/Project.js';
 import { run } from '../run/Run.js';
 import { EXIT, exitCodeForRun } from './exitCodes.js';
 import { err, out } from './output.js';

@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
-import { ConfigError, Interrupted } from '../errors.js';
-import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import { ConfigError, Interrupted } from '../core/errors.js';
+import type { CaseResult, RunResult } from '../report/CaseResult.js';
 import { parseShard, planRun, run, shardPlan } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
-import { cutLatencyLine } from '../run/cutLatency.js';
+import { cutLatencyLine } from '../report/cutLatency.js';
 import { EXIT, exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';

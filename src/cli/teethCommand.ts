@@ -1,8 +1,8 @@
 import { relative, resolve } from 'node:path';
-import { checkOutputDir } from '../config/outputDir.js';
-import { ConfigError } from '../errors.js';
-import { Project } from '../run/Project.js';
-import { writableStateRoot } from '../run/stateRoot.js';
+import { checkOutputDir } from '../core/outputDir.js';
+import { ConfigError } from '../core/errors.js';
+import { Project } from '../config/Project.js';
+import { writableStateRoot } from '../core/stateRoot.js';
 import { measureTeeth } from '../teeth/measureTeeth.js';
 import { loadTeethFile } from '../teeth/TeethFile.js';
 import { teethTable } from '../teeth/teethTable.js';

@@ -1,4 +1,4 @@
-import { Interrupted } from '../errors.js';
+import { Interrupted } from '../core/errors.js';
 
 /**
  * Runs `work` with Ctrl-C and SIGTERM turned into an abort of its signal (reason: Interrupted), so it can switch

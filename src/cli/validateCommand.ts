@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
-import { loadRig } from '../config/Rig.js';
-import { loadScenario } from '../config/Scenario.js';
+import { loadRig } from '../rig/RigSpec.js';
+import { loadScenario } from '../scenario/Scenario.js';
 import { readInputText } from '../config/inputFile.js';
 import { MAX_BYTES } from '../config/YamlFile.js';
-import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
-import { Project } from '../run/Project.js';
+import { ConfigError, formatIssue, type ConfigIssue } from '../core/errors.js';
+import { Project } from '../config/Project.js';
 import { EXIT } from './exitCodes.js';
 import { out, paint, useColor } from './output.js';
 

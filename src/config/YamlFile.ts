@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { Composer, LineCounter, isMap, isPair, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { readInputText } from './inputFile.js';
 import { parseWithinLimits } from './yamlLimits.js';
 

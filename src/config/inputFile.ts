@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { ConfigError, type SourceLocation } from '../errors.js';
-import { pseudoFileSystem } from './pseudoFileSystem.js';
+import { ConfigError, type SourceLocation } from '../core/errors.js';
+import { pseudoFileSystem } from '../core/pseudoFileSystem.js';
 
 /**
  * The one way hil opens a file a user named (scenario, rig, image). Only regular files are read: a FIFO would

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 

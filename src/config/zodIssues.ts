@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { ConfigIssue } from '../errors.js';
-import { suggestion } from './didYouMean.js';
+import type { ConfigIssue } from '../core/errors.js';
+import { suggestion } from '../core/didYouMean.js';
 import type { FieldPath, YamlFile } from './YamlFile.js';
 
 interface Def {

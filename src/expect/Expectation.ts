@@ -1,4 +1,4 @@
-import type { ConsoleLine } from '../drivers/console/Console.js';
+import type { ConsoleLine } from '../protocols/Console.js';
 
 /** Events the runner feeds the model besides console lines. */
 export type RunnerEventType = 'POWER_ON' | 'POWER_OFF' | 'BUTTON_DOWN' | 'BUTTON_UP' | 'RESET' | 'SENT';

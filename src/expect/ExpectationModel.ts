@@ -1,10 +1,10 @@
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
-import { suggestion } from '../config/didYouMean.js';
-import { formatDuration } from '../config/duration.js';
+import { suggestion } from '../core/didYouMean.js';
+import { formatDuration } from '../core/duration.js';
 import { formatFieldPath } from '../config/YamlFile.js';
-import type { ConsoleLine } from '../drivers/console/Console.js';
-import { CaseFailure, ConfigError } from '../errors.js';
-import type { Timeline } from '../run/Timeline.js';
+import type { ConsoleLine } from '../protocols/Console.js';
+import { CaseFailure, ConfigError } from '../core/errors.js';
+import type { Timeline } from '../core/Timeline.js';
 import { Classifier, namedGroups } from './Classifier.js';
 import { compileMachine } from './compileMachine.js';
 import type { Coverage, Expectation, LineEvent, ModelFailure, RunnerEvent } from './Expectation.js';

@@ -1,5 +1,5 @@
-import { formatDuration, parseDuration } from '../config/duration.js';
-import { suggestion } from '../config/didYouMean.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { suggestion } from '../core/didYouMean.js';
 import { reachableStates } from './reachability.js';
 import { resolveTarget } from './resolveTarget.js';
 import { isRunnerEvent, RUNNER_EVENT_TYPES, runnerEventGroupNames } from './runnerEvents.js';

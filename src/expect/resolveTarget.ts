@@ -1,4 +1,4 @@
-import { suggestion } from '../config/didYouMean.js';
+import { suggestion } from '../core/didYouMean.js';
 import type { StateSpec } from './ModelTree.js';
 
 /**

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { RigError } from '../errors.js';
+import { RigError } from '../core/errors.js';
 
 /** How a flash image file is laid out: ELF, Intel HEX and S-records carry their addresses, raw binaries do not. */
 export type ImageFormat = 'elf' | 'ihex' | 'srec' | 'binary';

@@ -1,9 +1,9 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConsoleLine } from '../drivers/console/Console.js';
-import { RigError } from '../errors.js';
-import type { CaseResult } from '../run/CaseResult.js';
-import type { Timeline, TimelineEvent } from '../run/Timeline.js';
+import type { ConsoleLine } from '../protocols/Console.js';
+import { RigError } from '../core/errors.js';
+import type { CaseResult } from './CaseResult.js';
+import type { Timeline, TimelineEvent } from '../core/Timeline.js';
 import { writeReportFile } from './writeReportFile.js';
 
 /** `[    12.345]`: seconds since the case started, as dmesg prints them. */

@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RigError } from '../errors.js';
-import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import { RigError } from '../core/errors.js';
+import type { CaseResult, RunResult } from './CaseResult.js';
 import { writeJsonReport } from './json.js';
 import { writeJunit } from './junit.js';
 

@@ -1,4 +1,4 @@
-import type { CaseResult } from '../run/CaseResult.js';
+import type { CaseResult } from './CaseResult.js';
 
 export interface StateCoverage {
   /** Dotted path in the model. */

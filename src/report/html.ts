@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
-import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import type { CaseResult, RunResult } from './CaseResult.js';
 import { renderModel } from './htmlModel.js';
 import { escapeHtml, hrefPath } from './htmlText.js';
 import { renderTimeline } from './htmlTimeline.js';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import type { CaseResult, RunResult } from '../run/CaseResult.js';
-import { cutLatency, cutLatencyProperties } from '../run/cutLatency.js';
+import type { CaseResult, RunResult } from './CaseResult.js';
+import { cutLatency, cutLatencyProperties } from './cutLatency.js';
 import { coverageProperties } from './coverage.js';
 import { escapeAttr, escapeText } from './xmlText.js';
 import { writeReportFile } from './writeReportFile.js';

@@ -1,4 +1,4 @@
-import type { RunResult } from '../run/CaseResult.js';
+import type { RunResult } from './CaseResult.js';
 
 export interface StatusCounts {
   passed: number;

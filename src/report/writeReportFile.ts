@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RigError } from '../errors.js';
+import { RigError } from '../core/errors.js';
 
 /**
  * Writes a report file whole or not at all (a temporary file renamed over it), so CI never reads half a

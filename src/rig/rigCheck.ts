@@ -1,16 +1,16 @@
-import type { DriverSpec } from '../config/Rig.js';
+import type { DriverSpec } from './RigSpec.js';
 import { consoleDrivers } from '../drivers/console/registry.js';
-import type { DriverContext } from '../drivers/DriverContext.js';
+import type { DriverContext } from '../protocols/DriverContext.js';
 import { powerDrivers } from '../drivers/power/registry.js';
 import { probeDrivers } from '../drivers/probe/registry.js';
-import type { DriverRegistry } from '../drivers/registry.js';
-import { relayDrivers } from '../drivers/relay/registry.js';
-import { RigError } from '../errors.js';
-import { Project } from '../run/Project.js';
-import { closable } from '../run/RigSession.js';
-import { writableStateRoot } from '../run/stateRoot.js';
-import { Timeline } from '../run/Timeline.js';
-import { checkOf } from './DriverCheck.js';
+import type { DriverRegistry } from '../protocols/DriverRegistry.js';
+import { relayDrivers } from '../drivers/output/registry.js';
+import { RigError } from '../core/errors.js';
+import { Project } from '../config/Project.js';
+import { closable } from './RigSession.js';
+import { writableStateRoot } from '../core/stateRoot.js';
+import { Timeline } from '../core/Timeline.js';
+import { checkOf } from '../protocols/DriverCheck.js';
 
 export interface RigCheckTarget {
   name: string;

@@ -2,19 +2,19 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openInputFile } from '../config/inputFile.js';
-import type { RigSpec } from '../config/Rig.js';
+import type { RigSpec } from '../rig/RigSpec.js';
 import { toFileName } from '../config/fileName.js';
-import { stepArgs, type Scenario } from '../config/Scenario.js';
-import type { ConsoleLine } from '../drivers/console/Console.js';
-import { CaseFailure, CaseSkipped, ConfigError, Interrupted, RigError } from '../errors.js';
+import { stepArgs, type Scenario } from '../scenario/Scenario.js';
+import type { ConsoleLine } from '../protocols/Console.js';
+import { CaseFailure, CaseSkipped, ConfigError, Interrupted, RigError } from '../core/errors.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
 import type { Coverage, Expectation } from '../expect/Expectation.js';
 import { CaseRecorder, consoleLogLine } from '../report/CaseRecorder.js';
 import type { StepContext } from '../steps/Step.js';
-import type { CaseResult, CaseStatus, CutMeasure } from './CaseResult.js';
-import type { CaseSpec } from './cases.js';
-import { RigSession } from './RigSession.js';
-import { Timeline } from './Timeline.js';
+import type { CaseResult, CaseStatus, CutMeasure } from '../report/CaseResult.js';
+import type { CaseSpec } from '../scenario/cases.js';
+import { RigSession } from '../rig/RigSession.js';
+import { Timeline } from '../core/Timeline.js';
 
 export interface CaseRunOptions {
   scenario: Scenario;

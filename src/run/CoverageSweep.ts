@@ -1,8 +1,8 @@
-import { formatDuration, parseDuration } from '../config/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { seededRandom } from '../config/params.js';
-import type { Scenario } from '../config/Scenario.js';
-import type { CaseResult } from './CaseResult.js';
-import { caseId, type CaseSpec } from './cases.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import type { CaseResult } from '../report/CaseResult.js';
+import { caseId, type CaseSpec } from '../scenario/cases.js';
 
 export const DEFAULT_MAX_CASES = 200;
 /** Fixed, so an `--until-coverage` run draws the same points every time and any of them replays by its id. */

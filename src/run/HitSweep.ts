@@ -1,7 +1,7 @@
-import type { Scenario } from '../config/Scenario.js';
-import type { CaseResult } from './CaseResult.js';
-import { caseId, type CaseSpec } from './cases.js';
-import { lastHits, nextSampledHit } from './hitSample.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import type { CaseResult } from '../report/CaseResult.js';
+import { caseId, type CaseSpec } from '../scenario/cases.js';
+import { lastHits, nextSampledHit } from '../scenario/hitSample.js';
 
 /** Set by the cut step when the CPU never reached the hit it was armed for. */
 export const MISSED_HIT = 'cut_missed_hit';

@@ -1,8 +1,8 @@
-import { loadRig, type RigSpec } from '../config/Rig.js';
-import type { Scenario } from '../config/Scenario.js';
-import { ConfigError } from '../errors.js';
+import { loadRig, type RigSpec } from '../rig/RigSpec.js';
+import type { Scenario } from '../scenario/Scenario.js';
+import { ConfigError } from '../core/errors.js';
 import { QEMU_RESOURCE } from '../virtual/qemuBoardFor.js';
-import type { Project } from './Project.js';
+import type { Project } from '../config/Project.js';
 
 /** The rig one job runs its cases on; `instance` names its own copy of a virtual rig (`virtual#2`). */
 export interface JobRig {

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import type { RigSpec } from '../config/Rig.js';
+import type { RigSpec } from '../rig/RigSpec.js';
 import type { z } from 'zod';
-import { stepArgs, type Scenario } from '../config/Scenario.js';
+import { stepArgs, type Scenario } from '../scenario/Scenario.js';
 import { flashStep, tamperedImage } from '../steps/FlashStep.js';
-import type { CaseSpec } from './cases.js';
-import { suggestion } from '../config/didYouMean.js';
-import { ConfigError, type ConfigIssue } from '../errors.js';
-import { imageFileProblem, regionOf } from '../image/imagePlacement.js';
+import type { CaseSpec } from '../scenario/cases.js';
+import { suggestion } from '../core/didYouMean.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { imageFileProblem, regionOf } from '../flash/imagePlacement.js';
 
 /** Where an image goes: `REGION` of the rig's layout or an address `0x...`; a string says what is wrong. */
 function placement(rig: RigSpec, where: string): number | string {

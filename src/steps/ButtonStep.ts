@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
-import { sleep } from '../run/sleep.js';
+import { duration } from '../core/duration.js';
+import { sleep } from '../core/sleep.js';
 import { defineStep } from './Step.js';
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { duration, formatDuration } from '../config/duration.js';
-import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../drivers/probe/Probe.js';
-import { CaseFailure, CaseSkipped, RigError } from '../errors.js';
+import { duration, formatDuration } from '../core/duration.js';
+import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../protocols/Probe.js';
+import { CaseFailure, CaseSkipped, RigError } from '../core/errors.js';
 import { HITS_SEEN, MISSED_HIT } from '../run/HitSweep.js';
-import { sleep } from '../run/sleep.js';
+import { sleep } from '../core/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
 
 /** `at: { symbol, hit }`: a code location, where the probe speaks GDB. */

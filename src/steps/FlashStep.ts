@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readInputFile } from '../config/inputFile.js';
-import { ConfigError, RigError } from '../errors.js';
+import { ConfigError, RigError } from '../core/errors.js';
 import { parseImage } from '../image/McubootImage.js';
 import { parseVersion, type ImageVersion } from '../image/imageVersion.js';
 import { TAMPER_KINDS, tamperImage, type TamperKind } from '../image/tamper.js';

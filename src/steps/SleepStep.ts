@@ -1,5 +1,5 @@
-import { duration } from '../config/duration.js';
-import { sleep } from '../run/sleep.js';
+import { duration } from '../core/duration.js';
+import { sleep } from '../core/sleep.js';
 import { defineStep } from './Step.js';
 
 /** `sleep: 2s` */

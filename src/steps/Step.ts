@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import type { Console } from '../drivers/console/Console.js';
-import type { DigitalOutput } from '../drivers/relay/DigitalOutput.js';
-import type { Power } from '../drivers/power/Power.js';
-import type { Probe } from '../drivers/probe/Probe.js';
+import type { Console } from '../protocols/Console.js';
+import type { DigitalOutput } from '../protocols/DigitalOutput.js';
+import type { Power } from '../protocols/Power.js';
+import type { Probe } from '../protocols/Probe.js';
 import type { Expectation } from '../expect/Expectation.js';
-import type { Timeline } from '../run/Timeline.js';
-import type { ImageRegion } from '../image/imagePlacement.js';
+import type { Timeline } from '../core/Timeline.js';
+import type { ImageRegion } from '../flash/imagePlacement.js';
 
 export interface RigImage {
   path: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
+import { duration } from '../core/duration.js';
 import { defineStep } from './Step.js';
 
 /** `wait: STATE` or `wait: { state: STATE, timeout: 20s }`: blocks until the model is in STATE. */

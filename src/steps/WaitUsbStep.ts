@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
+import { duration } from '../core/duration.js';
 import { formatUsbId, parseUsbId, waitUsb } from '../drivers/usb/waitUsb.js';
 import { defineStep } from './Step.js';
 

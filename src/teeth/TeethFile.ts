@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
+import { duration } from '../core/duration.js';
 import { fileName } from '../config/fileName.js';
 import { inspectInputFile } from '../config/inputFile.js';
 import { parseAt } from '../config/zodIssues.js';
 import { YamlFile } from '../config/YamlFile.js';
-import { ConfigError, type ConfigIssue, type SourceLocation } from '../errors.js';
-import { Project } from '../run/Project.js';
+import { ConfigError, type ConfigIssue, type SourceLocation } from '../core/errors.js';
+import { Project } from '../config/Project.js';
 import { planRun } from '../run/Run.js';
 
 /** A patch larger than this is not a mutant someone wrote by hand. */

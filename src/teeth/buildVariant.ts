@@ -1,8 +1,8 @@
 import { cpSync, existsSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { formatDuration } from '../config/duration.js';
-import { ConfigError, RigError } from '../errors.js';
-import { runTool } from '../run/exec.js';
+import { formatDuration } from '../core/duration.js';
+import { ConfigError, RigError } from '../core/errors.js';
+import { runTool } from '../core/exec.js';
 import type { Mutant, TeethSpec } from './TeethFile.js';
 
 /** Compiler output lines a failed build shows. */

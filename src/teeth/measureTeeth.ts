@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { Interrupted } from '../errors.js';
-import type { CaseResult, RunResult } from '../run/CaseResult.js';
+import { Interrupted } from '../core/errors.js';
+import type { CaseResult, RunResult } from '../report/CaseResult.js';
 import { run } from '../run/Run.js';
 import { buildVariant, checkPatches } from './buildVariant.js';
 import type { Mutant, TeethScenario, TeethSpec } from './TeethFile.js';

@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, rename, rm, stat, symlink, truncate, unlink } from 'nod
 import { connect as connectSocket, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatDuration } from '../config/duration.js';
-import { RigError } from '../errors.js';
-import { lastMeaningfulLine } from '../run/exec.js';
-import type { Timeline } from '../run/Timeline.js';
-import { ensureErasedImage } from './erasedImage.js';
-import { GdbMi } from './GdbMi.js';
+import { formatDuration } from '../core/duration.js';
+import { RigError } from '../core/errors.js';
+import { lastMeaningfulLine } from '../core/exec.js';
+import type { Timeline } from '../core/Timeline.js';
+import { ensureErasedImage } from '../image/erasedImage.js';
+import { GdbMi } from '../gdb/GdbMi.js';
 import { GpioLines } from './GpioLines.js';
 import { chardevId, qemuArgs, type QemuPaths } from './qemuCommand.js';
 import type { QemuBoardOptions } from './QemuBoardOptions.js';

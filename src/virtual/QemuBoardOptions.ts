@@ -1,7 +1,7 @@
 import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
-import { hex, size } from '../rig/size.js';
+import { duration } from '../core/duration.js';
+import { hex, size } from '../core/size.js';
 
 /** Largest flash file hil creates: far above any board's flash, far below what fills a disk by a typo. */
 export const MAX_FLASH_FILE = 1024 ** 3;

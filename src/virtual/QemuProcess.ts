@@ -1,7 +1,7 @@
 import { execa } from 'execa';
-import { RigError } from '../errors.js';
-import { diesWithParent, killGroup, trackGroup, untrackGroup } from '../run/processGroups.js';
-import type { Timeline } from '../run/Timeline.js';
+import { RigError } from '../core/errors.js';
+import { diesWithParent, killGroup, trackGroup, untrackGroup } from '../core/processGroups.js';
+import type { Timeline } from '../core/Timeline.js';
 
 export interface QemuExit {
   code: number | null;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { RigError } from '../errors.js';
+import { RigError } from '../core/errors.js';
 
 interface Pending {
   resolve(value: unknown): void;

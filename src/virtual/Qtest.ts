@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { RigError } from '../errors.js';
+import { RigError } from '../core/errors.js';
 
 /**
  * QEMU's qtest protocol (`-qtest`), beside TCG: one text command per line, answered `OK` or `FAIL` in order.

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { DriverContext } from '../drivers/DriverContext.js';
-import { ConfigError } from '../errors.js';
-import { rigStateDir } from '../run/stateRoot.js';
+import type { DriverContext } from '../protocols/DriverContext.js';
+import { ConfigError } from '../core/errors.js';
+import { rigStateDir } from '../core/stateRoot.js';
 import { QemuBoard } from './QemuBoard.js';
 import { qemuBoardSchema } from './QemuBoardOptions.js';
 import { resolveQemuArgs } from './qemuInputs.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectInputFile, readInputFile, readInputText } from '../../src/config/inputFile.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hil-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { SimulatedClock } from 'xstate';
-import { CaseFailure, ConfigError } from '../../src/errors.js';
+import { CaseFailure, ConfigError } from '../../src/core/errors.js';
 import type { RunnerEventType } from '../../src/expect/Expectation.js';
 import { createExpectation, FAILURE_LINES } from '../../src/expect/ExpectationModel.js';
-import { Timeline, type TimelineEvent } from '../../src/run/Timeline.js';
+import { Timeline, type TimelineEvent } from '../../src/core/Timeline.js';
 import { forbidden, patterns, rollbackModel } from './rollbackModel.js';
 
 function setup(model: Record<string, unknown> = rollbackModel()) {

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import type { RunnerEventType } from '../../src/expect/Expectation.js';
 import { createExpectation } from '../../src/expect/ExpectationModel.js';
 import { checkModel, stateNames } from '../../src/expect/modelSpec.js';
-import { Timeline } from '../../src/run/Timeline.js';
+import { Timeline } from '../../src/core/Timeline.js';
 
 /**
  * Recorded consoles of the real virtual-board firmware (see fixtures/README.md) replayed through a model

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { DriverContext } from '../../src/drivers/DriverContext.js';
-import { RigError } from '../../src/errors.js';
-import { Timeline, type TimelineEvent } from '../../src/run/Timeline.js';
+import type { DriverContext } from '../../src/protocols/DriverContext.js';
+import { RigError } from '../../src/core/errors.js';
+import { Timeline, type TimelineEvent } from '../../src/core/Timeline.js';
 
 /** A DriverContext whose timeline events and log lines a test can inspect. */
 export function driverContext(part = 'probe', rigDir = '/tmp'): DriverContext & { events: TimelineEvent[]; logged: string[] } {

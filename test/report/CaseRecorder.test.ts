@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, it, expect } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConsoleLine } from '../../src/drivers/console/Console.js';
-import { RigError } from '../../src/errors.js';
+import type { ConsoleLine } from '../../src/protocols/Console.js';
+import { RigError } from '../../src/core/errors.js';
 import { CaseRecorder, consoleLogLine, consoleStamp } from '../../src/report/CaseRecorder.js';
-import { Timeline } from '../../src/run/Timeline.js';
+import { Timeline } from '../../src/core/Timeline.js';
 import { caseResult } from './fixtures.js';
 
 let root: string;

@@ -1,4 +1,4 @@
-import type { CaseResult, RunResult } from '../../src/run/CaseResult.js';
+import type { CaseResult, RunResult } from '../../src/report/CaseResult.js';
 
 export function caseResult(overrides: Partial<CaseResult> = {}): CaseResult {
   return {

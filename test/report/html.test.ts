@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderHtmlReport, reportOrder, writeHtmlReport } from '../../src/report/html.js';
-import type { CaseResult, RunResult } from '../../src/run/CaseResult.js';
+import type { CaseResult, RunResult } from '../../src/report/CaseResult.js';
 
 /**
  * The HTML report in a real browser (Debian's chromium, headless): it opens from disk, shows the failing case

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonReport } from '../../src/report/json.js';
-import type { CaseResult, RunResult } from '../../src/run/CaseResult.js';
+import type { CaseResult, RunResult } from '../../src/report/CaseResult.js';
 import { hil } from '../helpers/hilCli.js';
 
 /** `hil report merge`: several runners' results.json into one JUnit, one results.json and one HTML index. */

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, it, expect } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RigError } from '../../src/errors.js';
+import { RigError } from '../../src/core/errors.js';
 import { RESULTS_FORMAT, writeJsonReport } from '../../src/report/json.js';
 import { summaryLine } from '../../src/report/summary.js';
-import type { CaseStatus } from '../../src/run/CaseResult.js';
+import type { CaseStatus } from '../../src/report/CaseResult.js';
 import { caseResult, runResult } from './fixtures.js';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RigError } from '../../src/errors.js';
+import { RigError } from '../../src/core/errors.js';
 import { renderJunit, SYSTEM_OUT_MAX_CHARS, writeJunit } from '../../src/report/junit.js';
 import { caseResult, runResult } from './fixtures.js';
 

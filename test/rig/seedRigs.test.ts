@@ -3,10 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { SerialPort } from 'serialport';
-import { loadRig } from '../../src/config/Rig.js';
-import { checkLayout, layoutSchema, resolveRegions } from '../../src/rig/layoutRules.js';
+import { loadRig } from '../../src/rig/RigSpec.js';
+import { checkLayout, layoutSchema, resolveRegions } from '../../src/flash/layoutRules.js';
 import { checkRig, type RigCheckResult } from '../../src/rig/rigCheck.js';
-import { ptyPair } from '../drivers/relay/ptyPair.js';
+import { ptyPair } from '../drivers/output/ptyPair.js';
 
 const SEEDS = ['psoc6-cy8cproto-062-4343w', 'nucleo-f429zi', 'frdm-k64f', 'stm32mp157c-dk2'];
 const rigFile = (name: string) => resolve('rigs', `${name}.yaml`);

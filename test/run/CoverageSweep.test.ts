@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, type Scenario } from '../../src/config/Scenario.js';
-import { parseDuration } from '../../src/config/duration.js';
-import { expandCases } from '../../src/run/cases.js';
+import { loadScenario, type Scenario } from '../../src/scenario/Scenario.js';
+import { parseDuration } from '../../src/core/duration.js';
+import { expandCases } from '../../src/scenario/cases.js';
 import { CoverageSweep } from '../../src/run/CoverageSweep.js';
 import { caseResult } from '../report/fixtures.js';
 

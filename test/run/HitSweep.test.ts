@@ -2,11 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenario, type Scenario } from '../../src/config/Scenario.js';
-import { ConfigError } from '../../src/errors.js';
-import { expandCases } from '../../src/run/cases.js';
+import { loadScenario, type Scenario } from '../../src/scenario/Scenario.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { expandCases } from '../../src/scenario/cases.js';
 import { HITS_SEEN, HitSweep, MISSED_HIT } from '../../src/run/HitSweep.js';
-import { sampledHits } from '../../src/run/hitSample.js';
+import { sampledHits } from '../../src/scenario/hitSample.js';
 import { caseResult } from '../report/fixtures.js';
 
 function scenario(hit: string, params = ''): Scenario {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { runJobs } from '../../src/run/runJobs.js';
-import { sleep } from '../../src/run/sleep.js';
+import { sleep } from '../../src/core/sleep.js';
 
 describe('runJobs', () => {
   it('runs every item, never more than N at once, each worker on its own job number', async () => {

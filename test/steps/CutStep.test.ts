@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/drivers/probe/Probe.js';
-import { CaseSkipped, RigError } from '../../src/errors.js';
-import { Timeline } from '../../src/run/Timeline.js';
+import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/protocols/Probe.js';
+import { CaseSkipped, RigError } from '../../src/core/errors.js';
+import { Timeline } from '../../src/core/Timeline.js';
 import { cutStep, symbolFile } from '../../src/steps/CutStep.js';
 import type { StepContext } from '../../src/steps/Step.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeImage, ImageFormatError, parseImage } from '../../src/image/McubootImage.js';
-import { Timeline } from '../../src/run/Timeline.js';
+import { Timeline } from '../../src/core/Timeline.js';
 import { inspectStep } from '../../src/steps/InspectStep.js';
 import type { StepContext } from '../../src/steps/Step.js';
 

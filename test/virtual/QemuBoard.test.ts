@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConsoleLine } from '../../src/drivers/console/Console.js';
-import { RigError } from '../../src/errors.js';
-import { QemuConsole, qemuConsoleDriver } from '../../src/virtual/QemuConsole.js';
+import type { ConsoleLine } from '../../src/protocols/Console.js';
+import { RigError } from '../../src/core/errors.js';
+import { QemuConsole, qemuConsoleDriver } from '../../src/drivers/console/qemu.js';
 import type { QemuBoard } from '../../src/virtual/QemuBoard.js';
 import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
-import { QemuPower, qemuPowerDriver } from '../../src/virtual/QemuPower.js';
+import { QemuPower, qemuPowerDriver } from '../../src/drivers/power/qemu.js';
 import { BOOT_COUNT_ADDR, NV_BASE, NV_SIZE, TICK_ADDR } from './testFirmware.js';
 import { flashedVirtualRig } from './drivers.js';
 import { qemuResources, type VirtualRig } from './virtualRig.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { RigError } from '../../src/errors.js';
-import { qemuConsoleDriver } from '../../src/virtual/QemuConsole.js';
+import { RigError } from '../../src/core/errors.js';
+import { qemuConsoleDriver } from '../../src/drivers/console/qemu.js';
 import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
 import type { VirtualRig } from './virtualRig.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { RigError } from '../../src/errors.js';
-import { qemuOutputDriver } from '../../src/virtual/QemuOutput.js';
+import { RigError } from '../../src/core/errors.js';
+import { qemuOutputDriver } from '../../src/drivers/output/qemu.js';
 import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
 import { qemuResources, type VirtualRig } from './virtualRig.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RigError } from '../../src/errors.js';
-import { qemuProbeDriver } from '../../src/virtual/QemuProbe.js';
+import { RigError } from '../../src/core/errors.js';
+import { qemuProbeDriver } from '../../src/drivers/probe/qemu.js';
 import { until, virtualDrivers as driversOf } from './drivers.js';
 import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from './testFirmware.js';
 import { strays } from './strays.js';

@@ -3,7 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RigError } from '../../src/errors.js';
+import { RigError } from '../../src/core/errors.js';
 import { Qtest } from '../../src/virtual/Qtest.js';
 
 /** A stand-in for QEMU's end of the qtest socket: answers each command line with what `answer` says. */

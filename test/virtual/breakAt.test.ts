@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { RigError } from '../../src/errors.js';
+import { RigError } from '../../src/core/errors.js';
 import { until, virtualDrivers } from './drivers.js';
 import { strayBreakSessions } from './strays.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';

@@ -1,9 +1,9 @@
-import type { ConsoleLine } from '../../src/drivers/console/Console.js';
-import { qemuConsoleDriver, type QemuConsole } from '../../src/virtual/QemuConsole.js';
-import { qemuOutputDriver, type QemuOutput } from '../../src/virtual/QemuOutput.js';
-import { qemuPowerDriver, type QemuPower } from '../../src/virtual/QemuPower.js';
+import type { ConsoleLine } from '../../src/protocols/Console.js';
+import { qemuConsoleDriver, type QemuConsole } from '../../src/drivers/console/qemu.js';
+import { qemuOutputDriver, type QemuOutput } from '../../src/drivers/output/qemu.js';
+import { qemuPowerDriver, type QemuPower } from '../../src/drivers/power/qemu.js';
 import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
-import { qemuProbeDriver, type QemuProbe } from '../../src/virtual/QemuProbe.js';
+import { qemuProbeDriver, type QemuProbe } from '../../src/drivers/probe/qemu.js';
 import { NV_BASE } from './testFirmware.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureErasedImage } from '../../src/virtual/erasedImage.js';
+import { ensureErasedImage } from '../../src/image/erasedImage.js';
 import { rigErrorOf } from '../helpers/driverContext.js';
 
 describe('the flash file hil creates', () => {

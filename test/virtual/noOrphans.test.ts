@@ -10,7 +10,7 @@ import { until } from './drivers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** QemuProcess and what it imports at run time, compiled for a plain Node child. */
-const SOURCES = ['src/virtual/QemuProcess.ts', 'src/run/processGroups.ts', 'src/drivers/probe/findOnPath.ts', 'src/errors.ts'];
+const SOURCES = ['src/virtual/QemuProcess.ts', 'src/core/processGroups.ts', 'src/core/findOnPath.ts', 'src/core/errors.ts'];
 
 /**
  * A separate Node process starts QEMU through QemuProcess and then dies without powering off: by exiting

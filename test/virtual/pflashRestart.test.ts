@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConsoleLine } from '../../src/drivers/console/Console.js';
-import type { DriverContext } from '../../src/drivers/DriverContext.js';
-import { Timeline } from '../../src/run/Timeline.js';
+import type { ConsoleLine } from '../../src/protocols/Console.js';
+import type { DriverContext } from '../../src/protocols/DriverContext.js';
+import { Timeline } from '../../src/core/Timeline.js';
 import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
-import { qemuConsoleDriver, type QemuConsole } from '../../src/virtual/QemuConsole.js';
-import { qemuPowerDriver, type QemuPower } from '../../src/virtual/QemuPower.js';
+import { qemuConsoleDriver, type QemuConsole } from '../../src/drivers/console/qemu.js';
+import { qemuPowerDriver, type QemuPower } from '../../src/drivers/power/qemu.js';
 import { processesMentioning } from '../helpers/processes.js';
 import { until } from './drivers.js';
 

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DriverContext } from '../../src/drivers/DriverContext.js';
-import { Timeline } from '../../src/run/Timeline.js';
+import type { DriverContext } from '../../src/protocols/DriverContext.js';
+import { Timeline } from '../../src/core/Timeline.js';
 import { processesMentioning } from '../helpers/processes.js';
 import { buildTestFirmware, NV_BASE, type TestFirmware } from './testFirmware.js';
 

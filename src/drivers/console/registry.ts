@@ -1,8 +1,8 @@
-import { DriverRegistry } from '../registry.js';
-import type { Console } from './Console.js';
-import { serialConsoleDriver } from './SerialConsole.js';
-import { tcpConsoleDriver } from './TcpConsole.js';
-import { qemuConsoleDriver } from '../../virtual/QemuConsole.js';
+import { DriverRegistry } from '../../protocols/DriverRegistry.js';
+import type { Console } from '../../protocols/Console.js';
+import { serialConsoleDriver } from './serial.js';
+import { tcpConsoleDriver } from './tcp.js';
+import { qemuConsoleDriver } from './qemu.js';
 
 /** Console drivers by kind: one line per driver file. */
 export const consoleDrivers = new DriverRegistry<Console>('console')

@@ -1,8 +1,8 @@
-import { DriverRegistry } from '../registry.js';
-import { commandPowerDriver } from './CommandPower.js';
-import { pduDaemonDriver } from './PduDaemonPower.js';
-import type { Power } from './Power.js';
-import { qemuPowerDriver } from '../../virtual/QemuPower.js';
+import { DriverRegistry } from '../../protocols/DriverRegistry.js';
+import { commandPowerDriver } from './command.js';
+import { pduDaemonDriver } from './pdudaemon.js';
+import type { Power } from '../../protocols/Power.js';
+import { qemuPowerDriver } from './qemu.js';
 
 /** Power drivers by kind: one line per driver file. Relay kinds are added by the rig loader through OutputPower. */
 export const powerDrivers = new DriverRegistry<Power>('power');

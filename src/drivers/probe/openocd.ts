@@ -2,16 +2,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { duration } from '../../config/duration.js';
-import { RigError } from '../../errors.js';
-import { withCheck } from '../../rig/DriverCheck.js';
-import { hex } from '../../rig/size.js';
-import type { DriverContext } from '../DriverContext.js';
-import { defineDriver } from '../DriverDefinition.js';
-import type { FlashImage, FlashOptions, Probe } from './Probe.js';
-import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from './ProbeProgress.js';
-import { runProbeTool } from './runProbeTool.js';
-import { guardRegions } from './regionGuard.js';
+import { duration } from '../../core/duration.js';
+import { RigError } from '../../core/errors.js';
+import { withCheck } from '../../protocols/DriverCheck.js';
+import { hex } from '../../core/size.js';
+import type { DriverContext } from '../../protocols/DriverContext.js';
+import { defineDriver } from '../../protocols/DriverDefinition.js';
+import type { FlashImage, FlashOptions, Probe } from '../../protocols/Probe.js';
+import { LineFeeder, ProbeProgress, type ProbeProgressUpdate, type ProgressParser } from '../../protocols/ProbeProgress.js';
+import { runProbeTool } from '../support/runProbeTool.js';
+import { guardRegions } from '../support/regionGuard.js';
 
 const schema = z.strictObject({
   kind: z.literal('openocd'),

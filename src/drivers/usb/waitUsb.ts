@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RigError } from '../../errors.js';
-import { sleep } from '../../run/sleep.js';
+import { RigError } from '../../core/errors.js';
+import { sleep } from '../../core/sleep.js';
 
 export interface UsbId {
   vendor: number;

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GdbProgress, gdbDriver } from '../../../src/drivers/probe/gdb.js';
-import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
+import type { ProbeProgressUpdate } from '../../../src/protocols/ProbeProgress.js';
 import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const SRAM = 0x20000000;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenOcdProgress, openocdDriver, openocdProgram } from '../../../src/drivers/probe/openocd.js';
-import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
+import type { ProbeProgressUpdate } from '../../../src/protocols/ProbeProgress.js';
 import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 
 const psoc6 = openocdDriver.schema.parse({

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProbeProgress, type ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
+import { ProbeProgress, type ProbeProgressUpdate } from '../../../src/protocols/ProbeProgress.js';
 import { PyocdCommands, PyocdProgress, detectPyocd, probesListed, pyocdDriver } from '../../../src/drivers/probe/pyocd.js';
 import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 

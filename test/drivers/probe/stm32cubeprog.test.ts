@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkFlashLayout, needsBinary, parseFlashLayout } from '../../../src/drivers/probe/flashLayoutTsv.js';
-import type { ProbeProgressUpdate } from '../../../src/drivers/probe/ProbeProgress.js';
+import { checkFlashLayout, needsBinary, parseFlashLayout } from '../../../src/flash/flashLayoutTsv.js';
+import type { ProbeProgressUpdate } from '../../../src/protocols/ProbeProgress.js';
 import { CubeProgProgress, parseUsbList, stm32cubeprogDriver } from '../../../src/drivers/probe/stm32cubeprog.js';
 import { driverContext, rigErrorOf } from '../../helpers/driverContext.js';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RigError } from '../../../src/errors.js';
+import { RigError } from '../../../src/core/errors.js';
 import { listUsbDevices, parseUsbId, waitUsb } from '../../../src/drivers/usb/waitUsb.js';
 
 let root: string;

@@ -1,0 +1,366 @@
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { duration, formatDuration } from '../../core/duration.js';
+import type { DriverContext } from '../../protocols/DriverContext.js';
+import { defineDriver } from '../../protocols/DriverDefinition.js';
+import type { ArmedBreakpoint, BreakpointProbe, CodeBreakpoint, FlashImage, FlashOptions, Halt, Probe } from '../../protocols/Probe.js';
+import { RigError } from '../../core/errors.js';
+import { withCheck } from '../../protocols/DriverCheck.js';
+import { hex } from '../../core/size.js';
+import { GdbMi } from '../../gdb/GdbMi.js';
+import { imageFormat } from '../../image/imageFormat.js';
+import type { DebugTarget, QemuBoard } from '../../virtual/QemuBoard.js';
+import { qemuBoardFor } from '../../virtual/qemuBoardFor.js';
+import { guardRegions } from '../support/regionGuard.js';
+
+export interface QemuProbeOptions {
+  gdb: string;
+  timeoutMs: number;
+}
+
+/** Gives a scratch file a name no other operation of this gdb uses; relative to the gdb's directory. */
+type ScratchName = (name: string) => string;
+
+/** Bound on the commands that only talk to gdb and QEMU (connect, detach, delete a breakpoint). */
+const QUICK_MS = 10_000;
+
+/**
+ * gdb on QEMU's gdbstub: the path a Black Magic Probe or a J-Link GDB server takes on real hardware. One gdb
+ * (machine interface) serves all of a session's operations; each one connects, works and disconnects. With power
+ * on it halts the running board (which runs on when gdb is gone); with power off it works on the paused QEMU of
+ * the next power-on.
+ */
+export class QemuProbe implements Probe, BreakpointProbe {
+  constructor(
+    private readonly board: QemuBoard,
+    private readonly options: QemuProbeOptions,
+    private readonly ctx: DriverContext,
+  ) {}
+
+  get description(): string {
+    return `${this.options.gdb} on the ${this.board.description} gdbstub`;
+  }
+
+  async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
+    guardRegions(images, this.ctx.part);
+    await this.session(options.signal, async (run, target, scratch, dir) => {
+      for (const range of options.erase ?? []) {
+        if (range.size <= 0) continue;
+        const name = scratch('erased');
+        await writeFile(join(dir, name), Buffer.alloc(range.size, 0xff));
+        await run(`restore ${name} binary ${hex(range.address)}`);
+      }
+      for (const image of images) {
+        const format = await imageFormat(image.path, this.ctx.part);
+        const name = scratch('image');
+        await symlink(image.path, join(dir, name));
+        if (format !== 'binary') {
+          await run(`file ${name}`);
+          await run('load');
+          if (options.verify) await run('compare-sections');
+          continue;
+        }
+        const address = image.address ?? this.board.defaultLoadAddress;
+        if (address === undefined) {
+          throw new RigError(this.ctx.part, `image ${image.name} is a raw binary: give it an address (or an nv entry an address)`);
+        }
+        const expected = await readFile(image.path);
+        if (!expected.length) continue;
+        await run(`restore ${name} binary ${hex(address)}`);
+        if (!options.verify) continue;
+        const dumped = scratch('verify');
+        await run(`dump binary memory ${dumped} ${hex(address)} ${hex(address + expected.length)}`);
+        const actual = await readFile(join(dir, dumped));
+        const at = firstDifference(expected, actual);
+        if (at !== undefined) {
+          throw new RigError(this.ctx.part, `verify failed: ${image.name} differs at ${hex(address + at)}`, {
+            detail: `expected ${hex(expected[at] ?? 0)}, read ${actual[at] === undefined ? 'nothing' : hex(actual[at]!)}`,
+          });
+        }
+      }
+      if (options.reset && target.powered) await run('monitor system_reset');
+    });
+  }
+
+  /** Writes 0xFF over the range: the board's flash is a file, erased means all ones as on NOR. */
+  async erase(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (length <= 0) return;
+    await this.flash([], { erase: [{ address, size: length }], signal: options.signal });
+  }
+
+  async read(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    return this.session(options.signal, async (run, _target, scratch, dir) => {
+      const name = scratch('read');
+      await run(`dump binary memory ${name} ${hex(address)} ${hex(address + length)}`);
+      return readFile(join(dir, name));
+    });
+  }
+
+  /** `monitor system_reset` on a running board. With power off there is nothing to reset: the next power-on is a reset. */
+  async reset(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!this.board.powered) return;
+    await this.session(options.signal, async (run, target) => {
+      if (target.powered) await run('monitor system_reset');
+    });
+  }
+
+  /** gdb is the board's: it stays for the next session on the board, and goes when the board is closed. */
+  async close(): Promise<void> {}
+
+  /**
+   * `break *symbol` counting calls, then `continue`. The session holds the board's debugger (other probe work
+   * waits) until released, so the CPU stays halted at the hit until power is cut.
+   */
+  async breakAt(breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }): Promise<ArmedBreakpoint> {
+    options.signal.throwIfAborted();
+    if (!this.board.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board is not powered`);
+    const gdb = this.gdb();
+    gdb.catch(() => undefined);
+    return new Promise<ArmedBreakpoint>((resolveArmed, rejectArmed) => {
+      let armed = false;
+      const session = this.board.withDebugger(this.ctx.part, async (target) => {
+        if (!target.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board lost power`);
+        const mi = await gdb;
+        await connect(mi, target, options.signal);
+        const symbols = mi.scratchName('symbols.elf');
+        await symlink(breakpoint.symbols, join(mi.dir, symbols));
+        const removeSymbols = () => rm(join(mi.dir, symbols), { force: true });
+        // Left in gdb's list, the breakpoint would be inserted again by the next operation that resumes.
+        const abandon = async () => {
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+          await leave(mi);
+          await removeSymbols();
+        };
+        try {
+          await mi.cli(`file ${symbols}`, { timeoutMs: QUICK_MS, signal: options.signal });
+          for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
+        } catch (err) {
+          await abandon();
+          if (!(err instanceof RigError)) throw err;
+          throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
+        }
+        const session = breakSession(mi, target, breakpoint, options);
+        try {
+          await session.armed;
+        } catch (err) {
+          await abandon();
+          throw err;
+        }
+        armed = true;
+        resolveArmed({ halted: session.halted, release: session.release });
+        await session.released;
+        await removeSymbols();
+      });
+      session.catch((err: unknown) => {
+        if (!armed) rejectArmed(err);
+      });
+    });
+  }
+
+  /** Connects and leaves: proves gdb is installed and reaches QEMU's gdbstub. */
+  async check(): Promise<string> {
+    await this.session(undefined, async () => undefined);
+    return `${this.options.gdb} reaches the ${this.board.description} gdbstub`;
+  }
+
+  /** The board's gdb, stamping halts on this session's clock. */
+  private async gdb(): Promise<GdbMi> {
+    const mi = await this.board.gdb(this.options.gdb, this.ctx.part);
+    mi.bind(this.ctx.timeline);
+    return mi;
+  }
+
+  /** One operation: connect, `work` (CLI commands through `run`, files in the gdb's directory), let go. */
+  private async session<T>(
+    signal: AbortSignal | undefined,
+    work: (run: (command: string) => Promise<void>, target: DebugTarget, scratch: ScratchName, dir: string) => Promise<T>,
+  ): Promise<T> {
+    signal?.throwIfAborted();
+    // Started before waiting for the board: gdb and a spare QEMU come up side by side.
+    const gdb = this.gdb();
+    gdb.catch(() => undefined);
+    return this.board.withDebugger(this.ctx.part, async (target) => {
+      const mi = await gdb;
+      const files: string[] = [];
+      const scratch: ScratchName = (name) => {
+        files.push(mi.scratchName(name));
+        return files.at(-1)!;
+      };
+      const run = async (command: string) => {
+        await mi.cli(command, { timeoutMs: this.options.timeoutMs, signal });
+      };
+      await connect(mi, target, signal);
+      try {
+        return await work(run, target, scratch, mi.dir);
+      } finally {
+        await leave(mi);
+        await Promise.all(files.map((f) => rm(join(mi.dir, f), { force: true })));
+      }
+    });
+  }
+}
+
+/** gdb keeps a link to a board that lost power until told: drop it first, then connect to this QEMU. */
+async function connect(mi: GdbMi, target: DebugTarget, signal: AbortSignal | undefined): Promise<void> {
+  if (mi.attached) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
+  await mi.command(`-target-select remote ${target.gdb}`, { timeoutMs: QUICK_MS, signal });
+}
+
+/**
+ * Lets go of the board without resuming it (the board resumes a powered CPU itself). A gdb that cannot leave
+ * cleanly is killed (the link goes with it).
+ */
+async function leave(mi: GdbMi): Promise<void> {
+  if (!mi.alive) return;
+  await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+}
+
+/**
+ * The armed part of a breakpoint session: `continue`, then the first stop is the hit. Released after a halt, the
+ * CPU stays where it is (power is being cut): the breakpoint goes and gdb disconnects. Released before, the target
+ * is interrupted, the breakpoint removed and gdb disconnected, so the board runs on as if no debugger had been
+ * there. A stop that is not the breakpoint is not the hit. While armed, gdb runs the CPU: the board is told, so
+ * that a power cut then kills QEMU rather than stopping a CPU gdb would resume.
+ */
+function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
+  const { symbol, hit } = breakpoint;
+  const stop = mi.nextStop();
+  // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
+  stop.then(() => target.debuggerRuns(false), () => target.debuggerRuns(false));
+  let isHalted = false;
+  let stoppedOtherwise = false;
+  let targetGone = false;
+  let releasedEarly = false;
+  let onReleased!: () => void;
+  const released = new Promise<void>((r) => (onReleased = r));
+  let releasing: Promise<number | undefined> | undefined;
+  const release = () =>
+    (releasing ??= (async () => {
+      let calls: number | undefined;
+      try {
+        if (!isHalted && !stoppedOtherwise && !targetGone && mi.alive) {
+          releasedEarly = true;
+          const interrupted = mi.nextStop();
+          interrupted.catch(() => undefined);
+          await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
+          await withTimeout(interrupted, QUICK_MS);
+          calls = await callsCounted(mi);
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+          await leave(mi);
+        } else if (mi.alive) {
+          // The count is gdb's own variable: still there when the board is gone. Halted, it is the hit.
+          calls = isHalted ? hit : await callsCounted(mi);
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+          // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
+          if (!targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
+        }
+      } catch {
+        // The link is gone or gdb is stuck: a new gdb serves the next operation.
+        mi.kill();
+      } finally {
+        onReleased();
+      }
+      return calls;
+    })());
+
+  const halted = new Promise<Halt>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new RigError(mi.part, `no hit ${hit} of ${symbol} within ${formatDuration(options.timeoutMs)}`)), options.timeoutMs);
+    const onAbort = () => fail(options.signal.reason);
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    stop.then(
+      (s) => {
+        // The stop of the interrupt that released the session is not the hit.
+        if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
+        if (s.reason !== 'breakpoint-hit') {
+          stoppedOtherwise = true;
+          return fail(new RigError(mi.part, `the board stopped before hit ${hit} of ${symbol}, not at the breakpoint (${s.reason ?? 'no reason given'})`));
+        }
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        isHalted = true;
+        resolve({ t: s.t, pc: s.addr, release: () => release().then(() => undefined) });
+      },
+      (err: unknown) => {
+        targetGone = true;
+        fail(new RigError(mi.part, `gdb lost the board before hit ${hit} of ${symbol}: ${(err as Error).message}`));
+      },
+    );
+  });
+  // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
+  halted.catch(() => undefined);
+  target.debuggerRuns(true);
+  const armed = mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal }).then(() => undefined);
+  armed.catch(() => onReleased());
+  return { armed, halted, release, released };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The calls the counting breakpoint saw (its condition counts them in `$hil_calls`); undefined if gdb cannot say. */
+async function callsCounted(mi: GdbMi): Promise<number | undefined> {
+  const { results } = await mi.command('-data-evaluate-expression $hil_calls', { timeoutMs: QUICK_MS }).catch(() => ({ results: '' }));
+  const value = /value="(\d+)"/.exec(results)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+/** Registers that tell two calls apart (ARM: the virtual rig's boards are Cortex-M): same values at the same entry, same call. */
+const CALL_REGISTERS = ['sp', 'lr', 'r0', 'r1', 'r2', 'r3'];
+
+/**
+ * `break *symbol` that stops at the `hit`-th call. Not gdb's `ignore` count: an exception taken at the
+ * breakpoint (a timer interrupt right at the function's entry) returns to the same instruction and reports the
+ * breakpoint again, so `ignore` counts one call twice (seen: hit 500 stopped after 496 to 498 words). A stop is
+ * a new call only when the stack, return address or arguments differ from the previous stop's; the counting
+ * happens in the condition, which gdb evaluates at every stop.
+ */
+function countingBreakpoint(symbol: string, hit: number): string[] {
+  const saved = (r: string) => `$hil_${r}`;
+  const changed = CALL_REGISTERS.map((r) => `$${r} != ${saved(r)}`).join(' || ');
+  const remember = [...CALL_REGISTERS.map((r) => `${saved(r)} = $${r}`), '$hil_calls = $hil_calls + 1'].join(', ');
+  return [
+    ...CALL_REGISTERS.map((r) => `set var ${saved(r)} = -1`),
+    'set var $hil_calls = 0',
+    `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
+  ];
+}
+
+function firstDifference(expected: Buffer, actual: Buffer): number | undefined {
+  const n = Math.min(expected.length, actual.length);
+  for (let i = 0; i < n; i++) if (expected[i] !== actual[i]) return i;
+  return actual.length < expected.length ? actual.length : undefined;
+}
+
+const definition = defineDriver({
+  kind: 'qemu',
+  description: "gdb on the virtual board's gdbstub (resources.qemu): flash ELF/HEX/SREC/bin, read, erase, reset",
+  schema: z.strictObject({
+    kind: z.literal('qemu'),
+    gdb: z.string().default('gdb-multiarch'),
+    /** Bound on one gdb command (a `load`, a `restore`, a `dump`). */
+    timeout: duration.default(120_000),
+  }),
+  create: (options, ctx) => new QemuProbe(qemuBoardFor(ctx), { gdb: options.gdb, timeoutMs: options.timeout }, ctx),
+});
+
+export const qemuProbeDriver = withCheck(definition, async (options, ctx) => {
+  const probe = definition.create(options, ctx);
+  try {
+    return await probe.check();
+  } finally {
+    await probe.close();
+  }
+});

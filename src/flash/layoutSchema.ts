@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { size } from '../core/size.js';
+
+/** What a region is for; decides which layout rules apply to it. */
+export const regionRoles = ['bootloader', 'header', 'app', 'kvstore', 'candidate', 'slot', 'factory', 'scratch'] as const;
+export type RegionRole = (typeof regionRoles)[number];
+
+/** The name of the internal flash device; external devices are named by the rig (`qspi`, `sd`). */
+export const INTERNAL = 'flash';
+
+/**
+ * A flash device: `sectors` lists erase sectors as `[count, size]` runs, for one bank when `banks` > 1
+ * (the STM32F429 has two identical banks of 4 x 16K, 1 x 64K, 7 x 128K).
+ */
+export const flashDeviceSchema = z.strictObject({
+  base: size.default(0),
+  banks: z.number().int().min(1).default(1),
+  sectors: z.array(z.tuple([size, size])).min(1),
+  /** Smallest programmable unit; the app start must be aligned to it. */
+  page: size.optional(),
+});
+export type FlashDevice = z.infer<typeof flashDeviceSchema>;
+
+/** `...` as a size: the region runs up to the start of the next region on its device, or the device end. */
+export const REST = '...';
+const regionSize = z.union([z.literal(REST), size]);
+
+const regionObject = z.strictObject({
+  /** Internal flash unless named: a key of `layout.external`. */
+  device: z.string().default(INTERNAL),
+  /** Offset from the device's base. */
+  offset: size,
+  size: regionSize,
+  role: z.enum(regionRoles).optional(),
+});
+
+/** `[offset, size]` or `{ offset, size, role?, device? }`. */
+const regionSchema = z.union([
+  z.tuple([size, regionSize]).transform(([offset, size]) => ({ device: INTERNAL, offset, size, role: undefined })),
+  regionObject,
+]);
+export type RegionSpec = z.infer<typeof regionSchema>;
+
+/**
+ * The rig's `layout` block: internal flash, optional external devices (QSPI NOR, SD card), named regions.
+ * `vectorAlign` is the vector table alignment the app start must honour: 1 KiB covers any ARMv7-M part.
+ */
+export const layoutSchema = z.strictObject({
+  flash: flashDeviceSchema,
+  external: z.record(z.string(), flashDeviceSchema).default({}),
+  vectorAlign: size.default(1024),
+  regions: z.record(z.string(), regionSchema).default({}),
+});
+export type Layout = z.infer<typeof layoutSchema>;

@@ -1,0 +1,79 @@
+import type { ImageRegion } from '../flash/imagePlacement.js';
+
+/** A debug probe (OpenOCD, pyOCD, a GDB server, STM32_Programmer_CLI): writes images, reads memory, resets. */
+
+export interface FlashImage {
+  /** Name in the rig's `images` map. */
+  name: string;
+  /** Absolute path. */
+  path: string;
+  /** Load address for raw binaries; ELF and Intel HEX carry their own. */
+  address?: number;
+  /** Where the image must stay: a write past it would destroy the next region (a factory image). */
+  region?: ImageRegion;
+  /** Spoilt on purpose (a scenario's `tamper:`): its MCUboot header may declare more than the region; its bytes still must fit. */
+  tampered?: boolean;
+}
+
+export interface FlashOptions {
+  verify?: boolean;
+  /** Reset and run after programming. */
+  reset?: boolean;
+  /** Ranges to erase before writing, in the same probe session where the tool allows (one connection, not one per range). */
+  erase?: Array<{ address: number; size: number }>;
+  signal?: AbortSignal;
+}
+
+export interface Probe {
+  readonly description: string;
+  flash(images: FlashImage[], options?: FlashOptions): Promise<void>;
+  /** Erases `length` bytes from `address` (whole sectors). */
+  erase(address: number, length: number, options?: { signal?: AbortSignal }): Promise<void>;
+  read(address: number, length: number, options?: { signal?: AbortSignal }): Promise<Buffer>;
+  reset(options?: { signal?: AbortSignal }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A code location: the `hit`-th time the CPU reaches `symbol`, as the ELF `symbols` defines it. */
+export interface CodeBreakpoint {
+  symbol: string;
+  /** 1 = the first time. Counted from when the breakpoint is armed. */
+  hit: number;
+  /** Absolute path of the ELF that defines `symbol`. */
+  symbols: string;
+}
+
+/** The CPU halted at a breakpoint; it stays halted until `release`. */
+export interface Halt {
+  /** Timeline time when the halt was seen. */
+  t: number;
+  pc?: number;
+  /**
+   * Ends the debugger session. Call it after the power is cut: a debugger that lets go of a powered target lets it
+   * run on past the breakpoint.
+   */
+  release(): Promise<void>;
+}
+
+export interface ArmedBreakpoint {
+  /** Settles at the halt; rejects if the session ends first (power lost, timeout, abort). */
+  halted: Promise<Halt>;
+  /**
+   * Ends the session without waiting for the halt. Resolves to the calls of the symbol counted until then, where
+   * the probe can tell: a hit never reached says how many there are (a hit sweep's count).
+   */
+  release(): Promise<number | undefined>;
+}
+
+/**
+ * Optional capability of a probe that speaks GDB to a running target: arm a breakpoint that halts the CPU at
+ * the `hit`-th pass and keep it halted there, so power can be cut exactly before that instruction runs.
+ * Resolves once the breakpoint is set and the target runs again.
+ */
+export interface BreakpointProbe {
+  breakAt(breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }): Promise<ArmedBreakpoint>;
+}
+
+export function canBreak(probe: Probe | undefined): probe is Probe & BreakpointProbe {
+  return typeof (probe as Partial<BreakpointProbe> | undefined)?.breakAt === 'function';
+}

@@ -1,0 +1,67 @@
+/** What a case and a run produce; the reports are written from these alone. */
+
+import type { Coverage } from '../expect/Expectation.js';
+import type { ScenarioCoverage } from './coverage.js';
+import type { CutLatency } from './cutLatency.js';
+
+/** One power cut as measured on the case's clock (ms since the case started). */
+export interface CutMeasure {
+  /** When the power-off was issued. */
+  atMs: number;
+  /** Issued minus the moment asked for (anchor + after): how late the host was. */
+  lateMs: number;
+  /** The power-off call itself: relay answer, or QEMU killed. */
+  actuationMs: number;
+  /** The model state the cut landed in (what the board printed before it lost power included). */
+  state: string;
+  anchor?: string;
+}
+
+export type CaseStatus = 'pass' | 'fail' | 'error' | 'skipped';
+
+export interface CaseResult {
+  /** `rollback-powerfail[cut_after=60ms]`, or the bare scenario name with no params. */
+  id: string;
+  scenario: string;
+  rig: string;
+  params: Record<string, string>;
+  status: CaseStatus;
+  /** One line: why it failed or errored. */
+  message?: string;
+  /** Several lines: model state, expected events, last console lines, the tool's own output. */
+  detail?: string;
+  /** Wall start (ISO 8601) and duration. */
+  startedAt: string;
+  durationMs: number;
+  /** Extra facts for JUnit properties: seed, image hashes, cut time, actuation latency, coverage. */
+  properties: Record<string, string>;
+  /** Case output directory (console.log, timeline.jsonl, result.json), relative to the run directory. */
+  dir: string;
+  /** Console as text, each line prefixed with its timestamp, for JUnit <system-out>. */
+  consoleText: string;
+  /** The rig instance that ran it when several jobs share one rig file (`virtual#2`). */
+  rigInstance?: string;
+  /** Every power cut the case made, in order. */
+  cuts?: CutMeasure[];
+  /** The expectation model's coverage at the end of the case. */
+  coverage?: Coverage;
+}
+
+export interface RunResult {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  /** Absolute path of the run directory (reports/<runId>). */
+  dir: string;
+  cases: CaseResult[];
+  /** Set when the run stopped early on a signal. */
+  interrupted?: NodeJS.Signals;
+  /** Written while the run was still going: a run that never reached its end (killed) left it so. */
+  unfinished?: boolean;
+  /** Latency of every cut in the run (late + actuation, and each part); absent when no case cut power. */
+  cutLatency?: CutLatency;
+  /** Per scenario: cuts and visits per model state, transitions seen. */
+  coverage?: ScenarioCoverage[];
+  /** Report files that could not be written (a full or read-only disk): each message names its file. */
+  reportErrors?: string[];
+}

@@ -1,0 +1,193 @@
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { fileName, nameOf } from '../config/fileName.js';
+import { consoleDrivers } from '../drivers/console/registry.js';
+import { powerDrivers } from '../drivers/power/registry.js';
+import { probeDrivers } from '../drivers/probe/registry.js';
+import type { DriverRegistry } from '../protocols/DriverRegistry.js';
+import { relayDrivers } from '../drivers/output/registry.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import type { RigImage } from '../steps/Step.js';
+import { Project } from '../config/Project.js';
+import { suggestion } from '../core/didYouMean.js';
+import { checkLayout, layoutSchema, resolveRegions } from '../flash/layoutRules.js';
+import { imageFileProblem, regionOf } from '../flash/imagePlacement.js';
+import { qemuBoardSchema, type QemuBoardOptions } from '../virtual/QemuBoardOptions.js';
+import { QEMU_RESOURCE } from '../virtual/qemuBoardFor.js';
+import { qemuInputs } from '../virtual/qemuInputs.js';
+import { inspectInputFile } from '../config/inputFile.js';
+import { parseAt } from '../config/zodIssues.js';
+import { YamlFile, type FieldPath } from '../config/YamlFile.js';
+import { imageSchema } from '../config/imageSchema.js';
+
+export interface DriverSpec {
+  kind: string;
+  options: Record<string, unknown>;
+}
+
+export interface RigSpec {
+  name: string;
+  description: string;
+  labels: string[];
+  /** A scenario that proves the station works end to end (a known-good image, a short script): `hil rig health` runs it. */
+  health?: string;
+  file: string;
+  dir: string;
+  yaml: YamlFile;
+  console: DriverSpec;
+  power: DriverSpec;
+  probe?: DriverSpec;
+  outputs: Record<string, DriverSpec>;
+  images: Record<string, RigImage>;
+  regions: Record<string, { address: number; size: number }>;
+  /** Rig-wide resources shared by its drivers (the virtual board's QEMU settings). */
+  resources: Record<string, unknown>;
+}
+
+const topSchema = z.strictObject({
+  name: fileName.optional(),
+  description: z.string().default(''),
+  labels: z.array(z.string()).default([]),
+  health: z.string().optional(),
+  console: z.record(z.string(), z.unknown()),
+  power: z.record(z.string(), z.unknown()),
+  probe: z.record(z.string(), z.unknown()).optional(),
+  outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  images: z.record(z.string(), imageSchema).default({}),
+  layout: z.unknown().optional(),
+  resources: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** Rig-wide resources several drivers share, by their key under `resources:`. */
+const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { [QEMU_RESOURCE]: qemuBoardSchema };
+
+function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: DriverRegistry<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
+  const kind = block['kind'];
+  if (typeof kind !== 'string') {
+    issues.push(yaml.issue(path, `needs a kind: one of ${registry.kinds().join(', ')}`));
+    return undefined;
+  }
+  const def = registry.get(kind);
+  if (!def) {
+    issues.push(yaml.issue([...path, 'kind'], `unknown ${registry.role} kind "${kind}"${suggestion(kind, registry.kinds())}; known: ${registry.kinds().join(', ')}`));
+    return undefined;
+  }
+  const options = parseAt(yaml, path, def.schema, block, issues) as Record<string, unknown> | undefined;
+  return options ? { kind, options } : undefined;
+}
+
+/** Power may be any power driver or any relay driver (a relay switching the supply). */
+function powerRegistry(): DriverRegistry<unknown> {
+  return {
+    role: 'power',
+    get: (kind: string) => powerDrivers.get(kind) ?? relayDrivers.get(kind),
+    kinds: () => [...new Set([...powerDrivers.kinds(), ...relayDrivers.kinds()])],
+  } as DriverRegistry<unknown>;
+}
+
+function outside(projectRoot: string, path: string): boolean {
+  const rel = relative(projectRoot, path);
+  return rel.startsWith('..') || isAbsolute(rel);
+}
+
+/**
+ * Files QEMU reads (`kernel`, and `-bios`, `-device loader,file=`... in `args`): relative to the rig file, inside
+ * the project, regular files. An absolute path may point anywhere: it is written out on purpose (Debian's
+ * /usr/lib/u-boot/…), where a relative one leaving the project is a mistake or a trick.
+ */
+function qemuInputIssues(yaml: YamlFile, options: QemuBoardOptions, dir: string, projectRoot: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const input of qemuInputs(options)) {
+    const at = ['resources', QEMU_RESOURCE, ...input.field];
+    const path = resolve(dir, input.path);
+    if (!isAbsolute(input.path) && outside(projectRoot, path)) {
+      issues.push(yaml.issue(at, `${input.path} is outside the project (${projectRoot}); put the file in the project or give an absolute path`));
+      continue;
+    }
+    try {
+      inspectInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push(yaml.issue(at, `${input.path}: ${err.issues[0]!.message}`));
+    }
+  }
+  return issues;
+}
+
+export function loadRig(file: string, cwd?: string): RigSpec {
+  const yaml = YamlFile.read(file, cwd);
+  const issues: ConfigIssue[] = [];
+  const top = parseAt(yaml, [], topSchema, yaml.data, issues);
+  if (!top) throw new ConfigError(issues);
+  const dir = dirname(resolve(file));
+  const projectRoot = new Project(dir).root;
+
+  const consoleSpec = driverSpec(yaml, ['console'], top.console, consoleDrivers, issues);
+  const power = driverSpec(yaml, ['power'], top.power, powerRegistry(), issues);
+  const probe = top.probe ? driverSpec(yaml, ['probe'], top.probe, probeDrivers, issues) : undefined;
+  const outputs: Record<string, DriverSpec> = {};
+  for (const [name, block] of Object.entries(top.outputs)) {
+    const spec = driverSpec(yaml, ['outputs', name], block, relayDrivers, issues);
+    if (spec) outputs[name] = spec;
+  }
+
+  // Named flash regions with absolute addresses, for `flash: { erase: [...] }`, `inspect` and image placement.
+  const regions: RigSpec['regions'] = {};
+  const layout = top.layout === undefined ? undefined : parseAt(yaml, ['layout'], layoutSchema, top.layout, issues);
+  if (layout) {
+    for (const problem of checkLayout(layout)) issues.push(yaml.issue(problem.path, problem.message));
+    for (const region of resolveRegions(layout)) regions[region.name] = { address: region.address, size: region.size };
+  }
+
+  const images: Record<string, RigImage> = {};
+  for (const [name, image] of Object.entries(top.images)) {
+    let addr = image.address;
+    if (image.region) {
+      const region = regions[image.region];
+      if (!region) issues.push(yaml.issue(['images', name, 'region'], `no region "${image.region}"${suggestion(image.region, Object.keys(regions))}`));
+      addr ??= region?.address;
+    }
+    const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
+    // A rig file is shared with the project; one that reaches outside it (/etc, someone's home) is refused.
+    // A build elsewhere is flashed with `--image name=path` instead.
+    const region = regionOf({ address: addr, region: image.region }, regions);
+    if (outside(projectRoot, path)) {
+      issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
+    } else {
+      // Not built yet is fine here; a run that flashes it finds out.
+      const problem = imageFileProblem(path, addr, region, { missingOk: true });
+      if (problem) issues.push(yaml.issue(['images', name, 'path'], `${image.path}: ${problem}`));
+    }
+    images[name] = { path, address: addr, ...(region ? { region } : {}) };
+  }
+
+  // Resources are parsed again by the drivers that share them; checking here gives the error a file position.
+  for (const [name, block] of Object.entries(top.resources)) {
+    const schema = RESOURCE_SCHEMAS[name];
+    if (!schema) issues.push(yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }));
+    else {
+      const parsed = parseAt(yaml, ['resources', name], schema, block, issues);
+      if (name === QEMU_RESOURCE && parsed) issues.push(...qemuInputIssues(yaml, parsed as QemuBoardOptions, dir, projectRoot));
+    }
+  }
+
+  const named = nameOf(file, top.name);
+  if (named.problem) issues.push(yaml.issue([], named.problem));
+  if (issues.length) throw new ConfigError(issues);
+  return {
+    name: named.name,
+    description: top.description,
+    labels: top.labels,
+    ...(top.health ? { health: top.health } : {}),
+    file: yaml.file,
+    dir,
+    yaml,
+    console: consoleSpec!,
+    power: power!,
+    probe,
+    outputs,
+    images,
+    regions,
+    resources: top.resources,
+  };
+}

@@ -1,0 +1,251 @@
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { fileName, nameOf } from '../config/fileName.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { namedGroups } from '../expect/Classifier.js';
+import { checkModel, stateNames } from '../expect/modelSpec.js';
+import { isRunnerEvent } from '../expect/runnerEvents.js';
+import type { StepDefinition } from '../steps/Step.js';
+import { steps as stepRegistry } from '../steps/registry.js';
+import { suggestion } from '../core/didYouMean.js';
+import { duration } from '../core/duration.js';
+import { imageSchema } from '../config/imageSchema.js';
+import { paramSchema, placeholders, substitute, tooManyCases } from '../config/params.js';
+import { compilePattern } from '../config/pattern.js';
+import { DEFAULT_EDGES } from './hitSample.js';
+import { parseAt } from '../config/zodIssues.js';
+import { YamlFile } from '../config/YamlFile.js';
+
+export interface ScenarioStep {
+  index: number;
+  key: string;
+  definition: StepDefinition;
+  /** Arguments as written, `${param}` placeholders included; parsed per case by `stepArgs`. */
+  raw: unknown;
+  timeoutMs?: number;
+  name?: string;
+}
+
+export interface ExpectSpec {
+  patterns: Array<{ name: string; regex: RegExp }>;
+  forbidden: Array<{ source: string; regex: RegExp }>;
+  model: Record<string, unknown>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  file: string;
+  yaml: YamlFile;
+  rigs: { name?: string; labels: string[] };
+  /** Each parameter's values, in order; a case takes one value of each. */
+  params: Record<string, string[]>;
+  /** `images:` the scenario adds to its rig's (paths resolved from the scenario's folder); placed by the run. */
+  images: Record<string, { path: string; address?: number; region?: string }>;
+  /** Whole-case bound, on top of per-step timeouts. */
+  timeoutMs: number;
+  steps: ScenarioStep[];
+  expect: ExpectSpec;
+  /** Every state name `wait:`/`cut:` may use. */
+  states: Set<string>;
+  /**
+   * `cut: { at: { hit: all | {every: N, edges: K} } }`: the cases sweep the hits of the symbol, 1 to K, then 1+N,
+   * 1+2N, ... (N = 1 for all), through the parameter `hit`, until one finds no such hit (the count is the
+   * firmware's, found by running it), then the last K. Params hold the first point only.
+   */
+  hitSweep?: { param: string; every: number; edges: number };
+}
+
+/** The parameter an open-ended hit sweep sets. */
+export const HIT_PARAM = 'hit';
+
+const STEP_META = ['timeout', 'name'] as const;
+
+const topSchema = z.strictObject({
+  name: fileName.optional(),
+  description: z.string().default(''),
+  rigs: z
+    .strictObject({ name: z.string().optional(), labels: z.array(z.string()).default([]) })
+    .default({ labels: [] }),
+  params: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a parameter name is letters, digits, - and _'), paramSchema).default({}),
+  images: z.record(z.string(), imageSchema).default({}),
+  timeout: duration.default(300_000),
+  steps: z.array(z.unknown()).min(1, 'a scenario needs at least one step'),
+  expect: z.strictObject({
+    patterns: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'pattern names are UPPER_CASE model events'), z.string()).default({}),
+    forbidden: z.array(z.string()).default([]),
+    model: z.record(z.string(), z.unknown()),
+  }),
+});
+
+/** Parses a step's arguments for one case's parameter values; issues are located at the step. */
+export function stepArgs(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): unknown {
+  const issues: ConfigIssue[] = [];
+  const args = parseAt(scenario.yaml, ['steps', step.index, step.key], step.definition.schema, substitute(step.raw, params), issues);
+  if (issues.length) throw new ConfigError(issues);
+  return args;
+}
+
+export function loadScenario(file: string, cwd?: string): Scenario {
+  const yaml = YamlFile.read(file, cwd);
+  const issues: ConfigIssue[] = [];
+  const top = parseAt(yaml, [], topSchema, yaml.data, issues);
+  if (!top) throw new ConfigError(issues);
+
+  const patterns: ExpectSpec['patterns'] = [];
+  for (const [name, source] of Object.entries(top.expect.patterns)) {
+    if (isRunnerEvent(name)) {
+      issues.push(yaml.issue(['expect', 'patterns', name], `${name} is a runner event; give the pattern another name`, { key: true }));
+      continue;
+    }
+    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name], message)));
+    if (regex) patterns.push({ name, regex });
+  }
+  const forbidden: ExpectSpec['forbidden'] = [];
+  top.expect.forbidden.forEach((source, i) => {
+    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'forbidden', i], message)));
+    if (regex) forbidden.push({ source, regex });
+  });
+
+  const patternGroups = Object.fromEntries(patterns.map((p) => [p.name, namedGroups(p.regex)]));
+  for (const problem of checkModel(top.expect.model, { patternNames: Object.keys(top.expect.patterns), patternGroups })) {
+    issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message, { key: problem.key }));
+  }
+  const states = new Set(stateNames(top.expect.model));
+
+  const steps: ScenarioStep[] = [];
+  top.steps.forEach((item, index) => {
+    const step = parseStepItem(yaml, item, index, issues);
+    if (step) steps.push(step);
+  });
+  const hitSweep = openHitSweep(yaml, steps, top.params, issues);
+  const tooMany = tooManyCases(top.params);
+  if (tooMany) issues.push(yaml.issue(['params'], `the parameters make ${tooMany}`, { key: true }));
+
+  const named = nameOf(file, top.name);
+  if (named.problem) issues.push(yaml.issue([], named.problem));
+  const scenario: Scenario = {
+    name: named.name,
+    description: top.description,
+    file: yaml.file,
+    yaml,
+    rigs: { name: top.rigs.name, labels: top.rigs.labels },
+    params: top.params,
+    images: Object.fromEntries(Object.entries(top.images).map(([name, i]) => [name, { ...i, path: resolve(dirname(yaml.file), i.path) }])),
+    timeoutMs: top.timeout,
+    steps,
+    expect: { patterns, forbidden, model: top.expect.model },
+    states,
+    ...(hitSweep ? { hitSweep } : {}),
+  };
+  checkSteps(scenario, issues);
+  if (issues.length) throw new ConfigError(issues);
+  return scenario;
+}
+
+/**
+ * A cut step with `hit: all` or `hit: { every: N, edges: K }` becomes `hit: ${hit}` over an open-ended parameter
+ * `hit` (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep).
+ */
+function openHitSweep(yaml: YamlFile, steps: ScenarioStep[], params: Record<string, string[]>, issues: ConfigIssue[]): Scenario['hitSweep'] {
+  let sweep: Scenario['hitSweep'];
+  for (const step of steps) {
+    const at = step.key === 'cut' ? (step.raw as { at?: { hit?: unknown } } | undefined)?.at : undefined;
+    const hit = at && typeof at === 'object' ? at.hit : undefined;
+    const sample = hit && typeof hit === 'object' && !Array.isArray(hit) ? (hit as Record<string, unknown>) : undefined;
+    if (hit !== 'all' && !sample) continue;
+    const where = ['steps', step.index, 'cut', 'at', 'hit'];
+    const every = sample ? Number(sample['every']) : 1;
+    const edges = sample?.['edges'] === undefined ? DEFAULT_EDGES : Number(sample['edges']);
+    const extra = Object.keys(sample ?? {}).filter((k) => k !== 'every' && k !== 'edges');
+    const refused = extra.length ? `hit takes { every: N, edges: K }, not ${extra.join(', ')}`
+      : !Number.isInteger(every) || every < 1 ? 'every takes a whole number of hits, 1 or more'
+      : !Number.isInteger(edges) || edges < 0 ? 'edges takes a whole number of hits, 0 or more'
+      : sweep ? 'only one cut step of a scenario can sweep its hits'
+      : HIT_PARAM in params ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${HIT_PARAM}", which params already defines`
+      : undefined;
+    // A refused sweep still reads as hit 1 below, so the step's own check adds no second message about it.
+    step.raw = { ...(step.raw as object), at: { ...at, hit: refused ? 1 : `\${${HIT_PARAM}}` } };
+    if (refused) {
+      issues.push(yaml.issue(where, refused));
+      continue;
+    }
+    sweep = { param: HIT_PARAM, every, edges };
+    params[HIT_PARAM] = ['1'];
+  }
+  return sweep;
+}
+
+function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: ConfigIssue[]): ScenarioStep | undefined {
+  const where = ['steps', index];
+  if (typeof item === 'string' && stepRegistry.has(item)) {
+    issues.push(yaml.issue(where, `step "${item}" needs a value, e.g. "${item}: ..."`));
+    return undefined;
+  }
+  if (!item || typeof item !== 'object' || Array.isArray(item)) {
+    issues.push(yaml.issue(where, `a step is a mapping with one of: ${[...stepRegistry.keys()].join(', ')}`));
+    return undefined;
+  }
+  const entries = Object.entries(item as Record<string, unknown>);
+  const keys = entries.map(([k]) => k).filter((k) => !(STEP_META as readonly string[]).includes(k));
+  const unknown = keys.filter((k) => !stepRegistry.has(k));
+  for (const k of unknown) {
+    issues.push(yaml.issue([...where, k], `unknown step "${k}"${suggestion(k, [...stepRegistry.keys(), ...STEP_META])}; steps are ${[...stepRegistry.keys()].join(', ')}`, { key: true }));
+  }
+  if (unknown.length) return undefined;
+  if (keys.length !== 1) {
+    issues.push(yaml.issue(where, keys.length ? `one step per list item, found ${keys.join(' and ')}` : 'no step in this item'));
+    return undefined;
+  }
+  const key = keys[0]!;
+  const meta = item as { timeout?: unknown; name?: unknown };
+  let timeoutMs: number | undefined;
+  if (meta.timeout !== undefined) timeoutMs = parseAt(yaml, [...where, 'timeout'], duration, meta.timeout, issues);
+  if (meta.name !== undefined && typeof meta.name !== 'string') issues.push(yaml.issue([...where, 'name'], 'expected a string'));
+  return { index, key, definition: stepRegistry.get(key)!, raw: (item as Record<string, unknown>)[key], timeoutMs, name: meta.name as string | undefined };
+}
+
+/**
+ * Parses every step once per value of each parameter it uses, so a bad sweep point is caught at load,
+ * then checks what the step refers to (model states, patterns) exists, for every point.
+ */
+function checkSteps(scenario: Scenario, issues: ConfigIssue[]): void {
+  const { yaml, params } = scenario;
+  const first = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v[0]!]));
+  for (const step of scenario.steps) {
+    const used = placeholders(step.raw);
+    const missing = [...used].filter((p) => !(p in params));
+    if (missing.length) {
+      for (const p of missing) {
+        issues.push(yaml.issue(['steps', step.index, step.key], `unknown parameter \${${p}}${suggestion(p, Object.keys(params))}`));
+      }
+      continue;
+    }
+    const variants: Record<string, string>[] = [first];
+    for (const p of used) for (const value of params[p]!.slice(1)) variants.push({ ...first, [p]: value });
+    for (const variant of variants) {
+      const found = stepIssues(scenario, step, variant);
+      if (used.size) for (const issue of found) issue.message += ` (with ${[...used].map((p) => `${p}=${variant[p]}`).join(', ')})`;
+      issues.push(...found);
+      if (found.length) break;
+    }
+  }
+}
+
+/** What is wrong with one step given these parameter values: its arguments, then the model states and patterns it names. */
+export function stepIssues(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): ConfigIssue[] {
+  const { yaml } = scenario;
+  const issues: ConfigIssue[] = [];
+  const where = ['steps', step.index, step.key];
+  const args = parseAt(yaml, where, step.definition.schema, substitute(step.raw, params), issues);
+  if (issues.length || args === undefined || !step.definition.references) return issues;
+  const refs = step.definition.references(args);
+  const patternNames = scenario.expect.patterns.map((p) => p.name);
+  for (const state of refs.states ?? []) {
+    if (!scenario.states.has(state)) issues.push(yaml.issue(where, `no state "${state}" in the model${suggestion(state, scenario.states)}`));
+  }
+  for (const pattern of refs.patterns ?? []) {
+    if (!patternNames.includes(pattern)) issues.push(yaml.issue(where, `no pattern "${pattern}" in expect.patterns${suggestion(pattern, patternNames)}`));
+  }
+  return issues;
+}
