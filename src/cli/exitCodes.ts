@@ -1,5 +1,5 @@
 import { ConfigError, RigError } from '../core/errors.js';
-import type { RunResult } from '../report/CaseResult.js';
+import type { RunResult } from '../report/RunResult.js';
 
 export const EXIT = { ok: 0, failed: 1, config: 2, rig: 3, sigint: 130, sigterm: 143 } as const;
 

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { ConfigError, Interrupted } from '../core/errors.js';
-import type { CaseResult, RunResult } from '../report/CaseResult.js';
+import type { CaseResult } from '../report/CaseResult.js';
+import type { RunResult } from '../report/RunResult.js';
 import { parseShard, planRun, run, shardPlan } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';

@@ -1,8 +1,6 @@
-/** What a case and a run produce; the reports are written from these alone. */
+/** What a case produces; a run collects these (RunResult.ts) and the reports are written from them alone. */
 
 import type { Coverage } from '../expect/Expectation.js';
-import type { ScenarioCoverage } from './coverage.js';
-import type { CutLatency } from './cutLatency.js';
 
 /** One power cut as measured on the case's clock (ms since the case started). */
 export interface CutMeasure {
@@ -45,23 +43,4 @@ export interface CaseResult {
   cuts?: CutMeasure[];
   /** The expectation model's coverage at the end of the case. */
   coverage?: Coverage;
-}
-
-export interface RunResult {
-  runId: string;
-  startedAt: string;
-  durationMs: number;
-  /** Absolute path of the run directory (reports/<runId>). */
-  dir: string;
-  cases: CaseResult[];
-  /** Set when the run stopped early on a signal. */
-  interrupted?: NodeJS.Signals;
-  /** Written while the run was still going: a run that never reached its end (killed) left it so. */
-  unfinished?: boolean;
-  /** Latency of every cut in the run (late + actuation, and each part); absent when no case cut power. */
-  cutLatency?: CutLatency;
-  /** Per scenario: cuts and visits per model state, transitions seen. */
-  coverage?: ScenarioCoverage[];
-  /** Report files that could not be written (a full or read-only disk): each message names its file. */
-  reportErrors?: string[];
 }

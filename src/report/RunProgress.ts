@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RigError } from '../core/errors.js';
-import type { CaseResult, RunResult } from './CaseResult.js';
+import type { CaseResult } from './CaseResult.js';
+import type { RunResult } from './RunResult.js';
 import { writeJsonReport } from './json.js';
 import { writeJunit } from './junit.js';
 

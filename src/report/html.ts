@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
-import type { CaseResult, RunResult } from './CaseResult.js';
+import type { CaseResult } from './CaseResult.js';
+import type { RunResult } from './RunResult.js';
 import { renderModel } from './htmlModel.js';
 import { escapeHtml, hrefPath } from './htmlText.js';
 import { renderTimeline } from './htmlTimeline.js';

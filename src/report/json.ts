@@ -1,4 +1,4 @@
-import type { RunResult } from './CaseResult.js';
+import type { RunResult } from './RunResult.js';
 import { countStatuses } from './summary.js';
 import { writeReportFile } from './writeReportFile.js';
 

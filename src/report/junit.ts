@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { CaseResult, RunResult } from './CaseResult.js';
+import type { CaseResult } from './CaseResult.js';
+import type { RunResult } from './RunResult.js';
 import { cutLatency, cutLatencyProperties } from './cutLatency.js';
 import { coverageProperties } from './coverage.js';
 import { escapeAttr, escapeText } from './xmlText.js';

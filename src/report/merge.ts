@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import type { CaseResult, RunResult } from './CaseResult.js';
+import type { CaseResult } from './CaseResult.js';
+import type { RunResult } from './RunResult.js';
 import { RESULTS_FORMAT } from './json.js';
 import { RESULTS_LOG } from './RunProgress.js';
 

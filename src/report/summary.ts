@@ -1,4 +1,4 @@
-import type { RunResult } from './CaseResult.js';
+import type { RunResult } from './RunResult.js';
 
 export interface StatusCounts {
   passed: number;

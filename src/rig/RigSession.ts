@@ -7,9 +7,9 @@ import type { Power } from '../protocols/Power.js';
 import { powerDrivers } from '../drivers/power/registry.js';
 import { probeDrivers } from '../drivers/probe/registry.js';
 import type { DigitalOutput } from '../protocols/DigitalOutput.js';
-import { relayDrivers } from '../drivers/output/registry.js';
+import { outputDrivers } from '../drivers/output/registry.js';
 import { RigError } from '../core/errors.js';
-import type { RigHandles } from '../steps/Step.js';
+import type { RigHandles } from './RigHandles.js';
 import { Project } from '../config/Project.js';
 import { writableStateRoot } from '../core/stateRoot.js';
 import type { Timeline } from '../core/Timeline.js';
@@ -61,9 +61,9 @@ export class RigSession {
     };
     const power: Power = powerDrivers.get(spec.power.kind)
       ? make(powerDrivers, spec.power, 'power')
-      : outputPower(make(relayDrivers, spec.power, 'power'));
+      : outputPower(make(outputDrivers, spec.power, 'power'));
     const outputs = new Map<string, DigitalOutput>();
-    for (const [name, driver] of Object.entries(spec.outputs)) outputs.set(name, make(relayDrivers, driver, `outputs.${name}`));
+    for (const [name, driver] of Object.entries(spec.outputs)) outputs.set(name, make(outputDrivers, driver, `outputs.${name}`));
     this.handles = {
       name: spec.name,
       console: make(consoleDrivers, spec.console, 'console'),

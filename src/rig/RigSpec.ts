@@ -5,9 +5,9 @@ import { consoleDrivers } from '../drivers/console/registry.js';
 import { powerDrivers } from '../drivers/power/registry.js';
 import { probeDrivers } from '../drivers/probe/registry.js';
 import type { DriverRegistry } from '../protocols/DriverRegistry.js';
-import { relayDrivers } from '../drivers/output/registry.js';
+import { outputDrivers } from '../drivers/output/registry.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
-import type { RigImage } from '../steps/Step.js';
+import type { RigImage } from './RigHandles.js';
 import { Project } from '../config/Project.js';
 import { suggestion } from '../core/didYouMean.js';
 import { checkLayout, layoutSchema, resolveRegions } from '../flash/layoutRules.js';
@@ -80,8 +80,8 @@ function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unkno
 function powerRegistry(): DriverRegistry<unknown> {
   return {
     role: 'power',
-    get: (kind: string) => powerDrivers.get(kind) ?? relayDrivers.get(kind),
-    kinds: () => [...new Set([...powerDrivers.kinds(), ...relayDrivers.kinds()])],
+    get: (kind: string) => powerDrivers.get(kind) ?? outputDrivers.get(kind),
+    kinds: () => [...new Set([...powerDrivers.kinds(), ...outputDrivers.kinds()])],
   } as DriverRegistry<unknown>;
 }
 
@@ -127,7 +127,7 @@ export function loadRig(file: string, cwd?: string): RigSpec {
   const probe = top.probe ? driverSpec(yaml, ['probe'], top.probe, probeDrivers, issues) : undefined;
   const outputs: Record<string, DriverSpec> = {};
   for (const [name, block] of Object.entries(top.outputs)) {
-    const spec = driverSpec(yaml, ['outputs', name], block, relayDrivers, issues);
+    const spec = driverSpec(yaml, ['outputs', name], block, outputDrivers, issues);
     if (spec) outputs[name] = spec;
   }
 

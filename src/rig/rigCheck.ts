@@ -4,7 +4,7 @@ import type { DriverContext } from '../protocols/DriverContext.js';
 import { powerDrivers } from '../drivers/power/registry.js';
 import { probeDrivers } from '../drivers/probe/registry.js';
 import type { DriverRegistry } from '../protocols/DriverRegistry.js';
-import { relayDrivers } from '../drivers/output/registry.js';
+import { outputDrivers } from '../drivers/output/registry.js';
 import { RigError } from '../core/errors.js';
 import { Project } from '../config/Project.js';
 import { closable } from './RigSession.js';
@@ -51,7 +51,7 @@ interface Registries {
   probe: DriverRegistry<unknown>;
 }
 
-const registries: Registries = { console: consoleDrivers, power: powerDrivers, relay: relayDrivers, probe: probeDrivers };
+const registries: Registries = { console: consoleDrivers, power: powerDrivers, relay: outputDrivers, probe: probeDrivers };
 
 async function withTimeout<T>(work: Promise<T>, ms: number, part: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

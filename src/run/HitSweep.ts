@@ -2,11 +2,7 @@ import type { Scenario } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import { caseId, type CaseSpec } from '../scenario/cases.js';
 import { lastHits, nextSampledHit } from '../scenario/hitSample.js';
-
-/** Set by the cut step when the CPU never reached the hit it was armed for. */
-export const MISSED_HIT = 'cut_missed_hit';
-/** Set with MISSED_HIT when the probe counted the calls it saw instead: the function's hit count. */
-export const HITS_SEEN = 'cut_hits_seen';
+import { HITS_SEEN, MISSED_HIT } from '../steps/CutStep.js';
 
 /**
  * `cut: { at: { hit: all | {every: N, edges: K} } }`: the cases go on, hit 1, 2, ... K, then 1+N, 1+2N, ...,

@@ -4,9 +4,13 @@ import { z } from 'zod';
 import { duration, formatDuration } from '../core/duration.js';
 import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../protocols/Probe.js';
 import { CaseFailure, CaseSkipped, RigError } from '../core/errors.js';
-import { HITS_SEEN, MISSED_HIT } from '../run/HitSweep.js';
 import { sleep } from '../core/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
+
+/** Set by the cut step when the CPU never reached the hit it was armed for. */
+export const MISSED_HIT = 'cut_missed_hit';
+/** Set with MISSED_HIT when the probe counted the calls it saw instead: the function's hit count. */
+export const HITS_SEEN = 'cut_hits_seen';
 
 /** `at: { symbol, hit }`: a code location, where the probe speaks GDB. */
 const codeLocation = z.strictObject({

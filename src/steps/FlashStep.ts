@@ -6,7 +6,8 @@ import { ConfigError, RigError } from '../core/errors.js';
 import { parseImage } from '../image/McubootImage.js';
 import { parseVersion, type ImageVersion } from '../image/imageVersion.js';
 import { TAMPER_KINDS, tamperImage, type TamperKind } from '../image/tamper.js';
-import { defineStep, type RigHandles, type StepContext } from './Step.js';
+import type { RigHandles } from '../rig/RigHandles.js';
+import { defineStep, type StepContext } from './Step.js';
 
 /** `{ image: upgrade, tamper: body-byte, than: factory-primary }`: a rig image spoilt on the fly (src/image/tamper.ts). */
 const imageItem = z.preprocess(

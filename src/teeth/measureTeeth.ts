@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Interrupted } from '../core/errors.js';
-import type { CaseResult, RunResult } from '../report/CaseResult.js';
+import type { CaseResult } from '../report/CaseResult.js';
+import type { RunResult } from '../report/RunResult.js';
 import { run } from '../run/Run.js';
 import { buildVariant, checkPatches } from './buildVariant.js';
 import type { Mutant, TeethScenario, TeethSpec } from './TeethFile.js';

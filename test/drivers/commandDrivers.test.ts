@@ -7,7 +7,7 @@ import { outputPower } from '../../src/rig/OutputPower.js';
 import { powerDrivers } from '../../src/drivers/power/registry.js';
 import { commandFor, commandOutputDriver } from '../../src/drivers/output/command.js';
 import type { DigitalOutput } from '../../src/protocols/DigitalOutput.js';
-import { relayDrivers } from '../../src/drivers/output/registry.js';
+import { outputDrivers } from '../../src/drivers/output/registry.js';
 import { RigError } from '../../src/core/errors.js';
 import { driverContext } from '../helpers/driverContext.js';
 import { groupGone } from '../helpers/processGroup.js';
@@ -123,7 +123,7 @@ describe('command output', () => {
     commandOutputDriver.create(commandOutputDriver.schema.parse({ kind: 'command', ...options }), ctx);
 
   it('is the relay kind `command`, taking `set` with {level} or `on` and `off`', () => {
-    expect(relayDrivers.get('command')).toBe(commandOutputDriver);
+    expect(outputDrivers.get('command')).toBe(commandOutputDriver);
     const ok = (o: Record<string, unknown>) => commandOutputDriver.schema.safeParse({ kind: 'command', ...o }).success;
     expect(ok({ set: 'gpioset chip0 17={level}' })).toBe(true);
     expect(ok({ on: 'a', off: 'b' })).toBe(true);

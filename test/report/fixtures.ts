@@ -1,4 +1,5 @@
-import type { CaseResult, RunResult } from '../../src/report/CaseResult.js';
+import type { CaseResult } from '../../src/report/CaseResult.js';
+import type { RunResult } from '../../src/report/RunResult.js';
 
 export function caseResult(overrides: Partial<CaseResult> = {}): CaseResult {
   return {

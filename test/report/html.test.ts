@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderHtmlReport, reportOrder, writeHtmlReport } from '../../src/report/html.js';
-import type { CaseResult, RunResult } from '../../src/report/CaseResult.js';
+import type { CaseResult } from '../../src/report/CaseResult.js';
+import type { RunResult } from '../../src/report/RunResult.js';
 
 /**
  * The HTML report in a real browser (Debian's chromium, headless): it opens from disk, shows the failing case

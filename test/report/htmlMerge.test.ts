@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonReport } from '../../src/report/json.js';
-import type { CaseResult, RunResult } from '../../src/report/CaseResult.js';
+import type { CaseResult } from '../../src/report/CaseResult.js';
+import type { RunResult } from '../../src/report/RunResult.js';
 import { hil } from '../helpers/hilCli.js';
 
 /** `hil report merge`: several runners' results.json into one JUnit, one results.json and one HTML index. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { loadScenario, type Scenario } from '../../src/scenario/Scenario.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { expandCases } from '../../src/scenario/cases.js';
-import { HITS_SEEN, HitSweep, MISSED_HIT } from '../../src/run/HitSweep.js';
+import { HitSweep } from '../../src/run/HitSweep.js';
+import { HITS_SEEN, MISSED_HIT } from '../../src/steps/CutStep.js';
 import { sampledHits } from '../../src/scenario/hitSample.js';
 import { caseResult } from '../report/fixtures.js';
 

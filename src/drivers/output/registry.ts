@@ -9,8 +9,8 @@ import { usbrelayDriver } from './usbrelay.js';
 import { qemuOutputDriver } from './qemu.js';
 
 /** Relay and line drivers by kind: one line per driver file. Each also serves as a power driver. */
-export const relayDrivers = new DriverRegistry<DigitalOutput>('output');
+export const outputDrivers = new DriverRegistry<DigitalOutput>('output');
 
-relayDrivers.add(usbrelayDriver).add(numatoDriver).add(lcusDriver).add(gpiodDriver).add(uhubctlDriver);
-relayDrivers.add(qemuOutputDriver);
-relayDrivers.add(commandOutputDriver);
+outputDrivers.add(usbrelayDriver).add(numatoDriver).add(lcusDriver).add(gpiodDriver).add(uhubctlDriver);
+outputDrivers.add(qemuOutputDriver);
+outputDrivers.add(commandOutputDriver);
