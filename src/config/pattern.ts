@@ -181,6 +181,8 @@ export function compilePattern(source: string, report: (message: string) => void
   // linear one when it backtracks too much: that fallback exists only for what the linear engine can run.
   const runnable = caseless ? asciiCaseless(body) : body;
   try {
+    // 'l' is V8's linear-engine flag (node --enable-experimental-regexp-engine), unknown to the linter.
+    // eslint-disable-next-line no-invalid-regexp
     new RegExp(runnable, 'l');
   } catch {
     const construct = unsupportedConstruct(body) ?? 'a repeat count over about 16 (write + or * instead)';

@@ -1,0 +1,57 @@
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * typescript-eslint's recommended rules and the layer rule. Import cycles are checked by dependency-cruiser
+ * (.dependency-cruiser.cjs), which also sees type-only imports.
+ *
+ * The layers of src/, bottom to top (docs/ARCHITECTURE.md): a file imports only from its own folder and the
+ * folders before it, so a lower layer never depends on a higher one.
+ */
+const LAYERS = ['core', 'config', 'image', 'flash', 'protocols', 'gdb', 'virtual', 'drivers', 'rig', 'expect', 'steps', 'scenario', 'report', 'run', 'teeth', 'cli'];
+/** Driver roles: each stands alone, and the shared helpers in drivers/support/ serve them all. */
+const ROLES = ['console', 'power', 'probe', 'output', 'usb'];
+
+const layerZones = LAYERS.slice(0, -1).map((layer, i) => ({
+  target: `./src/${layer}`,
+  from: LAYERS.slice(i + 1).map((above) => `./src/${above}`),
+  message: `${layer}/ sits below these layers and must not import them (docs/ARCHITECTURE.md).`,
+}));
+const roleZones = ['support', ...ROLES].map((folder) => ({
+  target: `./src/drivers/${folder}`,
+  from: ROLES.filter((role) => role !== folder).map((role) => `./src/drivers/${role}`),
+  message: `drivers/${folder}/ must not import another role's drivers: shared code goes in drivers/support/.`,
+}));
+
+export default defineConfig(
+  { ignores: ['dist/', 'node_modules/', 'reports/', 'rigs/'] },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    languageOptions: { globals: globals.node },
+    rules: {
+      // Console, tool and report text is cleaned of terminal escapes and control bytes on purpose.
+      'no-control-regex': 'off',
+      // `const { message: _, ...rest }` is how a field is dropped from a copy.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // Tests build deliberately malformed models and options to feed the validators.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, ...roleZones] }],
+    },
+  },
+);
