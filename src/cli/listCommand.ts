@@ -6,6 +6,7 @@ import { Project } from '../config/Project.js';
 import { Quarantine, type RigHealth } from '../rig/Quarantine.js';
 import { leaseDir, readLease, type LeaseHolder } from '../rig/RigLease.js';
 import { out, outPaced, paint, useColor } from './output.js';
+import { hasLabels } from '../rig/rigMatch.js';
 
 interface Entry {
   kind: 'scenario' | 'rig';
@@ -87,7 +88,7 @@ export async function listCommand(opts: { json?: boolean }): Promise<number> {
   for (const { name, file } of scenarios) {
     try {
       const s = loadScenario(file);
-      const runsOn = s.rigs.name ? [s.rigs.name] : rigs.filter((r) => s.rigs.labels.every((l) => r.labels.includes(l))).map((r) => r.name);
+      const runsOn = s.rigs.name ? [s.rigs.name] : rigs.filter((r) => hasLabels(r, s.rigs.labels)).map((r) => r.name);
       // A hit sweep's cases are found as it runs: `cases` holds its first point, `hitSweep` says how it goes on.
       const hitSweep = s.hitSweep ? { hitSweep: { ...s.hitSweep, openEnded: true as const } } : {};
       await write({ kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params, rigs: runsOn, ...hitSweep }, caseIds(generateCases(s.name, s.params)));

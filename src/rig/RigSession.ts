@@ -1,13 +1,7 @@
 import type { RigSpec, DriverSpec } from './RigSpec.js';
-import { consoleDrivers } from '../drivers/console/registry.js';
-import type { DriverContext } from '../protocols/DriverContext.js';
-import type { DriverRegistry } from '../protocols/DriverRegistry.js';
-import { outputPower } from './OutputPower.js';
-import type { Power } from '../protocols/Power.js';
-import { powerDrivers } from '../drivers/power/registry.js';
-import { probeDrivers } from '../drivers/probe/registry.js';
+import { driverContext, type RigContext } from './driverContext.js';
+import { partDrivers, type PartDrivers } from './partDrivers.js';
 import type { DigitalOutput } from '../protocols/DigitalOutput.js';
-import { outputDrivers } from '../drivers/output/registry.js';
 import { RigError } from '../core/errors.js';
 import type { RigHandles } from './RigHandles.js';
 import { Project } from '../config/Project.js';
@@ -41,35 +35,29 @@ export class RigSession {
     this.sharedObjects = options.kept ?? new Map<string, unknown>();
     this.ownsShared = options.kept === undefined;
     const root = options.stateRoot ?? writableStateRoot(new Project().root);
-    const context = (part: string): DriverContext => ({
+    const rig: RigContext = {
       rigName: options.instance ?? spec.name,
       rigDir: spec.dir,
       stateRoot: root,
-      part,
       timeline: options.timeline,
       log: options.log,
       resources: spec.resources,
-      shared: <T>(key: string, create: () => T): T => {
-        if (!this.sharedObjects.has(key)) this.sharedObjects.set(key, create());
-        return this.sharedObjects.get(key) as T;
-      },
-    });
-    const make = <T>(registry: DriverRegistry<T>, driver: DriverSpec, part: string): T => {
-      const def = registry.get(driver.kind);
-      if (!def) throw new RigError(part, `no ${registry.role} driver "${driver.kind}"`);
-      return def.create(driver.options, context(part));
+      sharedObjects: this.sharedObjects,
     };
-    const power: Power = powerDrivers.get(spec.power.kind)
-      ? make(powerDrivers, spec.power, 'power')
-      : outputPower(make(outputDrivers, spec.power, 'power'));
+    const make = <T>(drivers: PartDrivers<T>, driver: DriverSpec, part: string): T => {
+      const def = drivers.get(driver.kind);
+      if (!def) throw new RigError(part, `no ${drivers.role} driver "${driver.kind}"`);
+      return def.create(driver.options, driverContext(rig, part));
+    };
+    const power = make(partDrivers.power, spec.power, 'power');
     const outputs = new Map<string, DigitalOutput>();
-    for (const [name, driver] of Object.entries(spec.outputs)) outputs.set(name, make(outputDrivers, driver, `outputs.${name}`));
+    for (const [name, driver] of Object.entries(spec.outputs)) outputs.set(name, make(partDrivers.output, driver, `outputs.${name}`));
     this.handles = {
       name: spec.name,
-      console: make(consoleDrivers, spec.console, 'console'),
+      console: make(partDrivers.console, spec.console, 'console'),
       power,
       outputs,
-      probe: spec.probe ? make(probeDrivers, spec.probe, 'probe') : undefined,
+      probe: spec.probe ? make(partDrivers.probe, spec.probe, 'probe') : undefined,
       images: spec.images,
       regions: spec.regions,
     };

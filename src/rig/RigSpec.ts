@@ -1,11 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { fileName, nameOf } from '../config/fileName.js';
-import { consoleDrivers } from '../drivers/console/registry.js';
-import { powerDrivers } from '../drivers/power/registry.js';
-import { probeDrivers } from '../drivers/probe/registry.js';
-import type { DriverRegistry } from '../protocols/DriverRegistry.js';
-import { outputDrivers } from '../drivers/output/registry.js';
+import { partDrivers, type PartDrivers } from './partDrivers.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import type { RigImage } from './RigHandles.js';
 import { Project } from '../config/Project.js';
@@ -61,7 +57,7 @@ const topSchema = z.strictObject({
 /** Rig-wide resources several drivers share, by their key under `resources:`. */
 const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { [QEMU_RESOURCE]: qemuBoardSchema };
 
-function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: DriverRegistry<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
+function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: PartDrivers<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
   const kind = block['kind'];
   if (typeof kind !== 'string') {
     issues.push(yaml.issue(path, `needs a kind: one of ${registry.kinds().join(', ')}`));
@@ -74,15 +70,6 @@ function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unkno
   }
   const options = parseAt(yaml, path, def.schema, block, issues) as Record<string, unknown> | undefined;
   return options ? { kind, options } : undefined;
-}
-
-/** Power may be any power driver or any relay driver (a relay switching the supply). */
-function powerRegistry(): DriverRegistry<unknown> {
-  return {
-    role: 'power',
-    get: (kind: string) => powerDrivers.get(kind) ?? outputDrivers.get(kind),
-    kinds: () => [...new Set([...powerDrivers.kinds(), ...outputDrivers.kinds()])],
-  } as DriverRegistry<unknown>;
 }
 
 function outside(projectRoot: string, path: string): boolean {
@@ -122,12 +109,12 @@ export function loadRig(file: string, cwd?: string): RigSpec {
   const dir = dirname(resolve(file));
   const projectRoot = new Project(dir).root;
 
-  const consoleSpec = driverSpec(yaml, ['console'], top.console, consoleDrivers, issues);
-  const power = driverSpec(yaml, ['power'], top.power, powerRegistry(), issues);
-  const probe = top.probe ? driverSpec(yaml, ['probe'], top.probe, probeDrivers, issues) : undefined;
+  const consoleSpec = driverSpec(yaml, ['console'], top.console, partDrivers.console, issues);
+  const power = driverSpec(yaml, ['power'], top.power, partDrivers.power, issues);
+  const probe = top.probe ? driverSpec(yaml, ['probe'], top.probe, partDrivers.probe, issues) : undefined;
   const outputs: Record<string, DriverSpec> = {};
   for (const [name, block] of Object.entries(top.outputs)) {
-    const spec = driverSpec(yaml, ['outputs', name], block, outputDrivers, issues);
+    const spec = driverSpec(yaml, ['outputs', name], block, partDrivers.output, issues);
     if (spec) outputs[name] = spec;
   }
 

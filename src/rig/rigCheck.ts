@@ -1,10 +1,6 @@
 import type { DriverSpec } from './RigSpec.js';
-import { consoleDrivers } from '../drivers/console/registry.js';
-import type { DriverContext } from '../protocols/DriverContext.js';
-import { powerDrivers } from '../drivers/power/registry.js';
-import { probeDrivers } from '../drivers/probe/registry.js';
-import type { DriverRegistry } from '../protocols/DriverRegistry.js';
-import { outputDrivers } from '../drivers/output/registry.js';
+import { driverContext, type RigContext } from './driverContext.js';
+import { partDrivers, type PartDrivers } from './partDrivers.js';
 import { RigError } from '../core/errors.js';
 import { Project } from '../config/Project.js';
 import { closable } from './RigSession.js';
@@ -44,15 +40,6 @@ export interface RigCheckOptions {
   stateRoot?: string;
 }
 
-interface Registries {
-  console: DriverRegistry<unknown>;
-  power: DriverRegistry<unknown>;
-  relay: DriverRegistry<unknown>;
-  probe: DriverRegistry<unknown>;
-}
-
-const registries: Registries = { console: consoleDrivers, power: powerDrivers, relay: outputDrivers, probe: probeDrivers };
-
 async function withTimeout<T>(work: Promise<T>, ms: number, part: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -74,28 +61,24 @@ export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {
   const timeline = options.timeline ?? new Timeline();
   const shared = new Map<string, unknown>();
   const root = options.stateRoot ?? writableStateRoot(new Project().root);
-  const parts: Array<[string, DriverSpec, Array<DriverRegistry<unknown>>]> = [
-    ['console', rig.console, [registries.console]],
-    ...(rig.probe ? [['probe', rig.probe, [registries.probe]] as [string, DriverSpec, Array<DriverRegistry<unknown>>]] : []),
-    ['power', rig.power, [registries.power, registries.relay]],
-    ...Object.entries(rig.outputs).map(([name, spec]) => [`outputs.${name}`, spec, [registries.relay]] as [string, DriverSpec, Array<DriverRegistry<unknown>>]),
+  const parts: Array<[string, DriverSpec, PartDrivers<unknown>]> = [
+    ['console', rig.console, partDrivers.console],
+    ...(rig.probe ? [['probe', rig.probe, partDrivers.probe] as [string, DriverSpec, PartDrivers<unknown>]] : []),
+    ['power', rig.power, partDrivers.power],
+    ...Object.entries(rig.outputs).map(([name, spec]) => [`outputs.${name}`, spec, partDrivers.output] as [string, DriverSpec, PartDrivers<unknown>]),
   ];
+  const context: RigContext = {
+    rigName: rig.name,
+    rigDir: rig.dir,
+    stateRoot: root,
+    timeline,
+    resources: rig.resources ?? {},
+    log: options.log ?? (() => undefined),
+    sharedObjects: shared,
+  };
   const results: RigCheckResult[] = [];
-  for (const [part, spec, regs] of parts) {
-    const ctx: DriverContext = {
-      rigName: rig.name,
-      rigDir: rig.dir,
-      stateRoot: root,
-      part,
-      timeline,
-      resources: rig.resources ?? {},
-      log: options.log ?? (() => undefined),
-      shared: <T>(key: string, create: () => T): T => {
-        if (!shared.has(key)) shared.set(key, create());
-        return shared.get(key) as T;
-      },
-    };
-    const def = regs.map((r) => r.get(spec.kind)).find((d) => d !== undefined);
+  for (const [part, spec, drivers] of parts) {
+    const def = drivers.get(spec.kind);
     const check = def && checkOf(def);
     let result: RigCheckResult;
     if (!def) {
@@ -104,7 +87,7 @@ export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {
       result = { part, kind: spec.kind, ok: true, message: `not checked: the ${spec.kind} driver has no check` };
     } else {
       try {
-        const message = await withTimeout(check(spec.options, ctx), options.timeoutMs ?? 60_000, part);
+        const message = await withTimeout(check(spec.options, driverContext(context, part)), options.timeoutMs ?? 60_000, part);
         result = { part, kind: spec.kind, ok: true, message };
       } catch (err) {
         const rigError = err instanceof RigError ? err : undefined;

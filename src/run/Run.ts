@@ -23,6 +23,7 @@ import { runCoverage } from '../report/coverage.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
 import { Timeline } from '../core/Timeline.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from '../rig/Quarantine.js';
+import { matchingRigs } from '../rig/rigMatch.js';
 import { HitSweep } from './HitSweep.js';
 import { KeptRigs } from '../rig/KeptRigs.js';
 import { leaseDir, RigLease } from '../rig/RigLease.js';
@@ -84,18 +85,15 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
       rig = rigFor(project.resolve('rigs', rigRef));
     } else {
       const want = scenario.rigs.labels;
-      const match = project
-        .list('rigs')
-        .map((r) => ({ ...r, spec: tryLoad(() => rigFor(r.file)) }))
-        .find((r) => r.spec !== undefined && want.every((label) => r.spec!.labels.includes(label)));
-      if (!match?.spec) {
+      const match = matchingRigs(project, want, rigFor).next();
+      if (match.done) {
         throw new ConfigError({
           file: scenario.yaml.displayName,
           field: 'rigs.labels',
           message: `no rig has all of the labels [${want.join(', ')}]; pass --rig NAME or PATH`,
         });
       }
-      rig = match.spec;
+      rig = match.value;
     }
     const place = (r: RigSpec) => withScenarioImages(withImages(r, options.images ?? {}, options.cwd), scenario);
     rig = place(rig);
@@ -140,14 +138,6 @@ function cuttableStates(scenario: Scenario): string[] {
     return model.coverage().cuttable ?? [];
   } finally {
     model.stop();
-  }
-}
-
-function tryLoad<T>(load: () => T): T | undefined {
-  try {
-    return load();
-  } catch {
-    return undefined;
   }
 }
 

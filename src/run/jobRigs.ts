@@ -1,4 +1,5 @@
 import { loadRig, type RigSpec } from '../rig/RigSpec.js';
+import { matchingRigs } from '../rig/rigMatch.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import { ConfigError } from '../core/errors.js';
 import { QEMU_RESOURCE } from '../virtual/qemuBoardFor.js';
@@ -40,15 +41,9 @@ export function jobRigs(scenario: Scenario, rig: RigSpec, options: JobRigOptions
   }
   const want = scenario.rigs.labels;
   const matching: RigSpec[] = [rig];
-  for (const { file } of options.project.list('rigs')) {
+  for (const spec of matchingRigs(options.project, want, (file) => loadRig(file, options.cwd))) {
     if (matching.length === options.jobs) break;
-    let spec: RigSpec;
-    try {
-      spec = loadRig(file, options.cwd);
-    } catch {
-      continue; // `hil validate` reports broken rig files; here they simply do not match.
-    }
-    if (spec.name !== rig.name && want.every((label) => spec.labels.includes(label))) matching.push(options.withImages(spec));
+    if (spec.name !== rig.name) matching.push(options.withImages(spec));
   }
   if (matching.length < options.jobs) {
     throw fail(`--jobs ${options.jobs} needs ${options.jobs} rigs with the labels [${want.join(', ')}]; only ${matching.length} ${matching.length === 1 ? 'has' : 'have'} them: ${matching.map((r) => r.name).join(', ')}`);
