@@ -2,6 +2,7 @@ import type { CaseResult } from './CaseResult.js';
 import type { ScenarioCoverage } from './coverage.js';
 import type { CutLatency } from './cutLatency.js';
 
+/** What a run produces: its cases and what was measured over all of them (results.json holds it). */
 export interface RunResult {
   runId: string;
   startedAt: string;
