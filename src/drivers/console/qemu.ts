@@ -7,7 +7,8 @@ import type { DriverContext } from '../../protocols/DriverContext.js';
 import { defineDriver } from '../../protocols/DriverDefinition.js';
 import { RigError } from '../../core/errors.js';
 import { withCheck } from '../../protocols/DriverCheck.js';
-import type { QemuBoard, Unpowered } from '../../virtual/QemuBoard.js';
+import type { Unpowered } from '../../virtual/BoardListener.js';
+import type { QemuBoard } from '../../virtual/QemuBoard.js';
 import { qemuBoardFor } from '../../virtual/qemuBoardFor.js';
 
 /** How long a closing pty may still deliver what the guest wrote just before the cut. */

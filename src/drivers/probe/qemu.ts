@@ -10,7 +10,8 @@ import { withCheck } from '../../protocols/DriverCheck.js';
 import { hex } from '../../core/size.js';
 import { GdbMi } from '../../gdb/GdbMi.js';
 import { imageFormat } from '../../image/imageFormat.js';
-import type { DebugTarget, QemuBoard } from '../../virtual/QemuBoard.js';
+import type { DebugTarget } from '../../virtual/DebugTarget.js';
+import type { QemuBoard } from '../../virtual/QemuBoard.js';
 import { qemuBoardFor } from '../../virtual/qemuBoardFor.js';
 import { guardRegions } from '../support/regionGuard.js';
 
