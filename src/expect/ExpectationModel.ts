@@ -1,17 +1,15 @@
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import { suggestion } from '../core/didYouMean.js';
 import { formatDuration } from '../core/duration.js';
-import { formatFieldPath } from '../config/YamlFile.js';
 import type { ConsoleLine } from '../protocols/Console.js';
 import { CaseFailure, ConfigError } from '../core/errors.js';
 import type { Timeline } from '../core/Timeline.js';
-import { Classifier, namedGroups } from './Classifier.js';
+import { Classifier } from './Classifier.js';
 import { compileMachine } from './compileMachine.js';
 import type { Coverage, Expectation, LineEvent, ModelFailure, RunnerEvent } from './Expectation.js';
 import { LineTail } from './LineTail.js';
-import { namesOf, resolveStateName } from './modelSpec.js';
+import { cuttableStates, namesOf, resolveStateName } from './modelSpec.js';
 import { FAIL, lineage, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
-import { parseModel } from './parseModel.js';
 import { runnerEventGroups } from './runnerEvents.js';
 import { expectedEvents, formatWhen, selectTransition } from './transitionSelection.js';
 
@@ -21,10 +19,11 @@ export interface ModelClock {
   clearTimeout(id: unknown): void;
 }
 
+/** A scenario's `expect:` as the loader hands it over: patterns compiled, the model parsed and checked. */
 export interface ExpectationSpec {
   patterns: ReadonlyArray<{ name: string; regex: RegExp }>;
   forbidden: ReadonlyArray<{ source: string; regex: RegExp }>;
-  model: unknown;
+  model: ModelTree;
 }
 
 export interface ExpectationOptions {
@@ -40,17 +39,9 @@ const REAL_CLOCK: ModelClock = {
   clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
 };
 
-/**
- * Builds the live model of one case. Throws ConfigError if the model does not pass checkModel (the loader
- * has normally reported that already, with file positions).
- */
+/** Builds the live model of one case. */
 export function createExpectation(spec: ExpectationSpec, options: ExpectationOptions): Expectation {
-  const patternGroups = Object.fromEntries(spec.patterns.map((p) => [p.name, namedGroups(p.regex)]));
-  const { tree, issues } = parseModel(spec.model, { patternNames: spec.patterns.map((p) => p.name), patternGroups });
-  if (!tree || issues.length > 0) {
-    throw new ConfigError(issues.map((i) => ({ file: 'expect.model', field: formatFieldPath(i.path), message: i.message })));
-  }
-  return new ExpectationModel(tree, new Classifier(spec.patterns, spec.forbidden), options);
+  return new ExpectationModel(spec.model, new Classifier(spec.patterns, spec.forbidden), options);
 }
 
 interface Input {
@@ -209,7 +200,7 @@ class ExpectationModel implements Expectation {
     return {
       states: states.map((s) => s.path),
       visited: states.filter((s) => this.visited.has(s)).map((s) => s.path),
-      cuttable: states.filter((s) => s.cuttable).map((s) => s.path),
+      cuttable: cuttableStates(this.tree),
       transitions: this.tree.transitions.map((t) => {
         const from = t.source.path || '*';
         const entry: Coverage['transitions'][number] = { from, event: t.event, to: t.target ? t.target.path || '*' : from, count: this.counts[t.index]! };

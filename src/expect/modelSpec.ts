@@ -1,24 +1,11 @@
-import type { ModelContext, ModelIssue, ModelTree, StateSpec } from './ModelTree.js';
-import { parseModel } from './parseModel.js';
+import type { ModelTree, StateSpec } from './ModelTree.js';
 
-export type { ModelContext, ModelIssue } from './ModelTree.js';
-
-/**
- * Load-time checks of an `expect.model` block: structure, initial states at every level, transition
- * targets (with did-you-mean), event names (patterns or runner events), `after` delays, `when` groups,
- * and that every state (a final one included) can be reached from the initial state.
- * Paths are inside the model; the loader maps them to file:line:col.
- */
-export function checkModel(model: unknown, extra: ModelContext): ModelIssue[] {
-  return parseModel(model, extra).issues;
+/** States the model marks `cuttable: true`, parents before children; fail states are never among them. */
+export function cuttableStates(tree: ModelTree): string[] {
+  return tree.states.filter((s) => s.cuttable && !s.fail).map((s) => s.path);
 }
 
 /** Every name `wait:` and `cut: { when }` may use (see resolveStateName); fail states are not among them. */
-export function stateNames(model: unknown): string[] {
-  const { tree } = parseModel(model, { patternNames: [] });
-  return tree ? namesOf(tree) : [];
-}
-
 export function namesOf(tree: ModelTree): string[] {
   const candidates = new Set<string>();
   for (const state of tree.states) {

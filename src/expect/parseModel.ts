@@ -30,7 +30,12 @@ function delayOf(key: string): number | undefined {
   return parseDuration(key);
 }
 
-/** Parses and checks a model. `tree` is set when the structure was usable, even if issues were found. */
+/**
+ * Parses an `expect.model` block and checks it: structure, initial states at every level, transition targets
+ * (with did-you-mean), event names (patterns or runner events), `after` delays, `when` groups, and that every
+ * state (a final one included) can be reached from the initial state. `tree` is set when the structure was
+ * usable, even if issues were found. Issue paths are inside the model; the loader maps them to file:line:col.
+ */
 export function parseModel(raw: unknown, context: ModelContext): { tree?: ModelTree; issues: ModelIssue[] } {
   return new ModelParser(context).parse(raw);
 }

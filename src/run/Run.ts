@@ -20,8 +20,7 @@ import { cutLatency } from '../report/cutLatency.js';
 import { jobRigs, type JobRig } from './jobRigs.js';
 import { runJobs } from './runJobs.js';
 import { runCoverage } from '../report/coverage.js';
-import { createExpectation } from '../expect/ExpectationModel.js';
-import { Timeline } from '../core/Timeline.js';
+import { cuttableStates } from '../expect/modelSpec.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from '../rig/Quarantine.js';
 import { matchingRigs } from '../rig/rigMatch.js';
 import { HitSweep } from './HitSweep.js';
@@ -98,7 +97,7 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
     const place = (r: RigSpec) => withScenarioImages(withImages(r, options.images ?? {}, options.cwd), scenario);
     rig = place(rig);
     const slots = jobRigs(scenario, rig, { jobs: options.jobs ?? 1, project, cwd: options.cwd, named: Boolean(rigRef), withImages: place });
-    const cuttable = cuttableStates(scenario);
+    const cuttable = cuttableStates(scenario.expect.model);
     if (options.untilCoverage && cuttable.length === 0) {
       throw new ConfigError({ file: scenario.yaml.displayName, field: 'expect.model', message: '--until-coverage: no state is marked cuttable: true, so there is no coverage to wait for' });
     }
@@ -130,15 +129,6 @@ export function shardPlan(plan: PlannedScenario[], shard: { index: number; count
   return plan
     .map((p) => ({ ...p, cases: p.cases.filter(() => n++ % shard.count === shard.index - 1) }))
     .filter((p) => p.cases.length > 0);
-}
-
-function cuttableStates(scenario: Scenario): string[] {
-  const model = createExpectation(scenario.expect, { timeline: new Timeline() });
-  try {
-    return model.coverage().cuttable ?? [];
-  } finally {
-    model.stop();
-  }
 }
 
 export function newRunId(now: Date = new Date()): string {

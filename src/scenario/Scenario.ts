@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { fileName, nameOf } from '../config/fileName.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { namedGroups } from '../expect/Classifier.js';
-import { checkModel, stateNames } from '../expect/modelSpec.js';
+import type { ExpectationSpec } from '../expect/ExpectationModel.js';
+import { namesOf } from '../expect/modelSpec.js';
+import { parseModel } from '../expect/parseModel.js';
 import { isRunnerEvent } from '../expect/runnerEvents.js';
 import type { StepDefinition } from '../steps/Step.js';
 import { steps as stepRegistry } from '../steps/registry.js';
@@ -26,12 +28,6 @@ export interface ScenarioStep {
   name?: string;
 }
 
-export interface ExpectSpec {
-  patterns: Array<{ name: string; regex: RegExp }>;
-  forbidden: Array<{ source: string; regex: RegExp }>;
-  model: Record<string, unknown>;
-}
-
 export interface Scenario {
   name: string;
   description: string;
@@ -45,7 +41,8 @@ export interface Scenario {
   /** Whole-case bound, on top of per-step timeouts. */
   timeoutMs: number;
   steps: ScenarioStep[];
-  expect: ExpectSpec;
+  /** Patterns compiled and the model parsed once, here: every case's live model is built from this. */
+  expect: ExpectationSpec;
   /** Every state name `wait:`/`cut:` may use. */
   states: Set<string>;
   /**
@@ -92,7 +89,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
   const top = parseAt(yaml, [], topSchema, yaml.data, issues);
   if (!top) throw new ConfigError(issues);
 
-  const patterns: ExpectSpec['patterns'] = [];
+  const patterns: Array<ExpectationSpec['patterns'][number]> = [];
   for (const [name, source] of Object.entries(top.expect.patterns)) {
     if (isRunnerEvent(name)) {
       issues.push(yaml.issue(['expect', 'patterns', name], `${name} is a runner event; give the pattern another name`, { key: true }));
@@ -101,17 +98,18 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name], message)));
     if (regex) patterns.push({ name, regex });
   }
-  const forbidden: ExpectSpec['forbidden'] = [];
+  const forbidden: Array<ExpectationSpec['forbidden'][number]> = [];
   top.expect.forbidden.forEach((source, i) => {
     const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'forbidden', i], message)));
     if (regex) forbidden.push({ source, regex });
   });
 
   const patternGroups = Object.fromEntries(patterns.map((p) => [p.name, namedGroups(p.regex)]));
-  for (const problem of checkModel(top.expect.model, { patternNames: Object.keys(top.expect.patterns), patternGroups })) {
+  const model = parseModel(top.expect.model, { patternNames: Object.keys(top.expect.patterns), patternGroups });
+  for (const problem of model.issues) {
     issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message, { key: problem.key }));
   }
-  const states = new Set(stateNames(top.expect.model));
+  const states = new Set(model.tree ? namesOf(model.tree) : []);
 
   const steps: ScenarioStep[] = [];
   top.steps.forEach((item, index) => {
@@ -124,23 +122,23 @@ export function loadScenario(file: string, cwd?: string): Scenario {
 
   const named = nameOf(file, top.name);
   if (named.problem) issues.push(yaml.issue([], named.problem));
-  const scenario: Scenario = {
+  const params = top.params;
+  checkSteps({ yaml, params, steps, states, patterns }, issues);
+  if (issues.length || !model.tree) throw new ConfigError(issues);
+  return {
     name: named.name,
     description: top.description,
     file: yaml.file,
     yaml,
     rigs: { name: top.rigs.name, labels: top.rigs.labels },
-    params: top.params,
+    params,
     images: Object.fromEntries(Object.entries(top.images).map(([name, i]) => [name, { ...i, path: resolve(dirname(yaml.file), i.path) }])),
     timeoutMs: top.timeout,
     steps,
-    expect: { patterns, forbidden, model: top.expect.model },
+    expect: { patterns, forbidden, model: model.tree },
     states,
     ...(hitSweep ? { hitSweep } : {}),
   };
-  checkSteps(scenario, issues);
-  if (issues.length) throw new ConfigError(issues);
-  return scenario;
 }
 
 /**
@@ -209,7 +207,7 @@ function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: Con
  * Parses every step once per value of each parameter it uses, so a bad sweep point is caught at load,
  * then checks what the step refers to (model states, patterns) exists, for every point.
  */
-function checkSteps(scenario: Scenario, issues: ConfigIssue[]): void {
+function checkSteps(scenario: StepReferences & Pick<Scenario, 'params' | 'steps'>, issues: ConfigIssue[]): void {
   const { yaml, params } = scenario;
   const first = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v[0]!]));
   for (const step of scenario.steps) {
@@ -232,15 +230,22 @@ function checkSteps(scenario: Scenario, issues: ConfigIssue[]): void {
   }
 }
 
+/** What a step's arguments may name, and the file they are located in. */
+export interface StepReferences {
+  yaml: YamlFile;
+  states: ReadonlySet<string>;
+  patterns: ReadonlyArray<{ name: string }>;
+}
+
 /** What is wrong with one step given these parameter values: its arguments, then the model states and patterns it names. */
-export function stepIssues(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): ConfigIssue[] {
+export function stepIssues(scenario: StepReferences, step: ScenarioStep, params: Record<string, string>): ConfigIssue[] {
   const { yaml } = scenario;
   const issues: ConfigIssue[] = [];
   const where = ['steps', step.index, step.key];
   const args = parseAt(yaml, where, step.definition.schema, substitute(step.raw, params), issues);
   if (issues.length || args === undefined || !step.definition.references) return issues;
   const refs = step.definition.references(args);
-  const patternNames = scenario.expect.patterns.map((p) => p.name);
+  const patternNames = scenario.patterns.map((p) => p.name);
   for (const state of refs.states ?? []) {
     if (!scenario.states.has(state)) issues.push(yaml.issue(where, `no state "${state}" in the model${suggestion(state, scenario.states)}`));
   }

@@ -19,13 +19,14 @@ const MAX_ISSUES = 20;
 export function checkCases(scenario: Scenario, rig: RigSpec, cases: Iterable<CaseSpec>): void {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
+  const references = { yaml: scenario.yaml, states: scenario.states, patterns: scenario.expect.patterns };
   for (const spec of cases) {
     for (const step of scenario.steps) {
       // Most cases share most steps' arguments: each distinct step is checked once.
       const key = `${step.index}\0${JSON.stringify(substitute(step.raw, spec.params))}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const found = stepIssues(scenario, step, spec.params);
+      const found = stepIssues(references, step, spec.params);
       if (!found.length) found.push(...rigIssues(scenario, rig, step, spec.params));
       for (const issue of found) issues.push({ ...issue, message: `${issue.message} (case ${spec.id})` });
     }

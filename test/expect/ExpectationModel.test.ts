@@ -3,6 +3,7 @@ import { SimulatedClock } from 'xstate';
 import { CaseFailure, ConfigError } from '../../src/core/errors.js';
 import type { RunnerEventType } from '../../src/expect/Expectation.js';
 import { createExpectation, FAILURE_LINES } from '../../src/expect/ExpectationModel.js';
+import { expectationSpec } from '../helpers/expectationSpec.js';
 import { Timeline, type TimelineEvent } from '../../src/core/Timeline.js';
 import { forbidden, patterns, rollbackModel } from './rollbackModel.js';
 
@@ -11,7 +12,7 @@ function setup(model: Record<string, unknown> = rollbackModel()) {
   const recorded: TimelineEvent[] = [];
   timeline.subscribe((e) => recorded.push(e));
   const clock = new SimulatedClock();
-  const x = createExpectation({ patterns, forbidden, model }, { timeline, clock });
+  const x = createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline, clock });
   let t = 0;
   const line = (text: string) => x.feedLine({ t: (t += 10), text, raw: Buffer.from(`${text}\r\n`) });
   const send = (type: RunnerEventType, detail?: string) => x.send({ type, t: (t += 10), detail });
@@ -421,20 +422,20 @@ describe('expectation model: construction', () => {
   it('throws a ConfigError for a model that does not pass the checks', () => {
     const model = rollbackModel() as any;
     model.states.off.on.POWER_ON = 'boting';
-    expect(() => createExpectation({ patterns, forbidden, model }, { timeline: new Timeline() })).toThrow(ConfigError);
-    expect(() => createExpectation({ patterns, forbidden, model }, { timeline: new Timeline() })).toThrow(/states\.off\.on\.POWER_ON: target "boting" is not a state/);
+    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(ConfigError);
+    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(/states\.off\.on\.POWER_ON: target "boting" is not a state/);
   });
 
   it('checks when: groups against the compiled patterns', () => {
     const model = rollbackModel() as any;
     model.states.bootloader.states.copying.on.FACTORY[0].when = { ver: '1' };
-    expect(() => createExpectation({ patterns, forbidden, model }, { timeline: new Timeline() })).toThrow(/FACTORY has no group "ver"/);
+    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(/FACTORY has no group "ver"/);
   });
 
   it('uses real timers without a clock', async () => {
     const model = rollbackModel() as any;
     model.states.booting.after = { '30ms': '#fail.no-banner' };
-    const x = createExpectation({ patterns, forbidden, model }, { timeline: new Timeline() });
+    const x = createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() });
     x.send({ type: 'POWER_ON', t: 0 });
     await expect(x.waitFor('bootloader', { timeoutMs: 5000 })).rejects.toMatchObject({ message: expect.stringMatching(/^no-banner: after 30ms in state booting/) });
     x.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkModel, stateNames } from '../../src/expect/modelSpec.js';
+import { checkModel, stateNames } from '../helpers/expectationSpec.js';
 import { patternNames, rollbackModel } from './rollbackModel.js';
 
 const extra = { patternNames };

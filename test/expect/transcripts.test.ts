@@ -4,7 +4,7 @@ import { SimulatedClock } from 'xstate';
 import { parse } from 'yaml';
 import type { RunnerEventType } from '../../src/expect/Expectation.js';
 import { createExpectation } from '../../src/expect/ExpectationModel.js';
-import { checkModel, stateNames } from '../../src/expect/modelSpec.js';
+import { checkModel, expectationSpec, stateNames } from '../helpers/expectationSpec.js';
 import { Timeline } from '../../src/core/Timeline.js';
 
 /**
@@ -52,7 +52,7 @@ const spec = {
 
 function replay(file: string) {
   const clock = new SimulatedClock();
-  const x = createExpectation(spec, { timeline: new Timeline(), clock });
+  const x = createExpectation(expectationSpec(spec), { timeline: new Timeline(), clock });
   const copyingEntries: number[] = [];
   x.onEnter('copying', (t) => copyingEntries.push(t));
   const states: string[] = [];
