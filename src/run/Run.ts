@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkOutputDir } from '../core/outputDir.js';
 import { loadRig, type RigSpec } from '../rig/RigSpec.js';
@@ -12,7 +12,6 @@ import { RunProgress } from '../report/RunProgress.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { RunResult } from '../report/RunResult.js';
 import { expandCases, type CaseOptions, type CaseSpec } from '../scenario/cases.js';
-import { runCase, type CaseRunOptions } from './CaseRunner.js';
 import { checkCases } from '../scenario/checkCase.js';
 import { Project } from '../config/Project.js';
 import { CoverageSweep, DEFAULT_MAX_CASES } from './CoverageSweep.js';
@@ -25,7 +24,9 @@ import { DEFAULT_QUARANTINE_AFTER, Quarantine } from '../rig/Quarantine.js';
 import { matchingRigs } from '../rig/rigMatch.js';
 import { HitSweep } from './HitSweep.js';
 import { KeptRigs } from '../rig/KeptRigs.js';
-import { leaseDir, RigLease } from '../rig/RigLease.js';
+import type { RigLease } from '../rig/RigLease.js';
+import { rigGate, quarantineBlock, type Blocked } from './rigGate.js';
+import { runAttempts } from './runAttempts.js';
 import { writableStateRoot } from '../core/stateRoot.js';
 import { checkFlashImages, withImages, withScenarioImages } from './runImages.js';
 
@@ -143,6 +144,51 @@ export function newRunId(now: Date = new Date()): string {
 export async function run(options: RunOptions, plan: PlannedScenario[] = planRun(options)): Promise<RunResult> {
   const started = new Date();
   const t0 = performance.now();
+  const r = openRun(options, plan, started, t0);
+  try {
+    for (const [at, planned] of plan.entries()) {
+      const rigs = await runScenario(r, planned);
+      await releaseRigs(r, rigs, plan.slice(at + 1));
+    }
+  } finally {
+    await r.kept.closeAll();
+    for (const lease of r.leases.values()) lease.release();
+  }
+  const reason = options.signal.aborted ? options.signal.reason : undefined;
+  const result: RunResult = {
+    runId: r.runId,
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    dir: r.runDir,
+    cases: r.cases,
+    interrupted: reason instanceof Interrupted ? reason.signal : undefined,
+    cutLatency: cutLatency(r.cases),
+    coverage: runCoverage(r.cases),
+  };
+  writeReports(result, r.reportDir);
+  return result;
+}
+
+/** A run under way: what its scenarios and cases share. */
+interface RunState {
+  readonly options: RunOptions;
+  readonly reportDir: string;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly root: string;
+  readonly cases: CaseResult[];
+  /** Cases planned so far: a sweep draws more as it goes. */
+  total: number;
+  /** Cases started so far. */
+  index: number;
+  readonly progress: RunProgress;
+  readonly quarantine: Quarantine;
+  readonly leases: Map<string, RigLease>;
+  readonly kept: KeptRigs;
+}
+
+/** Checks where the reports and the rig state go and creates the run's folder. */
+function openRun(options: RunOptions, plan: PlannedScenario[], started: Date, t0: number): RunState {
   const reportDir = resolve(options.cwd ?? process.cwd(), options.reportDir);
   const runId = newRunId(started);
   const runDir = join(reportDir, runId);
@@ -154,89 +200,106 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   } catch (err) {
     throw new RigError('reports', `cannot create the report directory ${runDir}: ${(err as Error).message}`, { cause: err });
   }
-  const cases: CaseResult[] = [];
-  let total = plan.reduce((n, p) => n + p.cases.length, 0);
-  let index = 0;
-  const progress = new RunProgress({ runId, startedAt: started.toISOString(), dir: runDir }, join(reportDir, 'junit.xml'), options.log, t0);
-  // On disk before it is printed: whatever the run's end, a case seen to end is in the reports.
-  const ended = (result: CaseResult, n: number, print = true) => {
-    cases.push(result);
-    progress.caseEnded(result);
-    if (print) options.onCaseEnd?.(result, n, total);
-  };
-  const quarantine = new Quarantine(root);
-  const leases = new Map<string, RigLease>();
-  const kept = new KeptRigs();
-  try {
-    for (const [at, { scenario, rig: planned, cases: specs, jobRigs: slots = [{ rig: planned }], cuttable = [] }] of plan.entries()) {
-      // Rigs are gated one at a time: copies of a virtual rig share one lease.
-      const blockedBy = new Map<string, Blocked | undefined>();
-      for (const { rig } of slots) if (!blockedBy.has(rig.name)) blockedBy.set(rig.name, await rigGate(rig.name, { ...options, root, runId, quarantine, leases }));
-      const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
-      // An open-ended hit sweep, unless --param/--case fixed the hits.
-      const hitSweep = scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs) : undefined;
-      const queue = [...specs];
-      const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(cases)));
-      await runJobs(slots.length, nextCase, async (spec, job) => {
-        const { rig, instance } = slots[job]!;
-        const n = ++index;
-        total = Math.max(total, n);
-        if (options.signal.aborted) {
-          ended(skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
-          return;
-        }
-        const blocked = blockedBy.get(rig.name);
-        if (blocked) {
-          const result: CaseResult = { ...skipped(spec, scenario, rig, blocked.message), status: blocked.status, properties: { rig: rig.name, ...blocked.properties } };
-          ended(result, n);
-          return;
-        }
-        options.onCaseStart?.(spec, n, total, instance ?? rig.name);
-        const caseOptions = { scenario, rig, instance, spec, runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d), kept: kept.of(rig, instance) };
-        const result = await runAttempts(caseOptions, options.retries ?? 0, (r) => {
-          if (options.signal.aborted || r.status === 'skipped') return false;
-          const q = quarantine.record(rig.name, r.status, r.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
-          if (q) {
-            const block = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
-            blockedBy.set(rig.name, block);
-            options.log(block.message.replace(/^not run: /, ''));
-          }
-          return blockedBy.get(rig.name) !== undefined;
-        });
-        // A rig error may have left the kept board in a bad way: the next case starts from scratch.
-        if (result.status === 'error') await kept.close(rig, instance);
-        if (hitSweep?.settle(result)) writeReportFile(join(runDir, result.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-        ended(result, n);
-      });
-      if (sweep && !options.signal.aborted) {
-        const uncut = sweep.uncut(cases);
-        if (uncut.length) options.log(`--until-coverage: stopped at ${options.maxCases ?? DEFAULT_MAX_CASES} cases of ${scenario.name}; never cut in: ${uncut.join(', ')}`);
-      }
-      // The lease is held across scenarios on the same rig, so no other runner slips in between them.
-      for (const name of blockedBy.keys()) {
-        if (plan.slice(at + 1).some((p) => (p.jobRigs ?? [{ rig: p.rig }]).some((j) => j.rig.name === name))) continue;
-        await kept.closeRig(name);
-        leases.get(name)?.release();
-        leases.delete(name);
-      }
-    }
-  } finally {
-    await kept.closeAll();
-    for (const lease of leases.values()) lease.release();
-  }
-  const reason = options.signal.aborted ? options.signal.reason : undefined;
-  const result: RunResult = {
+  return {
+    options,
+    reportDir,
     runId,
-    startedAt: started.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
-    dir: runDir,
-    cases,
-    interrupted: reason instanceof Interrupted ? reason.signal : undefined,
-    cutLatency: cutLatency(cases),
-    coverage: runCoverage(cases),
+    runDir,
+    root,
+    cases: [],
+    total: plan.reduce((n, p) => n + p.cases.length, 0),
+    index: 0,
+    progress: new RunProgress({ runId, startedAt: started.toISOString(), dir: runDir }, join(reportDir, 'junit.xml'), options.log, t0),
+    quarantine: new Quarantine(root),
+    leases: new Map<string, RigLease>(),
+    kept: new KeptRigs(),
   };
-  // Each report is tried even when one fails (a full disk may still take a small file), and the run's result
-  // still reaches the caller to print: what could not be written is listed, not thrown.
+}
+
+/** On disk before it is printed: whatever the run's end, a case seen to end is in the reports. */
+function caseEnded(r: RunState, result: CaseResult, n: number, print = true): void {
+  r.cases.push(result);
+  r.progress.caseEnded(result);
+  if (print) r.options.onCaseEnd?.(result, n, r.total);
+}
+
+/** Gates the scenario's rigs, then runs its cases (and those its sweeps draw) on them; returns the rigs' names. */
+async function runScenario(r: RunState, planned: PlannedScenario): Promise<string[]> {
+  const { options } = r;
+  const { scenario, rig, cases: specs, jobRigs: slots = [{ rig }], cuttable = [] } = planned;
+  // Rigs are gated one at a time: copies of a virtual rig share one lease.
+  const blockedBy = new Map<string, Blocked | undefined>();
+  for (const { rig } of slots) if (!blockedBy.has(rig.name)) blockedBy.set(rig.name, await rigGate(rig.name, { ...options, root: r.root, runId: r.runId, quarantine: r.quarantine, leases: r.leases }));
+  const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
+  // An open-ended hit sweep, unless --param/--case fixed the hits.
+  const hitSweep = scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs) : undefined;
+  const queue = [...specs];
+  const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(r.cases)));
+  await runJobs(slots.length, nextCase, (spec, job) => runPlannedCase(r, { scenario, slot: slots[job]!, blockedBy, hitSweep }, spec));
+  if (sweep && !options.signal.aborted) {
+    const uncut = sweep.uncut(r.cases);
+    if (uncut.length) options.log(`--until-coverage: stopped at ${options.maxCases ?? DEFAULT_MAX_CASES} cases of ${scenario.name}; never cut in: ${uncut.join(', ')}`);
+  }
+  return [...blockedBy.keys()];
+}
+
+interface CaseSlot {
+  scenario: Scenario;
+  slot: JobRig;
+  /** Why a rig's cases cannot run, per rig; a rig quarantined mid-run is added. */
+  blockedBy: Map<string, Blocked | undefined>;
+  hitSweep?: HitSweep;
+}
+
+/** One case on one job's rig: skipped when the run is interrupted or the rig blocked, else run with its retries. */
+async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep }: CaseSlot, spec: CaseSpec): Promise<void> {
+  const { options, quarantine, kept } = r;
+  const { rig, instance } = slot;
+  const n = ++r.index;
+  r.total = Math.max(r.total, n);
+  if (options.signal.aborted) {
+    caseEnded(r, skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
+    return;
+  }
+  const blocked = blockedBy.get(rig.name);
+  if (blocked) {
+    const result: CaseResult = { ...skipped(spec, scenario, rig, blocked.message), status: blocked.status, properties: { rig: rig.name, ...blocked.properties } };
+    caseEnded(r, result, n);
+    return;
+  }
+  options.onCaseStart?.(spec, n, r.total, instance ?? rig.name);
+  const caseOptions = { scenario, rig, instance, spec, runDir: r.runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d), kept: kept.of(rig, instance) };
+  const result = await runAttempts(caseOptions, options.retries ?? 0, (attempt) => {
+    if (options.signal.aborted || attempt.status === 'skipped') return false;
+    const q = quarantine.record(rig.name, attempt.status, attempt.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
+    if (q) {
+      const block = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
+      blockedBy.set(rig.name, block);
+      options.log(block.message.replace(/^not run: /, ''));
+    }
+    return blockedBy.get(rig.name) !== undefined;
+  });
+  // A rig error may have left the kept board in a bad way: the next case starts from scratch.
+  if (result.status === 'error') await kept.close(rig, instance);
+  if (hitSweep?.settle(result)) writeReportFile(join(r.runDir, result.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  caseEnded(r, result, n);
+}
+
+/** The lease is held across scenarios on the same rig, so no other runner slips in between them. */
+async function releaseRigs(r: RunState, rigs: string[], later: PlannedScenario[]): Promise<void> {
+  for (const name of rigs) {
+    if (later.some((p) => (p.jobRigs ?? [{ rig: p.rig }]).some((j) => j.rig.name === name))) continue;
+    await r.kept.closeRig(name);
+    r.leases.get(name)?.release();
+    r.leases.delete(name);
+  }
+}
+
+/**
+ * Each report is tried even when one fails (a full disk may still take a small file), and the run's result
+ * still reaches the caller to print: what could not be written is listed, not thrown.
+ */
+function writeReports(result: RunResult, reportDir: string): void {
   const reportErrors: string[] = [];
   const attempt = (write: () => void) => {
     try {
@@ -246,72 +309,10 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
       reportErrors.push(err.message);
     }
   };
-  for (const file of [join(runDir, 'junit.xml'), join(reportDir, 'junit.xml')]) attempt(() => writeJunit(result, file));
-  attempt(() => writeJsonReport(result, join(runDir, 'results.json')));
+  for (const file of [join(result.dir, 'junit.xml'), join(reportDir, 'junit.xml')]) attempt(() => writeJunit(result, file));
+  attempt(() => writeJsonReport(result, join(result.dir, 'results.json')));
   attempt(() => writeHtmlReport(result, reportDir));
   if (reportErrors.length) result.reportErrors = reportErrors;
-  return result;
-}
-
-interface Blocked {
-  status: 'error' | 'skipped';
-  message: string;
-  properties?: Record<string, string>;
-}
-
-function quarantineBlock(rig: string, errors: number, since: string, lastError: string | undefined): Blocked {
-  return {
-    status: 'skipped',
-    message: `not run: rig ${rig} is quarantined since ${since} after ${errors} rig errors in a row${lastError ? ` (last: ${lastError})` : ''}; fix it, then \`hil rig check ${rig}\` puts it back in service`,
-    properties: { quarantined: 'true' },
-  };
-}
-
-/** Takes the rig's lease (unless this run holds it already); says why its cases cannot run, if they cannot. */
-async function rigGate(
-  rig: string,
-  o: RunOptions & { root: string; runId: string; quarantine: Quarantine; leases: Map<string, RigLease> },
-): Promise<Blocked | undefined> {
-  const q = o.ignoreQuarantine ? undefined : o.quarantine.quarantined(rig);
-  if (q) return quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
-  if (o.leases.has(rig)) return undefined;
-  try {
-    o.leases.set(rig, await RigLease.acquire({ dir: leaseDir(o.root), rig, run: o.runId, waitMs: o.waitMs, signal: o.signal, log: o.log }));
-    return undefined;
-  } catch (error) {
-    if (o.signal.aborted) return undefined; // the case loop reports the interruption
-    if (error instanceof RigError) return { status: 'error', message: error.message, properties: { lease: 'busy' } };
-    throw error;
-  }
-}
-
-/**
- * Runs a case, and again while it errors (up to `retries` more times), keeping each earlier attempt's folder as
- * `<case>.attempt-N`. Every attempt is in the properties; a pass after an error is marked flaky, never hidden.
- * `stop` sees each attempt and says when retrying must end (the rig was just quarantined).
- */
-async function runAttempts(options: CaseRunOptions, retries: number, stop: (attempt: CaseResult) => boolean): Promise<CaseResult> {
-  const attempts: CaseResult[] = [];
-  for (;;) {
-    const result = await runCase(options);
-    attempts.push(result);
-    const halt = stop(result);
-    if (result.status !== 'error' || attempts.length > retries || halt || options.signal.aborted) break;
-    const kept = `${result.dir}.attempt-${attempts.length}`;
-    renameSync(join(options.runDir, result.dir), join(options.runDir, kept));
-    result.dir = kept;
-    options.log(`rig error, retrying ${result.id} (attempt ${attempts.length + 1} of ${retries + 1}): ${result.message ?? ''}`);
-  }
-  const final = attempts.at(-1)!;
-  if (attempts.length === 1) return final;
-  const record: Record<string, string> = { attempts: String(attempts.length) };
-  attempts.forEach((a, i) => {
-    record[`attempt.${i + 1}.status`] = a.status;
-    if (a.message) record[`attempt.${i + 1}.message`] = a.message;
-    record[`attempt.${i + 1}.dir`] = a.dir;
-  });
-  if (final.status === 'pass') record['flaky'] = 'true';
-  return { ...final, properties: { ...final.properties, ...record } };
 }
 
 function skipped(spec: CaseSpec, scenario: Scenario, rig: RigSpec, message: string): CaseResult {

@@ -1,0 +1,55 @@
+import { CaseFailure, CaseSkipped, ConfigError, Interrupted, RigError } from '../core/errors.js';
+import type { Timeline } from '../core/Timeline.js';
+import type { Expectation } from '../expect/Expectation.js';
+import type { CaseStatus } from '../report/CaseResult.js';
+
+/** A case's status and why: the first failure decides it, later ones are its consequences. */
+export class CaseVerdict {
+  status: CaseStatus = 'pass';
+  message: string | undefined;
+  detail: string | undefined;
+
+  constructor(private readonly timeline: Timeline) {}
+
+  /** `expect` and `tail`: where the model was and the last console lines, for a step's own failure. */
+  fail(err: unknown, expect: Expectation | undefined, tail: readonly string[]): void {
+    if (this.status !== 'pass') return;
+    if (err instanceof CaseFailure) {
+      this.status = 'fail';
+      // A step's own check (inspect, cut) knows nothing of the model: say where the model was.
+      const failure = err.state === undefined && expect ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] }) : err;
+      this.message = failure.message;
+      this.detail = failureDetail(failure);
+    } else if (err instanceof CaseSkipped) {
+      this.status = 'skipped';
+      this.message = err.message;
+    } else if (err instanceof RigError) {
+      this.status = 'error';
+      this.message = `${err.part}: ${err.message}`;
+      this.detail = err.detail;
+    } else if (err instanceof Interrupted) {
+      this.status = 'error';
+      this.message = err.message;
+    } else if (err instanceof ConfigError) {
+      this.status = 'error';
+      this.message = err.message;
+    } else {
+      this.status = 'error';
+      this.message = `internal error: ${(err as Error)?.message ?? String(err)}`;
+      this.detail = (err as Error)?.stack;
+    }
+    this.timeline.record('result', { status: this.status, message: this.message });
+  }
+}
+
+export function modelFailure(failure: { message: string; state: string; expected: string[]; lastLines: string[] }): CaseFailure {
+  return new CaseFailure(failure.message, { state: failure.state, expected: failure.expected, lastLines: failure.lastLines });
+}
+
+function failureDetail(err: CaseFailure): string {
+  const parts = [err.message];
+  if (err.state) parts.push(`model state: ${err.state}`);
+  if (err.expected) parts.push(`expected events: ${err.expected.join(', ') || '(none)'}`);
+  if (err.lastLines?.length) parts.push('last console lines:', ...err.lastLines.map((l) => `  ${l}`));
+  return parts.join('\n');
+}
