@@ -71,6 +71,11 @@ function address(n: number, base: number): string {
   return base === 0 ? hex(n) : `0x${n.toString(16).padStart(8, '0')}`;
 }
 
+/** Where a region's issue points in the rig file. */
+function at(name: string): string[] {
+  return ['layout', 'regions', name];
+}
+
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
@@ -80,11 +85,18 @@ function isPowerOfTwo(n: number): boolean {
  * MCUboot porting guides): each message starts with the rule's name and gives the numbers involved.
  */
 export function checkLayout(layout: Layout): LayoutIssue[] {
-  const issues: LayoutIssue[] = [];
   const devs = devices(layout);
   const geometry = new Map([...devs].map(([name, dev]) => [name, new FlashGeometry(dev)]));
-  const at = (name: string) => ['layout', 'regions', name];
+  const issues = deviceIssues(layout, devs);
+  const regions = resolveRegions(layout);
+  for (const r of regions) issues.push(...regionIssues(layout, r, devs.get(r.device)!, geometry.get(r.device)!));
+  issues.push(...overlapIssues(layout, regions, devs));
+  return issues;
+}
 
+/** The alignment and page sizes, the device names, and the device each region names. */
+function deviceIssues(layout: Layout, devs: Map<string, FlashDevice>): LayoutIssue[] {
+  const issues: LayoutIssue[] = [];
   if (!isPowerOfTwo(layout.vectorAlign)) {
     issues.push({ path: ['layout', 'vectorAlign'], message: `vector-align: ${layout.vectorAlign} is not a power of two` });
   }
@@ -104,61 +116,65 @@ export function checkLayout(layout: Layout): LayoutIssue[] {
       issues.push({ path: [...at(name), 'device'], message: `known-device: region ${name} is on device "${r.device}", which the layout does not define (devices: ${names})` });
     }
   }
+  return issues;
+}
 
-  const regions = resolveRegions(layout);
-  for (const r of regions) {
-    const dev = devs.get(r.device)!;
-    const geo = geometry.get(r.device)!;
-    const where = r.device === INTERNAL ? 'flash' : `device ${r.device}`;
+/** The rules for one region on its device: not empty, inside the device, and those of its role. */
+function regionIssues(layout: Layout, r: ResolvedRegion, dev: FlashDevice, geo: FlashGeometry): LayoutIssue[] {
+  const issues: LayoutIssue[] = [];
+  const where = r.device === INTERNAL ? 'flash' : `device ${r.device}`;
 
-    if (r.size === 0) {
-      const why = layout.regions[r.name]!.size === REST ? ' ("..." leaves no room before the next region or the device end)' : '';
-      issues.push({ path: at(r.name), message: `region-size: region ${r.name} at ${hex(r.offset)} is empty${why}` });
-      continue;
-    }
-    if (r.end > geo.size) {
-      const hint = dev.base !== 0 && r.offset >= dev.base ? `; offsets are relative to the base ${address(dev.base, dev.base)}, was an absolute address given?` : '';
-      issues.push({
-        path: at(r.name),
-        message: `inside-device: region ${r.name} ${span(r.offset, r.end, dev.base)} (${formatSize(r.size)}) ends past the end of ${where} at ${hex(geo.size)} (${formatSize(geo.size)})${hint}`,
-      });
-      continue;
-    }
-
-    if (r.role === 'header' && !geo.isBoundary(r.offset)) {
-      const s = geo.sectorAt(r.offset)!;
-      issues.push({
-        path: at(r.name),
-        message: `header-on-sector-boundary: header ${r.name} starts at ${hex(r.offset)}, inside erase sector ${s.index} (${span(s.start, s.start + s.size, dev.base)}, ${formatSize(s.size)}); the active app header must start on an erase-sector boundary`,
-      });
-    }
-    if (r.role === 'app') {
-      if (r.address % layout.vectorAlign !== 0) {
-        issues.push({
-          path: at(r.name),
-          message: `app-vector-aligned: app ${r.name} starts at ${address(r.address, dev.base)}, not a multiple of the vector table alignment ${hex(layout.vectorAlign)} (${formatSize(layout.vectorAlign)}); ${hex(r.address % layout.vectorAlign)} bytes past ${address(r.address - (r.address % layout.vectorAlign), dev.base)}`,
-        });
-      }
-      if (dev.page !== undefined && r.address % dev.page !== 0) {
-        issues.push({
-          path: at(r.name),
-          message: `app-page-aligned: app ${r.name} starts at ${address(r.address, dev.base)}, not a multiple of the flash page size ${hex(dev.page)} (${formatSize(dev.page)})`,
-        });
-      }
-    }
-    if (r.role === 'kvstore') {
-      const whole = geo.wholeSectors(r.offset, r.end);
-      const ragged = !geo.isBoundary(r.offset) || !geo.isBoundary(r.end);
-      if (whole < 2 || ragged) {
-        const edges = ragged ? ' and does not start and end on erase-sector boundaries (an erase would take a neighbour with it)' : '';
-        issues.push({
-          path: at(r.name),
-          message: `kvstore-two-sectors: kvstore ${r.name} ${span(r.offset, r.end, dev.base)} (${formatSize(r.size)}) spans ${whole} whole erase sector${whole === 1 ? '' : 's'}${edges}; KVStore needs at least 2 whole sectors`,
-        });
-      }
-    }
+  if (r.size === 0) {
+    const why = layout.regions[r.name]!.size === REST ? ' ("..." leaves no room before the next region or the device end)' : '';
+    issues.push({ path: at(r.name), message: `region-size: region ${r.name} at ${hex(r.offset)} is empty${why}` });
+    return issues;
+  }
+  if (r.end > geo.size) {
+    const hint = dev.base !== 0 && r.offset >= dev.base ? `; offsets are relative to the base ${address(dev.base, dev.base)}, was an absolute address given?` : '';
+    issues.push({
+      path: at(r.name),
+      message: `inside-device: region ${r.name} ${span(r.offset, r.end, dev.base)} (${formatSize(r.size)}) ends past the end of ${where} at ${hex(geo.size)} (${formatSize(geo.size)})${hint}`,
+    });
+    return issues;
   }
 
+  if (r.role === 'header' && !geo.isBoundary(r.offset)) {
+    const s = geo.sectorAt(r.offset)!;
+    issues.push({
+      path: at(r.name),
+      message: `header-on-sector-boundary: header ${r.name} starts at ${hex(r.offset)}, inside erase sector ${s.index} (${span(s.start, s.start + s.size, dev.base)}, ${formatSize(s.size)}); the active app header must start on an erase-sector boundary`,
+    });
+  }
+  if (r.role === 'app') {
+    if (r.address % layout.vectorAlign !== 0) {
+      issues.push({
+        path: at(r.name),
+        message: `app-vector-aligned: app ${r.name} starts at ${address(r.address, dev.base)}, not a multiple of the vector table alignment ${hex(layout.vectorAlign)} (${formatSize(layout.vectorAlign)}); ${hex(r.address % layout.vectorAlign)} bytes past ${address(r.address - (r.address % layout.vectorAlign), dev.base)}`,
+      });
+    }
+    if (dev.page !== undefined && r.address % dev.page !== 0) {
+      issues.push({
+        path: at(r.name),
+        message: `app-page-aligned: app ${r.name} starts at ${address(r.address, dev.base)}, not a multiple of the flash page size ${hex(dev.page)} (${formatSize(dev.page)})`,
+      });
+    }
+  }
+  if (r.role === 'kvstore') {
+    const whole = geo.wholeSectors(r.offset, r.end);
+    const ragged = !geo.isBoundary(r.offset) || !geo.isBoundary(r.end);
+    if (whole < 2 || ragged) {
+      const edges = ragged ? ' and does not start and end on erase-sector boundaries (an erase would take a neighbour with it)' : '';
+      issues.push({
+        path: at(r.name),
+        message: `kvstore-two-sectors: kvstore ${r.name} ${span(r.offset, r.end, dev.base)} (${formatSize(r.size)}) spans ${whole} whole erase sector${whole === 1 ? '' : 's'}${edges}; KVStore needs at least 2 whole sectors`,
+      });
+    }
+  }
+  return issues;
+}
+
+function overlapIssues(layout: Layout, regions: ResolvedRegion[], devs: Map<string, FlashDevice>): LayoutIssue[] {
+  const issues: LayoutIssue[] = [];
   const sorted = [...regions].sort((a, b) => a.offset - b.offset);
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) {
