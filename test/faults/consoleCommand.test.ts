@@ -5,7 +5,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HIL_BIN } from '../helpers/hilCli.js';
 import { processesMentioning } from '../helpers/processes.js';
-import { bootScenario, PtyBench, until } from './ptyBench.js';
+import { bootScenario, PtyBench } from '../helpers/ptyBench.js';
+import { untilOrAfter } from '../helpers/until.js';
 
 /**
  * `hil console` leases the rig as a run does, says plainly why a typed line was not sent, and never lets the
@@ -45,7 +46,7 @@ describe('hil console', () => {
   it('holds the rig lease while it runs, and queues behind (or refuses) a rig another runner holds', async () => {
     const child = consoleOf(['virtual']);
     const seen = stdoutOf(child);
-    await until(() => seen().includes('Ctrl-C to leave'), 20_000);
+    await untilOrAfter(() => seen().includes('Ctrl-C to leave'), 20_000);
     const lease = JSON.parse(readFileSync(join(project, '.hil', 'leases', 'virtual.json'), 'utf8')) as { pid: number };
     expect(lease.pid).toBe(child.pid);
     const second = await consoleOf(['virtual', '--wait', '0']);
@@ -76,9 +77,9 @@ describe('hil console', () => {
   it('without --power, a typed line is not sent, with one clear message and no stack trace', async () => {
     const child = consoleOf(['virtual']);
     const seen = stdoutOf(child);
-    await until(() => seen().includes('Ctrl-C to leave'), 20_000);
+    await untilOrAfter(() => seen().includes('Ctrl-C to leave'), 20_000);
     child.stdin!.write('hello\n');
-    await until(() => seen().includes('not sent'), 5_000);
+    await untilOrAfter(() => seen().includes('not sent'), 5_000);
     child.kill('SIGINT');
     const r = await child;
     expect(seen()).toMatch(/--- not sent: cannot write to the console: the virtual board is powered off.*\(--power switches the board on\) ---/);
@@ -92,7 +93,7 @@ describe('hil console', () => {
     const rig = bench.rig('hostile', { power: `power: { kind: command, on: 'echo hostile > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }` });
     const child = consoleOf([rig, '--power']);
     const seen = stdoutOf(child);
-    await until(() => seen().includes('PANIC'), 20_000);
+    await untilOrAfter(() => seen().includes('PANIC'), 20_000);
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(0);

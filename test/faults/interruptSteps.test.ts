@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootScenario, printed, PtyBench } from './ptyBench.js';
+import { bootScenario, printed, PtyBench } from '../helpers/ptyBench.js';
 
 /**
  * Ctrl-C (SIGINT) or a CI cancel (SIGTERM) while each kind of step is running on the pty board: the step is

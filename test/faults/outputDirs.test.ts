@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil } from '../helpers/hilCli.js';
 import { timedHil } from '../helpers/timedHil.js';
-import { bootScenario, PtyBench } from './ptyBench.js';
+import { bootScenario, PtyBench } from '../helpers/ptyBench.js';
 
 /**
  * Folders hil makes from a path a user gave (`--report-dir`, `report merge --out`, `HIL_STATE_DIR`): one that

@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
-import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HIL_BIN, ROOT } from '../helpers/hilCli.js';
-import { processesMentioning } from '../helpers/processes.js';
-import { until } from './ptyBench.js';
+import { ROOT, startHil } from '../helpers/hilCli.js';
+import { startedBy } from '../helpers/processes.js';
+import { untilOrAfter } from '../helpers/until.js';
 
 /** The emulator itself crashing mid-case is the rig's fault: a rig error naming QEMU, never a board failure. */
 const reports = mkdtempSync(join(tmpdir(), 'hil-qemu-crash-'));
@@ -15,29 +14,16 @@ afterAll(() => {
 });
 
 /** QEMU processes started by `parent` (other runs on this checkout may have their own). */
-const qemusOf = (parent: number) =>
-  processesMentioning(`${ROOT}.hil/`).filter((p) => {
-    if (!/qemu-system/.test(p)) return false;
-    try {
-      return Number(readFileSync(`/proc/${p.split(' ')[0]}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === parent;
-    } catch {
-      return false;
-    }
-  });
+const qemusOf = (parent: number) => startedBy(parent, `${ROOT}.hil/`).filter((p) => /qemu-system/.test(p));
 
 describe('QEMU crashing mid-case', () => {
   jest.setTimeout(200_000);
   it('kill -SEGV of the QEMU process is a rig error naming it (exit 3), with nothing left running', async () => {
-    const child = execa(process.execPath, [HIL_BIN, 'run', 'rollback-powerfail', '--param', 'cut_after=120ms', '--report-dir', reports, '--wait', '150', '-v'], {
-      cwd: ROOT,
-      reject: false,
-      env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' }, // a rig error on purpose, every run
-      timeout: 190_000,
-    });
+    const child = startHil(['run', 'rollback-powerfail', '--param', 'cut_after=120ms', '--report-dir', reports, '--wait', '150', '-v'], { timeoutMs: 190_000 });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    await until(() => out.includes('step 3:') || child.exitCode !== null, 180_000);
-    await until(() => qemusOf(child.pid!).length > 0, 5_000);
+    await untilOrAfter(() => out.includes('step 3:') || child.exitCode !== null, 180_000);
+    await untilOrAfter(() => qemusOf(child.pid!).length > 0, 5_000);
     const [qemu] = qemusOf(child.pid!);
     expect({ qemu, out }).toEqual({ qemu: expect.any(String), out: expect.any(String) });
     process.kill(Number(qemu!.split(' ')[0]), 'SIGSEGV');

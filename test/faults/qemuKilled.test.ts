@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
-import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HIL_BIN, ROOT } from '../helpers/hilCli.js';
-import { processesMentioning } from '../helpers/processes.js';
-import { until } from './ptyBench.js';
+import { startHil } from '../helpers/hilCli.js';
+import { startedBy } from '../helpers/processes.js';
+import { untilOrAfter } from '../helpers/until.js';
 
 /**
  * `kill -9` of the virtual board's QEMU from outside, at several moments of a case: the board process dying is the
@@ -56,14 +55,7 @@ expect:
 }
 
 /** QEMU processes whose parent is `pid` (setpriv execs QEMU in place, so hil is its parent). */
-const qemusOf = (pid: number) =>
-  processesMentioning('qemu-system-arm').filter((p) => {
-    try {
-      return Number(readFileSync(`/proc/${p.split(' ')[0]}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
+const qemusOf = (pid: number) => startedBy(pid, 'qemu-system-arm');
 
 const TAP = 'button: { press: user, hold: 20ms }';
 
@@ -82,15 +74,10 @@ describe('QEMU killed from outside mid-case', () => {
   it.each(MOMENTS)('during %s: a rig error naming the kill, exit 3, at once, nothing left running', async (moment, steps, stepNo, delayMs) => {
     const name = `killed-${moment.replace(/\W+/g, '-')}`;
     const reports = join(dir, name);
-    const child = execa(process.execPath, [HIL_BIN, 'run', scenario(name, steps), '--rig', 'virtual', '--report-dir', reports, '--wait', '150', '-v'], {
-      cwd: ROOT,
-      reject: false,
-      env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' }, // a rig error on purpose, every run
-      timeout: 190_000,
-    });
+    const child = startHil(['run', scenario(name, steps), '--rig', 'virtual', '--report-dir', reports, '--wait', '150', '-v'], { timeoutMs: 190_000 });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    await until(() => out.includes(`step ${stepNo}:`) || child.exitCode !== null, 180_000);
+    await untilOrAfter(() => out.includes(`step ${stepNo}:`) || child.exitCode !== null, 180_000);
     await new Promise((r) => setTimeout(r, delayMs));
     const [qemu] = qemusOf(child.pid!);
     expect({ qemu, out }).toEqual({ qemu: expect.any(String), out: expect.stringContaining(`step ${stepNo}:`) });
@@ -105,7 +92,7 @@ describe('QEMU killed from outside mid-case', () => {
     const run = readdirSync(reports).find((d) => d !== 'junit.xml' && d !== 'index.html')!;
     expect(JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases[0].status).toBe('error');
     expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).not.toMatch(/<failure/);
-    await until(() => qemusOf(child.pid!).length === 0, 5_000);
+    await untilOrAfter(() => qemusOf(child.pid!).length === 0, 5_000);
     expect(qemusOf(child.pid!)).toEqual([]);
   });
 });

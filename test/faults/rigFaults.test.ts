@@ -3,7 +3,8 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processesMentioning } from '../helpers/processes.js';
-import { bootScenario, printed, PtyBench, until } from './ptyBench.js';
+import { bootScenario, printed, PtyBench } from '../helpers/ptyBench.js';
+import { untilOrAfter } from '../helpers/until.js';
 
 /**
  * Rig faults on a scripted pty board: each is a rig error (exit 3) with the tool's own words, the board's
@@ -76,7 +77,7 @@ describe('rig faults on the pty board', () => {
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.stdout).toMatch(/timed out|did not finish|hung|after 1s/i);
     expect(r.exitCode).toBe(3);
-    await until(() => processesMentioning('sleep 98765').length === 0, 2_000);
+    await untilOrAfter(() => processesMentioning('sleep 98765').length === 0, 2_000);
     expect(processesMentioning('sleep 98765')).toEqual([]);
   });
 

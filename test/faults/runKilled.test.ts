@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
-import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hil, HIL_BIN, ROOT } from '../helpers/hilCli.js';
-import { until } from './ptyBench.js';
+import { hil, startHil } from '../helpers/hilCli.js';
+import { childrenOf } from '../helpers/processes.js';
+import { untilOrAfter } from '../helpers/until.js';
 
 /**
  * A nightly killed outright (CI's timeout sends SIGKILL): the cases that ended before the kill are in the run's
@@ -17,20 +17,6 @@ afterAll(() => {
   rmSync(reports, { recursive: true, force: true });
 });
 
-/** Children of `pid` (QEMU and gdb are started by hil itself). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 const alive = (pid: number) => {
   try {
     return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -42,15 +28,10 @@ const alive = (pid: number) => {
 describe('a run killed by SIGKILL', () => {
   jest.setTimeout(200_000);
   it('keeps exactly the cases that ended, in every report, and leaves nothing running', async () => {
-    const child = execa(process.execPath, [HIL_BIN, 'run', 'rollback-powerfail', '--param', 'cut_after=20ms,40ms,60ms,80ms,100ms', '--report-dir', reports, '--wait', '150'], {
-      cwd: ROOT,
-      reject: false,
-      env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' },
-      timeout: 190_000,
-    });
+    const child = startHil(['run', 'rollback-powerfail', '--param', 'cut_after=20ms,40ms,60ms,80ms,100ms', '--report-dir', reports, '--wait', '150'], { timeoutMs: 190_000 });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    await until(() => out.includes('[3/5]') || child.exitCode !== null, 180_000);
+    await untilOrAfter(() => out.includes('[3/5]') || child.exitCode !== null, 180_000);
     const helpers = childrenOf(child.pid!);
     process.kill(child.pid!, 'SIGKILL');
     const r = await child;
@@ -79,7 +60,7 @@ describe('a run killed by SIGKILL', () => {
 
     // QEMU and gdb die with hil (their parent-death signal), at once.
     expect(helpers.length).toBeGreaterThan(0);
-    await until(() => !helpers.some(alive), 5_000);
+    await untilOrAfter(() => !helpers.some(alive), 5_000);
     expect(helpers.filter(alive)).toEqual([]);
     expect(existsSync(join(dir, 'index.html'))).toBe(false);
   });

@@ -19,3 +19,17 @@ export async function hil(args: string[], options: { cwd?: string; timeoutMs?: n
   });
   return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, all: `${result.stdout}\n${result.stderr}` };
 }
+
+/**
+ * Starts the built `hil` CLI and returns the live process, for a test that signals it or watches its output.
+ * HIL_QUARANTINE_AFTER=0: these runs make rig errors on purpose and must not quarantine the rig.
+ */
+export function startHil(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}) {
+  return execa(process.execPath, [HIL_BIN, ...args], {
+    cwd: ROOT,
+    reject: false,
+    env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0', ...options.env },
+    timeout: options.timeoutMs ?? 90_000,
+    forceKillAfterDelay: 2_000,
+  });
+}

@@ -16,3 +16,37 @@ export function processesMentioning(needle: string): string[] {
   }
   return found;
 }
+
+/** The parent pid from /proc/PID/stat (the field after the parenthesised command name, which may hold spaces). */
+function parentOf(pid: string | number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of the live children of `pid` (QEMU and gdb are started by hil itself). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p) && parentOf(p) === pid)
+    .map(Number);
+}
+
+/** Command lines of the processes mentioning `needle` that `parent` started (other runs may have their own). */
+export const startedBy = (parent: number, needle: string) => processesMentioning(needle).filter((p) => parentOf(p.split(' ')[0]!) === parent);
+
+/**
+ * Processes mentioning `needle` that are this process's children, or orphans (reparented to init): either is one
+ * left behind. Those of other hil runs sharing the machine (other test files, a bench) are neither.
+ */
+export function strays(needle: string): string[] {
+  return processesMentioning(needle).filter((p) => {
+    const parent = parentOf(p.split(' ')[0]!);
+    return parent === process.pid || parent === 1;
+  });
+}
+
+/** Probe gdb sessions (armed breakpoints included) left behind. */
+export const strayBreakSessions = () => strays('--interpreter=mi3');

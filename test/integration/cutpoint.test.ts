@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
-import { strayBreakSessions, strays } from '../virtual/strays.js';
+import { strayBreakSessions, strays } from '../helpers/processes.js';
 
 /**
  * Exact cut points through the built CLI: rollback-powerfail-exhaustive cuts before the N-th flash word program

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HIL_BIN, hil, ROOT } from '../helpers/hilCli.js';
 import { processesMentioning } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Rig leases and quarantine on the virtual rig, each in its own project folder (its own .hil/: leases, quarantine,
@@ -37,14 +38,6 @@ function results(reportDir: string): { cases: CaseJson[] } {
   return JSON.parse(readFileSync(join(reportDir, run, 'results.json'), 'utf8')) as { cases: CaseJson[] };
 }
 
-async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Rig images must live in the project: a rig copy gets its own copy of the virtual board's firmware. */
 function copyFirmware(cwd: string): void {
   cpSync(join(ROOT, 'rigs/virtual/firmware/build'), join(cwd, 'rigs', 'fw'), { recursive: true, filter: (src) => !src.includes('/obj') });
@@ -58,7 +51,7 @@ describe('rig leases', () => {
     const leaseFile = join(cwd, '.hil', 'leases', 'virtual.json');
     const a = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'ra', '--wait', '120'], { cwd, reject: false, timeout: 120_000, env: { NO_COLOR: '1' } });
     const b = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'rb', '--wait', '120'], { cwd, reject: false, timeout: 120_000, env: { NO_COLOR: '1' } });
-    await until(() => existsSync(leaseFile));
+    await until('the lease file', () => existsSync(leaseFile), 30_000);
     const holder = JSON.parse(readFileSync(leaseFile, 'utf8')) as { pid: number };
     const c = await hil(['run', SCENARIO, '--report-dir', 'rc'], { cwd, env: { HIL_WAIT: '0' } });
     const [ra, rb] = await Promise.all([a, b]);
@@ -80,7 +73,7 @@ describe('rig leases', () => {
     const cwd = project();
     const leaseFile = join(cwd, '.hil', 'leases', 'virtual.json');
     const crashed = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'r1'], { cwd, reject: false, detached: true, timeout: 60_000 });
-    await until(() => existsSync(leaseFile));
+    await until('the lease file', () => existsSync(leaseFile), 30_000);
     const pid = crashed.pid!;
     process.kill(-pid, 'SIGKILL');
     await crashed;

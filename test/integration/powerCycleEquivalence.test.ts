@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
-import { strays } from '../virtual/strays.js';
+import { strays } from '../helpers/processes.js';
 
 /**
  * The two ways the virtual rig cuts power must look the same to the firmware: a new QEMU per power-on

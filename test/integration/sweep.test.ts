@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil } from '../helpers/hilCli.js';
 import { processesMentioning } from '../helpers/processes.js';
-import { strayBreakSessions } from '../virtual/strays.js';
+import { strayBreakSessions } from '../helpers/processes.js';
 
 const dirs: string[] = [];
 afterAll(() => {

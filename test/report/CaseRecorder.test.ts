@@ -6,7 +6,7 @@ import type { ConsoleLine } from '../../src/protocols/Console.js';
 import { RigError } from '../../src/core/errors.js';
 import { CaseRecorder, consoleLogLine, consoleStamp } from '../../src/report/CaseRecorder.js';
 import { Timeline } from '../../src/core/Timeline.js';
-import { caseResult } from './fixtures.js';
+import { caseResult } from '../helpers/results.js';
 
 let root: string;
 beforeEach(() => {

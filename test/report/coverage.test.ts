@@ -10,7 +10,7 @@ import { coverageTable } from '../../src/report/coverageTable.js';
 import { renderJunit } from '../../src/report/junit.js';
 import type { CutMeasure } from '../../src/report/CaseResult.js';
 import { Timeline } from '../../src/core/Timeline.js';
-import { caseResult, runResult } from './fixtures.js';
+import { caseResult, runResult } from '../helpers/results.js';
 
 function scenario(model: string): Scenario {
   const dir = mkdtempSync(join(tmpdir(), 'hil-coverage-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { cutLatency, cutLatencyLine, cutLatencyProperties, latencyStats, percentile } from '../../src/report/cutLatency.js';
 import { renderJunit } from '../../src/report/junit.js';
-import { caseResult, runResult } from './fixtures.js';
+import { caseResult, runResult } from '../helpers/results.js';
 
 const cut = (lateMs: number, actuationMs: number) => ({ atMs: 100, lateMs, actuationMs, state: 'copying' });
 

@@ -6,7 +6,7 @@ import { RigError } from '../../src/core/errors.js';
 import { RESULTS_FORMAT, writeJsonReport } from '../../src/report/json.js';
 import { summaryLine } from '../../src/report/summary.js';
 import type { CaseStatus } from '../../src/report/CaseResult.js';
-import { caseResult, runResult } from './fixtures.js';
+import { caseResult, runResult } from '../helpers/results.js';
 
 let dir: string;
 beforeEach(() => {

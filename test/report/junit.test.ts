@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RigError } from '../../src/core/errors.js';
 import { renderJunit, SYSTEM_OUT_MAX_CHARS, writeJunit } from '../../src/report/junit.js';
-import { caseResult, runResult } from './fixtures.js';
+import { caseResult, runResult } from '../helpers/results.js';
 
 let dir: string;
 

@@ -6,7 +6,7 @@ import { SerialPort } from 'serialport';
 import { loadRig } from '../../src/rig/RigSpec.js';
 import { checkLayout, layoutSchema, resolveRegions } from '../../src/flash/layoutRules.js';
 import { checkRig, type RigCheckResult } from '../../src/rig/rigCheck.js';
-import { ptyPair } from '../drivers/output/ptyPair.js';
+import { PtyPair } from '../helpers/ptyPair.js';
 
 const SEEDS = ['psoc6-cy8cproto-062-4343w', 'nucleo-f429zi', 'frdm-k64f', 'stm32mp157c-dk2'];
 const rigFile = (name: string) => resolve('rigs', `${name}.yaml`);
@@ -68,9 +68,9 @@ describe('rig check on the seed rigs, on a machine with none of their hardware',
 
 describe('rig check with parts that are there', () => {
   it('reports each part ok or not, live and in order, and records it in the timeline', async () => {
-    const consolePty = await ptyPair();
-    const relayPty = await ptyPair();
-    const board = new SerialPort({ path: relayPty.boardPath, baudRate: 19200 });
+    const consolePty = await PtyPair.inTempDir();
+    const relayPty = await PtyPair.inTempDir();
+    const board = new SerialPort({ path: relayPty.board, baudRate: 19200 });
     board.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('\r')) board.write('ver\n\r00000008\n\r>');
     });
@@ -82,11 +82,11 @@ describe('rig check with parts that are there', () => {
         {
           name: 'bench',
           dir: '/tmp',
-          console: { kind: 'serial', options: { kind: 'serial', path: consolePty.driverPath, baud: 115200, reopen: 1000, encoding: 'utf8' } },
+          console: { kind: 'serial', options: { kind: 'serial', path: consolePty.driver, baud: 115200, reopen: 1000, encoding: 'utf8' } },
           power: { kind: 'pdudaemon', options: { kind: 'pdudaemon', host: '127.0.0.1', port: (pdu.address() as AddressInfo).port, pdu: 'p', outlet: 1, timeout: 2000 } },
           probe: { kind: 'openocd', options: { kind: 'openocd', args: ['-f', 'interface/cmsis-dap.cfg', '-f', 'target/psoc6.cfg'], timeout: 30000, cmd: 'openocd' } },
           outputs: {
-            button: { kind: 'numato', options: { kind: 'numato', path: relayPty.driverPath, channel: 0, baud: 19200, timeout: 1000, active: 'high' } },
+            button: { kind: 'numato', options: { kind: 'numato', path: relayPty.driver, channel: 0, baud: 19200, timeout: 1000, active: 'high' } },
             mystery: { kind: 'teleporter', options: {} },
           },
         },
@@ -95,7 +95,7 @@ describe('rig check with parts that are there', () => {
       expect(live).toEqual(['console true', 'probe false', 'power true', 'outputs.button true', 'outputs.mystery false']);
       expect(byPart(results)['outputs.mystery']!.message).toBe('no driver of kind "teleporter"');
       expect(byPart(results).button).toBeUndefined();
-      expect(byPart(results)['outputs.button']!.message).toBe(`numato on ${relayPty.driverPath} answers (version 00000008)`);
+      expect(byPart(results)['outputs.button']!.message).toBe(`numato on ${relayPty.driver} answers (version 00000008)`);
     } finally {
       await new Promise((r) => board.close(r));
       await new Promise((r) => pdu.close(r));

@@ -6,7 +6,7 @@ import { loadScenario, type Scenario } from '../../src/scenario/Scenario.js';
 import { parseDuration } from '../../src/core/duration.js';
 import { expandCases } from '../../src/scenario/cases.js';
 import { CoverageSweep } from '../../src/run/CoverageSweep.js';
-import { caseResult } from '../report/fixtures.js';
+import { caseResult } from '../helpers/results.js';
 
 function scenario(params: string): Scenario {
   const dir = mkdtempSync(join(tmpdir(), 'hil-sweep-'));

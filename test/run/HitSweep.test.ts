@@ -8,7 +8,7 @@ import { expandCases } from '../../src/scenario/cases.js';
 import { HitSweep } from '../../src/run/HitSweep.js';
 import { HITS_SEEN, MISSED_HIT } from '../../src/steps/CutStep.js';
 import { sampledHits } from '../../src/scenario/hitSample.js';
-import { caseResult } from '../report/fixtures.js';
+import { caseResult } from '../helpers/results.js';
 
 function scenario(hit: string, params = ''): Scenario {
   const dir = mkdtempSync(join(tmpdir(), 'hil-hits-'));

@@ -9,6 +9,7 @@ import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
 import { QemuPower, qemuPowerDriver } from '../../src/drivers/power/qemu.js';
 import { BOOT_COUNT_ADDR, NV_BASE, NV_SIZE, TICK_ADDR } from './testFirmware.js';
 import { flashedVirtualRig } from './drivers.js';
+import { until } from '../helpers/until.js';
 import { qemuResources, type VirtualRig } from './virtualRig.js';
 
 /** The boards the tests made: each is closed after its test (its paused next QEMU goes with it). */
@@ -22,14 +23,6 @@ function parts(rig: VirtualRig, resources?: Record<string, unknown>) {
   const lines: ConsoleLine[] = [];
   console.subscribe({ line: (l) => lines.push(l) });
   return { power, console, lines };
-}
-
-async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const word = (buf: Buffer, address: number) => buf.readUInt32LE(address - NV_BASE);

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { RigError } from '../../src/core/errors.js';
 import { qemuConsoleDriver } from '../../src/drivers/console/qemu.js';
-import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
+import { flashedVirtualRig, virtualDrivers } from './drivers.js';
+import { until } from '../helpers/until.js';
 import type { VirtualRig } from './virtualRig.js';
 
 describe('QemuConsole on a real QEMU pty', () => {

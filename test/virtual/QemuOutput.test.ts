@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { RigError } from '../../src/core/errors.js';
 import { qemuOutputDriver } from '../../src/drivers/output/qemu.js';
-import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
+import { flashedVirtualRig, virtualDrivers } from './drivers.js';
+import { until } from '../helpers/until.js';
 import { qemuResources, type VirtualRig } from './virtualRig.js';
 
 describe('QemuOutput: GPIO input lines over the board\'s UART1 socket', () => {

@@ -3,9 +3,10 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RigError } from '../../src/core/errors.js';
 import { qemuProbeDriver } from '../../src/drivers/probe/qemu.js';
-import { until, virtualDrivers as driversOf } from './drivers.js';
+import { virtualDrivers as driversOf } from './drivers.js';
+import { until } from '../helpers/until.js';
 import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from './testFirmware.js';
-import { strays } from './strays.js';
+import { strays } from '../helpers/processes.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
 
 const SCRATCH = 0x21400000;

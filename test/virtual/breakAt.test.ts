@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { RigError } from '../../src/core/errors.js';
-import { until, virtualDrivers } from './drivers.js';
-import { strayBreakSessions } from './strays.js';
+import { virtualDrivers } from './drivers.js';
+import { until } from '../helpers/until.js';
+import { strayBreakSessions } from '../helpers/processes.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
 
 /** QemuProbe.breakAt on the real virtual-board firmware: the cut lands before the N-th flash word program. */

@@ -34,11 +34,3 @@ export async function flashedVirtualRig(): Promise<VirtualRig> {
   await drivers.close();
   return rig;
 }
-
-export async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { until, virtualDrivers } from './drivers.js';
+import { virtualDrivers } from './drivers.js';
+import { until } from '../helpers/until.js';
 import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
 
 /** The real virtual-board firmware (rigs/virtual/firmware/build), driven through the qemu drivers. */

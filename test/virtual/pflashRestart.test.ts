@@ -9,7 +9,7 @@ import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
 import { qemuConsoleDriver, type QemuConsole } from '../../src/drivers/console/qemu.js';
 import { qemuPowerDriver, type QemuPower } from '../../src/drivers/power/qemu.js';
 import { processesMentioning } from '../helpers/processes.js';
-import { until } from './drivers.js';
+import { until } from '../helpers/until.js';
 
 /** Debian's u-boot-qemu: a real firmware that writes a pflash bank (installed by scripts/bootstrap). */
 const UBOOT = '/usr/lib/u-boot/qemu_arm/u-boot.bin';

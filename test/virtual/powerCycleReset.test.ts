@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from './testFirmware.js';
-import { flashedVirtualRig, until, virtualDrivers } from './drivers.js';
+import { flashedVirtualRig, virtualDrivers } from './drivers.js';
+import { until } from '../helpers/until.js';
 import { makeVirtualRig, qemuResources, type VirtualRig } from './virtualRig.js';
 
 /** powerCycle reset: one QEMU serves every power cycle; each power-on must look to the guest like a new one. */

@@ -14,7 +14,7 @@ import { closable } from '../../src/rig/RigSession.js';
 import { Timeline } from '../../src/core/Timeline.js';
 import { qemuBoardSchema } from '../../src/virtual/QemuBoardOptions.js';
 import { processesMentioning } from '../helpers/processes.js';
-import { until } from './drivers.js';
+import { until } from '../helpers/until.js';
 
 /** The shipped rigs/virtual.yaml, through the real loader and registries, with its state in a temp dir. */
 describe('rigs/virtual.yaml on the qemu drivers', () => {

@@ -10,7 +10,7 @@ import { RigError } from '../../../src/core/errors.js';
 import { processesMentioning } from '../../helpers/processes.js';
 import { Collector } from './collector.js';
 import { driverContext } from '../../helpers/driverContext.js';
-import { PtyPair } from './ptyPair.js';
+import { PtyPair } from '../../helpers/ptyPair.js';
 
 let dir: string;
 const consoles: ReconnectingConsole[] = [];
@@ -47,7 +47,7 @@ describe('serial console over a real pty', () => {
 
   it('reads CRLF and LF lines, timestamped on the case timeline, raw bytes kept', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console, ctx, seen } = serial(pair.console);
+    const { console, ctx, seen } = serial(pair.driver);
     await console.open();
     const before = ctx.timeline.now();
     pair.write('MCUboot Bootloader Started\r\nNo valid ');
@@ -62,7 +62,7 @@ describe('serial console over a real pty', () => {
 
   it('keeps invalid UTF-8, NUL and 0xFF bytes exactly as the board sent them', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console, seen } = serial(pair.console);
+    const { console, seen } = serial(pair.driver);
     await console.open();
     const garbage = Buffer.from([0x00, 0xff, 0xc3, 0x28, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x7f, 0x0d, 0x0a]);
     pair.write(garbage);
@@ -73,7 +73,7 @@ describe('serial console over a real pty', () => {
 
   it('writes to the board', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console } = serial(pair.console);
+    const { console } = serial(pair.driver);
     await console.open();
     const board = new SerialPort({ path: pair.board, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => board.open((err) => (err ? reject(err) : resolve())));
@@ -141,7 +141,7 @@ describe('serial console over a real pty', () => {
 
   it('emits the partial line a board printed just before the cut, before the gap', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console, seen } = serial(pair.console);
+    const { console, seen } = serial(pair.driver);
     await console.open();
     pair.write('Copying 4');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -153,7 +153,7 @@ describe('serial console over a real pty', () => {
 
   it('flushes a partial last line on close, and close twice is fine', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console, seen } = serial(pair.console);
+    const { console, seen } = serial(pair.driver);
     await console.open();
     pair.write('one\ntwo');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -166,7 +166,7 @@ describe('serial console over a real pty', () => {
   it('waits out a gap before writing, then delivers the bytes to the device its link now points to', async () => {
     const link = join(dir, 'by-id-link');
     const first = await PtyPair.start(join(dir, 'board1'), join(dir, 'tty1'));
-    symlinkSync(realpathSync(first.console), link);
+    symlinkSync(realpathSync(first.driver), link);
     const { console, seen } = serial(link);
     await console.open();
     await first.kill('SIGKILL');
@@ -182,7 +182,7 @@ describe('serial console over a real pty', () => {
     let got = '';
     board.on('data', (chunk: Buffer) => (got += chunk.toString()));
     board.on('error', () => undefined);
-    symlinkSync(realpathSync(second.console), `${link}.new`);
+    symlinkSync(realpathSync(second.driver), `${link}.new`);
     renameSync(`${link}.new`, link);
     try {
       await writing;
@@ -196,7 +196,7 @@ describe('serial console over a real pty', () => {
 
   it('fails with a RigError once the device stays gone past the reopen timeout', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console, ctx, seen } = serial(pair.console, 300);
+    const { console, ctx, seen } = serial(pair.driver, 300);
     await console.open();
     const began = Date.now();
     await pair.kill('SIGKILL');
@@ -205,7 +205,7 @@ describe('serial console over a real pty', () => {
     const error = seen.failures[0]!;
     expect(error).toBeInstanceOf(RigError);
     expect(error.part).toBe('console');
-    expect(error.message).toBe(`console ${pair.console} gone for 300ms`);
+    expect(error.message).toBe(`console ${pair.driver} gone for 300ms`);
     expect(console.failed()).toBe(error);
     await expect(console.write('x')).rejects.toBe(error);
     expect(ctx.events.find((e) => e.type === 'console-failed')).toMatchObject({ part: 'console', message: error.message });
@@ -214,11 +214,11 @@ describe('serial console over a real pty', () => {
 
   it('rejects a write waiting in the gap when the console fails', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const { console, seen } = serial(pair.console, 200);
+    const { console, seen } = serial(pair.driver, 200);
     await console.open();
     await pair.kill('SIGKILL');
     await seen.until(() => seen.gaps.length === 1, 'the gap');
-    await expect(console.write('x')).rejects.toThrow(`console ${pair.console} gone for 200ms`);
+    await expect(console.write('x')).rejects.toThrow(`console ${pair.driver} gone for 200ms`);
   });
 
   it('refuses to open a missing path with a RigError naming it and what is there instead', async () => {
@@ -233,14 +233,14 @@ describe('serial console over a real pty', () => {
     expect((err as RigError).part).toBe('console');
     expect((err as RigError).message).toBe(`console path ${missing} does not exist; ${dir} has: board, tty`);
     await pair.kill('SIGKILL');
-    const { console: dangling } = serial(pair.console);
+    const { console: dangling } = serial(pair.driver);
     await expect(dangling.open()).rejects.toThrow(/^console path .*\/tty does not exist \(dangling link to \/dev\/pts\/\d+\)$/);
   });
 
   it('rig check opens and closes the port without reading or writing', async () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
-    const options = serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.console, baud: 9600 });
-    await expect(serialConsoleDriver.check(options, driverContext('console'))).resolves.toBe(`${pair.console} opens at 9600 baud`);
+    const options = serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.driver, baud: 9600 });
+    await expect(serialConsoleDriver.check(options, driverContext('console'))).resolves.toBe(`${pair.driver} opens at 9600 baud`);
     await expect(serialConsoleDriver.check({ ...options, path: join(dir, 'nope') }, driverContext('console'))).rejects.toThrow(/does not exist/);
   });
 });

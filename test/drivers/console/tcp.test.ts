@@ -6,6 +6,7 @@ import { createTcpConsole, tcpConsoleDriver } from '../../../src/drivers/console
 import { RigError } from '../../../src/core/errors.js';
 import { Collector } from './collector.js';
 import { driverContext } from '../../helpers/driverContext.js';
+import { until } from '../../helpers/until.js';
 
 /** A ser2net stand-in: a raw TCP server on 127.0.0.1 that keeps its connected clients and what they sent. */
 class FakeSer2net {
@@ -54,14 +55,6 @@ function tcp(port: number, reopen = 10_000, ctx = driverContext('console')) {
   return { console, ctx, seen: new Collector(console) };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 afterEach(async () => {
   for (const console of consoles.splice(0)) await console.close();
   for (const s of servers.splice(0)) await s.stop();
@@ -78,26 +71,26 @@ describe('tcp console', () => {
     const ser2net = await server();
     const { console, seen } = tcp(ser2net.port);
     await console.open();
-    await until(() => ser2net.clients.length === 1, 'the connection');
+    await until('the connection', () => ser2net.clients.length === 1);
     ser2net.latest().write('Factory app v1.');
     ser2net.latest().write(Buffer.from([0x32, 0x20, 0x72, 0x75, 0x6e, 0x6e, 0x69, 0x6e, 0x67, 0x0d, 0x0a, 0x00, 0xff, 0x0a]));
     await seen.until(() => seen.lines.length === 2, 'two lines');
     expect(seen.texts()).toEqual(['Factory app v1.2 running', '\u0000\ufffd']);
     expect([...seen.lines[1]!.raw]).toEqual([0x00, 0xff, 0x0a]);
     await console.write('reset\r');
-    await until(() => ser2net.received === 'reset\r', 'the write');
+    await until('the write', () => ser2net.received === 'reset\r');
   });
 
   it('reconnects when the server drops the connection: gap, resume, and lines after it arrive', async () => {
     const ser2net = await server();
     const { console, ctx, seen } = tcp(ser2net.port);
     await console.open();
-    await until(() => ser2net.clients.length === 1, 'the connection');
+    await until('the connection', () => ser2net.clients.length === 1);
     ser2net.latest().write('before\npartial');
     await seen.until(() => seen.lines.length === 1, 'the first line');
     ser2net.latest().destroy();
     await seen.until(() => seen.resumes.length === 1, 'the resume');
-    await until(() => ser2net.clients.length === 2, 'the second connection');
+    await until('the second connection', () => ser2net.clients.length === 2);
     ser2net.latest().write('after\r\n');
     await seen.until(() => seen.texts().includes('after'), 'the line after the resume');
     expect(seen.order).toEqual(['line:before', 'line:partial', 'gap', 'resume', 'line:after']);
@@ -116,7 +109,7 @@ describe('tcp console', () => {
     const second = await server(first.port);
     await seen.until(() => seen.resumes.length === 1, 'the resume');
     expect(seen.resumes[0]!.gapMs).toBeGreaterThanOrEqual(200);
-    await until(() => second.clients.length === 1, 'the connection');
+    await until('the connection', () => second.clients.length === 1);
     second.latest().write('back\n');
     await seen.until(() => seen.texts().includes('back'), 'a line from the new server');
   });

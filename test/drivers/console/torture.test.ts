@@ -14,7 +14,8 @@ import type { Expectation } from '../../../src/expect/Expectation.js';
 import { Timeline } from '../../../src/core/Timeline.js';
 import { processesMentioning } from '../../helpers/processes.js';
 import { driverContext } from '../../helpers/driverContext.js';
-import { PtyPair } from './ptyPair.js';
+import { PtyPair } from '../../helpers/ptyPair.js';
+import { until } from '../../helpers/until.js';
 
 /**
  * The serial console on a real pty (socat) under abuse: megabytes of random bytes, a megabyte with no newline,
@@ -53,7 +54,7 @@ async function consoleIntoModel() {
   const scenario = loadScenario('scenarios/rollback-powerfail.yaml');
   const model: Expectation = createExpectation(scenario.expect, { timeline: new Timeline(), clock: new SimulatedClock() });
   const seen = { lines: 0, bytes: 0, truncated: 0, last: undefined as ConsoleLine | undefined };
-  console = createSerialConsole(serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.console }), driverContext('console'));
+  console = createSerialConsole(serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.driver }), driverContext('console'));
   console.subscribe({
     line: (line) => {
       seen.lines++;
@@ -72,14 +73,6 @@ async function boardPrints(data: Buffer): Promise<void> {
   const file = join(dir, 'data.bin');
   writeFileSync(file, data);
   await execa('sh', ['-c', 'cat "$1" > "$2"', 'sh', file, pair.board], { timeout: 60_000 });
-}
-
-async function until(condition: () => boolean, what: string, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Lines the splitter must emit for `data`: one per newline, plus one per 64 KiB cut of a longer line, plus the tail. */
@@ -115,7 +108,7 @@ describe('serial console torture', () => {
     const data = randomBytes(5 * 1024 * 1024);
     const rss = process.memoryUsage().rss;
     await boardPrints(data);
-    await until(() => seen.bytes >= data.length - (data.length - data.lastIndexOf(0x0a) - 1), 'the last complete line');
+    await until('the last complete line', () => seen.bytes >= data.length - (data.length - data.lastIndexOf(0x0a) - 1), 30_000);
     await console.close(); // flushes the tail after the last newline
     expect(seen.bytes).toBe(data.length);
     expect(seen.lines).toBe(expectedLines(data));
@@ -129,7 +122,7 @@ describe('serial console torture', () => {
     const rss = process.memoryUsage().rss;
     await boardPrints(data);
     // 15 pieces are cut while it streams; the last 64 KiB waits for a newline and comes out when the console closes.
-    await until(() => seen.lines >= 15, `15 pieces (saw ${seen.lines} lines, ${seen.bytes} bytes)`, 10_000);
+    await until(`15 pieces (saw ${seen.lines} lines, ${seen.bytes} bytes)`, () => seen.lines >= 15, 10_000);
     await new Promise((r) => setTimeout(r, 500)); // the last piece's bytes are still crossing the pty
     await console.close();
     expect(seen.lines).toBe(expectedLines(data));
@@ -150,7 +143,7 @@ describe('serial console torture', () => {
     model.send({ type: 'POWER_ON', t: 0 });
     const t0 = performance.now();
     await boardPrints(Buffer.from(lines.map((l) => `${l}\r\n`).join('')));
-    await until(() => seen.lines >= lines.length, `${lines.length} lines`);
+    await until(`${lines.length} lines`, () => seen.lines >= lines.length, 30_000);
     const seconds = (performance.now() - t0) / 1000;
     expect(seen.lines).toBe(lines.length);
     expect(order.slice(boot.length)).toEqual(Array.from({ length: n }, (_, i) => i));

@@ -5,7 +5,7 @@ import { lcusDriver, lcusFrame } from '../../../src/drivers/output/lcus.js';
 import { numatoChannel, numatoDriver } from '../../../src/drivers/output/numato.js';
 import { Timeline } from '../../../src/core/Timeline.js';
 import type { DriverContext } from '../../../src/protocols/DriverContext.js';
-import { ptyPair, type PtyPair } from './ptyPair.js';
+import { PtyPair } from '../../helpers/ptyPair.js';
 
 const ctx: DriverContext = {
   rigName: 'test',
@@ -22,13 +22,13 @@ let pty: PtyPair;
 let board: SerialPort;
 
 async function openBoard(): Promise<SerialPort> {
-  const port = new SerialPort({ path: pty.boardPath, baudRate: 19200, autoOpen: false });
+  const port = new SerialPort({ path: pty.board, baudRate: 19200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   return port;
 }
 
 beforeEach(async () => {
-  pty = await ptyPair();
+  pty = await PtyPair.inTempDir();
   board = await openBoard();
 });
 afterEach(async () => {
@@ -68,7 +68,7 @@ describe('numato', () => {
 
   it('switches a relay and reads it back, honouring active-low wiring', async () => {
     const dev = fakeNumato(board);
-    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 12, active: 'low' }), ctx);
+    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 12, active: 'low' }), ctx);
     await out.set(true);
     expect(dev.relays.get('C')).toBe(false);
     expect(out.level()).toBe(true);
@@ -80,7 +80,7 @@ describe('numato', () => {
 
   it('waits the settle time after an edge', async () => {
     fakeNumato(board);
-    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 1, settle: '150ms' }), ctx);
+    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 1, settle: '150ms' }), ctx);
     const t0 = performance.now();
     await out.set(true);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(145);
@@ -89,17 +89,17 @@ describe('numato', () => {
 
   it('fails when the relay does not read back what was set', async () => {
     fakeNumato(board, new Set(['2']));
-    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 2 }), ctx);
+    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 2 }), ctx);
     const err = await out.set(true).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RigError);
     expect((err as RigError).part).toBe('outputs.button');
-    expect((err as RigError).message).toBe(`numato ${pty.driverPath}: relay 2 reads "off" after "relay on 2"`);
+    expect((err as RigError).message).toBe(`numato ${pty.driver}: relay 2 reads "off" after "relay on 2"`);
     await out.close();
   });
 
   it('fails with a RigError when the board stays silent', async () => {
-    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 0, timeout: '200ms' }), ctx);
-    await expect(out.set(true)).rejects.toThrow(`${pty.driverPath}: no answer to "relay on 0" within 200ms`);
+    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 0, timeout: '200ms' }), ctx);
+    await expect(out.set(true)).rejects.toThrow(`${pty.driver}: no answer to "relay on 0" within 200ms`);
     await out.close();
   });
 
@@ -114,8 +114,8 @@ describe('numato', () => {
     const dev = fakeNumato(board);
     const links = new Map<string, unknown>();
     const sharing: DriverContext = { ...ctx, shared: <T>(key: string, create: () => T) => (links.has(key) ? links.get(key) : links.set(key, create()).get(key)) as T };
-    const boot0 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 4 }), { ...sharing, part: 'outputs.boot0' });
-    const boot2 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 5 }), { ...sharing, part: 'outputs.boot2' });
+    const boot0 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 4 }), { ...sharing, part: 'outputs.boot0' });
+    const boot2 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 5 }), { ...sharing, part: 'outputs.boot2' });
     await Promise.all([boot0.set(true), boot2.set(true)]);
     expect(dev.relays.get('4')).toBe(true);
     expect(dev.relays.get('5')).toBe(true);
@@ -126,8 +126,8 @@ describe('numato', () => {
 
   it('rig check asks for the version without moving a relay', async () => {
     const dev = fakeNumato(board);
-    const opts = numatoDriver.schema.parse({ kind: 'numato', path: pty.driverPath, channel: 0 });
-    await expect(numatoDriver.check(opts, ctx)).resolves.toBe(`numato on ${pty.driverPath} answers (version 00000008)`);
+    const opts = numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 0 });
+    await expect(numatoDriver.check(opts, ctx)).resolves.toBe(`numato on ${pty.driver} answers (version 00000008)`);
     expect(dev.log).toEqual(['ver']);
   });
 });
@@ -142,7 +142,7 @@ describe('lcus', () => {
   it('sends one frame per edge on the wire', async () => {
     const bytes: number[] = [];
     board.on('data', (chunk: Buffer) => bytes.push(...chunk));
-    const out = lcusDriver.create(lcusDriver.schema.parse({ kind: 'lcus', path: pty.driverPath, channel: 2 }), ctx);
+    const out = lcusDriver.create(lcusDriver.schema.parse({ kind: 'lcus', path: pty.driver, channel: 2 }), ctx);
     await out.set(true);
     await out.set(false);
     await new Promise((r) => setTimeout(r, 100));

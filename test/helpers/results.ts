@@ -1,6 +1,7 @@
 import type { CaseResult } from '../../src/report/CaseResult.js';
 import type { RunResult } from '../../src/report/RunResult.js';
 
+/** A finished case and run as the report writers receive them; a test overrides the fields it is about. */
 export function caseResult(overrides: Partial<CaseResult> = {}): CaseResult {
   return {
     id: 'rollback-powerfail[cut_after=60ms]',

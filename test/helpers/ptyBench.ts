@@ -2,8 +2,9 @@ import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HIL_BIN, ROOT } from '../helpers/hilCli.js';
-import { processesMentioning } from '../helpers/processes.js';
+import { ROOT, startHil } from './hilCli.js';
+import { processesMentioning } from './processes.js';
+import { untilOrAfter } from './until.js';
 
 /**
  * A scripted board (test/fixtures/ptyboard/board.mjs) on a socat pty pair in a fresh directory, for fault
@@ -18,7 +19,7 @@ export class PtyBench {
 
   async start(): Promise<void> {
     this.socat = execa('socat', [`pty,raw,echo=0,link=${this.consolePath}`, `pty,raw,echo=0,link=${join(this.dir, 'board-end')}`], { reject: false, timeout: 120_000 });
-    await until(() => existsSync(join(this.dir, 'board-end')));
+    await untilOrAfter(() => existsSync(join(this.dir, 'board-end')));
     this.board = execa(process.execPath, [join(ROOT, 'test/fixtures/ptyboard/board.mjs'), join(this.dir, 'board-end'), this.powerFile], { reject: false, timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -28,7 +29,7 @@ export class PtyBench {
     this.board?.kill('SIGKILL');
     this.socat?.kill('SIGKILL');
     await Promise.allSettled([this.board, this.socat]);
-    await until(() => !existsSync(this.consolePath));
+    await untilOrAfter(() => !existsSync(this.consolePath));
   }
 
   /** Writes a rig file; `power`/`outputs` override the default command power. */
@@ -54,7 +55,7 @@ export class PtyBench {
 
   /** Runs hil as a user would; returns the live process so a test can signal it. */
   run(args: string[], env: Record<string, string> = {}) {
-    return execa(process.execPath, [HIL_BIN, ...args], { cwd: ROOT, reject: false, env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0', ...env }, timeout: 90_000, forceKillAfterDelay: 2_000 });
+    return startHil(args, { env });
   }
 
   /** Stops the board and socat, then returns what is still running from this bench's directory (should be nothing). */
@@ -64,10 +65,6 @@ export class PtyBench {
     rmSync(this.dir, { recursive: true, force: true });
     return left;
   }
-}
-
-export async function until(done: () => boolean, ms = 5_000): Promise<void> {
-  for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** The boot scenario of the pty board with `middle` steps between power-on and the end. */
