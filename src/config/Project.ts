@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import { suggestion } from '../core/didYouMean.js';
 
 /** Where hil itself is installed: its rigs/ and scenarios/ (the virtual rig and its scenarios) are always available. */
-export const HIL_HOME = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const HIL_HOME = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * A project is the nearest directory (from cwd up) holding rigs/ or scenarios/. Names are looked up

@@ -79,7 +79,7 @@ function expandRandom(v: z.infer<typeof random>, ctx: z.RefinementCtx): string[]
 }
 
 /** More cases than this is a typo or a misunderstanding, never a plan: at 0.5 s a case it is already 14 hours. */
-export const MAX_CASES = 100_000;
+const MAX_CASES = 100_000;
 
 /**
  * Why `lists` (one list of values per parameter) make too many cases, counted as a product without building

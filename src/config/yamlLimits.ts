@@ -1,14 +1,14 @@
 import { Lexer, Parser, type CST } from 'yaml';
 
 /** Deeper than this is never a config file. */
-export const MAX_DEPTH = 64;
+const MAX_DEPTH = 64;
 
 /**
  * More lexer tokens than this is never a config file: the largest shipped one has about 1,500. The YAML
  * library spends about 10 µs of CPU (mostly garbage collection) per token, so 130,000 one-character
  * collections, which fit under the byte cap, take more than the 2 s a refusal may take.
  */
-export const MAX_TOKENS = 40_000;
+const MAX_TOKENS = 40_000;
 
 /** Lexer tokens that mark structure and stand for no source text. */
 const NOT_SOURCE = new Set(['\x02', '\x18', '\x1f']);

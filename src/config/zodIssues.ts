@@ -102,7 +102,7 @@ function matchedBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined 
 }
 
 /** Turns a failed zod parse of `data` (found at `base` in `yaml`) into located issues, one per problem. */
-export function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, error: { issues: z.core.$ZodIssue[] }, within: FieldPath = []): ConfigIssue[] {
+function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, error: { issues: z.core.$ZodIssue[] }, within: FieldPath = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
     const rel = [...within, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];

@@ -13,7 +13,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest candidate to a misspelt name, if any is close enough to be a plausible typo. */
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();

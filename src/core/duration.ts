@@ -4,7 +4,7 @@ const UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, mi
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|min|h)\s*$/;
 
 /** Node's timers cap at 2^31-1 ms (about 24.8 days); a longer delay fires at once, so it is refused instead. */
-export const MAX_DURATION_MS = 2_147_483_647;
+const MAX_DURATION_MS = 2_147_483_647;
 
 function unboundedDuration(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;

@@ -12,7 +12,7 @@ export interface SourceLocation {
   field?: string;
 }
 
-export function formatLocation(where: SourceLocation): string {
+function formatLocation(where: SourceLocation): string {
   let s = where.file;
   if (where.line !== undefined) s += `:${where.line}`;
   if (where.line !== undefined && where.col !== undefined) s += `:${where.col}`;

@@ -195,7 +195,7 @@ function spawnError(part: string, name: string, options: RunToolOptions, message
 }
 
 /** The program a shell command line starts: its first word after any `VAR=value` assignments. */
-export function programOf(command: string): string | undefined {
+function programOf(command: string): string | undefined {
   return command
     .trim()
     .split(/\s+/)

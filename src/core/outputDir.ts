@@ -28,7 +28,7 @@ function errnoReason(err: unknown): string {
 }
 
 /** What is wrong with making `path` (and writing in it), or undefined when nothing is. */
-export function outputDirProblem(path: string, purpose: string): string | undefined {
+function outputDirProblem(path: string, purpose: string): string | undefined {
   let at = resolve(path);
   for (;;) {
     let st: Stats;

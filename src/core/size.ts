@@ -5,7 +5,7 @@ const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 **
 const SIZE = /^\s*(0x[0-9a-f]+|\d+)\s*(?:([KMG])(?:i?B)?)?\s*$/i;
 
 /** Parses a size or address; undefined when it is not one. */
-export function parseSize(value: unknown): number | undefined {
+function parseSize(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const m = SIZE.exec(value);

@@ -5,7 +5,7 @@
  */
 export const MAX_MATCH_CHARS = 4096;
 
-export interface ClassifiedEvent {
+interface ClassifiedEvent {
   /** The pattern's name, which is the model event. */
   type: string;
   /** Named groups that took part in the match. */

@@ -14,7 +14,7 @@ import { runnerEventGroups } from './runnerEvents.js';
 import { expectedEvents, formatWhen, selectTransition } from './transitionSelection.js';
 
 /** Timers of the model (`after`) and of `waitFor`; xstate's SimulatedClock fits, for tests. */
-export interface ModelClock {
+interface ModelClock {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
 }

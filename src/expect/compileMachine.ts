@@ -3,7 +3,7 @@ import type { ModelTree, StateSpec, TransitionSpec } from './ModelTree.js';
 import { whenMatches } from './transitionSelection.js';
 
 /** What the model's machine receives: a pattern or runner event with its named values. */
-export interface ModelEventObject {
+interface ModelEventObject {
   type: string;
   groups: Record<string, string>;
 }

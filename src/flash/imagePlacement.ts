@@ -36,7 +36,7 @@ function holds(region: ImageRegion): string {
  * declares more than the region holds. undefined when it fits. The file must be a regular file:
  * ConfigError otherwise.
  */
-export function placementProblem(path: string, address: number | undefined, region: ImageRegion, options: { headerMayLie?: boolean } = {}): string | undefined {
+function placementProblem(path: string, address: number | undefined, region: ImageRegion, options: { headerMayLie?: boolean } = {}): string | undefined {
   let footprint;
   try {
     footprint = imageFootprint(path, address ?? region.address);

@@ -35,7 +35,7 @@ const ROLE_BY_NAME: Array<[RegExp, RegionRole]> = [
 ];
 
 /** The role a region has when the rig does not say: from its name (`kvstore`, `header`, `app`, ...). */
-export function inferRole(name: string): RegionRole | undefined {
+function inferRole(name: string): RegionRole | undefined {
   return ROLE_BY_NAME.find(([re]) => re.test(name))?.[1];
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { size } from '../core/size.js';
 
 /** What a region is for; decides which layout rules apply to it. */
-export const regionRoles = ['bootloader', 'header', 'app', 'kvstore', 'candidate', 'slot', 'factory', 'scratch'] as const;
+const regionRoles = ['bootloader', 'header', 'app', 'kvstore', 'candidate', 'slot', 'factory', 'scratch'] as const;
 export type RegionRole = (typeof regionRoles)[number];
 
 /** The name of the internal flash device; external devices are named by the rig (`qspi`, `sd`). */
@@ -12,7 +12,7 @@ export const INTERNAL = 'flash';
  * A flash device: `sectors` lists erase sectors as `[count, size]` runs, for one bank when `banks` > 1
  * (the STM32F429 has two identical banks of 4 x 16K, 1 x 64K, 7 x 128K).
  */
-export const flashDeviceSchema = z.strictObject({
+const flashDeviceSchema = z.strictObject({
   base: size.default(0),
   banks: z.number().int().min(1).default(1),
   sectors: z.array(z.tuple([size, size])).min(1),
@@ -39,7 +39,6 @@ const regionSchema = z.union([
   z.tuple([size, regionSize]).transform(([offset, size]) => ({ device: INTERNAL, offset, size, role: undefined })),
   regionObject,
 ]);
-export type RegionSpec = z.infer<typeof regionSchema>;
 
 /**
  * The rig's `layout` block: internal flash, optional external devices (QSPI NOR, SD card), named regions.

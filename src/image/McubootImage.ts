@@ -16,16 +16,14 @@ export const IMAGE_MAGIC = 0x96f3b83d;
 /** sizeof(struct image_header). */
 export const IMAGE_HEADER_SIZE = 32;
 export const TLV_INFO_MAGIC = 0x6907;
-export const TLV_PROT_INFO_MAGIC = 0x6908;
+const TLV_PROT_INFO_MAGIC = 0x6908;
 export const TLV_INFO_SIZE = 4;
-export const TLV_HEADER_SIZE = 4;
+const TLV_HEADER_SIZE = 4;
 export const TLV_SHA256 = 0x10;
 /** The trailer's boot magic (BOOT_MAGIC, max_align 8): in a secondary slot it means "upgrade pending". */
 export const BOOT_MAGIC = Buffer.from([
   0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
 ]);
-/** Header flags (ih_flags). */
-export const IMAGE_F = { PIC: 0x1, ENCRYPTED_AES128: 0x4, NON_BOOTABLE: 0x10, RAM_LOAD: 0x20 } as const;
 
 export type ImageErrorCode = 'TRUNCATED' | 'BAD_MAGIC' | 'BAD_HEADER' | 'BAD_TLV' | 'BAD_OPTION';
 
@@ -39,12 +37,12 @@ export class ImageFormatError extends Error {
   }
 }
 
-export interface TlvInput {
+interface TlvInput {
   type: number;
   data: Uint8Array;
 }
 
-export interface Tlv {
+interface Tlv {
   type: number;
   /** Offset of the TLV's 4-byte header from the start of the image. */
   offset: number;
@@ -77,7 +75,7 @@ export interface EncodeOptions {
   maxAlign?: number;
 }
 
-export interface ImageHeader {
+interface ImageHeader {
   magic: number;
   loadAddr: number;
   hdrSize: number;
@@ -87,7 +85,7 @@ export interface ImageHeader {
   version: ImageVersion;
 }
 
-export interface Range {
+interface Range {
   offset: number;
   length: number;
 }

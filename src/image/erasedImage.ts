@@ -5,7 +5,7 @@ import { RigError } from '../core/errors.js';
 const CHUNK = 1024 * 1024;
 
 /** Bytes an unprivileged writer may still use in the filesystem holding `dir`. */
-export async function freeBytes(dir: string): Promise<number> {
+async function freeBytes(dir: string): Promise<number> {
   const fs = await statfs(dir);
   return fs.bavail * fs.bsize;
 }

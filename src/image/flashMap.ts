@@ -4,7 +4,7 @@
  * `imageTool flashmap` writes it as build/flash_map.json for the rest of the project.
  */
 
-export interface FlashRegion {
+interface FlashRegion {
   base: number;
   size: number;
   /** Offset of `base` in the NV file (the board's flash), if the region is inside it. */

@@ -24,7 +24,7 @@ interface Tampering {
   apply(image: Buffer, parsed: ParsedImage, options: TamperOptions): Buffer;
 }
 
-export const TAMPERINGS = {
+const TAMPERINGS = {
   'body-byte': { what: 'one bit of the body flipped (hash mismatch)', apply: (b, p) => flip(b, p.body.offset + (p.body.length >> 1)) },
   'bad-hash': { what: 'one bit of the SHA-256 TLV value flipped', apply: (b, p) => flip(b, hashTlv(p).offset + 4) },
   'no-hash': { what: 'the SHA-256 TLV retyped (0x11): no hash to check', apply: (b, p) => withU16(b, hashTlv(p).offset, TLV_SHA256 + 1) },
@@ -46,10 +46,6 @@ export const TAMPERINGS = {
 
 export type TamperKind = keyof typeof TAMPERINGS;
 export const TAMPER_KINDS = Object.keys(TAMPERINGS) as TamperKind[];
-
-export function isTamperKind(name: string): name is TamperKind {
-  return Object.hasOwn(TAMPERINGS, name);
-}
 
 /**
  * A copy of `image` (a good MCUboot image, padded or not) damaged in one way. Throws RangeError when the input

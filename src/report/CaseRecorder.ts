@@ -22,7 +22,7 @@ export function consoleLogLine(line: ConsoleLine): string {
 }
 
 /** One timeline event as a JSON line; nothing a driver records (a bigint address, a cycle) may stop the recording. */
-export function timelineJsonLine(event: TimelineEvent): string {
+function timelineJsonLine(event: TimelineEvent): string {
   try {
     return JSON.stringify(event, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
   } catch (err) {

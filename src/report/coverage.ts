@@ -1,6 +1,6 @@
 import type { CaseResult } from './CaseResult.js';
 
-export interface StateCoverage {
+interface StateCoverage {
   /** Dotted path in the model. */
   state: string;
   cuttable: boolean;
@@ -10,7 +10,7 @@ export interface StateCoverage {
   visited: number;
 }
 
-export interface TransitionCoverage {
+interface TransitionCoverage {
   from: string;
   event: string;
   to: string;
@@ -34,7 +34,7 @@ export interface ScenarioCoverage {
 
 const inside = (state: string, of: string) => state === of || state.startsWith(`${of}.`);
 
-export function scenarioCoverage(scenario: string, cases: readonly CaseResult[]): ScenarioCoverage | undefined {
+function scenarioCoverage(scenario: string, cases: readonly CaseResult[]): ScenarioCoverage | undefined {
   const covered = cases.filter((c) => c.scenario === scenario && c.coverage);
   const model = covered[0]?.coverage;
   if (!model) return undefined;

@@ -11,7 +11,7 @@ import { countStatuses } from './summary.js';
 import { writeReportFile } from './writeReportFile.js';
 
 /** Beyond this many console lines a case shows its tail; the whole console is one link away. */
-export const HTML_CONSOLE_MAX_LINES = 5000;
+const HTML_CONSOLE_MAX_LINES = 5000;
 
 export interface HtmlReportOptions {
   /** Folder the page is written to: links to case files are relative to it, so the page opens from disk. */

@@ -12,7 +12,7 @@ function visible(ch: string): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
-export function xmlSafe(text: string): string {
+function xmlSafe(text: string): string {
   return text.replace(ANSI, '').replace(ILLEGAL, visible);
 }
 

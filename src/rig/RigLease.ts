@@ -31,7 +31,7 @@ export interface LeaseOptions {
   log(message: string): void;
 }
 
-export const LEASE_TTL_MS = 30_000;
+const LEASE_TTL_MS = 30_000;
 const HEARTBEAT_MS = 5_000;
 const POLL_MS = 250;
 /** A takeover lock left by a runner killed between its two syscalls; far longer than a takeover takes. */
@@ -42,7 +42,7 @@ export function leaseDir(projectRoot: string): string {
   return join(stateRoot(projectRoot), 'leases');
 }
 
-export function describeHolder(h: LeaseHolder): string {
+function describeHolder(h: LeaseHolder): string {
   return `pid ${h.pid} on ${h.host} since ${h.since}${h.run ? ` (run ${h.run})` : ''}`;
 }
 
@@ -71,7 +71,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Why a holder no longer counts, or undefined while it does. */
-export function staleReason(h: LeaseHolder, now: number = Date.now()): string | undefined {
+function staleReason(h: LeaseHolder, now: number = Date.now()): string | undefined {
   if (h.host === hostname() && !pidAlive(h.pid)) return `its process ${h.pid} is gone`;
   const age = now - Date.parse(h.heartbeat);
   if (!(age <= h.ttlMs)) return `its last heartbeat was ${Math.round(age / 1000)}s ago (limit ${Math.round(h.ttlMs / 1000)}s)`;

@@ -132,7 +132,7 @@ export function shardPlan(plan: PlannedScenario[], shard: { index: number; count
     .filter((p) => p.cases.length > 0);
 }
 
-export function newRunId(now: Date = new Date()): string {
+function newRunId(now: Date = new Date()): string {
   return `${now.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }
 

@@ -54,7 +54,7 @@ export interface Scenario {
 }
 
 /** The parameter an open-ended hit sweep sets. */
-export const HIT_PARAM = 'hit';
+const HIT_PARAM = 'hit';
 
 const STEP_META = ['timeout', 'name'] as const;
 

@@ -4,7 +4,7 @@ import { defineStep } from './Step.js';
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' };
 
 /** Decodes `\r`, `\n`, `\t`, `\0`, `\\` and `\xHH` so raw bytes can be written in YAML single quotes too. */
-export function decodeEscapes(text: string): Buffer {
+function decodeEscapes(text: string): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;

@@ -31,7 +31,7 @@ export interface StepContext {
 }
 
 /** What a step refers to, checked when the scenario is loaded against the model and the rig. */
-export interface StepReferences {
+interface StepReferences {
   states?: string[];
   outputs?: string[];
   images?: string[];

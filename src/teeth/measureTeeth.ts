@@ -6,7 +6,7 @@ import { run } from '../run/Run.js';
 import { buildVariant, checkPatches } from './buildVariant.js';
 import type { Mutant, TeethScenario, TeethSpec } from './TeethFile.js';
 
-export type Verdict = 'passes' | 'fails' | 'caught' | 'missed' | 'build failed' | 'rig error' | 'not run';
+type Verdict = 'passes' | 'fails' | 'caught' | 'missed' | 'build failed' | 'rig error' | 'not run';
 
 export interface VariantResult {
   /** `good` for the unmutated build. */

@@ -1,5 +1,5 @@
 /** The UARTs of a board that is about to run. */
-export interface PoweringBoard {
+interface PoweringBoard {
   /** The pty of UART `index` for this power-on, or undefined when that UART is not a pty. */
   serialPath(index: number): string | undefined;
 }

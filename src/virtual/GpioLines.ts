@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 export const GPIO_LINES = 26;
 
 /** The wire format of the board's GPIO UART: 'A'+n sets input line n active, 'a'+n inactive. */
-export function levelByte(line: number, active: boolean): string {
+function levelByte(line: number, active: boolean): string {
   return String.fromCharCode((active ? 0x41 : 0x61) + line);
 }
 

@@ -4,7 +4,7 @@ import { duration } from '../core/duration.js';
 import { hex, size } from '../core/size.js';
 
 /** Largest flash file hil creates: far above any board's flash, far below what fills a disk by a typo. */
-export const MAX_FLASH_FILE = 1024 ** 3;
+const MAX_FLASH_FILE = 1024 ** 3;
 
 /** A path hil writes under, relative to `folder` and inside it, so never anybody else's file. */
 const inside = (folder: string) =>
@@ -93,5 +93,4 @@ export const qemuBoardSchema = z.strictObject({
   if (dup) ctx.addIssue({ code: 'custom', path: ['nv'], message: `nv id "${dup}" is used twice` });
 });
 
-export type QemuBoardConfig = z.input<typeof qemuBoardSchema>;
 export type QemuBoardOptions = z.output<typeof qemuBoardSchema>;

@@ -21,7 +21,7 @@ const schema = z.strictObject({
 type Options = z.infer<typeof schema>;
 
 /** What the user needs to fix a path that is not there: a dangling link's target, or what the directory holds. */
-export function missingPathMessage(path: string): string {
+function missingPathMessage(path: string): string {
   let message = `console path ${path} does not exist`;
   try {
     if (lstatSync(path).isSymbolicLink()) return `${message} (dangling link to ${readlinkSync(path)})`;
@@ -61,7 +61,7 @@ function openErrorMessage(path: string, err: Error): string {
 }
 
 /** A serial device opened with serialport; each connect is a fresh open, so a re-pointed link is followed. */
-export class SerialEndpoint implements ConsoleEndpoint {
+class SerialEndpoint implements ConsoleEndpoint {
   constructor(
     private readonly part: string,
     readonly name: string,

@@ -38,7 +38,7 @@ function connectErrorMessage(name: string, err: NodeJS.ErrnoException): string {
  * A raw TCP byte stream, as ser2net exports a serial port in `raw` mode (`accepter: tcp,3001`). Telnet-mode
  * exports are not decoded: their option negotiation would show up as bytes in the console.
  */
-export class TcpEndpoint implements ConsoleEndpoint {
+class TcpEndpoint implements ConsoleEndpoint {
   readonly name: string;
 
   constructor(

@@ -38,7 +38,7 @@ export function commandFor(options: Pick<Options, 'set' | 'on' | 'off'>, high: b
  * A button, boot-mode pin or relay driven by the user's own shell commands. The commands set the physical
  * level; `active: low` (wiring) decides which level "pressed" is, as for every other output kind.
  */
-export class CommandOutput extends LevelOutput {
+class CommandOutput extends LevelOutput {
   readonly description: string;
 
   constructor(

@@ -44,7 +44,7 @@ export function gpiosetArgs(major: number, chip: string, line: string | number, 
  * A GPIO line of the rig host (a Raspberry Pi wired to BOOT0 or a button) through libgpiod's gpioset,
  * held by a gpioset process for the whole run.
  */
-export class GpiodOutput extends LevelOutput {
+class GpiodOutput extends LevelOutput {
   readonly description: string;
   private holder?: ResultPromise<{ detached: true; reject: false; stdin: 'pipe'; all: true }>;
   private output = '';

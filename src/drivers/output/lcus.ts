@@ -28,7 +28,7 @@ type Options = z.infer<typeof schema>;
  * LCUS-type relay boards behind a CH340 USB-serial chip. They take 4-byte frames and answer nothing, so an
  * edge is proven only by the frame leaving the port; the settle time covers the contact closing.
  */
-export class LcusOutput extends LevelOutput {
+class LcusOutput extends LevelOutput {
   readonly description: string;
   private readonly link: SerialLink;
 

@@ -32,7 +32,7 @@ type Options = z.infer<typeof schema>;
  * A Numato USB relay board: text commands `relay on N` / `relay off N` ended by CR, echoed back and
  * followed by a `>` prompt; every edge is read back with `relay read N` so a stuck relay is caught here.
  */
-export class NumatoOutput extends LevelOutput {
+class NumatoOutput extends LevelOutput {
   readonly description: string;
   private readonly link: SerialLink;
 

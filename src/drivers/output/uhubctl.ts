@@ -30,7 +30,7 @@ export function uhubctlPortPowered(stdout: string, port: number): boolean | unde
 }
 
 /** USB port power through uhubctl (VBUS of a per-port-switching hub): powers a board fed from that port. */
-export class UhubctlOutput extends LevelOutput {
+class UhubctlOutput extends LevelOutput {
   readonly description: string;
 
   constructor(private readonly options: Options, ctx: DriverContext) {

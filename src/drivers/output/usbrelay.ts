@@ -29,7 +29,7 @@ export function parseUsbrelayList(stdout: string): Map<string, boolean> {
  * HID relay boards (dcttech / ucreatefun) through the `usbrelay` CLI. usbrelay 1.0 exits 0 even when no board
  * matches, so every edge is followed by a listing, run with `-d` so its "Found N devices" line explains a miss.
  */
-export class UsbrelayOutput extends LevelOutput {
+class UsbrelayOutput extends LevelOutput {
   readonly description: string;
 
   constructor(private readonly options: Options, ctx: DriverContext) {

@@ -24,7 +24,7 @@ type Options = z.infer<typeof schema>;
  * a command-line tool works on day one. A command that fails or hangs is a rig error carrying its output; with a
  * `status` command, a switch that did not happen is one too (many relay tools exit 0 whatever happened).
  */
-export class CommandPower implements Power {
+class CommandPower implements Power {
   readonly description: string;
   private current: PowerState = 'unknown';
 

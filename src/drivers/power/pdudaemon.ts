@@ -31,7 +31,7 @@ export function pduDaemonUrl(options: Pick<Options, 'host' | 'port' | 'pdu' | 'o
  * Board power through a pdudaemon server (the LAVA PDU daemon), which owns the PDU and serialises requests to it.
  * pdudaemon queues the request and answers at once, so a settle time covers the outlet actually switching.
  */
-export class PduDaemonPower implements Power {
+class PduDaemonPower implements Power {
   readonly description: string;
   private current: PowerState = 'unknown';
 

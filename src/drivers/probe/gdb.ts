@@ -17,14 +17,14 @@ import { guardRegions } from '../support/regionGuard.js';
  * What sits behind the gdb remote, and the monitor commands each understands. A Black Magic Probe is the
  * GDB server itself (a serial device); it must scan and attach before anything else.
  */
-export const gdbServers = {
+const gdbServers = {
   bmp: { extended: true, connect: ['monitor swdp_scan', 'attach 1'], halt: [], reset: ['monitor reset'], erase: undefined },
   jlink: { extended: false, connect: [], halt: ['monitor halt'], reset: ['monitor reset', 'monitor go'], erase: undefined },
   openocd: { extended: true, connect: [], halt: ['monitor reset halt'], reset: ['monitor reset run'], erase: (a: number, n: number) => [`monitor flash erase_address ${hex(a)} ${hex(n)}`] },
   pyocd: { extended: false, connect: [], halt: ['monitor reset halt'], reset: ['monitor reset'], erase: (a: number, n: number) => [`monitor erase ${hex(a)} ${hex(n)}`] },
   qemu: { extended: false, connect: [], halt: [], reset: ['monitor system_reset'], erase: undefined },
 } as const;
-export type GdbServer = keyof typeof gdbServers;
+type GdbServer = keyof typeof gdbServers;
 
 const schema = z.strictObject({
   kind: z.literal('gdb'),
@@ -71,7 +71,7 @@ export class GdbProgress implements ProgressParser {
  * Probes through gdb-multiarch in batch mode. Commands go in a script file, because gdb stops a sourced
  * script at its first error (with `-ex` it would carry on and run `load` against a failed connection).
  */
-export class GdbProbe implements Probe {
+class GdbProbe implements Probe {
   readonly description: string;
   readonly progress: ProbeProgress;
   private readonly server: (typeof gdbServers)[GdbServer];

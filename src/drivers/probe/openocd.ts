@@ -71,7 +71,7 @@ async function runOpenOcd(ctx: Pick<DriverContext, 'part' | 'timeline'>, cmd: st
 }
 
 /** Probes through OpenOCD, one short-lived openocd per operation (no server left behind between steps). */
-export class OpenOcdProbe implements Probe {
+class OpenOcdProbe implements Probe {
   readonly description: string;
   readonly progress: ProbeProgress;
 

@@ -131,7 +131,7 @@ export class PyocdProgress implements ProgressParser {
   }
 }
 
-export class PyocdProbe implements Probe {
+class PyocdProbe implements Probe {
   readonly description: string;
   readonly progress: ProbeProgress;
   private commands?: PyocdCommands;

@@ -101,7 +101,7 @@ export function parseUsbList(stdout: string): CubeProgDevice[] {
 }
 
 /** STM32_Programmer_CLI, for the STM32MP1 ROM's USB DFU with a flash layout, and for MCUs over SWD. */
-export class CubeProgProbe implements Probe {
+class CubeProgProbe implements Probe {
   readonly description: string;
   readonly progress: ProbeProgress;
 
