@@ -2,10 +2,11 @@
  * Bad images derived from a good one, each the way a real upgrade goes wrong: a corrupted download, a bad
  * signing step, a header that lies about sizes, an old image replayed. A bootloader must refuse every one of
  * them and keep booting what it has. The input is left as it is: padding and the trailer (an upgrade pending)
- * stay where they were, so only the image itself is at fault.
+ * stay where they were, so only the image itself is at fault. `not-pending` is the converse: the image stays
+ * good and only the trailer's request goes, so a bootloader must leave it where it is.
  */
 import { createHash } from 'node:crypto';
-import { encodeImage, parseImage, TLV_SHA256, type ParsedImage } from './McubootImage.js';
+import { BOOT_MAGIC, encodeImage, parseImage, TLV_SHA256, type ParsedImage } from './McubootImage.js';
 import { compareVersions, formatVersion, type ImageVersion } from './imageVersion.js';
 
 /** MCUboot's security counter TLV (a protected one). */
@@ -42,6 +43,7 @@ const TAMPERINGS = {
   older: { what: 'validly re-hashed with a version just below `than` (a downgrade)', apply: (b, p, o) => resign(b, p, below(needThan(o))) },
   'same-version': { what: 'validly re-hashed with the version `than` (a reinstall)', apply: (b, p, o) => resign(b, p, needThan(o)) },
   'protected-tlv': { what: 'a protected TLV (security counter) changed after hashing', apply: (b, p) => changedProtectedTlv(b, p) },
+  'not-pending': { what: "the trailer's boot magic erased: a good image no upgrade was asked for", apply: (b, p) => notPending(b, p) },
 } satisfies Record<string, Tampering>;
 
 export type TamperKind = keyof typeof TAMPERINGS;
@@ -133,4 +135,13 @@ function changedProtectedTlv(b: Buffer, p: ParsedImage): Buffer {
   });
   const reparsed = parseImage(out);
   return flip(out, reparsed.protectedTlvs[0]!.offset + 4);
+}
+
+/**
+ * The boot magic at the slot's end erased, every other byte kept: MCUboot's boot_swap_type reads no request
+ * then. An image with no magic (unpadded, or padded without it) is not pending already and comes back as it is.
+ */
+function notPending(b: Buffer, p: ParsedImage): Buffer {
+  if (!p.trailer?.magicOk) return b;
+  return b.fill(ERASED, b.length - BOOT_MAGIC.length);
 }

@@ -35,16 +35,30 @@ const EXPECTED: Record<TamperKind, string> = {
   older: 'valid 0.0.0+0',
   'same-version': 'valid 1.0.0+0',
   'protected-tlv': 'bad hash',
+  'not-pending': 'valid 1.1.0+0',
 };
+/** The kinds that spoil the image itself and leave the upgrade pending. */
+const SPOILING = TAMPER_KINDS.filter((kind) => kind !== 'not-pending');
 
 describe('tamperImage', () => {
-  it.each(TAMPER_KINDS)('%s spoils the padded upgrade image in its own way and keeps the pending trailer', (kind) => {
+  it.each(SPOILING)('%s spoils the padded upgrade image in its own way and keeps the pending trailer', (kind) => {
     expect(verdict(upgrade)).toBe('valid 1.1.0+0');
     const bad = tamperImage(upgrade, kind, { slotSize: SLOT, than });
     expect(verdict(bad)).toBe(EXPECTED[kind]);
     expect(bad.length).toBe(SLOT);
     expect(bad.subarray(SLOT - 16)).toEqual(BOOT_MAGIC);
     expect(upgrade.equals(readFileSync(join(BUILD, 'upgrade.img')))).toBe(true);
+  });
+
+  it('not-pending keeps the image valid and byte for byte, and erases only the boot magic', () => {
+    const unmarked = tamperImage(upgrade, 'not-pending', { slotSize: SLOT });
+    expect(verdict(unmarked)).toBe(EXPECTED['not-pending']);
+    expect(parseImage(unmarked).trailer).toEqual({ slotSize: SLOT, magicOk: false, imageOk: 0xff });
+    expect(unmarked.subarray(SLOT - 16)).toEqual(Buffer.alloc(16, 0xff));
+    expect(unmarked.subarray(0, SLOT - 16).equals(upgrade.subarray(0, SLOT - 16))).toBe(true);
+    // An image with no magic is not pending already: nothing to take away.
+    expect(tamperImage(factory, 'not-pending').equals(factory)).toBe(true);
+    expect(tamperImage(unmarked, 'not-pending').equals(unmarked)).toBe(true);
   });
 
   it('works on an unpadded image, which gets shorter where it loses its tail', () => {

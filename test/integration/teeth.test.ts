@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
@@ -44,9 +44,10 @@ const SCENARIOS = [
   'button-released-early',
   'button-held-at-power-on',
   'no-image-button',
+  'upgrade-not-pending',
 ];
 /** With slot-filling images a copy takes ~5 s: the scenarios with at most two copies per case. */
-const FULL_SIZE_SCENARIOS = ['rollback-button', 'ota-upgrade', 'upgrade-then-resets', 'rollback-then-resets', 'button-held-at-power-on', 'no-image-button'];
+const FULL_SIZE_SCENARIOS = ['rollback-button', 'ota-upgrade', 'upgrade-then-resets', 'rollback-then-resets', 'button-held-at-power-on', 'no-image-button', 'upgrade-not-pending'];
 const GOOD: Array<[string, 'small' | 'full']> = [
   ...SCENARIOS.map((s): [string, 'small'] => [s, 'small']),
   ...FULL_SIZE_SCENARIOS.map((s): [string, 'full'] => [s, 'full']),
@@ -125,4 +126,23 @@ describe('a tampered or older pending image is refused (upgrade-tampered: one ca
     expect(r.stdout).toMatch(/^1 passed, 1 failed, 0 errors$/m);
     expect(r.junit).toMatch(/<failure message="forbidden line matched \/Starting upgrade\/[^"]*in state bootloader/);
   });
+});
+
+describe('a valid, newer image with no upgrade asked for stays where it is (upgrade-not-pending)', () => {
+  it('catches a bootloader that applies it anyway (mutants/pending-ignored.patch, built by hil teeth)', async () => {
+    const file = join(reports, 'pending-ignored.yaml');
+    writeFileSync(
+      file,
+      `build: { dir: ${ROOT}rigs/virtual/firmware, command: make -s BUILD=out out/bootloader.bin, output: out/bootloader.bin, image: bootloader }\n` +
+        'scenarios: [upgrade-not-pending]\n' +
+        `mutants: [{ name: fixture-pending-ignored, patch: ${ROOT}mutants/pending-ignored.patch }]\n`,
+    );
+    const r = await hil(['teeth', file, '--report-dir', join(reports, 'pending-ignored')], { timeoutMs: 300_000 });
+    expect(r.stderr).toMatch(/^good build: upgrade-not-pending 1 of 1 cases passed$/m);
+    expect(r.stdout).toMatch(/^fixture-pending-ignored +caught +upgrade-not-pending$/m);
+    expect(r.stdout).toMatch(/^caught 1 of 1 variants$/m);
+    expect(r.code).toBe(0);
+    const junit = readFileSync(join(reports, 'pending-ignored', 'fixture-pending-ignored', 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<failure message="forbidden line matched \/Starting upgrade\/[^"]*in state left-alone/);
+  }, 300_000);
 });
