@@ -2,13 +2,9 @@
  * One monotonic clock per case: every console line, power edge, step, subprocess and model transition is
  * stamped in milliseconds since the case started, so a reader can line them up without trusting wall time.
  */
+import type { TimelineEvent, TimelineEventFields, TimelineEventOf, TimelineEventType } from './TimelineEvent.js';
 
-export interface TimelineEvent {
-  /** ms since case start (monotonic, sub-ms resolution). */
-  t: number;
-  type: string;
-  [key: string]: unknown;
-}
+export type { TimelineEvent } from './TimelineEvent.js';
 
 export type TimelineListener = (event: TimelineEvent) => void;
 
@@ -24,9 +20,13 @@ export class Timeline {
     return Math.round((performance.now() - this.origin) * 1000) / 1000;
   }
 
-  /** Records an event now (or at `t`, when the time was taken earlier) and hands it to every listener. */
-  record(type: string, data: Record<string, unknown> = {}, t: number = this.now()): TimelineEvent {
-    const event: TimelineEvent = { t, type, ...data };
+  /**
+   * Records an event now (or at `t`, when the time was taken earlier; ms since the case started, monotonic,
+   * sub-ms resolution) and hands it to every listener.
+   */
+  record<K extends TimelineEventType>(type: K, data: TimelineEventFields[K], t: number = this.now()): TimelineEventOf<K> {
+    // tsc cannot see that spreading one kind's fields after its type makes that kind's event.
+    const event = { t, type, ...data } as TimelineEventOf<K>;
     for (const listener of this.listeners) listener(event);
     return event;
   }

@@ -5,7 +5,8 @@ import type { RunResult } from './RunResult.js';
 import { renderModel } from './htmlModel.js';
 import { escapeHtml, hrefPath } from './htmlText.js';
 import { renderTimeline } from './htmlTimeline.js';
-import { readTimeline, type TimelineEvent } from './htmlTimelineData.js';
+import type { TimelineEvent } from '../core/Timeline.js';
+import { readTimeline } from './htmlTimelineData.js';
 import { HTML_PAGE_SCRIPT, HTML_ERROR_SCRIPT, HTML_STYLE } from './htmlAssets.js';
 import { countStatuses } from './summary.js';
 import { writeReportFile } from './writeReportFile.js';
@@ -82,14 +83,14 @@ function badge(c: CaseResult): string {
 function failedState(c: CaseResult, events: TimelineEvent[]): string | undefined {
   if (c.status !== 'fail') return undefined;
   const last = events.filter((e) => e.type === 'model').at(-1);
-  return typeof last?.['to'] === 'string' ? last['to'] : undefined;
+  return typeof last?.to === 'string' ? last.to : undefined;
 }
 
 function renderCase(c: CaseResult, i: number, options: HtmlReportOptions): string {
   const dir = c.dir ? options.caseDir(c) : undefined;
   const events = dir ? readTimeline(join(dir, 'timeline.jsonl')) : [];
   const link = (file: string) => (dir ? `<a href="${escapeHtml(hrefPath(relative(options.htmlDir, join(dir, file))))}">${file}</a>` : '');
-  let lines = events.filter((e) => e.type === 'line').map((e) => ({ t: e.t, text: String(e['text'] ?? '') }));
+  let lines = events.filter((e) => e.type === 'line').map((e) => ({ t: e.t, text: String(e.text ?? '') }));
   if (!lines.length && c.consoleText) lines = c.consoleText.split('\n').map((text) => ({ t: Number.NaN, text }));
   const omitted = Math.max(0, lines.length - HTML_CONSOLE_MAX_LINES);
   const shown = lines.slice(omitted);

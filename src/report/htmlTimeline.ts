@@ -1,5 +1,5 @@
 import { escapeHtml } from './htmlText.js';
-import type { TimelineEvent } from './htmlTimelineData.js';
+import type { TimelineEvent } from '../core/Timeline.js';
 
 const WIDTH = 1000;
 const LEFT = 70;
@@ -23,22 +23,22 @@ export function renderTimeline(events: TimelineEvent[]): string {
     parts.push(`<rect class="power-on" x="${x(from)}" y="${y('power') - 7}" width="${Math.max(Number(x(to)) - Number(x(from)), 1).toFixed(1)}" height="14"><title>power on ${ms(from)} – ${ms(to)}</title></rect>`);
   for (const e of events) {
     if (e.type === 'power') {
-      if (e['state'] === 'on' && onSince === undefined) onSince = e.t;
-      if (e['state'] === 'off' && onSince !== undefined) {
+      if (e.state === 'on' && onSince === undefined) onSince = e.t;
+      if (e.state === 'off' && onSince !== undefined) {
         band(onSince, e.t);
         onSince = undefined;
       }
-    } else if (e.type === 'cut' && e['phase'] !== 'armed') {
-      const at = typeof e['issuedAt'] === 'number' ? (e['issuedAt'] as number) : e.t;
-      parts.push(`<line class="cut" x1="${x(at)}" x2="${x(at)}" y1="8" y2="${y('model') + 10}"><title>cut at ${ms(at)} in state ${escapeHtml(e['state'])}</title></line>`);
+    } else if (e.type === 'cut' && e.phase !== 'armed') {
+      const at = typeof e.issuedAt === 'number' ? e.issuedAt : e.t;
+      parts.push(`<line class="cut" x1="${x(at)}" x2="${x(at)}" y1="8" y2="${y('model') + 10}"><title>cut at ${ms(at)} in state ${escapeHtml(e.state)}</title></line>`);
       parts.push(`<text class="cut-label" x="${x(at)}" y="${y('cut') + 4}">✂</text>`);
-    } else if (e.type === 'step' && e['phase'] === 'start') {
-      parts.push(`<circle class="step" cx="${x(e.t)}" cy="${y('steps')}" r="4"><title>${ms(e.t)} step ${Number(e['index']) + 1}: ${escapeHtml(e['description'] ?? e['key'])}</title></circle>`);
+    } else if (e.type === 'step' && e.phase === 'start') {
+      parts.push(`<circle class="step" cx="${x(e.t)}" cy="${y('steps')}" r="4"><title>${ms(e.t)} step ${Number(e.index) + 1}: ${escapeHtml(e.description ?? e.key)}</title></circle>`);
     } else if (e.type === 'line') {
-      parts.push(`<line class="line" x1="${x(e.t)}" x2="${x(e.t)}" y1="${y('console') - 7}" y2="${y('console') + 7}"><title>${ms(e.t)} ${escapeHtml(e['text'])}</title></line>`);
+      parts.push(`<line class="line" x1="${x(e.t)}" x2="${x(e.t)}" y1="${y('console') - 7}" y2="${y('console') + 7}"><title>${ms(e.t)} ${escapeHtml(e.text)}</title></line>`);
     } else if (e.type === 'model') {
-      const failed = String(e['to'] ?? '').startsWith('fail');
-      parts.push(`<rect class="${failed ? 'model-fail' : 'model'}" x="${x(e.t)}" y="${y('model') - 6}" width="6" height="12"><title>${ms(e.t)} ${escapeHtml(e['from'] ?? '')} —${escapeHtml(e['event'])}→ ${escapeHtml(e['to'])}</title></rect>`);
+      const failed = String(e.to ?? '').startsWith('fail');
+      parts.push(`<rect class="${failed ? 'model-fail' : 'model'}" x="${x(e.t)}" y="${y('model') - 6}" width="6" height="12"><title>${ms(e.t)} ${escapeHtml(e.from ?? '')} —${escapeHtml(e.event)}→ ${escapeHtml(e.to)}</title></rect>`);
     }
   }
   if (onSince !== undefined) band(onSince, end);

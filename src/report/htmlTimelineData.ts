@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** The parts of timeline.jsonl the HTML report draws. */
-export interface TimelineEvent {
-  t: number;
-  type: string;
-  [key: string]: unknown;
-}
+import type { TimelineEvent } from '../core/Timeline.js';
 
 export function readTimeline(file: string): TimelineEvent[] {
   let text: string;
@@ -18,6 +12,7 @@ export function readTimeline(file: string): TimelineEvent[] {
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
+      // The case recorder wrote it from typed events; a line that lacks even a time and a type is skipped.
       const e = JSON.parse(line) as TimelineEvent;
       if (typeof e.t === 'number' && typeof e.type === 'string') events.push(e);
     } catch {

@@ -9,11 +9,10 @@ export class CutLog {
 
   constructor(timeline: Timeline, properties: Record<string, string>) {
     timeline.subscribe((event) => {
-      // A cut event without issuedAt is a step's own bookkeeping (a breakpoint armed), not a power cut.
-      if (event.type !== 'cut' || typeof event.issuedAt !== 'number') return;
-      const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-      const state = typeof event.stateAtCut === 'string' ? event.stateAtCut : (this.stateAtCut ?? String(event.state ?? ''));
-      this.cuts.push({ atMs: num(event.issuedAt), lateMs: num(event.lateMs), actuationMs: num(event.latencyMs), state, anchor: typeof event.anchor === 'string' ? event.anchor : undefined });
+      // An armed breakpoint is the step's own bookkeeping, not a power cut.
+      if (event.type !== 'cut' || event.phase === 'armed') return;
+      const state = this.stateAtCut ?? event.state;
+      this.cuts.push({ atMs: event.issuedAt, lateMs: event.lateMs, actuationMs: event.latencyMs, state, anchor: event.anchor });
       properties['cut_state'] = state;
       this.stateAtCut = undefined;
     });

@@ -48,7 +48,7 @@ describe('runTool', () => {
     expect(Date.now() - began).toBeLessThan(5000);
     const pid = startedPid(events);
     expect(await groupGone(pid)).toEqual([]);
-    expect(events.find((e) => e.phase === 'exit')).toMatchObject({ killed: 'timeout' });
+    expect(events.find((e) => e.type === 'proc' && e.phase === 'exit')).toMatchObject({ killed: 'timeout' });
   });
 
   it('escalates to SIGKILL when the tool ignores SIGTERM', async () => {

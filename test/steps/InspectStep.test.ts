@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeImage, ImageFormatError, parseImage } from '../../src/image/McubootImage.js';
-import { Timeline } from '../../src/core/Timeline.js';
+import { Timeline, type TimelineEvent } from '../../src/core/Timeline.js';
 import { inspectStep } from '../../src/steps/InspectStep.js';
 import type { StepContext } from '../../src/steps/Step.js';
 
@@ -13,7 +13,7 @@ const SLOT = 0x10000;
 
 function harness(flash: Buffer) {
   const reads: Array<{ offset: number; length: number }> = [];
-  const events: Array<Record<string, unknown>> = [];
+  const events: TimelineEvent[] = [];
   const timeline = new Timeline();
   timeline.subscribe((e) => events.push(e));
   const probe = {

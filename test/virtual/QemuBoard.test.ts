@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TimelineEvent } from '../../src/core/Timeline.js';
 import { readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConsoleLine } from '../../src/protocols/Console.js';
@@ -79,7 +80,7 @@ describe('QemuBoard with real QEMU', () => {
     await console.open();
     await power.on();
     await until('a few ticks', () => lines.filter((l) => l.text.startsWith('tick')).length >= 5);
-    const events: Array<Record<string, unknown>> = [];
+    const events: TimelineEvent[] = [];
     const unsubscribe = rig.timeline.subscribe((e) => events.push(e));
     await power.off();
     unsubscribe();

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TimelineEvent } from '../../src/core/Timeline.js';
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from './testFirmware.js';
@@ -27,7 +28,7 @@ describe('powerCycle reset with real QEMU', () => {
 
   it('power off stops the CPU at once; power on is the same QEMU and pty, RAM cleared, NV kept, boot from reset', async () => {
     const { power, console, probe, lines, close } = virtualDrivers(rig, reset(rig));
-    const events: Array<Record<string, unknown>> = [];
+    const events: TimelineEvent[] = [];
     const unsubscribe = rig.timeline.subscribe((e) => events.push(e));
     const pattern = join(rig.dir, 'pattern.bin');
     await writeFile(pattern, PATTERN);

@@ -90,7 +90,7 @@ describe('gpiod (real tool)', () => {
     expect(err.part).toBe('outputs.boot');
     expect(err.message).toMatch(/^cannot drive gpiochip0 line 17 high: gpioset: .*No such file or directory/);
     await out.close();
-    const starts = ctx.events.filter((e) => e.type === 'proc' && e.phase === 'start' && e.cmd === 'gpioset');
+    const starts = ctx.events.flatMap((e) => (e.type === 'proc' && e.phase === 'start' && e.cmd === 'gpioset' ? [e] : []));
     expect(starts.at(-1)?.args).toEqual(['--mode=signal', 'gpiochip0', '17=1']);
   });
 
