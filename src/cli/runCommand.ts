@@ -51,21 +51,7 @@ const SKIPS_LISTED = 20;
 
 /** `hil run`: returns the exit code; SIGINT/SIGTERM stop the current case safely and still write the reports. */
 export async function runCommand(scenarios: string[], opts: RunCommandOptions): Promise<number> {
-  const repeat = Number(opts.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
-  const count = (option: string, value: string | undefined) => {
-    const n = Number(value ?? 0);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 0, got ${JSON.stringify(value)}` });
-    return n;
-  };
-  const infra = { waitMs: count('--wait', opts.wait ?? process.env['HIL_WAIT']) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? process.env['HIL_QUARANTINE_AFTER'] ?? '3') };
-  const atLeastOne = (option: string, value: string | undefined, fallback: number) => {
-    const n = value === undefined ? fallback : Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 1, got ${JSON.stringify(value)}` });
-    return n;
-  };
-  const sweep = { jobs: atLeastOne('--jobs', opts.jobs, 1), untilCoverage: opts.untilCoverage, maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES) };
-  const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case, ...sweep };
+  const { base, infra } = runOptions(scenarios, opts);
   const plan = opts.shard ? shardPlan(planRun(base), parseShard(opts.shard)) : planRun(base);
   const color = useColor() && !opts.json;
   const log = (line: string) => (opts.json ? err(line) : out(line));
@@ -105,41 +91,63 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
     process.off('SIGTERM', onTerm);
   }
 
-  if (opts.json) {
-    out(JSON.stringify(result, null, 2));
-  } else {
-    for (const coverage of result.coverage ?? []) {
-      out();
-      for (const line of coverageTable(coverage)) out(line);
-    }
-    if (result.cutLatency) {
-      out();
-      out(cutLatencyLine(result.cutLatency));
-    }
-    const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
-    if (bad.length) {
-      out();
-      out('Not passing (replay one with the command shown):');
-      for (const c of bad) {
-        const rigArg = (opts.rig ? ` --rig ${opts.rig}` : '') + opts.image.map((i) => ` --image ${i}`).join('');
-        out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${c.scenario}${rigArg} --case '${c.id}'`);
-      }
-    }
-    const skipped = result.cases.filter((c) => c.status === 'skipped');
-    if (skipped.length) {
-      out();
-      out('Skipped (these points asserted nothing; neither a pass nor a fail):');
-      for (const c of skipped.slice(0, SKIPS_LISTED)) out(`  SKIP  ${c.id}: ${c.message ?? ''}`);
-      if (skipped.length > SKIPS_LISTED) out(`  ... and ${skipped.length - SKIPS_LISTED} more (results.json lists them)`);
-    }
-    out();
-    const flaky = result.cases.filter((c) => c.properties['flaky'] === 'true').length;
-    out(summaryLine(result) + (flaky ? `, ${flaky} flaky (passed on retry)` : ''));
-    const rel = (p: string) => relative(process.cwd(), p) || '.';
-    out(`reports: ${rel(result.dir)}/ (index.html, junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/index.html and junit.xml (latest run)`);
-  }
+  if (opts.json) out(JSON.stringify(result, null, 2));
+  else printSummary(result, opts);
   for (const message of result.reportErrors ?? []) err(paint('red', `rig error (reports): ${message}`, color));
   const code = exitCodeForRun(result);
   // A quarantined rig runs nothing, and a nightly that ran nothing must not look green.
   return code === EXIT.ok && result.cases.some((c) => c.properties['quarantined'] === 'true') ? EXIT.rig : code;
+}
+
+/** The run's options from the command line's text: counts checked, `--param`/`--image` pairs split. */
+function runOptions(scenarios: string[], opts: RunCommandOptions) {
+  const repeat = Number(opts.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
+  const count = (option: string, value: string | undefined) => {
+    const n = Number(value ?? 0);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 0, got ${JSON.stringify(value)}` });
+    return n;
+  };
+  const infra = { waitMs: count('--wait', opts.wait ?? process.env['HIL_WAIT']) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? process.env['HIL_QUARANTINE_AFTER'] ?? '3') };
+  const atLeastOne = (option: string, value: string | undefined, fallback: number) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 1, got ${JSON.stringify(value)}` });
+    return n;
+  };
+  const sweep = { jobs: atLeastOne('--jobs', opts.jobs, 1), untilCoverage: opts.untilCoverage, maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES) };
+  const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case, ...sweep };
+  return { base, infra };
+}
+
+/** Coverage, cut latency, what did not pass (with the command that replays it), what was skipped, and where the reports are. */
+function printSummary(result: RunResult, opts: RunCommandOptions): void {
+  for (const coverage of result.coverage ?? []) {
+    out();
+    for (const line of coverageTable(coverage)) out(line);
+  }
+  if (result.cutLatency) {
+    out();
+    out(cutLatencyLine(result.cutLatency));
+  }
+  const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
+  if (bad.length) {
+    out();
+    out('Not passing (replay one with the command shown):');
+    for (const c of bad) {
+      const rigArg = (opts.rig ? ` --rig ${opts.rig}` : '') + opts.image.map((i) => ` --image ${i}`).join('');
+      out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${c.scenario}${rigArg} --case '${c.id}'`);
+    }
+  }
+  const skipped = result.cases.filter((c) => c.status === 'skipped');
+  if (skipped.length) {
+    out();
+    out('Skipped (these points asserted nothing; neither a pass nor a fail):');
+    for (const c of skipped.slice(0, SKIPS_LISTED)) out(`  SKIP  ${c.id}: ${c.message ?? ''}`);
+    if (skipped.length > SKIPS_LISTED) out(`  ... and ${skipped.length - SKIPS_LISTED} more (results.json lists them)`);
+  }
+  out();
+  const flaky = result.cases.filter((c) => c.properties['flaky'] === 'true').length;
+  out(summaryLine(result) + (flaky ? `, ${flaky} flaky (passed on retry)` : ''));
+  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  out(`reports: ${rel(result.dir)}/ (index.html, junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/index.html and junit.xml (latest run)`);
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
@@ -103,48 +104,12 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
     ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
   });
   const pid = subprocess.pid;
-  if (options.onOutput) {
-    const onOutput = options.onOutput;
-    // One decoder per stream: a UTF-8 character split across two chunks must not become two U+FFFD.
-    const stdoutText = new StringDecoder('utf8');
-    const stderrText = new StringDecoder('utf8');
-    subprocess.stdout?.on('data', (chunk: Buffer) => onOutput(stdoutText.write(chunk), 'stdout'));
-    subprocess.stderr?.on('data', (chunk: Buffer) => onOutput(stderrText.write(chunk), 'stderr'));
-  }
+  if (options.onOutput) forwardOutput(subprocess, options.onOutput);
   timeline?.record('proc', { phase: 'start', part, cmd, args: [...args], pid });
 
-  let killedFor: 'timeout' | 'abort' | undefined;
-  let exited = false;
-  let graceTimer: NodeJS.Timeout | undefined;
-  let lingerTimer: NodeJS.Timeout | undefined;
-  const kill = (why: 'timeout' | 'abort') => {
-    if (pid === undefined || killedFor || exited) return;
-    killedFor = why;
-    killGroup(pid, 'SIGTERM');
-    graceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 1000);
-  };
-  const onAbort = () => kill('abort');
-  const timer = setTimeout(() => kill('timeout'), timeoutMs);
-  if (pid !== undefined) {
-    trackGroup(pid);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    subprocess.once('exit', () => {
-      exited = true;
-      killGroup(pid, 'SIGKILL');
-      // A child that escaped the group (setsid) can still hold the pipes open: stop waiting for it.
-      lingerTimer = setTimeout(() => {
-        subprocess.stdout?.destroy();
-        subprocess.stderr?.destroy();
-      }, LINGER_MS);
-    });
-  }
-
+  const guard = guardGroup(subprocess, options);
   const result = await subprocess;
-  clearTimeout(timer);
-  clearTimeout(graceTimer);
-  clearTimeout(lingerTimer);
-  signal?.removeEventListener('abort', onAbort);
-  if (pid !== undefined) untrackGroup(pid);
+  const killedFor = guard.release();
 
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   const stdout = String(result.stdout ?? '');
@@ -178,6 +143,59 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
     throw new RigError(part, line ? `${name} failed (${why}): ${line}` : `${name} failed (${why})`, { detail });
   }
   return { stdout, stderr, exitCode, durationMs };
+}
+
+/** The tool's output as text as it comes. One decoder per stream: a UTF-8 character split across two chunks must not become two U+FFFD. */
+function forwardOutput(subprocess: Pick<ChildProcess, 'stdout' | 'stderr'>, onOutput: NonNullable<RunToolOptions['onOutput']>): void {
+  const stdoutText = new StringDecoder('utf8');
+  const stderrText = new StringDecoder('utf8');
+  subprocess.stdout?.on('data', (chunk: Buffer) => onOutput(stdoutText.write(chunk), 'stdout'));
+  subprocess.stderr?.on('data', (chunk: Buffer) => onOutput(stderrText.write(chunk), 'stderr'));
+}
+
+/**
+ * Kills the tool's process group on timeout or abort (SIGTERM, SIGKILL after a grace) and once the tool has
+ * exited. `release`, once the tool is done: stops watching and says why it was killed, if it was.
+ */
+function guardGroup(subprocess: Pick<ChildProcess, 'pid' | 'once' | 'stdout' | 'stderr'>, options: RunToolOptions): { release(): 'timeout' | 'abort' | undefined } {
+  const { timeoutMs, signal } = options;
+  const pid = subprocess.pid;
+  let killedFor: 'timeout' | 'abort' | undefined;
+  let exited = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  const kill = (why: 'timeout' | 'abort') => {
+    if (pid === undefined || killedFor || exited) return;
+    killedFor = why;
+    killGroup(pid, 'SIGTERM');
+    graceTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 1000);
+  };
+  const onAbort = () => kill('abort');
+  const timer = setTimeout(() => kill('timeout'), timeoutMs);
+  if (pid !== undefined) {
+    trackGroup(pid);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    subprocess.once('exit', () => {
+      exited = true;
+      killGroup(pid, 'SIGKILL');
+      // A child that escaped the group (setsid) can still hold the pipes open: stop waiting for it.
+      lingerTimer = setTimeout(() => {
+        subprocess.stdout?.destroy();
+        subprocess.stderr?.destroy();
+      }, LINGER_MS);
+    });
+  }
+
+  return {
+    release() {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      clearTimeout(lingerTimer);
+      signal?.removeEventListener('abort', onAbort);
+      if (pid !== undefined) untrackGroup(pid);
+      return killedFor;
+    },
+  };
 }
 
 function notFound(name: string, hint: string | undefined): string {
