@@ -7,6 +7,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 // Each command's module (and what it pulls in: drivers, xstate, serialport) loads only when that command runs,
 // so `hil --help` and `hil validate` start fast.
 
+// Long on purpose: one declaration per command and option, read as a table of the CLI.
 function program(): Command {
   const hil = new Command('hil')
     .description('Hardware-in-the-loop tests for bootloaders and firmware updates: power cuts, rollbacks, real boards or the virtual rig')

@@ -290,20 +290,7 @@ export class QemuBoard {
     try {
       await instance.clearing;
       instance.clearing = undefined;
-      if (instance.touched || instance.ran) {
-        // A debugger may have moved the CPU (an ELF `load` sets the PC), or the guest ran: power-on starts from
-        // the reset vector, every device as after reset. The boot ROM (`-kernel`) is copied in again.
-        const reset = qmp!.nextEvent('RESET');
-        await qmp!.execute('system_reset');
-        await reset;
-      }
-      if (instance.ran) {
-        // The UART byte counts start again with each power-on, so QEMU's logs never outgrow one power cycle.
-        for (const index of instance.serials.keys()) {
-          const log = instance.paths.serialLog?.(index);
-          if (log) await truncate(log, 0);
-        }
-      }
+      await this.resetForPowerOn(instance);
       await linkSerials(instance, this.env.stateDir);
       if (cut()) return;
       instance.announced = true;
@@ -342,6 +329,24 @@ export class QemuBoard {
       qemu.kill();
       await instance.down;
       throw this.launcher.startError(err, qemu, part);
+    }
+  }
+
+  /** A QEMU that ran before, or that a debugger worked on, starts this power-on as a new QEMU would. */
+  private async resetForPowerOn(instance: QemuInstance): Promise<void> {
+    if (instance.touched || instance.ran) {
+      // A debugger may have moved the CPU (an ELF `load` sets the PC), or the guest ran: power-on starts from
+      // the reset vector, every device as after reset. The boot ROM (`-kernel`) is copied in again.
+      const reset = instance.qmp!.nextEvent('RESET');
+      await instance.qmp!.execute('system_reset');
+      await reset;
+    }
+    if (instance.ran) {
+      // The UART byte counts start again with each power-on, so QEMU's logs never outgrow one power cycle.
+      for (const index of instance.serials.keys()) {
+        const log = instance.paths.serialLog?.(index);
+        if (log) await truncate(log, 0);
+      }
     }
   }
 
