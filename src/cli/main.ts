@@ -50,7 +50,7 @@ function program(): Command {
     .description('check rig and scenario files (all of them with no argument); exit 2 on any problem')
     .argument('[files...]', 'files to check')
     .action(async (files: string[]) => {
-      process.exitCode = await (await import('./validateCommand.js')).validateCommand(files);
+      process.exitCode = (await import('./validateCommand.js')).validateCommand(files);
     });
 
   hil
@@ -71,7 +71,7 @@ function program(): Command {
     .argument('<dir...>', 'run folders, reports folders or downloaded CI artifacts (searched for results.json)')
     .option('--out <dir>', 'where the merged report goes', 'reports/merged')
     .action(async (dirs: string[], opts) => {
-      process.exitCode = await (await import('./reportCommand.js')).reportMergeCommand(dirs, opts);
+      process.exitCode = (await import('./reportCommand.js')).reportMergeCommand(dirs, opts);
     });
 
   hil

@@ -212,6 +212,7 @@ async function runStep(c: CaseRun, model: Expectation, actions: StepActions, ste
 /** The steps are done: work they left running must end well, and the model must not have failed. */
 async function settleCase(c: CaseRun, model: Expectation): Promise<void> {
   await Promise.all(c.background);
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first error a background step threw, as it was
   if (c.backgroundError !== undefined) throw c.backgroundError;
   const failure = model.failure();
   if (failure) throw modelFailure(failure);

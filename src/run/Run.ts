@@ -154,7 +154,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
     await r.kept.closeAll();
     for (const lease of r.leases.values()) lease.release();
   }
-  const reason = options.signal.aborted ? options.signal.reason : undefined;
+  const reason: unknown = options.signal.aborted ? options.signal.reason : undefined;
   const result: RunResult = {
     runId: r.runId,
     startedAt: started.toISOString(),

@@ -45,7 +45,7 @@ export class QemuLauncher {
     let qemu: QemuProcess;
     try {
       await Promise.all(o.nv.map((nv, i) => ensureErasedImage(paths.nv[i]!, nv.size, part)));
-      await Promise.all(o.drives.map((d, i) => (d.size === undefined ? undefined : ensureErasedImage(paths.drives[i]!, d.size, part))));
+      await Promise.all(o.drives.flatMap((d, i) => (d.size === undefined ? [] : [ensureErasedImage(paths.drives[i]!, d.size, part)])));
       servers.push(await listenOn(paths.qmpSocket));
       if (paths.qtestSocket) servers.push(await listenOn(paths.qtestSocket));
       if (cut?.()) throw new PowerCut();

@@ -24,7 +24,7 @@ type Options = z.infer<typeof schema>;
 /** `http://host:port/power/control/on?hostname=PDU&port=N`, the request pdudaemon's HTTP listener takes. */
 export function pduDaemonUrl(options: Pick<Options, 'host' | 'port' | 'pdu' | 'outlet'>, action: 'on' | 'off' | 'reboot'): string {
   const query = new URLSearchParams({ hostname: options.pdu, port: String(options.outlet) });
-  return `http://${options.host}:${options.port}/power/control/${action}?${query}`;
+  return `http://${options.host}:${options.port}/power/control/${action}?${query.toString()}`;
 }
 
 /**
