@@ -57,8 +57,12 @@ export interface Expectation {
   within(path: string, name: string): boolean;
   /** Set once the model failed; further input is ignored. */
   failure(): ModelFailure | undefined;
-  /** Resolves when the model is in `state` (now or later); rejects with CaseFailure when the model fails, the timeout passes or the signal aborts. */
-  waitFor(state: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  /**
+   * Resolves when the model is in `state` (now or later); rejects with CaseFailure when the model fails, the
+   * timeout passes or the signal aborts. With `recent`, an entry into `state` that already came and went
+   * counts too, when it came after the previous `recent` wait returned and after the last runner event.
+   */
+  waitFor(state: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean }): Promise<void>;
   /** Calls `listener` each time the model enters `state`. */
   onEnter(state: string, listener: (t: number) => void): () => void;
   /** Calls `listener` for every classified line event (used by `cut` on a pattern). */

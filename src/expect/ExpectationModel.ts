@@ -58,6 +58,9 @@ interface MachineState {
   status: string;
 }
 
+/** Entries kept for `recent` waits; far more than the states a board passes between two steps. */
+const MAX_RECENT = 1024;
+
 interface Waiter {
   target: StateSpec;
   reject(err: unknown): void;
@@ -76,6 +79,12 @@ class ExpectationModel implements Expectation {
   private readonly enterListeners = new Map<StateSpec, Set<(t: number) => void>>();
   private readonly lineListeners = new Set<(event: LineEvent) => void>();
   private readonly waiters = new Set<Waiter>();
+  /**
+   * States entered, in order, from `recentFrom` on: a step that waits for a state the board passed through
+   * while the step before it ran (a reset that comes and goes in 16 ms) must still see it. Cleared up to
+   * each runner event's time, so an entry from before the last power, button, reset or send never counts.
+   */
+  private recent: Array<{ state: StateSpec; t: number }> = [];
   /** States entered and transitions taken in the macrostep xstate is running (reported by its actions). */
   private readonly entered: StateSpec[] = [];
   private readonly taken: TransitionSpec[] = [];
@@ -120,6 +129,8 @@ class ExpectationModel implements Expectation {
 
   send(event: RunnerEvent): void {
     if (this.stopped || this.failed) return;
+    // By time, not arrival: the board may answer a send before the write that sent it returns.
+    this.recent = this.recent.filter((e) => e.t >= event.t);
     this.dispatch({ type: event.type, groups: runnerEventGroups(event.type, event.detail), t: event.t });
   }
 
@@ -136,17 +147,29 @@ class ExpectationModel implements Expectation {
     return this.failed;
   }
 
-  waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean }): Promise<void> {
     let target: StateSpec;
     try {
       target = this.resolve(name);
     } catch (err) {
       return Promise.reject(err);
     }
-    const { signal, timeoutMs } = options;
+    const { signal, timeoutMs, recent } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.failed) return Promise.reject(toCaseFailure(this.failed));
-    if (isWithin(this.leaf, target)) return Promise.resolve();
+    // A later `recent` wait looks only past what this one saw.
+    const seen = (upTo: number) => {
+      if (recent) this.recent = this.recent.slice(upTo);
+    };
+    const passed = recent ? this.recent.findIndex((e) => e.state === target) : -1;
+    if (passed >= 0) {
+      seen(passed + 1);
+      return Promise.resolve();
+    }
+    if (isWithin(this.leaf, target)) {
+      seen(this.recent.length);
+      return Promise.resolve();
+    }
     if (this.done || this.stopped) {
       return Promise.reject(new CaseFailure(`the model ended in ${this.leaf.path}, so it will never reach ${name}`, this.details()));
     }
@@ -170,6 +193,7 @@ class ExpectationModel implements Expectation {
         target,
         settle: () => {
           cleanup();
+          seen(this.recent.findLastIndex((e) => e.state === target) + 1);
           resolve();
         },
         reject: (err) => {
@@ -292,6 +316,8 @@ class ExpectationModel implements Expectation {
     for (const state of entered) {
       if (state === this.tree.root || state.fail) continue;
       this.visited.add(state);
+      // A board that loops through states with no step waiting would grow it without end.
+      if (this.recent.push({ state, t }) > MAX_RECENT) this.recent.shift();
       for (const listener of this.enterListeners.get(state) ?? []) this.call(() => listener(t));
     }
     for (const waiter of [...this.waiters]) if (entered.includes(waiter.target)) waiter.settle();

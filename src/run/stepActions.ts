@@ -58,10 +58,11 @@ export function stepActions(parts: StepActionParts): StepActions {
       if (opts?.button) model.send({ type: active ? 'BUTTON_DOWN' : 'BUTTON_UP', t: askedAt, detail: name });
     },
     async send(data: string | Uint8Array) {
+      const askedAt = timeline.now();
       await rigHandles.console.write(data);
       const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
       timeline.record('sent', { text });
-      model.send({ type: 'SENT', t: timeline.now(), detail: text });
+      model.send({ type: 'SENT', t: askedAt, detail: text });
     },
     note(key: string, value: string) {
       properties[key] = value;

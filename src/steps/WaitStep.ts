@@ -15,6 +15,6 @@ export const waitStep = defineStep({
   describe: (args) => `wait for ${args.state}`,
   async run(args, ctx) {
     // The model's own timeout fires first (the runner allows a grace): its message names the state it is stuck in.
-    await ctx.expect.waitFor(args.state, { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
+    await ctx.expect.waitFor(args.state, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, recent: true });
   },
 });

@@ -285,6 +285,53 @@ describe('expectation model: waitFor', () => {
     await expect(waiting).resolves.toBeUndefined();
   });
 
+  it('recent: a state passed through while the step before ran still counts, once, in order', async () => {
+    const s = setup();
+    s.send('POWER_ON');
+    s.line('MCUboot Bootloader Started');
+    s.line('No valid image');
+    s.send('BUTTON_DOWN', 'user');
+    s.line('[INF] Rollback initiated');
+    s.line('Factory app v1.0.0 running');
+    // held and copying came and went before anyone waited: both count, in the order they came.
+    await expect(s.x.waitFor('held', { timeoutMs: 10, recent: true })).resolves.toBeUndefined();
+    await expect(s.x.waitFor('copying', { timeoutMs: 10, recent: true })).resolves.toBeUndefined();
+    // Seen once: a second wait for copying waits for a new entry.
+    const again = s.x.waitFor('copying', { timeoutMs: 1000, recent: true });
+    s.clock.increment(1000);
+    await expect(again).rejects.toBeInstanceOf(CaseFailure);
+    // Without recent, a state that came and went is waited for anew.
+    const plain = setup();
+    toCopying(plain);
+    plain.line('Factory app v1.0.0 running');
+    const waiting = plain.x.waitFor('held', { timeoutMs: 1000 });
+    plain.clock.increment(1000);
+    await expect(waiting).rejects.toBeInstanceOf(CaseFailure);
+  });
+
+  it('recent: an entry from before the last runner event does not count', async () => {
+    const s = setup();
+    toCopying(s);
+    s.line('Factory app v1.0.0 running');
+    s.send('POWER_OFF');
+    s.send('POWER_ON');
+    const waiting = s.x.waitFor('copying', { timeoutMs: 1000, recent: true });
+    s.clock.increment(1000);
+    await expect(waiting).rejects.toBeInstanceOf(CaseFailure);
+    // booting was entered by POWER_ON itself: that one counts.
+    await expect(s.x.waitFor('booting', { timeoutMs: 10, recent: true })).resolves.toBeUndefined();
+  });
+
+  it('recent: a line that arrived before the runner event but after its time counts (a board answering a send)', async () => {
+    const s = setup();
+    s.send('POWER_ON');
+    const askedAt = s.now();
+    s.line('MCUboot Bootloader Started');
+    s.line('No valid image');
+    s.x.send({ type: 'SENT', t: askedAt + 1, detail: 'x' });
+    await expect(s.x.waitFor('checking', { timeoutMs: 10, recent: true })).resolves.toBeUndefined();
+  });
+
   it('rejects with the model failure when the model fails first', async () => {
     const s = setup();
     const waiting = s.x.waitFor('factory-running', { timeoutMs: 60_000 });
