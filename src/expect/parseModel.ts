@@ -1,34 +1,10 @@
-import { formatDuration, parseDuration } from '../core/duration.js';
+import { formatDuration } from '../core/duration.js';
 import { suggestion } from '../core/didYouMean.js';
 import { reachableStates } from './reachability.js';
 import { resolveTarget } from './resolveTarget.js';
 import { isRunnerEvent, RUNNER_EVENT_TYPES, runnerEventGroupNames } from './runnerEvents.js';
 import { FAIL, DEFAULT_ROOT_ID, type IssuePath, type ModelContext, type ModelIssue, type ModelTree, type StateSpec, type TransitionSpec, type WhenValue } from './ModelTree.js';
-
-const ROOT_KEYS = ['id', 'initial', 'states', 'on', 'strict', 'description'];
-const STATE_KEYS = ['id', 'initial', 'states', 'on', 'after', 'type', 'tags', 'strict', 'cuttable', 'description'];
-const TRANSITION_KEYS = ['target', 'when', 'reenter', 'description'];
-const DELAYED_KEYS = ['target', 'reenter', 'description'];
-
-type Raw = Record<string, unknown>;
-
-function isMapping(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isScalar(value: unknown): value is WhenValue {
-  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-}
-
-function quote(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** `3000` (ms) or a duration string; object keys always arrive as strings. */
-function delayOf(key: string): number | undefined {
-  if (/^\s*\d+(\.\d+)?\s*$/.test(key)) return Number(key);
-  return parseDuration(key);
-}
+import { blankState, DELAYED_KEYS, delayOf, describe, isMapping, isScalar, quote, type Raw, ROOT_KEYS, STATE_KEYS, targetTexts, TRANSITION_KEYS } from './modelSyntax.js';
 
 /**
  * Parses an `expect.model` block and checks it: structure, initial states at every level, transition targets
@@ -79,14 +55,7 @@ class ModelParser {
   }
 
   private state(raw: Raw, key: string, parent: StateSpec | undefined, where: IssuePath, isRoot = false): StateSpec {
-    const allowed = isRoot ? ROOT_KEYS : STATE_KEYS;
-    for (const k of Object.keys(raw)) {
-      if (allowed.includes(k)) continue;
-      if (isRoot && (k === 'after' || k === 'type' || k === 'tags')) this.issue([...where, k], `${k} is not allowed at the model's root`, true);
-      else if (k === 'entry' || k === 'exit' || k === 'invoke' || k === 'always' || k === 'onDone' || k === 'context') {
-        this.issue([...where, k], `${k} is not supported: a model only states which events lead where`, true);
-      } else this.issue([...where, k], `unknown key ${quote(k)}${suggestion(k, allowed)}; a state has ${allowed.join(', ')}`, true);
-    }
+    this.checkStateKeys(raw, where, isRoot);
     const spec: StateSpec = {
       key,
       path: parent && parent.path ? `${parent.path}.${key}` : key,
@@ -102,6 +71,28 @@ class ModelParser {
     };
     if (!isRoot) this.states.push(spec);
 
+    this.stateFields(spec, raw, where, isRoot);
+    this.childStates(spec, raw, where);
+    if (spec.final && (spec.children.size > 0 || raw.on !== undefined || raw.after !== undefined)) {
+      this.issue(where, 'a final state has no states, on or after: nothing happens after it');
+    }
+    this.pending.push({ state: spec, raw });
+    return spec;
+  }
+
+  private checkStateKeys(raw: Raw, where: IssuePath, isRoot: boolean): void {
+    const allowed = isRoot ? ROOT_KEYS : STATE_KEYS;
+    for (const k of Object.keys(raw)) {
+      if (allowed.includes(k)) continue;
+      if (isRoot && (k === 'after' || k === 'type' || k === 'tags')) this.issue([...where, k], `${k} is not allowed at the model's root`, true);
+      else if (k === 'entry' || k === 'exit' || k === 'invoke' || k === 'always' || k === 'onDone' || k === 'context') {
+        this.issue([...where, k], `${k} is not supported: a model only states which events lead where`, true);
+      } else this.issue([...where, k], `unknown key ${quote(k)}${suggestion(k, allowed)}; a state has ${allowed.join(', ')}`, true);
+    }
+  }
+
+  /** id, type, tags, strict, cuttable, description and initial. */
+  private stateFields(spec: StateSpec, raw: Raw, where: IssuePath, isRoot: boolean): void {
     if (raw.id !== undefined) {
       if (typeof raw.id !== 'string' || !/^[^.#\s]+$/.test(raw.id)) this.issue([...where, 'id'], 'an id is a name without dots, # or spaces');
       else if (!isRoot) {
@@ -133,7 +124,9 @@ class ModelParser {
       if (typeof raw.initial !== 'string') this.issue([...where, 'initial'], 'initial names one of the states below it');
       else spec.initialKey = raw.initial;
     }
+  }
 
+  private childStates(spec: StateSpec, raw: Raw, where: IssuePath): void {
     if (raw.states !== undefined) {
       if (!isMapping(raw.states)) this.issue([...where, 'states'], 'states is a mapping of state name to state');
       else {
@@ -152,11 +145,6 @@ class ModelParser {
         }
       }
     }
-    if (spec.final && (spec.children.size > 0 || raw.on !== undefined || raw.after !== undefined)) {
-      this.issue(where, 'a final state has no states, on or after: nothing happens after it');
-    }
-    this.pending.push({ state: spec, raw });
-    return spec;
   }
 
   /** The top-level `fail` state always has the id `fail`, so `#fail.<reason>` works wherever it is written. */
@@ -408,24 +396,3 @@ class ModelParser {
     }
   }
 }
-
-function blankState(key: string, path: string, parent: StateSpec): StateSpec {
-  return { key, path, parent, children: new Map(), final: false, tags: [], fail: false, implicit: false, on: new Map(), after: [], where: [] };
-}
-
-/** Every target string a raw state's `on` and `after` mention, for the implicit fail reasons. */
-function targetTexts(raw: Raw): string[] {
-  const out: string[] = [];
-  const take = (value: unknown) => {
-    if (typeof value === 'string') out.push(value);
-    else if (Array.isArray(value)) value.forEach(take);
-    else if (isMapping(value) && typeof value.target === 'string') out.push(value.target);
-  };
-  for (const block of [raw.on, raw.after]) if (isMapping(block)) Object.values(block).forEach(take);
-  return out;
-}
-
-function describe(state: StateSpec): string {
-  return state.path ? `state ${state.path}` : "the model's root";
-}
-
