@@ -126,37 +126,8 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     for (const region of resolveRegions(layout)) regions[region.name] = { address: region.address, size: region.size };
   }
 
-  const images: Record<string, RigImage> = {};
-  for (const [name, image] of Object.entries(top.images)) {
-    let addr = image.address;
-    if (image.region) {
-      const region = regions[image.region];
-      if (!region) issues.push(yaml.issue(['images', name, 'region'], `no region "${image.region}"${suggestion(image.region, Object.keys(regions))}`));
-      addr ??= region?.address;
-    }
-    const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
-    // A rig file is shared with the project; one that reaches outside it (/etc, someone's home) is refused.
-    // A build elsewhere is flashed with `--image name=path` instead.
-    const region = regionOf({ address: addr, region: image.region }, regions);
-    if (outside(projectRoot, path)) {
-      issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
-    } else {
-      // Not built yet is fine here; a run that flashes it finds out.
-      const problem = imageFileProblem(path, addr, region, { missingOk: true });
-      if (problem) issues.push(yaml.issue(['images', name, 'path'], `${image.path}: ${problem}`));
-    }
-    images[name] = { path, address: addr, ...(region ? { region } : {}) };
-  }
-
-  // Resources are parsed again by the drivers that share them; checking here gives the error a file position.
-  for (const [name, block] of Object.entries(top.resources)) {
-    const schema = RESOURCE_SCHEMAS[name];
-    if (!schema) issues.push(yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }));
-    else {
-      const parsed = parseAt(yaml, ['resources', name], schema, block, issues);
-      if (name === QEMU_RESOURCE && parsed) issues.push(...qemuInputIssues(yaml, parsed as QemuBoardOptions, dir, projectRoot));
-    }
-  }
+  const images = rigImages(yaml, top.images, regions, { dir, projectRoot }, issues);
+  checkResources(yaml, top.resources, { dir, projectRoot }, issues);
 
   const named = nameOf(file, top.name);
   if (named.problem) issues.push(yaml.issue([], named.problem));
@@ -177,4 +148,50 @@ export function loadRig(file: string, cwd?: string): RigSpec {
     regions,
     resources: top.resources,
   };
+}
+
+type TopSpec = z.output<typeof topSchema>;
+
+/** Where the rig file is and the project it must stay inside. */
+interface RigPlace {
+  dir: string;
+  projectRoot: string;
+}
+
+/** The rig's images with their paths resolved and their place in flash: an address, a layout region or both. */
+function rigImages(yaml: YamlFile, entries: TopSpec['images'], regions: RigSpec['regions'], { dir, projectRoot }: RigPlace, issues: ConfigIssue[]): Record<string, RigImage> {
+  const images: Record<string, RigImage> = {};
+  for (const [name, image] of Object.entries(entries)) {
+    let addr = image.address;
+    if (image.region) {
+      const region = regions[image.region];
+      if (!region) issues.push(yaml.issue(['images', name, 'region'], `no region "${image.region}"${suggestion(image.region, Object.keys(regions))}`));
+      addr ??= region?.address;
+    }
+    const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
+    // A rig file is shared with the project; one that reaches outside it (/etc, someone's home) is refused.
+    // A build elsewhere is flashed with `--image name=path` instead.
+    const region = regionOf({ address: addr, region: image.region }, regions);
+    if (outside(projectRoot, path)) {
+      issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
+    } else {
+      // Not built yet is fine here; a run that flashes it finds out.
+      const problem = imageFileProblem(path, addr, region, { missingOk: true });
+      if (problem) issues.push(yaml.issue(['images', name, 'path'], `${image.path}: ${problem}`));
+    }
+    images[name] = { path, address: addr, ...(region ? { region } : {}) };
+  }
+  return images;
+}
+
+function checkResources(yaml: YamlFile, resources: TopSpec['resources'], { dir, projectRoot }: RigPlace, issues: ConfigIssue[]): void {
+  // Resources are parsed again by the drivers that share them; checking here gives the error a file position.
+  for (const [name, block] of Object.entries(resources)) {
+    const schema = RESOURCE_SCHEMAS[name];
+    if (!schema) issues.push(yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }));
+    else {
+      const parsed = parseAt(yaml, ['resources', name], schema, block, issues);
+      if (name === QEMU_RESOURCE && parsed) issues.push(...qemuInputIssues(yaml, parsed as QemuBoardOptions, dir, projectRoot));
+    }
+  }
 }
