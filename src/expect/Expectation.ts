@@ -57,6 +57,8 @@ export interface Expectation {
   within(path: string, name: string): boolean;
   /** Set once the model failed; further input is ignored. */
   failure(): ModelFailure | undefined;
+  /** Calls `listener` once, when the model fails (at once if it already has); returns the unsubscribe. */
+  onFailure(listener: (failure: ModelFailure) => void): () => void;
   /**
    * Resolves when the model is in `state` (now or later); rejects with CaseFailure when the model fails, the
    * timeout passes or the signal aborts. With `recent`, an entry into `state` that already came and went

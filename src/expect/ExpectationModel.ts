@@ -78,6 +78,7 @@ class ExpectationModel implements Expectation {
   private readonly visited = new Set<StateSpec>();
   private readonly enterListeners = new Map<StateSpec, Set<(t: number) => void>>();
   private readonly lineListeners = new Set<(event: LineEvent) => void>();
+  private readonly failureListeners = new Set<(failure: ModelFailure) => void>();
   private readonly waiters = new Set<Waiter>();
   /**
    * States entered, in order, from `recentFrom` on: a step that waits for a state the board passed through
@@ -145,6 +146,16 @@ class ExpectationModel implements Expectation {
 
   failure(): ModelFailure | undefined {
     return this.failed;
+  }
+
+  onFailure(listener: (failure: ModelFailure) => void): () => void {
+    const failed = this.failed;
+    if (failed) {
+      this.call(() => listener(failed));
+      return () => undefined;
+    }
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean }): Promise<void> {
@@ -241,6 +252,7 @@ class ExpectationModel implements Expectation {
     for (const waiter of [...this.waiters]) waiter.reject(new Error('the expectation model was stopped'));
     this.enterListeners.clear();
     this.lineListeners.clear();
+    this.failureListeners.clear();
   }
 
   private resolve(name: string): StateSpec {
@@ -343,6 +355,9 @@ class ExpectationModel implements Expectation {
     this.actor.stop();
     const err = toCaseFailure(this.failed);
     for (const waiter of [...this.waiters]) waiter.reject(err);
+    const failed = this.failed;
+    for (const listener of [...this.failureListeners]) this.call(() => listener(failed));
+    this.failureListeners.clear();
   }
 
   private details(): { state: string; expected: string[]; lastLines: string[] } {

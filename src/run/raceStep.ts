@@ -11,7 +11,7 @@ const STEP_GRACE_MS = 2_000;
  */
 export async function raceStep(work: Promise<void>, model: Expectation, abort: AbortController, caseSignal: AbortSignal, timeoutMs: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  let poll: NodeJS.Timeout | undefined;
+  let offFailure: (() => void) | undefined;
   let onCaseAbort: (() => void) | undefined;
   const watchdog = new Promise<never>((_, reject) => {
     // The case ends now when it is interrupted or the rig breaks (a console gone for good), whatever the step is doing.
@@ -23,13 +23,11 @@ export async function raceStep(work: Promise<void>, model: Expectation, abort: A
       abort.abort(err);
       reject(err);
     }, timeoutMs + STEP_GRACE_MS);
-    poll = setInterval(() => {
-      const failure = model.failure();
-      if (!failure) return;
+    offFailure = model.onFailure((failure) => {
       const err = modelFailure(failure);
       abort.abort(err);
       reject(err);
-    }, 10);
+    });
   });
   try {
     await Promise.race([work, watchdog]);
@@ -41,7 +39,7 @@ export async function raceStep(work: Promise<void>, model: Expectation, abort: A
     throw err;
   } finally {
     clearTimeout(timer);
-    clearInterval(poll);
+    offFailure?.();
     if (onCaseAbort) caseSignal.removeEventListener('abort', onCaseAbort);
     work.catch(() => undefined);
   }

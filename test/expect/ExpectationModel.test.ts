@@ -427,6 +427,22 @@ describe('expectation model: listeners and coverage', () => {
     expect(s.recorded.find((e) => e.type === 'model-listener-error')).toMatchObject({ error: 'boom' });
   });
 
+  it('tells onFailure listeners of the failure once, as it happens, and a late listener at once', () => {
+    const s = setup();
+    const heard: string[] = [];
+    s.x.onFailure((f) => heard.push(`first:${f.reason}`));
+    const off = s.x.onFailure((f) => heard.push(`gone:${f.reason}`));
+    off();
+    s.send('POWER_ON');
+    expect(heard).toEqual([]);
+    s.line('HardFault at 0x08001234');
+    expect(heard).toEqual(['first:forbidden']);
+    s.line('Assertion failed');
+    expect(heard).toEqual(['first:forbidden']);
+    s.x.onFailure((f) => heard.push(`late:${f.state}`));
+    expect(heard).toEqual(['first:forbidden', 'late:booting']);
+  });
+
   it('processes input a listener sends from inside a transition after that transition', () => {
     const s = setup();
     s.x.onEnter('no-image', (t) => s.x.send({ type: 'BUTTON_DOWN', t, detail: 'user' }));
