@@ -1,12 +1,10 @@
-import { ConfigError, RigError } from '../core/errors.js';
+import { ConfigError, Interrupted, RigError } from '../core/errors.js';
+import { EXIT, outcome } from '../core/outcome.js';
 import type { RunResult } from '../report/RunResult.js';
-
-export const EXIT = { ok: 0, failed: 1, config: 2, rig: 3, sigint: 130, sigterm: 143 } as const;
 
 /** A board that did something wrong is the headline: a failed case outranks a rig error in the same run. */
 export function exitCodeForRun(run: RunResult): number {
-  if (run.interrupted === 'SIGINT') return EXIT.sigint;
-  if (run.interrupted === 'SIGTERM') return EXIT.sigterm;
+  if (run.interrupted) return outcome(new Interrupted(run.interrupted)).exitCode;
   if (run.cases.some((c) => c.status === 'fail')) return EXIT.failed;
   // A run killed before its end (read back by `hil report merge`) never looks green.
   if (run.cases.some((c) => c.status === 'error') || run.reportErrors?.length || run.unfinished) return EXIT.rig;
@@ -15,11 +13,13 @@ export function exitCodeForRun(run: RunResult): number {
 
 /** What the CLI prints and returns for an error that escaped a command. */
 export function describeError(error: unknown): { code: number; message: string } {
-  if (error instanceof ConfigError) return { code: EXIT.config, message: error.message };
+  if (error instanceof ConfigError) return { code: outcome(error).exitCode, message: error.message };
   if (error instanceof RigError) {
     const detail = error.detail ? `\n${error.detail.trim().split('\n').slice(-5).map((l) => `  ${l}`).join('\n')}` : '';
-    return { code: EXIT.rig, message: `rig error (${error.part}): ${error.message}${detail}` };
+    return { code: outcome(error).exitCode, message: `rig error (${error.part}): ${error.message}${detail}` };
   }
+  // Case failures, skips and interruptions end inside a run; anything else that escapes a command is hil's own
+  // fault or the file system's, never the board's, so it exits as the rig's.
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'EPERM') {
     const path = (error as NodeJS.ErrnoException).path ?? '';

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { describeError, EXIT } from './exitCodes.js';
+import { EXIT } from '../core/outcome.js';
+import { describeError } from './exitCodes.js';
 import { err } from './output.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

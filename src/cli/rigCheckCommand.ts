@@ -2,7 +2,7 @@ import { loadRig, type RigSpec } from '../rig/RigSpec.js';
 import { checkRig } from '../rig/rigCheck.js';
 import { Project } from '../config/Project.js';
 import { Quarantine } from '../rig/Quarantine.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT } from '../core/outcome.js';
 import { err, out, paint, useColor } from './output.js';
 
 /** Checks each part of the rig, one row per part as each check ends; says which parts failed. */

@@ -7,7 +7,8 @@ import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
 import { cutLatencyLine } from '../report/cutLatency.js';
-import { EXIT, exitCodeForRun } from './exitCodes.js';
+import { EXIT } from '../core/outcome.js';
+import { exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
 

@@ -1,12 +1,12 @@
 import { relative, resolve } from 'node:path';
 import { checkOutputDir } from '../core/outputDir.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, Interrupted } from '../core/errors.js';
 import { Project } from '../config/Project.js';
 import { writableStateRoot } from '../core/stateRoot.js';
 import { measureTeeth } from '../teeth/measureTeeth.js';
 import { loadTeethFile } from '../teeth/TeethFile.js';
 import { teethTable } from '../teeth/teethTable.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT, outcome } from '../core/outcome.js';
 import { err, out } from './output.js';
 import { untilInterrupted } from './untilInterrupted.js';
 
@@ -44,8 +44,7 @@ export async function teethCommand(file: string, opts: TeethCommandOptions): Pro
   out(`reports: ${reports.startsWith('..') ? resolve(opts.reportDir) : reports || '.'}/<variant>/`);
   if (result.interrupted) err(`interrupted by ${result.interrupted}: the variants after the last one shown were not run`);
 
-  if (result.interrupted === 'SIGINT') return EXIT.sigint;
-  if (result.interrupted === 'SIGTERM') return EXIT.sigterm;
+  if (result.interrupted) return outcome(new Interrupted(result.interrupted)).exitCode;
   if (result.variants.some((v) => v.verdict === 'rig error')) return EXIT.rig;
   if (result.variants.some((v) => v.verdict === 'missed' || v.verdict === 'fails')) return EXIT.failed;
   return EXIT.ok;

@@ -5,7 +5,7 @@ import { readInputText } from '../config/inputFile.js';
 import { MAX_BYTES } from '../config/YamlFile.js';
 import { ConfigError, formatIssue, type ConfigIssue } from '../core/errors.js';
 import { Project } from '../config/Project.js';
-import { EXIT } from './exitCodes.js';
+import { EXIT } from '../core/outcome.js';
 import { out, paint, useColor } from './output.js';
 
 /**

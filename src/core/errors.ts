@@ -1,7 +1,7 @@
 /**
  * The three ways a case can go wrong, kept apart because CI treats them differently:
- * a ConfigError is the user's file (exit 2), a RigError is the test station (exit 3, never a test
- * failure), a CaseFailure is the board misbehaving (exit 1).
+ * a ConfigError is the user's file, a RigError is the test station (never a test failure), a CaseFailure is
+ * the board misbehaving. core/outcome.ts maps each to a case status and an exit code.
  */
 
 export interface SourceLocation {
@@ -29,7 +29,6 @@ export function formatIssue(issue: ConfigIssue): string {
 }
 
 export class ConfigError extends Error {
-  readonly exitCode = 2;
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue | ConfigIssue[]) {
     const list = Array.isArray(issues) ? issues : [issues];
@@ -41,7 +40,6 @@ export class ConfigError extends Error {
 
 /** The rig did something wrong: probe absent, console gone, relay refused, tool missing or hung. */
 export class RigError extends Error {
-  readonly exitCode = 3;
   /** Which part of the rig: `console`, `power`, `probe`, `outputs.button`, ... */
   readonly part: string;
   /** What the tool itself said, kept verbatim for the report. */

@@ -1,5 +1,6 @@
 /** What a case produces; a run collects these (RunResult.ts) and the reports are written from them alone. */
 
+import type { CaseStatus } from '../core/outcome.js';
 import type { Coverage } from '../expect/Expectation.js';
 
 /** One power cut as measured on the case's clock (ms since the case started). */
@@ -15,7 +16,6 @@ export interface CutMeasure {
   anchor?: string;
 }
 
-export type CaseStatus = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface CaseResult {
   /** `rollback-powerfail[cut_after=60ms]`, or the bare scenario name with no params. */

@@ -1,7 +1,7 @@
 import { CaseFailure, CaseSkipped, ConfigError, Interrupted, RigError } from '../core/errors.js';
+import { outcome, type CaseStatus } from '../core/outcome.js';
 import type { Timeline } from '../core/Timeline.js';
 import type { Expectation } from '../expect/Expectation.js';
-import type { CaseStatus } from '../report/CaseResult.js';
 
 /** A case's status and why: the first failure decides it, later ones are its consequences. */
 export class CaseVerdict {
@@ -14,27 +14,18 @@ export class CaseVerdict {
   /** `expect` and `tail`: where the model was and the last console lines, for a step's own failure. */
   fail(err: unknown, expect: Expectation | undefined, tail: readonly string[]): void {
     if (this.status !== 'pass') return;
+    this.status = outcome(err).status;
     if (err instanceof CaseFailure) {
-      this.status = 'fail';
       // A step's own check (inspect, cut) knows nothing of the model: say where the model was.
       const failure = err.state === undefined && expect ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] }) : err;
       this.message = failure.message;
       this.detail = failureDetail(failure);
-    } else if (err instanceof CaseSkipped) {
-      this.status = 'skipped';
-      this.message = err.message;
     } else if (err instanceof RigError) {
-      this.status = 'error';
       this.message = `${err.part}: ${err.message}`;
       this.detail = err.detail;
-    } else if (err instanceof Interrupted) {
-      this.status = 'error';
-      this.message = err.message;
-    } else if (err instanceof ConfigError) {
-      this.status = 'error';
+    } else if (err instanceof CaseSkipped || err instanceof Interrupted || err instanceof ConfigError) {
       this.message = err.message;
     } else {
-      this.status = 'error';
       this.message = `internal error: ${(err as Error)?.message ?? String(err)}`;
       this.detail = (err as Error)?.stack;
     }

@@ -1,10 +1,11 @@
 import type { Quarantine } from '../rig/Quarantine.js';
 import { leaseDir, RigLease } from '../rig/RigLease.js';
 import { RigError } from '../core/errors.js';
+import { outcome, type Outcome } from '../core/outcome.js';
 
 /** Why a rig's cases cannot run: quarantined, or its lease not to be had. */
 export interface Blocked {
-  status: 'error' | 'skipped';
+  status: Outcome['status'];
   message: string;
   properties?: Record<string, string>;
 }
@@ -42,7 +43,7 @@ export async function rigGate(rig: string, o: GateOptions): Promise<Blocked | un
     return undefined;
   } catch (error) {
     if (o.signal.aborted) return undefined; // the case loop reports the interruption
-    if (error instanceof RigError) return { status: 'error', message: error.message, properties: { lease: 'busy' } };
+    if (error instanceof RigError) return { status: outcome(error).status, message: error.message, properties: { lease: 'busy' } };
     throw error;
   }
 }

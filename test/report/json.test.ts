@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RigError } from '../../src/core/errors.js';
 import { RESULTS_FORMAT, writeJsonReport } from '../../src/report/json.js';
 import { summaryLine } from '../../src/report/summary.js';
-import type { CaseStatus } from '../../src/report/CaseResult.js';
+import type { CaseStatus } from '../../src/core/outcome.js';
 import { caseResult, runResult } from '../helpers/results.js';
 
 let dir: string;
