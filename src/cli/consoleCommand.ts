@@ -8,13 +8,14 @@ import { Timeline } from '../core/Timeline.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
 import { untilInterrupted } from './untilInterrupted.js';
+import type { ConsoleOptions } from './commandLine.js';
 
 /**
  * `hil console <rig>`: the board's console live with timestamps; stdin lines are sent to the board.
  * `--power` switches the board on first (and off again on exit). Ctrl-C leaves. The rig is leased as for a
  * run: a console must never start a second board on the flash a run is using.
  */
-export async function consoleCommand(rigRef: string, opts: { power?: boolean; wait?: string }): Promise<number> {
+export async function consoleCommand(rigRef: string, opts: ConsoleOptions): Promise<number> {
   const waitValue = opts.wait ?? process.env['HIL_WAIT'] ?? '0';
   const waitS = Number(waitValue);
   if (!Number.isInteger(waitS) || waitS < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(waitValue)}` });
@@ -37,7 +38,7 @@ export async function consoleCommand(rigRef: string, opts: { power?: boolean; wa
   });
 }
 
-async function showConsole(rig: RigSpec, opts: { power?: boolean }, leaving: AbortSignal, color: boolean): Promise<void> {
+async function showConsole(rig: RigSpec, opts: Pick<ConsoleOptions, 'power'>, leaving: AbortSignal, color: boolean): Promise<void> {
   const session = new RigSession(rig, { timeline: new Timeline(), log: err });
   const { console: board, power } = session.handles;
   board.subscribe({

@@ -7,6 +7,7 @@ import { Quarantine, type RigHealth } from '../rig/Quarantine.js';
 import { leaseDir, readLease, type LeaseHolder } from '../rig/RigLease.js';
 import { out, outPaced, paint, useColor } from './output.js';
 import { hasLabels } from '../rig/rigMatch.js';
+import type { ListOptions } from './commandLine.js';
 
 interface Entry {
   kind: 'scenario' | 'rig';
@@ -63,7 +64,7 @@ class JsonEntries {
 }
 
 /** `hil list`: scenarios and rigs, one line each with its description (`--json` for schedulers). */
-export async function listCommand(opts: { json?: boolean }): Promise<number> {
+export async function listCommand(opts: ListOptions): Promise<number> {
   const project = new Project();
   const color = useColor();
   const scenarios = project.list('scenarios');

@@ -8,12 +8,13 @@ import { findResults, mergeRuns, readRun } from '../report/merge.js';
 import { summaryLine } from '../report/summary.js';
 import { exitCodeForRun } from './exitCodes.js';
 import { out } from './output.js';
+import type { ReportMergeOptions } from './commandLine.js';
 
 /**
  * `hil report merge DIR... --out DIR`: the nightly's one report from every runner's reports/ (junit.xml,
  * results.json, index.html); exits like `hil run` would have for all those cases together.
  */
-export function reportMergeCommand(dirs: string[], opts: { out: string }): number {
+export function reportMergeCommand(dirs: string[], opts: ReportMergeOptions): number {
   checkOutputDir(opts.out, { file: 'command line', field: '--out' }, 'reports');
   const files = [...new Set(dirs.flatMap((d) => findResults(d)))];
   if (!files.length) throw new ConfigError({ file: dirs.join(' '), message: 'no results.json found in or under these folders' });

@@ -4,9 +4,10 @@ import { Project } from '../config/Project.js';
 import { Quarantine } from '../rig/Quarantine.js';
 import { EXIT } from '../core/outcome.js';
 import { err, out, paint, useColor } from './output.js';
+import type { RigCheckOptions } from './commandLine.js';
 
 /** Checks each part of the rig, one row per part as each check ends; says which parts failed. */
-export async function checkRigParts(rig: RigSpec, opts: { timeout?: string }): Promise<boolean> {
+export async function checkRigParts(rig: RigSpec, opts: Pick<RigCheckOptions, 'timeout'>): Promise<boolean> {
   const color = useColor();
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : undefined;
   out(`${paint('bold', `rig ${rig.name}`, color)}${rig.description ? ` — ${rig.description}` : ''}`);
@@ -35,7 +36,7 @@ export function endQuarantine(project: Project, rig: string): void {
 }
 
 /** `hil rig check <rig>`: exit 3 naming what failed; a pass takes the rig out of quarantine. */
-export async function rigCheckCommand(rigRef: string, opts: { timeout?: string }): Promise<number> {
+export async function rigCheckCommand(rigRef: string, opts: RigCheckOptions): Promise<number> {
   const project = new Project();
   const rig = loadRig(project.resolve('rigs', rigRef));
   if (!(await checkRigParts(rig, opts))) return EXIT.rig;

@@ -8,12 +8,13 @@ import { err, out } from './output.js';
 import { checkRigParts, endQuarantine } from './rigCheckCommand.js';
 import { terminalText } from './terminalText.js';
 import { untilInterrupted } from './untilInterrupted.js';
+import type { RigHealthOptions } from './commandLine.js';
 
 /**
  * `hil rig health <rig>`: the rig check, then the rig's own health scenario (`health:` in the rig file) on it,
  * quarantined or not. Both passing takes the rig out of quarantine; the exit code is the scenario run's.
  */
-export async function rigHealthCommand(rigRef: string, opts: { timeout?: string; reportDir: string; wait?: string }): Promise<number> {
+export async function rigHealthCommand(rigRef: string, opts: RigHealthOptions): Promise<number> {
   const project = new Project();
   const rig = loadRig(project.resolve('rigs', rigRef));
   if (!(await checkRigParts(rig, opts))) return EXIT.rig;

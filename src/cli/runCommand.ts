@@ -8,27 +8,10 @@ import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
 import { cutLatencyLine } from '../report/cutLatency.js';
 import { EXIT } from '../core/outcome.js';
+import type { RunOptions } from './commandLine.js';
 import { exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
-
-export interface RunCommandOptions {
-  rig?: string;
-  param: string[];
-  image: string[];
-  repeat: string;
-  case: string[];
-  reportDir: string;
-  wait?: string;
-  shard?: string;
-  retries?: string;
-  quarantineAfter?: string;
-  jobs?: string;
-  untilCoverage?: boolean;
-  maxCases?: string;
-  json?: boolean;
-  verbose?: boolean;
-}
 
 function parsePairs(option: string, list: string[]): Record<string, string> {
   const params: Record<string, string> = {};
@@ -51,7 +34,7 @@ const MARK: Record<CaseResult['status'], [string, 'green' | 'red' | 'yellow' | '
 const SKIPS_LISTED = 20;
 
 /** `hil run`: returns the exit code; SIGINT/SIGTERM stop the current case safely and still write the reports. */
-export async function runCommand(scenarios: string[], opts: RunCommandOptions): Promise<number> {
+export async function runCommand(scenarios: string[], opts: RunOptions): Promise<number> {
   const { base, infra } = runOptions(scenarios, opts);
   const plan = opts.shard ? shardPlan(planRun(base), parseShard(opts.shard)) : planRun(base);
   const color = useColor() && !opts.json;
@@ -101,7 +84,7 @@ export async function runCommand(scenarios: string[], opts: RunCommandOptions): 
 }
 
 /** The run's options from the command line's text: counts checked, `--param`/`--image` pairs split. */
-function runOptions(scenarios: string[], opts: RunCommandOptions) {
+function runOptions(scenarios: string[], opts: RunOptions) {
   const repeat = Number(opts.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
   const count = (option: string, value: string | undefined) => {
@@ -121,7 +104,7 @@ function runOptions(scenarios: string[], opts: RunCommandOptions) {
 }
 
 /** Coverage, cut latency, what did not pass (with the command that replays it), what was skipped, and where the reports are. */
-function printSummary(result: RunResult, opts: RunCommandOptions): void {
+function printSummary(result: RunResult, opts: RunOptions): void {
   for (const coverage of result.coverage ?? []) {
     out();
     for (const line of coverageTable(coverage)) out(line);

@@ -7,14 +7,9 @@ import { measureTeeth } from '../teeth/measureTeeth.js';
 import { loadTeethFile } from '../teeth/TeethFile.js';
 import { teethTable } from '../teeth/teethTable.js';
 import { EXIT, outcome } from '../core/outcome.js';
+import type { TeethOptions } from './commandLine.js';
 import { err, out } from './output.js';
 import { untilInterrupted } from './untilInterrupted.js';
-
-export interface TeethCommandOptions {
-  all?: boolean;
-  reportDir: string;
-  wait?: string;
-}
 
 /**
  * `hil teeth [file]`: builds the firmware and each mutant of a teeth file and runs the scenarios against each.
@@ -22,7 +17,7 @@ export interface TeethCommandOptions {
  * or the good build fails a scenario, 2 for a bad teeth file, a patch that does not apply or a good build that
  * does not build, 3 for a rig error.
  */
-export async function teethCommand(file: string, opts: TeethCommandOptions): Promise<number> {
+export async function teethCommand(file: string, opts: TeethOptions): Promise<number> {
   const wait = Number(opts.wait ?? process.env['HIL_WAIT'] ?? 0);
   if (!Number.isInteger(wait) || wait < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(opts.wait)}` });
   const spec = loadTeethFile(file);
