@@ -6,6 +6,8 @@ export type RunnerEventType = 'POWER_ON' | 'POWER_OFF' | 'BUTTON_DOWN' | 'BUTTON
 export interface RunnerEvent {
   type: RunnerEventType;
   t: number;
+  /** When the runner began the action, if before `t` (a send is asked for, then written): what the board did from then on answers it. */
+  askedAt?: number;
   /** For BUTTON_*: the output name; for SENT: the text sent. */
   detail?: string;
 }

@@ -131,7 +131,8 @@ class ExpectationModel implements Expectation {
   send(event: RunnerEvent): void {
     if (this.stopped || this.failed) return;
     // By time, not arrival: the board may answer a send before the write that sent it returns.
-    this.recent = this.recent.filter((e) => e.t >= event.t);
+    const from = event.askedAt ?? event.t;
+    this.recent = this.recent.filter((e) => e.t >= from);
     this.dispatch({ type: event.type, groups: runnerEventGroups(event.type, event.detail), t: event.t });
   }
 

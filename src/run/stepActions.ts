@@ -62,7 +62,7 @@ export function stepActions(parts: StepActionParts): StepActions {
       await rigHandles.console.write(data);
       const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
       timeline.record('sent', { text });
-      model.send({ type: 'SENT', t: askedAt, detail: text });
+      model.send({ type: 'SENT', t: timeline.now(), askedAt, detail: text });
     },
     note(key: string, value: string) {
       properties[key] = value;

@@ -328,7 +328,7 @@ describe('expectation model: waitFor', () => {
     const askedAt = s.now();
     s.line('MCUboot Bootloader Started');
     s.line('No valid image');
-    s.x.send({ type: 'SENT', t: askedAt + 1, detail: 'x' });
+    s.x.send({ type: 'SENT', t: s.now() + 10, askedAt: askedAt + 1, detail: 'x' });
     await expect(s.x.waitFor('checking', { timeoutMs: 10, recent: true })).resolves.toBeUndefined();
   });
 
