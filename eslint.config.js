@@ -12,7 +12,24 @@ import tseslint from 'typescript-eslint';
  * The layers of src/, bottom to top (docs/ARCHITECTURE.md): a file imports only from its own folder and the
  * folders before it, so a lower layer never depends on a higher one.
  */
-const LAYERS = ['core', 'config', 'image', 'flash', 'protocols', 'gdb', 'virtual', 'drivers', 'rig', 'expect', 'steps', 'scenario', 'report', 'run', 'teeth', 'cli'];
+const LAYERS = [
+  'core',
+  'config',
+  'image',
+  'flash',
+  'protocols',
+  'gdb',
+  'virtual',
+  'drivers',
+  'rig',
+  'expect',
+  'steps',
+  'scenario',
+  'report',
+  'run',
+  'teeth',
+  'cli',
+];
 /** Driver roles: each stands alone, and the shared helpers in drivers/support/ serve them all. */
 const ROLES = ['console', 'power', 'probe', 'output', 'usb'];
 

@@ -28,7 +28,13 @@ export default {
   testTimeout: 60000,
   reporters: ['default', ['jest-junit', { outputDirectory: 'reports/self', outputName: 'jest-junit.xml' }]],
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION] },
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION],
+    },
     { ...shared, displayName: 'integration', testMatch: INTEGRATION.map((p) => (p.endsWith('/') ? `${p}**/*.test.ts` : p)) },
   ],
 };

@@ -45,4 +45,6 @@ while (performance.now() < until) {
 }
 const elapsed = (performance.now() - t0) / 1000;
 x.stop();
-console.log(`classifier + model (rollback-powerfail, ${transcript.length}-line transcript replayed): ${Math.round(lines / elapsed).toLocaleString('en-US')} lines/s (${lines.toLocaleString('en-US')} lines in ${elapsed.toFixed(2)} s, ${events.toLocaleString('en-US')} timeline events)`);
+console.log(
+  `classifier + model (rollback-powerfail, ${transcript.length}-line transcript replayed): ${Math.round(lines / elapsed).toLocaleString('en-US')} lines/s (${lines.toLocaleString('en-US')} lines in ${elapsed.toFixed(2)} s, ${events.toLocaleString('en-US')} timeline events)`,
+);

@@ -23,4 +23,6 @@ for (let i = 0; i < 5; i++) {
   spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
   nodeOnly.push(performance.now() - t0);
 }
-console.log(`hil --help cold start: median ${sorted[Math.floor(runs / 2)].toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms (n=${runs}; bare \`node -e 0\` here: ${nodeOnly.sort((a, b) => a - b)[2].toFixed(0)} ms)`);
+console.log(
+  `hil --help cold start: median ${sorted[Math.floor(runs / 2)].toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms (n=${runs}; bare \`node -e 0\` here: ${nodeOnly.sort((a, b) => a - b)[2].toFixed(0)} ms)`,
+);

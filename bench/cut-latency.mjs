@@ -19,14 +19,30 @@ const actuation = [];
 let notPassed = 0;
 try {
   try {
-    execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', join(root, 'bench/cut-on-pattern.yaml'), '--repeat', String(cases), '--wait', '600', '--report-dir', reports], { cwd: root, stdio: 'ignore', timeout: cases * 60_000 });
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'bin/hil.js'),
+        'run',
+        join(root, 'bench/cut-on-pattern.yaml'),
+        '--repeat',
+        String(cases),
+        '--wait',
+        '600',
+        '--report-dir',
+        reports,
+      ],
+      { cwd: root, stdio: 'ignore', timeout: cases * 60_000 },
+    );
   } catch (err) {
     if (err.status === undefined) throw err;
   }
   const run = readdirSync(reports).find((d) => d !== 'junit.xml');
   for (const c of JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases) if (c.status !== 'pass') notPassed++;
   for (const caseDir of readdirSync(join(reports, run), { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const line of readFileSync(join(reports, run, caseDir.name, 'timeline.jsonl'), 'utf8').trim().split('\n')) {
+    for (const line of readFileSync(join(reports, run, caseDir.name, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')) {
       const e = JSON.parse(line);
       if (e.type !== 'cut') continue;
       reaction.push(e.issuedAt - e.anchorAt - e.after);
@@ -39,7 +55,8 @@ try {
 
 if (!reaction.length) throw new Error('no cut events recorded: is the virtual rig working (npx hil run rollback-powerfail)?');
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
-const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(3)} ms, p99 ${pct(xs, 99).toFixed(3)} ms, max ${Math.max(...xs).toFixed(3)} ms (n=${xs.length})`;
+const fmt = (xs) =>
+  `p50 ${pct(xs, 50).toFixed(3)} ms, p99 ${pct(xs, 99).toFixed(3)} ms, max ${Math.max(...xs).toFixed(3)} ms (n=${xs.length})`;
 console.log(`cut reaction (line received -> cut issued): ${fmt(reaction)}`);
 console.log(`cut actuation (cut issued -> power off reported): ${fmt(actuation)}`);
 if (notPassed) console.log(`(${notPassed} of ${cases} cases did not pass; their cuts are counted)`);

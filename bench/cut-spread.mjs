@@ -25,18 +25,36 @@ try {
   for (let i = 0; i < repeats; i++) {
     const reports = join(work, `reports-${i}`);
     try {
-      execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', join(root, 'bench/cut-spread.yaml'), '--param', `cut_after=${cutAfter}`, '--rig', rig, '--wait', '600', '--report-dir', reports], {
-        cwd: root,
-        stdio: 'ignore',
-        timeout: 120_000,
-        env: { ...process.env, HIL_STATE_DIR: join(work, 'state') },
-      });
+      execFileSync(
+        process.execPath,
+        [
+          join(root, 'bin/hil.js'),
+          'run',
+          join(root, 'bench/cut-spread.yaml'),
+          '--param',
+          `cut_after=${cutAfter}`,
+          '--rig',
+          rig,
+          '--wait',
+          '600',
+          '--report-dir',
+          reports,
+        ],
+        {
+          cwd: root,
+          stdio: 'ignore',
+          timeout: 120_000,
+          env: { ...process.env, HIL_STATE_DIR: join(work, 'state') },
+        },
+      );
     } catch (err) {
       if (err.status === undefined) throw err;
     }
     const results = JSON.parse(readFileSync(join(reports, latestRun(reports), 'results.json'), 'utf8'));
     for (const c of results.cases) statuses[c.status] = (statuses[c.status] ?? 0) + 1;
-    landed.push(programmedWords(readFileSync(join(work, 'state', 'rigs', rigName, 'nv.img')).subarray(PRIMARY.offset, PRIMARY.offset + PRIMARY.size)));
+    landed.push(
+      programmedWords(readFileSync(join(work, 'state', 'rigs', rigName, 'nv.img')).subarray(PRIMARY.offset, PRIMARY.offset + PRIMARY.size)),
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -44,13 +62,23 @@ try {
 
 const sorted = [...landed].sort((a, b) => a - b);
 const median = sorted[Math.floor((sorted.length - 1) / 2)];
-console.log(`rig ${rigName}, cut_after=${cutAfter}, ${repeats} runs (${Object.entries(statuses).map(([s, n]) => `${n} ${s}`).join(', ')}): words of the copy programmed when power went`);
-console.log(`  min ${sorted[0]}, median ${median}, max ${sorted.at(-1)}, ${new Set(sorted).size} distinct (spread ${sorted.at(-1) - sorted[0]} words, ~${((sorted.at(-1) - sorted[0]) * 0.25).toFixed(1)} ms of copy)`);
+console.log(
+  `rig ${rigName}, cut_after=${cutAfter}, ${repeats} runs (${Object.entries(statuses)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ')}): words of the copy programmed when power went`,
+);
+console.log(
+  `  min ${sorted[0]}, median ${median}, max ${sorted.at(-1)}, ${new Set(sorted).size} distinct (spread ${sorted.at(-1) - sorted[0]} words, ~${((sorted.at(-1) - sorted[0]) * 0.25).toFixed(1)} ms of copy)`,
+);
 console.log(`  each run: ${landed.join(' ')}`);
 
 /** The run folder in a report dir of one run. */
 function latestRun(reports) {
-  return readdirSync(reports, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort().at(-1);
+  return readdirSync(reports, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .at(-1);
 }
 
 /** Words that differ from erased flash: the copy programs each non-erased word once. */

@@ -25,10 +25,14 @@ const params = every === 1 ? [] : ['--param', `hit=${hits.join(',')}`];
 
 const reports = mkdtempSync(join(tmpdir(), 'hil-bench-exhaustive-'));
 const t0 = performance.now();
-const child = spawn(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail-exhaustive', ...params, ...args, '--report-dir', reports], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail-exhaustive', ...params, ...args, '--report-dir', reports],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let out = '';
 let done = 0;
 child.stdout.on('data', (chunk) => {
@@ -47,5 +51,7 @@ const wall = (performance.now() - t0) / 1000;
 rmSync(reports, { recursive: true, force: true });
 const summary = /^\d+ passed, \d+ failed, \d+ errors(, \d+ skipped)?$/m.exec(out)?.[0] ?? `hil exited ${code}`;
 const end = /end of the sweep: no hit (\d+)/.exec(out)?.[1];
-console.log(`rollback-powerfail-exhaustive, ${every === 1 ? `hit: all${end ? `, ${Number(end) - 1} hits` : ''}` : `${hits.length} cut points (every ${every} of ${HITS} hits)`}: ${summary}`);
+console.log(
+  `rollback-powerfail-exhaustive, ${every === 1 ? `hit: all${end ? `, ${Number(end) - 1} hits` : ''}` : `${hits.length} cut points (every ${every} of ${HITS} hits)`}: ${summary}`,
+);
 console.log(`wall ${wall.toFixed(1)} s, ${((done / wall) * 60).toFixed(1)} cases/min`);

@@ -18,9 +18,16 @@ const rows = [];
 try {
   for (const file of readdirSync(corpus).sort()) {
     const t0 = performance.now();
-    const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, process.execPath, join(root, 'bin/hil.js'), 'validate', join(corpus, file)], {
-      cwd: root, stdio: 'ignore', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' },
-    });
+    const r = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%U %S %M', '-o', timeFile, process.execPath, join(root, 'bin/hil.js'), 'validate', join(corpus, file)],
+      {
+        cwd: root,
+        stdio: 'ignore',
+        timeout: 20_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     const wallMs = performance.now() - t0;
     const [user, system, rssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
     rows.push({ file, code: r.status, wallMs, cpuMs: (user + system) * 1000, rssMb: rssKb / 1024 });
@@ -34,6 +41,9 @@ const stat = (key) => {
 };
 const notTwo = rows.filter((r) => r.code !== 2);
 console.log(`refusals of ${rows.length} hostile files: wall ms ${stat('wallMs')}; CPU ms ${stat('cpuMs')}; peak RSS MB ${stat('rssMb')}`);
-console.log(`exit 2: ${rows.length - notTwo.length} of ${rows.length}${notTwo.length ? ` (not: ${notTwo.map((r) => `${r.file}=${r.code}`).join(', ')})` : ''}`);
+console.log(
+  `exit 2: ${rows.length - notTwo.length} of ${rows.length}${notTwo.length ? ` (not: ${notTwo.map((r) => `${r.file}=${r.code}`).join(', ')})` : ''}`,
+);
 console.log('slowest (wall):');
-for (const r of [...rows].sort((a, b) => b.wallMs - a.wallMs).slice(0, slowest)) console.log(`  ${r.wallMs.toFixed(0).padStart(6)} ms  ${r.file}`);
+for (const r of [...rows].sort((a, b) => b.wallMs - a.wallMs).slice(0, slowest))
+  console.log(`  ${r.wallMs.toFixed(0).padStart(6)} ms  ${r.file}`);

@@ -31,7 +31,11 @@ const before = new Set(leftBehind());
 const reports = mkdtempSync(join(tmpdir(), 'hil-soak-'));
 const t0 = performance.now();
 try {
-  execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--repeat', String(repeat), '--wait', '600', '--report-dir', reports], { cwd: root, stdio: 'ignore', timeout: repeat * 3 * 120_000 });
+  execFileSync(
+    process.execPath,
+    [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--repeat', String(repeat), '--wait', '600', '--report-dir', reports],
+    { cwd: root, stdio: 'ignore', timeout: repeat * 3 * 120_000 },
+  );
 } catch (err) {
   if (err.status === undefined) throw err;
 }
@@ -44,6 +48,8 @@ const leaked = leftBehind().filter((p) => !before.has(p));
 const errors = results.cases.filter((c) => c.status === 'error');
 const n = results.cases.length;
 console.log(`soak: ${n} rollback-powerfail cases in ${wall.toFixed(1)} s (${(wall / n).toFixed(2)} s per case)`);
-console.log(`  passed ${results.summary.passed}, failed ${results.summary.failed}, rig errors ${results.summary.errors}, skipped ${results.summary.skipped}`);
+console.log(
+  `  passed ${results.summary.passed}, failed ${results.summary.failed}, rig errors ${results.summary.errors}, skipped ${results.summary.skipped}`,
+);
 for (const e of errors) console.log(`  error ${e.id}: ${e.message}`);
 console.log(`  processes left behind: ${leaked.length}${leaked.length ? `\n    ${leaked.join('\n    ')}` : ''}`);

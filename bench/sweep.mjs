@@ -19,13 +19,17 @@ const project = mkdtempSync(join(tmpdir(), 'hil-bench-sweep-'));
 mkdirSync(join(project, 'scenarios'));
 try {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--jobs', String(jobs), '--param', `cut_after=${points.join(',')}`], {
-    cwd: project,
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 30 * 60_000,
-    killSignal: 'SIGTERM',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--jobs', String(jobs), '--param', `cut_after=${points.join(',')}`],
+    {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 30 * 60_000,
+      killSignal: 'SIGTERM',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   // Where the CPU goes: every process of the run sampled from /proc (the last 100 ms of a process are missed).
@@ -41,11 +45,21 @@ try {
   const results = JSON.parse(readFileSync(join(reports, runDir, 'results.json'), 'utf8'));
   const n = results.cases.length;
   const { passed, failed, errors } = results.summary;
-  console.log(`rollback-powerfail sweep, ${n} points, --jobs ${jobs}, virtual rig: ${((n / wallS) * 60).toFixed(0)} cases/min (${wallS.toFixed(1)} s wall; ${passed} passed, ${failed} failed, ${errors} errors; exit ${run.status})`);
+  console.log(
+    `rollback-powerfail sweep, ${n} points, --jobs ${jobs}, virtual rig: ${((n / wallS) * 60).toFixed(0)} cases/min (${wallS.toFixed(1)} s wall; ${passed} passed, ${failed} failed, ${errors} errors; exit ${run.status})`,
+  );
   const l = results.cutLatency;
-  if (l) console.log(`cut latency over ${l.cuts} cuts: p50 ${l.total.p50} ms, p99 ${l.total.p99} ms (late p50 ${l.late.p50} p99 ${l.late.p99}; actuation p50 ${l.actuation.p50} p99 ${l.actuation.p99})`);
+  if (l)
+    console.log(
+      `cut latency over ${l.cuts} cuts: p50 ${l.total.p50} ms, p99 ${l.total.p99} ms (late p50 ${l.late.p50} p99 ${l.late.p99}; actuation p50 ${l.actuation.p50} p99 ${l.actuation.p99})`,
+    );
   for (const c of results.coverage ?? []) {
-    console.log(`cuts per state: ${c.states.filter((s) => s.cuts).map((s) => `${s.state} ${s.cuts}`).join(', ')}`);
+    console.log(
+      `cuts per state: ${c.states
+        .filter((s) => s.cuts)
+        .map((s) => `${s.state} ${s.cuts}`)
+        .join(', ')}`,
+    );
   }
   const byProgram = {};
   for (const [pid, { comm, ticks }] of cpu) {
@@ -54,9 +68,20 @@ try {
   }
   const total = Object.values(byProgram).reduce((a, b) => a + b, 0);
   console.log(
-    `CPU per case: ${Object.entries(byProgram).filter(([, secs]) => secs / n >= 0.005).sort((x, y) => y[1] - x[1]).map(([who, secs]) => `${who} ${(secs / n).toFixed(2)} s`).join(', ')} (${(total / n).toFixed(2)} s in all; ${((100 * total) / wallS).toFixed(0)}% of one core over the run)`,
+    `CPU per case: ${Object.entries(byProgram)
+      .filter(([, secs]) => secs / n >= 0.005)
+      .sort((x, y) => y[1] - x[1])
+      .map(([who, secs]) => `${who} ${(secs / n).toFixed(2)} s`)
+      .join(', ')} (${(total / n).toFixed(2)} s in all; ${((100 * total) / wallS).toFixed(0)}% of one core over the run)`,
   );
-  if (run.status !== 0) console.log(run.stdout.split('\n').filter((line) => /FAIL|ERROR/.test(line)).slice(0, 10).join('\n'));
+  if (run.status !== 0)
+    console.log(
+      run.stdout
+        .split('\n')
+        .filter((line) => /FAIL|ERROR/.test(line))
+        .slice(0, 10)
+        .join('\n'),
+    );
 } finally {
   rmSync(project, { recursive: true, force: true });
 }
@@ -68,7 +93,11 @@ function sampleCpu(root, cpu) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(pid), { ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
+      parents.set(Number(pid), {
+        ppid: Number(fields[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
     } catch {
       // gone while we looked
     }

@@ -20,11 +20,17 @@ const contToLine = [];
 for (let i = 0; i < runs; i++) {
   const reports = mkdtempSync(join(tmpdir(), 'hil-bench-'));
   const t0 = performance.now();
-  execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--report-dir', reports], { cwd: root, stdio: 'ignore' });
+  execFileSync(process.execPath, [join(root, 'bin/hil.js'), 'run', 'rollback-powerfail', '--report-dir', reports], {
+    cwd: root,
+    stdio: 'ignore',
+  });
   walls.push(performance.now() - t0);
   const run = readdirSync(reports).find((d) => d !== 'junit.xml');
   for (const caseDir of readdirSync(join(reports, run), { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    const events = readFileSync(join(reports, run, caseDir.name, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(reports, run, caseDir.name, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const e of events) if (e.type === 'qemu' && e.phase === 'ready') qemuStart.push(e.startMs);
     for (const [k, e] of events.entries()) {
       if (e.type !== 'step' || e.key !== 'power' || e.phase !== 'start') continue;
@@ -41,7 +47,12 @@ for (let i = 0; i < runs; i++) {
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (xs, unit = 'ms') => `median ${pct(xs, 50).toFixed(1)} ${unit}, max ${Math.max(...xs).toFixed(1)} ${unit} (n=${xs.length})`;
-console.log(`hil run rollback-powerfail (3 cases, virtual rig): ${fmt(walls.map((w) => w / 1000), 's')}`);
+console.log(
+  `hil run rollback-powerfail (3 cases, virtual rig): ${fmt(
+    walls.map((w) => w / 1000),
+    's',
+  )}`,
+);
 console.log(`power-on to first console line:                  ${fmt(firstLine)}`);
 console.log(`  power-on step (reset and cont of the stopped QEMU): ${fmt(powerOn)}`);
 console.log(`  resume (cont) to first line:                    ${fmt(contToLine)}`);

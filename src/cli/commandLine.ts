@@ -13,17 +13,28 @@ export const declareRun = (hil: Command) =>
     .command('run')
     .description('run scenarios on a rig and write JUnit/JSON reports (exit 0 pass, 1 fail, 2 config, 3 rig error)')
     .argument('<scenario...>', 'scenario names (scenarios/NAME.yaml) or paths')
-    .option('--rig <name|path>', 'rig to use (default: the first rig with the scenario\'s labels)')
+    .option('--rig <name|path>', "rig to use (default: the first rig with the scenario's labels)")
     .option('--param <key=value>', 'fix a parameter (a comma list sweeps those values); repeatable', collect, [])
-    .option('--image <name=path>', "flash this file instead of the rig's image NAME (e.g. a faulty bootloader build); repeatable", collect, [])
+    .option(
+      '--image <name=path>',
+      "flash this file instead of the rig's image NAME (e.g. a faulty bootloader build); repeatable",
+      collect,
+      [],
+    )
     .option('--repeat <n>', 'run every case n times', '1')
     .option('--case <id>', "run only this case, e.g. 'rollback-powerfail[cut_after=60ms]'; repeatable", collect, [])
     .option('--report-dir <dir>', 'where reports go', 'reports')
     .option('--shard <i/n>', 'run only shard i of n: every n-th expanded case from the i-th (one runner each)')
     .option('--wait <seconds>', 'queue this long for a rig another run holds (default: $HIL_WAIT, else fail at once with exit 3)')
-    .option('--retries <n>', 'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky')
-    .option('--quarantine-after <n>', 'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never; default $HIL_QUARANTINE_AFTER, else 3)')
-    .option('--jobs <n>', 'run cases on n rigs at once: copies of a virtual rig, or n rig files with the scenario\'s labels', '1')
+    .option(
+      '--retries <n>',
+      'run a case that errored (rig fault, never a failed case) up to n more times; a pass on retry is reported flaky',
+    )
+    .option(
+      '--quarantine-after <n>',
+      'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never; default $HIL_QUARANTINE_AFTER, else 3)',
+    )
+    .option('--jobs <n>', "run cases on n rigs at once: copies of a virtual rig, or n rig files with the scenario's labels", '1')
     .option('--until-coverage', 'after the planned cases, draw more cut points until every cuttable model state had a cut in it')
     .option('--max-cases <n>', 'cap per scenario for --until-coverage', '200')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
@@ -31,10 +42,7 @@ export const declareRun = (hil: Command) =>
 export type RunOptions = OptionsOf<typeof declareRun>;
 
 export const declareList = (hil: Command) =>
-  hil
-    .command('list')
-    .description('list scenarios and rigs, one line each')
-    .option('--json', 'machine-readable, for schedulers');
+  hil.command('list').description('list scenarios and rigs, one line each').option('--json', 'machine-readable, for schedulers');
 export type ListOptions = OptionsOf<typeof declareList>;
 
 export const declareValidate = (hil: Command) =>
@@ -65,7 +73,9 @@ export type ReportMergeOptions = OptionsOf<typeof declareReportMerge>;
 export const declareTeeth = (hil: Command) =>
   hil
     .command('teeth')
-    .description('mutation score: build each mutant of the firmware (patches, build flags), run the scenarios against each, print what caught it (exit 0 all caught, 1 one missed or the good build fails)')
+    .description(
+      'mutation score: build each mutant of the firmware (patches, build flags), run the scenarios against each, print what caught it (exit 0 all caught, 1 one missed or the good build fails)',
+    )
     .argument('[file]', 'teeth file: build recipe, scenarios, mutants (docs/teeth.md)', 'teeth.yaml')
     .option('--all', 'run every scenario against every mutant, not only up to the first that catches it')
     .option('--wait <seconds>', 'queue this long for a rig another run holds (default: $HIL_WAIT, else fail at once with exit 3)')

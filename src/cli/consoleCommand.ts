@@ -18,14 +18,26 @@ import type { ConsoleOptions } from './commandLine.js';
 export async function consoleCommand(rigRef: string, opts: ConsoleOptions): Promise<number> {
   const waitValue = opts.wait ?? process.env['HIL_WAIT'] ?? '0';
   const waitS = Number(waitValue);
-  if (!Number.isInteger(waitS) || waitS < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(waitValue)}` });
+  if (!Number.isInteger(waitS) || waitS < 0)
+    throw new ConfigError({
+      file: 'command line',
+      field: '--wait',
+      message: `expected a whole number >= 0, got ${JSON.stringify(waitValue)}`,
+    });
   const project = new Project();
   const rig = loadRig(project.resolve('rigs', rigRef));
   const color = useColor();
   writableStateRoot(project.root);
   return untilInterrupted(async (leaving) => {
     try {
-      const lease = await RigLease.acquire({ dir: leaseDir(project.root), rig: rig.name, run: 'hil console', waitMs: waitS * 1000, signal: leaving, log: err });
+      const lease = await RigLease.acquire({
+        dir: leaseDir(project.root),
+        rig: rig.name,
+        run: 'hil console',
+        waitMs: waitS * 1000,
+        signal: leaving,
+        log: err,
+      });
       try {
         await showConsole(rig, opts, leaving, color);
       } finally {

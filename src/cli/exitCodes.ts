@@ -15,7 +15,14 @@ export function exitCodeForRun(run: RunResult): number {
 export function describeError(error: unknown): { code: number; message: string } {
   if (error instanceof ConfigError) return { code: outcome(error).exitCode, message: error.message };
   if (error instanceof RigError) {
-    const detail = error.detail ? `\n${error.detail.trim().split('\n').slice(-5).map((l) => `  ${l}`).join('\n')}` : '';
+    const detail = error.detail
+      ? `\n${error.detail
+          .trim()
+          .split('\n')
+          .slice(-5)
+          .map((l) => `  ${l}`)
+          .join('\n')}`
+      : '';
     return { code: outcome(error).exitCode, message: `rig error (${error.part}): ${error.message}${detail}` };
   }
   // Case failures, skips and interruptions end inside a run; anything else that escapes a command is hil's own
@@ -25,6 +32,6 @@ export function describeError(error: unknown): { code: number; message: string }
     const path = (error as NodeJS.ErrnoException).path ?? '';
     return { code: EXIT.rig, message: `cannot write ${path}: ${(error as Error).message}` };
   }
-  const text = process.env["HIL_DEBUG"] ? (error as Error)?.stack : (error as Error)?.message;
+  const text = process.env['HIL_DEBUG'] ? (error as Error)?.stack : (error as Error)?.message;
   return { code: EXIT.rig, message: `internal error: ${text ?? String(error)} (set HIL_DEBUG=1 for a stack trace)` };
 }

@@ -92,9 +92,19 @@ export async function listCommand(opts: ListOptions): Promise<number> {
       const runsOn = s.rigs.name ? [s.rigs.name] : rigs.filter((r) => hasLabels(r, s.rigs.labels)).map((r) => r.name);
       // A hit sweep's cases are found as it runs: `cases` holds its first point, `hitSweep` says how it goes on.
       const hitSweep = s.hitSweep ? { hitSweep: { ...s.hitSweep, openEnded: true as const } } : {};
-      await write({ kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params, rigs: runsOn, ...hitSweep }, caseIds(generateCases(s.name, s.params)));
+      await write(
+        { kind: 'scenario', name, file, description: s.description, labels: s.rigs.labels, params: s.params, rigs: runsOn, ...hitSweep },
+        caseIds(generateCases(s.name, s.params)),
+      );
     } catch (error) {
-      await write({ kind: 'scenario', name, file, description: '', labels: [], error: error instanceof ConfigError ? error.message : String(error) });
+      await write({
+        kind: 'scenario',
+        name,
+        file,
+        description: '',
+        labels: [],
+        error: error instanceof ConfigError ? error.message : String(error),
+      });
     }
   }
   if (!json) out(paint('bold', 'Rigs', color));
@@ -103,9 +113,24 @@ export async function listCommand(opts: ListOptions): Promise<number> {
       const r = loadRig(file);
       const quarantined = new Quarantine(project.root).quarantined(r.name);
       const lease = readLease(leaseDir(project.root), r.name);
-      await write({ kind: 'rig', name, file, description: r.description, labels: r.labels, ...(quarantined ? { quarantined } : {}), ...(lease ? { lease } : {}) });
+      await write({
+        kind: 'rig',
+        name,
+        file,
+        description: r.description,
+        labels: r.labels,
+        ...(quarantined ? { quarantined } : {}),
+        ...(lease ? { lease } : {}),
+      });
     } catch (error) {
-      await write({ kind: 'rig', name, file, description: '', labels: [], error: error instanceof ConfigError ? error.message : String(error) });
+      await write({
+        kind: 'rig',
+        name,
+        file,
+        description: '',
+        labels: [],
+        error: error instanceof ConfigError ? error.message : String(error),
+      });
     }
   }
   json?.end();

@@ -1,5 +1,15 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { declareConsole, declareList, declareReportMerge, declareRig, declareRigCheck, declareRigHealth, declareRun, declareTeeth, declareValidate } from './commandLine.js';
+import {
+  declareConsole,
+  declareList,
+  declareReportMerge,
+  declareRig,
+  declareRigCheck,
+  declareRigHealth,
+  declareRun,
+  declareTeeth,
+  declareValidate,
+} from './commandLine.js';
 import { EXIT } from '../core/outcome.js';
 import { describeError } from './exitCodes.js';
 import { err } from './output.js';

@@ -16,7 +16,19 @@ export async function checkRigParts(rig: RigSpec, opts: Pick<RigCheckOptions, 't
     onResult: (r) => {
       const mark = r.ok ? paint('green', 'ok  ', color) : paint('red', 'FAIL', color);
       out(`  ${mark} ${r.part.padEnd(16)} ${r.kind.padEnd(14)} ${r.message}`);
-      if (!r.ok && r.detail) out(paint('gray', r.detail.trim().split('\n').slice(-3).map((l) => `         ${l}`).join('\n'), color));
+      if (!r.ok && r.detail)
+        out(
+          paint(
+            'gray',
+            r.detail
+              .trim()
+              .split('\n')
+              .slice(-3)
+              .map((l) => `         ${l}`)
+              .join('\n'),
+            color,
+          ),
+        );
     },
   });
   const failed = results.filter((r) => !r.ok);

@@ -64,8 +64,21 @@ export async function runCommand(scenarios: string[], opts: RunOptions): Promise
         onCaseEnd: (c) => {
           const [word, hue] = MARK[c.status];
           // Messages and details quote console lines: shown neutralised, as the board's bytes may be escapes.
-          log(`  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${terminalText(c.message)}` : ''}`);
-          if (c.status === 'fail' && c.detail) log(paint('gray', c.detail.split('\n').slice(1).map((l) => `    ${terminalText(l)}`).join('\n'), color));
+          log(
+            `  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${terminalText(c.message)}` : ''}`,
+          );
+          if (c.status === 'fail' && c.detail)
+            log(
+              paint(
+                'gray',
+                c.detail
+                  .split('\n')
+                  .slice(1)
+                  .map((l) => `    ${terminalText(l)}`)
+                  .join('\n'),
+                color,
+              ),
+            );
         },
       },
       plan,
@@ -86,20 +99,43 @@ export async function runCommand(scenarios: string[], opts: RunOptions): Promise
 /** The run's options from the command line's text: counts checked, `--param`/`--image` pairs split. */
 function runOptions(scenarios: string[], opts: RunOptions) {
   const repeat = Number(opts.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError({ file: 'command line', field: '--repeat', message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}` });
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new ConfigError({
+      file: 'command line',
+      field: '--repeat',
+      message: `expected a whole number >= 1, got ${JSON.stringify(opts.repeat)}`,
+    });
   const count = (option: string, value: string | undefined) => {
     const n = Number(value ?? 0);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 0, got ${JSON.stringify(value)}` });
+    if (!Number.isInteger(n) || n < 0)
+      throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 0, got ${JSON.stringify(value)}` });
     return n;
   };
-  const infra = { waitMs: count('--wait', opts.wait ?? process.env['HIL_WAIT']) * 1000, retries: count('--retries', opts.retries), quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? process.env['HIL_QUARANTINE_AFTER'] ?? '3') };
+  const infra = {
+    waitMs: count('--wait', opts.wait ?? process.env['HIL_WAIT']) * 1000,
+    retries: count('--retries', opts.retries),
+    quarantineAfter: count('--quarantine-after', opts.quarantineAfter ?? process.env['HIL_QUARANTINE_AFTER'] ?? '3'),
+  };
   const atLeastOne = (option: string, value: string | undefined, fallback: number) => {
     const n = value === undefined ? fallback : Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 1, got ${JSON.stringify(value)}` });
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError({ file: 'command line', field: option, message: `expected a whole number >= 1, got ${JSON.stringify(value)}` });
     return n;
   };
-  const sweep = { jobs: atLeastOne('--jobs', opts.jobs, 1), untilCoverage: opts.untilCoverage, maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES) };
-  const base = { scenarios, rig: opts.rig, overrides: parsePairs('--param', opts.param), images: parsePairs('--image', opts.image), repeat, only: opts.case, ...sweep };
+  const sweep = {
+    jobs: atLeastOne('--jobs', opts.jobs, 1),
+    untilCoverage: opts.untilCoverage,
+    maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES),
+  };
+  const base = {
+    scenarios,
+    rig: opts.rig,
+    overrides: parsePairs('--param', opts.param),
+    images: parsePairs('--image', opts.image),
+    repeat,
+    only: opts.case,
+    ...sweep,
+  };
   return { base, infra };
 }
 
@@ -133,5 +169,7 @@ function printSummary(result: RunResult, opts: RunOptions): void {
   const flaky = result.cases.filter((c) => c.properties['flaky'] === 'true').length;
   out(summaryLine(result) + (flaky ? `, ${flaky} flaky (passed on retry)` : ''));
   const rel = (p: string) => relative(process.cwd(), p) || '.';
-  out(`reports: ${rel(result.dir)}/ (index.html, junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/index.html and junit.xml (latest run)`);
+  out(
+    `reports: ${rel(result.dir)}/ (index.html, junit.xml, results.json, one folder per case), ${rel(result.dir.replace(/\/[^/]+$/, ''))}/index.html and junit.xml (latest run)`,
+  );
 }

@@ -19,7 +19,12 @@ import { untilInterrupted } from './untilInterrupted.js';
  */
 export async function teethCommand(file: string, opts: TeethOptions): Promise<number> {
   const wait = Number(opts.wait ?? process.env['HIL_WAIT'] ?? 0);
-  if (!Number.isInteger(wait) || wait < 0) throw new ConfigError({ file: 'command line', field: '--wait', message: `expected a whole number >= 0, got ${JSON.stringify(opts.wait)}` });
+  if (!Number.isInteger(wait) || wait < 0)
+    throw new ConfigError({
+      file: 'command line',
+      field: '--wait',
+      message: `expected a whole number >= 0, got ${JSON.stringify(opts.wait)}`,
+    });
   const spec = loadTeethFile(file);
   // Checked now, not after the first build: the builds go under the state root, the runs' reports under --report-dir.
   checkOutputDir(opts.reportDir, { file: 'command line', field: '--report-dir' }, 'reports');
@@ -27,11 +32,25 @@ export async function teethCommand(file: string, opts: TeethOptions): Promise<nu
   const quarantineAfter = Number(process.env['HIL_QUARANTINE_AFTER'] ?? 3);
 
   const result = await untilInterrupted((signal) =>
-    measureTeeth(spec, { reportDir: opts.reportDir, stateDir, all: opts.all, waitMs: wait * 1000, quarantineAfter: Number.isInteger(quarantineAfter) ? quarantineAfter : 3, signal, log: (line) => err(line) }),
+    measureTeeth(spec, {
+      reportDir: opts.reportDir,
+      stateDir,
+      all: opts.all,
+      waitMs: wait * 1000,
+      quarantineAfter: Number.isInteger(quarantineAfter) ? quarantineAfter : 3,
+      signal,
+      log: (line) => err(line),
+    }),
   );
   const good = result.variants[0];
   if (good?.verdict === 'build failed') {
-    throw new ConfigError({ ...spec.build.commandAt, message: `the unmutated build fails (${good.why}); its last lines:\n${(good.tail ?? '').split('\n').map((l) => `  ${l}`).join('\n')}` });
+    throw new ConfigError({
+      ...spec.build.commandAt,
+      message: `the unmutated build fails (${good.why}); its last lines:\n${(good.tail ?? '')
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n')}`,
+    });
   }
   out();
   for (const line of teethTable(result.variants, spec.mutants.length)) out(line);

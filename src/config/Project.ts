@@ -58,7 +58,10 @@ export class Project {
     const what = kind === 'rigs' ? 'rig' : 'scenario';
     throw new ConfigError({
       file: ref,
-      message: `no ${what} named "${ref}"${suggestion(ref, known.map((k) => k.name))}; known: ${known.map((k) => k.name).join(', ') || 'none'} (looked in ${this.folders(kind).join(', ')})`,
+      message: `no ${what} named "${ref}"${suggestion(
+        ref,
+        known.map((k) => k.name),
+      )}; known: ${known.map((k) => k.name).join(', ') || 'none'} (looked in ${this.folders(kind).join(', ')})`,
     });
   }
 }

@@ -90,9 +90,10 @@ export class YamlFile {
     const [doc, second] = new Composer({ uniqueKeys: true, strict: true }).compose(tokens, true, text.length);
     // Only the first: later YAML errors are mostly the parser losing its footing after the first. An unknown
     // tag (`!exec`) is only a warning to the parser, but its value would be silently read as plain data.
-    const first = doc!.errors[0]
-      ?? (second && { pos: second.range, message: 'a second document (after ---); a config file holds one' })
-      ?? doc!.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    const first =
+      doc!.errors[0] ??
+      (second && { pos: second.range, message: 'a second document (after ---); a config file holds one' }) ??
+      doc!.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
     if (first) {
       const why = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new ConfigError({ file: displayName, ...lines.linePos(first.pos[0]), message: `invalid YAML: ${why}` });
@@ -102,12 +103,23 @@ export class YamlFile {
     const contents = doc!.contents;
     if (contents === null || (isScalar(contents) && contents.value === null && contents.source === '')) {
       const comments = text.split('\n').some((l) => l.trim().startsWith('#'));
-      const message = !text.trim() ? 'the file is empty' : comments ? 'the file holds only comments: no settings' : 'the file holds no settings';
+      const message = !text.trim()
+        ? 'the file is empty'
+        : comments
+          ? 'the file holds only comments: no settings'
+          : 'the file holds no settings';
       throw new ConfigError({ file: displayName, line: 1, col: 1, message });
     }
     const nonFinite = nonFiniteNumbers(doc!);
     if (nonFinite.length) {
-      throw new ConfigError(nonFinite.map(({ path, source, offset }) => ({ file: displayName, ...lines.linePos(offset), field: formatFieldPath(path) || undefined, message: `${source} is not a finite number` })));
+      throw new ConfigError(
+        nonFinite.map(({ path, source, offset }) => ({
+          file: displayName,
+          ...lines.linePos(offset),
+          field: formatFieldPath(path) || undefined,
+          message: `${source} is not a finite number`,
+        })),
+      );
     }
     try {
       return new YamlFile(file, displayName, doc!, lines);

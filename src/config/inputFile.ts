@@ -111,7 +111,8 @@ export function readInputFile(path: string, options: InputFileOptions): Buffer {
       if (n === 0) break;
       chunks.push(Buffer.from(buf.subarray(0, n)));
       total += n;
-      if (total > options.maxBytes) throw problem(path, options, `file is over ${options.maxBytes} bytes; the limit is ${options.maxBytes}`);
+      if (total > options.maxBytes)
+        throw problem(path, options, `file is over ${options.maxBytes} bytes; the limit is ${options.maxBytes}`);
     }
     return Buffer.concat(chunks, total);
   } catch (err) {

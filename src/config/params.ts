@@ -4,7 +4,11 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 /** `{ from: 0ms, to: 400ms, step: 10ms }`: every point from `from` to `to` inclusive. */
-const range = z.strictObject({ from: z.union([z.string(), z.number()]), to: z.union([z.string(), z.number()]), step: z.union([z.string(), z.number()]) });
+const range = z.strictObject({
+  from: z.union([z.string(), z.number()]),
+  to: z.union([z.string(), z.number()]),
+  step: z.union([z.string(), z.number()]),
+});
 
 /** `{ random: 50, seed: 7, within: [0ms, 400ms] }`: reproducible random points. */
 const random = z.strictObject({
@@ -90,7 +94,9 @@ export function tooManyCases(lists: Record<string, readonly string[]>, repeat = 
   if (repeat > 1) factors.push(repeat);
   const count = factors.reduce((n, f) => n * BigInt(f), 1n);
   if (count <= BigInt(MAX_CASES)) return undefined;
-  const how = Object.entries(lists).map(([k, l]) => `${l.length} ${k}`).concat(repeat > 1 ? [`${repeat} repeats`] : []);
+  const how = Object.entries(lists)
+    .map(([k, l]) => `${l.length} ${k}`)
+    .concat(repeat > 1 ? [`${repeat} repeats`] : []);
   return `${count} cases (${how.join(' x ')}); the limit is ${MAX_CASES}: sweep fewer points, or split the scenario`;
 }
 

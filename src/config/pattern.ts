@@ -97,7 +97,7 @@ function backtrackRisk(source: string): 'nested' | 'overlap' | undefined {
     } else if (c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)))) {
       if (c !== '?') top.repeats = true;
       // `b?a`, `b*a`, `b{0,}a`: the alternative can start with `a` as well.
-      if (justStarted && (c !== '+' && !/^\{[1-9]/.test(source.slice(i)))) top.open = true;
+      if (justStarted && c !== '+' && !/^\{[1-9]/.test(source.slice(i))) top.open = true;
       justStarted = false;
       i++;
     } else if (c === '^') {
@@ -122,7 +122,10 @@ function asciiCaseless(body: string): string {
   let i = 0;
   while (i < body.length) {
     const rest = body.slice(i);
-    const verbatim = /^(?:\\(?:k<[^>]*>|[pPu]\{[^}]*\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[^])|\(\?<[A-Za-z_$][\w$]*>|\(\?[:=!]|\(\?<[=!]|\{\d*,?\d*\})/.exec(rest);
+    const verbatim =
+      /^(?:\\(?:k<[^>]*>|[pPu]\{[^}]*\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|[^])|\(\?<[A-Za-z_$][\w$]*>|\(\?[:=!]|\(\?<[=!]|\{\d*,?\d*\})/.exec(
+        rest,
+      );
     const range = inClass ? /^([A-Za-z])-([A-Za-z])/.exec(rest) : null;
     if (verbatim && !(inClass && verbatim[0].startsWith('{'))) {
       out += verbatim[0];
@@ -186,16 +189,22 @@ export function compilePattern(source: string, report: (message: string) => void
     new RegExp(runnable, 'l');
   } catch {
     const construct = unsupportedConstruct(body) ?? 'a repeat count over about 16 (write + or * instead)';
-    report(`pattern ${JSON.stringify(source)} uses ${construct}, which the linear-time regexp engine cannot run, so a garbled line could hang the run; match the text itself instead`);
+    report(
+      `pattern ${JSON.stringify(source)} uses ${construct}, which the linear-time regexp engine cannot run, so a garbled line could hang the run; match the text itself instead`,
+    );
     return undefined;
   }
   const risk = backtrackRisk(body);
   if (risk === 'nested') {
-    report(`pattern ${JSON.stringify(source)} nests quantifiers and can backtrack for ever on a garbled line; rewrite it without a repeated group that itself repeats`);
+    report(
+      `pattern ${JSON.stringify(source)} nests quantifiers and can backtrack for ever on a garbled line; rewrite it without a repeated group that itself repeats`,
+    );
     return undefined;
   }
   if (risk === 'overlap') {
-    report(`pattern ${JSON.stringify(source)} repeats a group whose alternatives can match the same text, which can backtrack for ever on a garbled line; make the alternatives start differently`);
+    report(
+      `pattern ${JSON.stringify(source)} repeats a group whose alternatives can match the same text, which can backtrack for ever on a garbled line; make the alternatives start differently`,
+    );
     return undefined;
   }
   return new RegExp(runnable);

@@ -36,7 +36,10 @@ export function parseWithinLimits(
   let count = 0;
   for (const token of new Lexer().lex(text)) {
     if (!NOT_SOURCE.has(token) && ++count > limits.tokens) {
-      return { offset, message: `more than ${limits.tokens.toLocaleString('en-US')} tokens (keys, values, brackets); a config file holds a few thousand` };
+      return {
+        offset,
+        message: `more than ${limits.tokens.toLocaleString('en-US')} tokens (keys, values, brackets); a config file holds a few thousand`,
+      };
     }
     if (token === '[' || token === '{') {
       if (++flow > limits.depth) return tooDeep(offset);

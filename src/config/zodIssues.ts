@@ -102,7 +102,13 @@ function matchedBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined 
 }
 
 /** Turns a failed zod parse of `data` (found at `base` in `yaml`) into located issues, one per problem. */
-function zodToIssues(yaml: YamlFile, base: FieldPath, schema: z.ZodType, error: { issues: z.core.$ZodIssue[] }, within: FieldPath = []): ConfigIssue[] {
+function zodToIssues(
+  yaml: YamlFile,
+  base: FieldPath,
+  schema: z.ZodType,
+  error: { issues: z.core.$ZodIssue[] },
+  within: FieldPath = [],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of error.issues) {
     const rel = [...within, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
@@ -134,9 +140,20 @@ function foreignFile(yaml: YamlFile, schema: z.ZodType, data: unknown): ConfigIs
   const known = keysAt(schema, []);
   if (!known.length || keys.some((k) => known.includes(k))) return undefined;
   if (!keys.length) return { ...yaml.issue([], ''), message: `an empty mapping: no settings; known keys: ${known.join(', ')}` };
-  const shown = keys.slice(0, 3).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 3 ? ', ...' : '');
-  const what = keys.length === 1 ? `its only key, ${shown}${suggestion(keys[0]!, known)}, is not` : `none of its ${keys.length} top-level keys (${shown}) is`;
-  return { ...yaml.issue([keys[0]!], '', { key: true }), field: undefined, message: `${what} one this file can have; known keys: ${known.join(', ')}` };
+  const shown =
+    keys
+      .slice(0, 3)
+      .map((k) => JSON.stringify(k))
+      .join(', ') + (keys.length > 3 ? ', ...' : '');
+  const what =
+    keys.length === 1
+      ? `its only key, ${shown}${suggestion(keys[0]!, known)}, is not`
+      : `none of its ${keys.length} top-level keys (${shown}) is`;
+  return {
+    ...yaml.issue([keys[0]!], '', { key: true }),
+    field: undefined,
+    message: `${what} one this file can have; known keys: ${known.join(', ')}`,
+  };
 }
 
 /** Parses `data` at `base` with `schema`; on failure pushes located issues and returns undefined. */

@@ -27,7 +27,15 @@ type QemuEvent =
   | { phase: 'ready'; part: string; pid: number | undefined; startMs: number; serials: Record<string, string>; gdbPort?: number }
   | { phase: 'stop'; part: string; pid: number | undefined; ask: number; done: number; latencyMs: number }
   | { phase: 'kill'; part: string; pid: number | undefined; ask: number; done: number; latencyMs: number; why?: string }
-  | { phase: 'died'; part: string; pid: number | undefined; exitCode: number | null; signal: string | null; stderr: string; rigFault: boolean }
+  | {
+      phase: 'died';
+      part: string;
+      pid: number | undefined;
+      exitCode: number | null;
+      signal: string | null;
+      stderr: string;
+      rigFault: boolean;
+    }
   | { phase: 'lifetime'; part: string; pid: number | undefined; lifetimeMs: number }
   | { phase: 'spare-failed'; part: string; error: string };
 
@@ -94,7 +102,9 @@ export interface TimelineEventFields {
 export type TimelineEventType = keyof TimelineEventFields;
 
 /** One event of the kind `K`: its time (ms since the case started), its type and its fields. */
-export type TimelineEventOf<K extends TimelineEventType> = K extends TimelineEventType ? { t: number; type: K } & TimelineEventFields[K] : never;
+export type TimelineEventOf<K extends TimelineEventType> = K extends TimelineEventType
+  ? { t: number; type: K } & TimelineEventFields[K]
+  : never;
 
 /** Any event, discriminated by `type`. */
 export type TimelineEvent = TimelineEventOf<TimelineEventType>;

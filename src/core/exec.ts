@@ -132,7 +132,8 @@ export async function runTool(options: RunToolOptions): Promise<ToolResult> {
   if (killedFor === 'timeout') {
     throw new RigError(part, `${name} timed out after ${formatDuration(timeoutMs)} (killed with its children)`, { detail });
   }
-  if (pid === undefined) throw spawnError(part, name, options, result.originalMessage ?? result.shortMessage ?? 'spawn failed', result.code);
+  if (pid === undefined)
+    throw spawnError(part, name, options, result.originalMessage ?? result.shortMessage ?? 'spawn failed', result.code);
 
   const missing = shell && exitCode === 127 ? /([^\s:]+): (?:command )?not found/.exec(stderr) : null;
   if (missing) throw new RigError(part, notFound(missing[1]!, options.installHint), { detail });
@@ -157,7 +158,10 @@ function forwardOutput(subprocess: Pick<ChildProcess, 'stdout' | 'stderr'>, onOu
  * Kills the tool's process group on timeout or abort (SIGTERM, SIGKILL after a grace) and once the tool has
  * exited. `release`, once the tool is done: stops watching and says why it was killed, if it was.
  */
-function guardGroup(subprocess: Pick<ChildProcess, 'pid' | 'once' | 'stdout' | 'stderr'>, options: RunToolOptions): { release(): 'timeout' | 'abort' | undefined } {
+function guardGroup(
+  subprocess: Pick<ChildProcess, 'pid' | 'once' | 'stdout' | 'stderr'>,
+  options: RunToolOptions,
+): { release(): 'timeout' | 'abort' | undefined } {
   const { timeoutMs, signal } = options;
   const pid = subprocess.pid;
   let killedFor: 'timeout' | 'abort' | undefined;
@@ -224,7 +228,10 @@ function programOf(command: string): string | undefined {
  * Proves the programs of some shell commands exist (on PATH or relative to `cwd`) without running them:
  * a rig check for commands that would switch the board. Rejects with a RigError naming the first one missing.
  */
-export async function checkCommandsExist(commands: string[], options: { part: string; cwd?: string; timeline?: Timeline; timeoutMs: number }): Promise<void> {
+export async function checkCommandsExist(
+  commands: string[],
+  options: { part: string; cwd?: string; timeline?: Timeline; timeoutMs: number },
+): Promise<void> {
   for (const command of commands) {
     const program = programOf(command);
     if (!program) continue;

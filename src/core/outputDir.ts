@@ -71,4 +71,3 @@ export function checkOutputDir(path: string, where: SourceLocation, purpose: str
   const problem = outputDirProblem(path, purpose);
   if (problem) throw new ConfigError({ ...where, message: `${path}: ${problem}` });
 }
-

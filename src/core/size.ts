@@ -30,7 +30,11 @@ export function hex(n: number): string {
 
 /** `32 KiB`, `2 MiB`, `2015 KiB`, `1000 bytes`: exact, in the largest unit that divides the size. */
 export function formatSize(n: number): string {
-  for (const [unit, factor] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, factor] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (n >= factor && n % factor === 0) return `${n / factor} ${unit}`;
   }
   return `${n} bytes`;

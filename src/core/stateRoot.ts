@@ -24,7 +24,11 @@ export function stateRoot(projectRoot: string): string {
  */
 export function writableStateRoot(projectRoot: string): string {
   const root = stateRoot(projectRoot);
-  checkOutputDir(root, process.env['HIL_STATE_DIR'] ? { file: 'environment', field: 'HIL_STATE_DIR' } : { file: 'state folder' }, "hil's state");
+  checkOutputDir(
+    root,
+    process.env['HIL_STATE_DIR'] ? { file: 'environment', field: 'HIL_STATE_DIR' } : { file: 'state folder' },
+    "hil's state",
+  );
   return root;
 }
 

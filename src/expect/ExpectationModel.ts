@@ -119,7 +119,12 @@ class ExpectationModel implements Expectation {
     this.tail.push(line.text);
     const { event, forbidden } = this.classifier.classify(line.text);
     if (forbidden !== undefined) {
-      this.fail({ reason: 'forbidden', what: `forbidden line matched /${forbidden}/: ${quoteLine(line.text)}`, from: this.leaf, t: line.t });
+      this.fail({
+        reason: 'forbidden',
+        what: `forbidden line matched /${forbidden}/: ${quoteLine(line.text)}`,
+        from: this.leaf,
+        t: line.t,
+      });
       return;
     }
     if (!event) return;
@@ -239,7 +244,12 @@ class ExpectationModel implements Expectation {
       cuttable: cuttableStates(this.tree),
       transitions: this.tree.transitions.map((t) => {
         const from = t.source.path || '*';
-        const entry: Coverage['transitions'][number] = { from, event: t.event, to: t.target ? t.target.path || '*' : from, count: this.counts[t.index]! };
+        const entry: Coverage['transitions'][number] = {
+          from,
+          event: t.event,
+          to: t.target ? t.target.path || '*' : from,
+          count: this.counts[t.index]!,
+        };
         if (t.when) entry.when = formatWhen(t.when);
         return entry;
       }),
@@ -259,7 +269,10 @@ class ExpectationModel implements Expectation {
   private resolve(name: string): StateSpec {
     const state = resolveStateName(this.tree, name);
     if (state) return state;
-    throw new ConfigError({ file: 'expect.model', message: `no state ${JSON.stringify(name)} to wait for${suggestion(name, namesOf(this.tree))}` });
+    throw new ConfigError({
+      file: 'expect.model',
+      message: `no state ${JSON.stringify(name)} to wait for${suggestion(name, namesOf(this.tree))}`,
+    });
   }
 
   private dispatch(input: Input): void {
@@ -283,7 +296,13 @@ class ExpectationModel implements Expectation {
     if (!transition) {
       // Only what the board prints can be unexpected; runner events are the test's own doing.
       if (input.line !== undefined && isStrict(this.leaf)) {
-        this.fail({ reason: 'unexpected', what: `unexpected ${input.type}: ${quoteLine(input.line)}`, from: this.leaf, t: input.t, strict: true });
+        this.fail({
+          reason: 'unexpected',
+          what: `unexpected ${input.type}: ${quoteLine(input.line)}`,
+          from: this.leaf,
+          t: input.t,
+          strict: true,
+        });
       }
       return;
     }
@@ -321,7 +340,7 @@ class ExpectationModel implements Expectation {
     const started = from === this.tree.root;
     if (!started && !transition) return;
     const t = input?.t ?? this.timeline.now();
-    const label = started ? 'start' : input?.type ?? transition!.event;
+    const label = started ? 'start' : (input?.type ?? transition!.event);
     this.leaf = to;
     for (const tr of taken) this.counts[tr.index]! += 1;
     this.timeline.record('model', { from: started ? null : from.path, event: label, to: to.path }, t);

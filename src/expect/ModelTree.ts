@@ -89,4 +89,3 @@ export function lineage(state: StateSpec): StateSpec[] {
   for (let node: StateSpec | undefined = state; node; node = node.parent) out.push(node);
   return out;
 }
-

@@ -16,7 +16,8 @@ export function namesOf(tree: ModelTree): string[] {
     if (state === tree.root) continue;
     for (const prefix of [`#${id}`, id]) {
       candidates.add(prefix);
-      for (const below of tree.states) if (below.path.startsWith(`${state.path}.`)) candidates.add(`${prefix}${below.path.slice(state.path.length)}`);
+      for (const below of tree.states)
+        if (below.path.startsWith(`${state.path}.`)) candidates.add(`${prefix}${below.path.slice(state.path.length)}`);
     }
   }
   return [...candidates].filter((name) => resolveStateName(tree, name) !== undefined);

@@ -28,7 +28,19 @@ export function delayOf(key: string): number | undefined {
 }
 
 export function blankState(key: string, path: string, parent: StateSpec): StateSpec {
-  return { key, path, parent, children: new Map(), final: false, tags: [], fail: false, implicit: false, on: new Map(), after: [], where: [] };
+  return {
+    key,
+    path,
+    parent,
+    children: new Map(),
+    final: false,
+    tags: [],
+    fail: false,
+    implicit: false,
+    on: new Map(),
+    after: [],
+    where: [],
+  };
 }
 
 /** Every target string a raw state's `on` and `after` mention, for the implicit fail reasons. */
@@ -46,4 +58,3 @@ export function targetTexts(raw: Raw): string[] {
 export function describe(state: StateSpec): string {
   return state.path ? `state ${state.path}` : "the model's root";
 }
-

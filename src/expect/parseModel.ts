@@ -3,8 +3,31 @@ import { suggestion } from '../core/didYouMean.js';
 import { reachableStates } from './reachability.js';
 import { resolveTarget } from './resolveTarget.js';
 import { isRunnerEvent, RUNNER_EVENT_TYPES, runnerEventGroupNames } from './runnerEvents.js';
-import { FAIL, DEFAULT_ROOT_ID, type IssuePath, type ModelContext, type ModelIssue, type ModelTree, type StateSpec, type TransitionSpec, type WhenValue } from './ModelTree.js';
-import { blankState, DELAYED_KEYS, delayOf, describe, isMapping, isScalar, quote, type Raw, ROOT_KEYS, STATE_KEYS, targetTexts, TRANSITION_KEYS } from './modelSyntax.js';
+import {
+  FAIL,
+  DEFAULT_ROOT_ID,
+  type IssuePath,
+  type ModelContext,
+  type ModelIssue,
+  type ModelTree,
+  type StateSpec,
+  type TransitionSpec,
+  type WhenValue,
+} from './ModelTree.js';
+import {
+  blankState,
+  DELAYED_KEYS,
+  delayOf,
+  describe,
+  isMapping,
+  isScalar,
+  quote,
+  type Raw,
+  ROOT_KEYS,
+  STATE_KEYS,
+  targetTexts,
+  TRANSITION_KEYS,
+} from './modelSyntax.js';
 
 /**
  * Parses an `expect.model` block and checks it: structure, initial states at every level, transition targets
@@ -41,7 +64,8 @@ class ModelParser {
     const root = this.state(raw, '', undefined, [], true);
     if (root.children.size === 0) this.issue([], 'the model needs states');
     const clash = this.ids.get(rootId);
-    if (clash) this.issue([...clash.where, 'id'], `id ${quote(rootId)} is the model's own id${raw.id === undefined ? ' (the default)' : ''}`);
+    if (clash)
+      this.issue([...clash.where, 'id'], `id ${quote(rootId)} is the model's own id${raw.id === undefined ? ' (the default)' : ''}`);
     this.ids.set(rootId, root);
     this.declareFailState(root);
     this.createImplicitFailReasons(root);
@@ -84,7 +108,8 @@ class ModelParser {
     const allowed = isRoot ? ROOT_KEYS : STATE_KEYS;
     for (const k of Object.keys(raw)) {
       if (allowed.includes(k)) continue;
-      if (isRoot && (k === 'after' || k === 'type' || k === 'tags')) this.issue([...where, k], `${k} is not allowed at the model's root`, true);
+      if (isRoot && (k === 'after' || k === 'type' || k === 'tags'))
+        this.issue([...where, k], `${k} is not allowed at the model's root`, true);
       else if (k === 'entry' || k === 'exit' || k === 'invoke' || k === 'always' || k === 'onDone' || k === 'context') {
         this.issue([...where, k], `${k} is not supported: a model only states which events lead where`, true);
       } else this.issue([...where, k], `unknown key ${quote(k)}${suggestion(k, allowed)}; a state has ${allowed.join(', ')}`, true);
@@ -94,7 +119,8 @@ class ModelParser {
   /** id, type, tags, strict, cuttable, description and initial. */
   private stateFields(spec: StateSpec, raw: Raw, where: IssuePath, isRoot: boolean): void {
     if (raw.id !== undefined) {
-      if (typeof raw.id !== 'string' || !/^[^.#\s]+$/.test(raw.id)) this.issue([...where, 'id'], 'an id is a name without dots, # or spaces');
+      if (typeof raw.id !== 'string' || !/^[^.#\s]+$/.test(raw.id))
+        this.issue([...where, 'id'], 'an id is a name without dots, # or spaces');
       else if (!isRoot) {
         if (this.ids.has(raw.id)) this.issue([...where, 'id'], `id ${quote(raw.id)} is already used by ${describe(this.ids.get(raw.id)!)}`);
         else this.ids.set(raw.id, spec);
@@ -103,8 +129,10 @@ class ModelParser {
     }
     if (raw.type !== undefined) {
       if (raw.type === 'final') spec.final = true;
-      else if (raw.type === 'parallel' || raw.type === 'history') this.issue([...where, 'type'], `${raw.type} states are not supported: the model is in one state at a time`);
-      else if (raw.type !== 'atomic' && raw.type !== 'compound') this.issue([...where, 'type'], `type must be final (got ${JSON.stringify(raw.type)})`);
+      else if (raw.type === 'parallel' || raw.type === 'history')
+        this.issue([...where, 'type'], `${raw.type} states are not supported: the model is in one state at a time`);
+      else if (raw.type !== 'atomic' && raw.type !== 'compound')
+        this.issue([...where, 'type'], `type must be final (got ${JSON.stringify(raw.type)})`);
     }
     if (raw.tags !== undefined) {
       const tags = typeof raw.tags === 'string' ? [raw.tags] : raw.tags;
@@ -191,7 +219,8 @@ class ModelParser {
   }
 
   private markFail(state: StateSpec, inherited: boolean): void {
-    state.fail = inherited || state.tags.includes(FAIL) || (state.parent !== undefined && state.parent.parent === undefined && state.key === FAIL);
+    state.fail =
+      inherited || state.tags.includes(FAIL) || (state.parent !== undefined && state.parent.parent === undefined && state.key === FAIL);
     for (const child of state.children.values()) this.markFail(child, state.fail);
   }
 
@@ -205,7 +234,10 @@ class ModelParser {
       } else {
         state.initial = state.children.get(state.initialKey);
         if (!state.initial) {
-          this.issue([...state.where, 'initial'], `initial state ${quote(state.initialKey)} is not one of ${names.join(', ')}${suggestion(state.initialKey, names)}`);
+          this.issue(
+            [...state.where, 'initial'],
+            `initial state ${quote(state.initialKey)} is not one of ${names.join(', ')}${suggestion(state.initialKey, names)}`,
+          );
         }
       }
     } else if (state.initialKey !== undefined && state.parent) {
@@ -222,7 +254,11 @@ class ModelParser {
           const where = [...state.where, 'on', event];
           if (!this.events.has(event)) {
             const known = [...this.context.patternNames, ...RUNNER_EVENT_TYPES];
-            this.issue(where, `unknown event ${quote(event)}: not a pattern name (${this.context.patternNames.join(', ') || 'none'}) nor a runner event (${RUNNER_EVENT_TYPES.join(', ')})${suggestion(event, known)}`, true);
+            this.issue(
+              where,
+              `unknown event ${quote(event)}: not a pattern name (${this.context.patternNames.join(', ') || 'none'}) nor a runner event (${RUNNER_EVENT_TYPES.join(', ')})${suggestion(event, known)}`,
+              true,
+            );
             continue;
           }
           const list = this.eventTransitions(state, event, value, where);
@@ -312,7 +348,7 @@ class ModelParser {
       return undefined;
     }
     if (value.when !== undefined) {
-      this.issue([...where, 'when'], 'when tests an event\'s groups; a delay has none', true);
+      this.issue([...where, 'when'], "when tests an event's groups; a delay has none", true);
       return undefined;
     }
     if (!this.objectKeys(value, DELAYED_KEYS, where)) return undefined;

@@ -19,4 +19,3 @@ export function reachableStates(tree: ModelTree): Set<StateSpec> {
   for (const leaf of leaves) for (const node of lineage(leaf)) reached.add(node);
   return reached;
 }
-

@@ -14,7 +14,11 @@ export function resolveTarget(ids: ReadonlyMap<string, StateSpec>, source: State
   if (text.startsWith('#')) {
     const [head, ...rest] = text.slice(1).split('.');
     const found = ids.get(head!);
-    if (!found) return `no state with id ${JSON.stringify(`#${head}`)}${suggestion(text, [...ids.keys()].map((id) => `#${id}`))}`;
+    if (!found)
+      return `no state with id ${JSON.stringify(`#${head}`)}${suggestion(
+        text,
+        [...ids.keys()].map((id) => `#${id}`),
+      )}`;
     base = found;
     segments = rest;
   } else if (text.startsWith('.')) {
@@ -55,4 +59,3 @@ function targetCandidates(ids: ReadonlyMap<string, StateSpec>, source: StateSpec
   else walk(base, '');
   return out;
 }
-

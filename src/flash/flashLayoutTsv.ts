@@ -33,7 +33,10 @@ export function parseFlashLayout(text: string, file: string): { entries: FlashLa
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
     if (!raw.trim() || raw.trimStart().startsWith('#')) return;
-    const fields = raw.split('\t').map((f) => f.trim()).filter(Boolean);
+    const fields = raw
+      .split('\t')
+      .map((f) => f.trim())
+      .filter(Boolean);
     if (fields.length !== FIELDS.length) {
       problems.push({ file, line, message: `expected ${FIELDS.length} tab-separated fields (${FIELDS.join(' ')}), got ${fields.length}` });
       return;
@@ -48,7 +51,8 @@ export function parseFlashLayout(text: string, file: string): { entries: FlashLa
   const seen = new Map<number, number>();
   for (const e of entries) {
     const first = seen.get(e.id);
-    if (first !== undefined) problems.push({ file, line: e.line, message: `partition Id 0x${e.id.toString(16).padStart(2, '0')} is also used on line ${first}` });
+    if (first !== undefined)
+      problems.push({ file, line: e.line, message: `partition Id 0x${e.id.toString(16).padStart(2, '0')} is also used on line ${first}` });
     else seen.set(e.id, e.line);
   }
   return { entries, problems };
@@ -63,7 +67,10 @@ export function needsBinary(entry: FlashLayoutEntry): boolean {
  * Reads a layout and checks that every binary it names exists, relative to `binariesDir` (the tool's working
  * directory), so a missing image fails before the board is touched; each problem names the file and line.
  */
-export async function checkFlashLayout(file: string, binariesDir: string): Promise<{ entries: FlashLayoutEntry[]; problems: FlashLayoutProblem[] }> {
+export async function checkFlashLayout(
+  file: string,
+  binariesDir: string,
+): Promise<{ entries: FlashLayoutEntry[]; problems: FlashLayoutProblem[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -73,8 +80,14 @@ export async function checkFlashLayout(file: string, binariesDir: string): Promi
   const parsed = parseFlashLayout(text, file);
   for (const entry of parsed.entries.filter(needsBinary)) {
     const path = resolve(binariesDir, entry.binary!);
-    if (!existsSync(path)) parsed.problems.push({ file, line: entry.line, message: `partition ${entry.name}: binary ${entry.binary} not found (looked for ${path})` });
+    if (!existsSync(path))
+      parsed.problems.push({
+        file,
+        line: entry.line,
+        message: `partition ${entry.name}: binary ${entry.binary} not found (looked for ${path})`,
+      });
   }
-  if (parsed.entries.length === 0 && parsed.problems.length === 0) parsed.problems.push({ file, line: 0, message: 'no partitions in the flash layout' });
+  if (parsed.entries.length === 0 && parsed.problems.length === 0)
+    parsed.problems.push({ file, line: 0, message: 'no partitions in the flash layout' });
   return parsed;
 }

@@ -75,7 +75,8 @@ function elfSpans(fd: number, size: number): Span[] {
   const phentsize = u16(ident, wide ? 54 : 42);
   const phnum = u16(ident, wide ? 56 : 44);
   if (phnum === 0) return [];
-  if (phentsize < (wide ? 56 : 32) || phoff + phentsize * phnum > size) throw new FootprintError('ELF program headers lie outside the file');
+  if (phentsize < (wide ? 56 : 32) || phoff + phentsize * phnum > size)
+    throw new FootprintError('ELF program headers lie outside the file');
   const table = readAt(fd, phoff, phentsize * phnum);
   const spans: Span[] = [];
   for (let i = 0; i < phnum; i++) {
@@ -90,14 +91,16 @@ function elfSpans(fd: number, size: number): Span[] {
 
 /** Data records of Intel HEX (with extended segment and linear addresses) or Motorola S-records. */
 function textSpans(format: 'ihex' | 'srec', fd: number, size: number): Span[] {
-  if (size > MAX_TEXT_IMAGE) throw new FootprintError(`${size} bytes of ${format === 'ihex' ? 'Intel HEX' : 'S-records'}; the limit is ${MAX_TEXT_IMAGE}`);
+  if (size > MAX_TEXT_IMAGE)
+    throw new FootprintError(`${size} bytes of ${format === 'ihex' ? 'Intel HEX' : 'S-records'}; the limit is ${MAX_TEXT_IMAGE}`);
   const lines = readAt(fd, 0, size).toString('latin1').split(/\r?\n/);
   const spans: Span[] = [];
   let base = 0;
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (!line) continue;
-    const bad = () => new FootprintError(`line ${i + 1} is not a ${format === 'ihex' ? 'HEX' : 'S-'}record: ${JSON.stringify(line.slice(0, 40))}`);
+    const bad = () =>
+      new FootprintError(`line ${i + 1} is not a ${format === 'ihex' ? 'HEX' : 'S-'}record: ${JSON.stringify(line.slice(0, 40))}`);
     if (format === 'ihex') {
       const m = /^:([0-9A-Fa-f]{2})([0-9A-Fa-f]{4})([0-9A-Fa-f]{2})([0-9A-Fa-f]*)$/.exec(line);
       if (!m) throw bad();

@@ -16,7 +16,10 @@ export interface ImageRegion {
  * rig's layout says neither (an image carrying its own addresses may then cover several regions: bootloader
  * and app in one HEX).
  */
-export function regionOf(image: { address?: number; region?: string }, regions: Record<string, { address: number; size: number }>): ImageRegion | undefined {
+export function regionOf(
+  image: { address?: number; region?: string },
+  regions: Record<string, { address: number; size: number }>,
+): ImageRegion | undefined {
   if (image.region !== undefined) {
     const r = regions[image.region];
     return r && { name: image.region, ...r };
@@ -36,7 +39,12 @@ function holds(region: ImageRegion): string {
  * declares more than the region holds. undefined when it fits. The file must be a regular file:
  * ConfigError otherwise.
  */
-function placementProblem(path: string, address: number | undefined, region: ImageRegion, options: { headerMayLie?: boolean } = {}): string | undefined {
+function placementProblem(
+  path: string,
+  address: number | undefined,
+  region: ImageRegion,
+  options: { headerMayLie?: boolean } = {},
+): string | undefined {
   let footprint;
   try {
     footprint = imageFootprint(path, address ?? region.address);
@@ -65,7 +73,12 @@ function placementProblem(path: string, address: number | undefined, region: Ima
  * (a build output) is no problem; with `headerMayLie` (a tampered image), an MCUboot header declaring more than
  * the region is none either.
  */
-export function imageFileProblem(path: string, address: number | undefined, region: ImageRegion | undefined, options: { missingOk?: boolean; headerMayLie?: boolean } = {}): string | undefined {
+export function imageFileProblem(
+  path: string,
+  address: number | undefined,
+  region: ImageRegion | undefined,
+  options: { missingOk?: boolean; headerMayLie?: boolean } = {},
+): string | undefined {
   try {
     if (!region) {
       inspectInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });

@@ -51,12 +51,23 @@ export function resolveRegions(layout: Layout): ResolvedRegion[] {
     const dev = devs.get(r.device)!;
     let size: number;
     if (r.size === REST) {
-      const next = known.map(([, o]) => o).filter((o) => o.device === r.device && o.offset > r.offset).map((o) => o.offset);
+      const next = known
+        .map(([, o]) => o)
+        .filter((o) => o.device === r.device && o.offset > r.offset)
+        .map((o) => o.offset);
       size = Math.max(0, (next.length ? Math.min(...next) : new FlashGeometry(dev).size) - r.offset);
     } else {
       size = r.size;
     }
-    return { name, device: r.device, offset: r.offset, size, end: r.offset + size, address: dev.base + r.offset, role: r.role ?? inferRole(name) };
+    return {
+      name,
+      device: r.device,
+      offset: r.offset,
+      size,
+      end: r.offset + size,
+      address: dev.base + r.offset,
+      role: r.role ?? inferRole(name),
+    };
   });
 }
 
@@ -107,13 +118,19 @@ function deviceIssues(layout: Layout, devs: Map<string, FlashDevice>): LayoutIss
     }
   }
   if (layout.external[INTERNAL]) {
-    issues.push({ path: ['layout', 'external', INTERNAL], message: `known-device: "${INTERNAL}" is the internal flash; give the external device another name` });
+    issues.push({
+      path: ['layout', 'external', INTERNAL],
+      message: `known-device: "${INTERNAL}" is the internal flash; give the external device another name`,
+    });
   }
 
   for (const [name, r] of Object.entries(layout.regions)) {
     if (!devs.has(r.device)) {
       const names = [...devs.keys()].join(', ');
-      issues.push({ path: [...at(name), 'device'], message: `known-device: region ${name} is on device "${r.device}", which the layout does not define (devices: ${names})` });
+      issues.push({
+        path: [...at(name), 'device'],
+        message: `known-device: region ${name} is on device "${r.device}", which the layout does not define (devices: ${names})`,
+      });
     }
   }
   return issues;
@@ -130,7 +147,10 @@ function regionIssues(layout: Layout, r: ResolvedRegion, dev: FlashDevice, geo: 
     return issues;
   }
   if (r.end > geo.size) {
-    const hint = dev.base !== 0 && r.offset >= dev.base ? `; offsets are relative to the base ${address(dev.base, dev.base)}, was an absolute address given?` : '';
+    const hint =
+      dev.base !== 0 && r.offset >= dev.base
+        ? `; offsets are relative to the base ${address(dev.base, dev.base)}, was an absolute address given?`
+        : '';
     issues.push({
       path: at(r.name),
       message: `inside-device: region ${r.name} ${span(r.offset, r.end, dev.base)} (${formatSize(r.size)}) ends past the end of ${where} at ${hex(geo.size)} (${formatSize(geo.size)})${hint}`,

@@ -87,7 +87,15 @@ export class GdbMi {
         untrackGroup(pid);
         clearTimeout(this.lifetime);
         killGroup(pid);
-        this.timeline.record('proc', { phase: 'exit', part: o.part, cmd: o.gdb, pid, exitCode: code, signal, durationMs: Math.round((performance.now() - started) * 1000) / 1000 });
+        this.timeline.record('proc', {
+          phase: 'exit',
+          part: o.part,
+          cmd: o.gdb,
+          pid,
+          exitCode: code,
+          signal,
+          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        });
         this.gone(new RigError(o.part, `gdb exited (${signal ?? `exit ${code}`})`, { detail: stderr.trim() || undefined }));
         void rm(dir, { recursive: true, force: true }).finally(resolve);
       });
@@ -101,9 +109,22 @@ export class GdbMi {
     // Looked up first: behind setpriv a missing gdb would only show as setpriv's own failure.
     if (!findOnPath(o.gdb)) throw new RigError(o.part, `${o.gdb}: not found on PATH (install gdb-multiarch)`);
     const dir = await mkdtemp(join(tmpdir(), 'hil-gdb-'));
-    const args = ['--interpreter=mi3', '-q', '-nx', ...['-iex', 'set auto-load off', '-iex', 'set debuginfod enabled off', '-iex', 'set confirm off', '-iex', 'set pagination off']];
+    const args = [
+      '--interpreter=mi3',
+      '-q',
+      '-nx',
+      ...['-iex', 'set auto-load off', '-iex', 'set debuginfod enabled off', '-iex', 'set confirm off', '-iex', 'set pagination off'],
+    ];
     const [cmd, argv] = diesWithParent(o.gdb, args);
-    const subprocess = execa(cmd, argv, { cwd: dir, detached: true, reject: false, buffer: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+    const subprocess = execa(cmd, argv, {
+      cwd: dir,
+      detached: true,
+      reject: false,
+      buffer: false,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     if (subprocess.pid === undefined) {
       const result = await subprocess;
       await rm(dir, { recursive: true, force: true });
@@ -184,7 +205,10 @@ export class GdbMi {
         this.kill();
         reject(error);
       };
-      const timer = setTimeout(() => fail(new RigError(this.o.part, `gdb did not answer ${describe(command)} within ${formatDuration(timeoutMs)} (killed)`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new RigError(this.o.part, `gdb did not answer ${describe(command)} within ${formatDuration(timeoutMs)} (killed)`)),
+        timeoutMs,
+      );
       const onAbort = () => fail(signal!.reason as Error);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending = {
@@ -224,7 +248,9 @@ export class GdbMi {
       if (result[2] === 'error') {
         const message = /^msg="((?:[^"\\]|\\.)*)"/.exec(results)?.[1];
         const said = message === undefined ? results : unescape(message);
-        pending.reject(new RigError(this.o.part, `gdb: ${said}`, { detail: [`${describe(pending.command)}`, ...pending.console].join('\n') }));
+        pending.reject(
+          new RigError(this.o.part, `gdb: ${said}`, { detail: [`${describe(pending.command)}`, ...pending.console].join('\n') }),
+        );
       } else {
         pending.resolve({ results, console: pending.console.join('') });
       }

@@ -21,9 +21,7 @@ export const TLV_INFO_SIZE = 4;
 const TLV_HEADER_SIZE = 4;
 export const TLV_SHA256 = 0x10;
 /** The trailer's boot magic (BOOT_MAGIC, max_align 8): in a secondary slot it means "upgrade pending". */
-export const BOOT_MAGIC = Buffer.from([
-  0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
-]);
+export const BOOT_MAGIC = Buffer.from([0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80]);
 
 export type ImageErrorCode = 'TRUNCATED' | 'BAD_MAGIC' | 'BAD_HEADER' | 'BAD_TLV' | 'BAD_OPTION';
 
@@ -205,10 +203,7 @@ function readTlvArea(buf: Buffer, offset: number, magic: number, what: string): 
   }
   const found = buf.readUInt16LE(offset);
   if (found !== magic) {
-    throw new ImageFormatError(
-      'BAD_TLV',
-      `${what} at offset ${offset}: magic 0x${found.toString(16)}, expected 0x${magic.toString(16)}`,
-    );
+    throw new ImageFormatError('BAD_TLV', `${what} at offset ${offset}: magic 0x${found.toString(16)}, expected 0x${magic.toString(16)}`);
   }
   const size = buf.readUInt16LE(offset + 2);
   if (size < TLV_INFO_SIZE) throw new ImageFormatError('BAD_TLV', `${what} at offset ${offset}: size ${size} is too small`);
@@ -277,10 +272,7 @@ export function parseImage(input: Uint8Array): ParsedImage {
   if (header.protectTlvSize > 0) {
     const area = readTlvArea(buf, bodyEnd, TLV_PROT_INFO_MAGIC, 'protected TLV area');
     if (area.size !== header.protectTlvSize) {
-      throw new ImageFormatError(
-        'BAD_TLV',
-        `protected TLV area is ${area.size} bytes, ih_protect_tlv_size says ${header.protectTlvSize}`,
-      );
+      throw new ImageFormatError('BAD_TLV', `protected TLV area is ${area.size} bytes, ih_protect_tlv_size says ${header.protectTlvSize}`);
     }
     protectedTlvs = area.tlvs;
   }
@@ -324,7 +316,9 @@ export function describeImage(img: ParsedImage): string[] {
     `image size       ${img.size} bytes (header + body + TLVs)`,
   ];
   for (const t of [...img.protectedTlvs.map((x) => ({ ...x, p: ' (protected)' })), ...img.tlvs.map((x) => ({ ...x, p: '' }))]) {
-    lines.push(`TLV 0x${t.type.toString(16).padStart(2, '0')}${t.p}  ${t.data.length} bytes at ${hex(t.offset, 0)}: ${t.data.toString('hex')}`);
+    lines.push(
+      `TLV 0x${t.type.toString(16).padStart(2, '0')}${t.p}  ${t.data.length} bytes at ${hex(t.offset, 0)}: ${t.data.toString('hex')}`,
+    );
   }
   lines.push(`sha256           ${img.computedHash.toString('hex')} ${img.hashOk ? 'OK' : img.hash ? 'MISMATCH' : 'NO HASH TLV'}`);
   if (img.trailer) {

@@ -21,7 +21,10 @@ export async function ensureErasedImage(path: string, size: number, part: string
     // A link or device here would make hil map and overwrite somebody else's file as the board's flash.
     if (!existing.isFile()) throw new RigError(part, `flash image ${path} is not a regular file: delete it to start from an erased one`);
     if (existing.size !== size) {
-      throw new RigError(part, `flash image ${path} is ${existing.size} bytes, the rig says ${size}: delete it to start from an erased one`);
+      throw new RigError(
+        part,
+        `flash image ${path} is ${existing.size} bytes, the rig says ${size}: delete it to start from an erased one`,
+      );
     }
     return;
   }

@@ -63,7 +63,9 @@ function create(args: string[], out: (s: string) => void): number {
   const image = fillTo === undefined ? encodeImage(options) : filledImage(options, fillTo);
   writeFileSync(output, image);
   const parsed = parseImage(image);
-  out(`${basename(output)}: version ${parsed.version}, ${parsed.size} bytes${image.length > parsed.size ? ` (padded to ${image.length})` : ''}, sha256 ${parsed.computedHash.toString('hex')}`);
+  out(
+    `${basename(output)}: version ${parsed.version}, ${parsed.size} bytes${image.length > parsed.size ? ` (padded to ${image.length})` : ''}, sha256 ${parsed.computedHash.toString('hex')}`,
+  );
   return 0;
 }
 

@@ -39,7 +39,10 @@ const TAMPERINGS = {
     what: 'ih_hdr_size set as large as it goes (past the slot when the slot is 64 KiB or less)',
     apply: (b, p, o) => withU16(b, 8, Math.min(0xfffc, (slotSize(b, p, o) + 4) & ~3)),
   },
-  truncated: { what: 'everything after the middle of the body erased (a download cut short)', apply: (b, p) => erase(b, p.body.offset + (p.body.length >> 1), p.size) },
+  truncated: {
+    what: 'everything after the middle of the body erased (a download cut short)',
+    apply: (b, p) => erase(b, p.body.offset + (p.body.length >> 1), p.size),
+  },
   older: { what: 'validly re-hashed with a version just below `than` (a downgrade)', apply: (b, p, o) => resign(b, p, below(needThan(o))) },
   'same-version': { what: 'validly re-hashed with the version `than` (a reinstall)', apply: (b, p, o) => resign(b, p, needThan(o)) },
   'protected-tlv': { what: 'a protected TLV (security counter) changed after hashing', apply: (b, p) => changedProtectedTlv(b, p) },
@@ -113,7 +116,10 @@ function resign(b: Buffer, p: ParsedImage, v: ImageVersion): Buffer {
   b.writeUInt8(v.minor, 21);
   b.writeUInt16LE(v.revision, 22);
   b.writeUInt32LE(v.buildNum, 24);
-  createHash('sha256').update(b.subarray(0, p.hashed.length)).digest().copy(b, hashTlv(p).offset + 4);
+  createHash('sha256')
+    .update(b.subarray(0, p.hashed.length))
+    .digest()
+    .copy(b, hashTlv(p).offset + 4);
   return b;
 }
 

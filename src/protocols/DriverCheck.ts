@@ -11,7 +11,10 @@ export type DriverCheck<Options> = (options: Options, ctx: DriverContext) => Pro
 export type CheckedDriver<T, Schema extends z.ZodType> = DriverDefinition<T, Schema> & { check: DriverCheck<z.infer<Schema>> };
 
 /** Attaches a rig-check function to a driver definition. */
-export function withCheck<T, Schema extends z.ZodType>(def: DriverDefinition<T, Schema>, check: DriverCheck<z.infer<Schema>>): CheckedDriver<T, Schema> {
+export function withCheck<T, Schema extends z.ZodType>(
+  def: DriverDefinition<T, Schema>,
+  check: DriverCheck<z.infer<Schema>>,
+): CheckedDriver<T, Schema> {
   return Object.assign(def, { check });
 }
 

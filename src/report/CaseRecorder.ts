@@ -71,7 +71,9 @@ export class CaseRecorder {
 
   /** The first write error, if any: the runner may log it at once instead of at the end. */
   failure(): RigError | undefined {
-    return this.error ? new RigError('reports', `cannot write case files in ${this.dir}: ${this.error.message}`, { cause: this.error }) : undefined;
+    return this.error
+      ? new RigError('reports', `cannot write case files in ${this.dir}: ${this.error.message}`, { cause: this.error })
+      : undefined;
   }
 
   /** Writes result.json and closes the files; returns the first write error as a RigError naming the directory. */

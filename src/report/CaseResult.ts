@@ -16,7 +16,6 @@ export interface CutMeasure {
   anchor?: string;
 }
 
-
 export interface CaseResult {
   /** `rollback-powerfail[cut_after=60ms]`, or the bare scenario name with no params. */
   id: string;

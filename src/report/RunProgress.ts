@@ -42,7 +42,12 @@ export class RunProgress {
   }
 
   private rewrite(): void {
-    const partial: RunResult = { ...this.run, cases: [...this.cases], durationMs: Math.round(performance.now() - this.t0), unfinished: true };
+    const partial: RunResult = {
+      ...this.run,
+      cases: [...this.cases],
+      durationMs: Math.round(performance.now() - this.t0),
+      unfinished: true,
+    };
     this.attempt(() => writeJsonReport(partial, join(this.run.dir, 'results.json')));
     for (const file of [join(this.run.dir, 'junit.xml'), this.latestJunit]) this.attempt(() => writeJunit(partial, file));
   }

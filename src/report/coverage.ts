@@ -49,11 +49,23 @@ function scenarioCoverage(scenario: string, cases: readonly CaseResult[]): Scena
   // Every case of a scenario runs the same model, so its transitions line up by position.
   const transitions = model.transitions.map((t, i) => {
     const counts = covered.map((c) => c.coverage!.transitions[i]?.count ?? 0);
-    const entry: TransitionCoverage = { from: t.from, event: t.event, to: t.to, count: counts.reduce((a, b) => a + b, 0), cases: counts.filter((n) => n > 0).length };
+    const entry: TransitionCoverage = {
+      from: t.from,
+      event: t.event,
+      to: t.to,
+      count: counts.reduce((a, b) => a + b, 0),
+      cases: counts.filter((n) => n > 0).length,
+    };
     if (t.when) entry.when = t.when;
     return entry;
   });
-  return { scenario, cases: covered.length, states, transitions, uncut: states.filter((s) => s.cuttable && s.cuts === 0).map((s) => s.state) };
+  return {
+    scenario,
+    cases: covered.length,
+    states,
+    transitions,
+    uncut: states.filter((s) => s.cuttable && s.cuts === 0).map((s) => s.state),
+  };
 }
 
 /** One entry per scenario, in the order the scenarios first appear among the cases. */

@@ -8,7 +8,9 @@ export function coverageTable(c: ScenarioCoverage): string[] {
   const counts = coverageCounts(c);
   const cuttable = c.states.some((s) => s.cuttable);
   const heading = `coverage of ${c.scenario} over ${c.cases} case${c.cases === 1 ? '' : 's'}: ${counts.visited} states visited, ${counts.transitions} transitions seen`;
-  const lines = [cuttable ? `${heading}, ${counts.cuttable} cuttable states cut${c.uncut.length ? ` (not yet: ${c.uncut.join(', ')})` : ''}` : heading];
+  const lines = [
+    cuttable ? `${heading}, ${counts.cuttable} cuttable states cut${c.uncut.length ? ` (not yet: ${c.uncut.join(', ')})` : ''}` : heading,
+  ];
   const names = c.states.map((s) => `${s.state}${s.cuttable ? ' *' : ''}`);
   const width = Math.max('state'.length, ...names.map((n) => n.length));
   const row = (state: string, cuts: string, visited: string) => `  ${state.padEnd(width)}  ${cuts.padStart(5)}  ${visited.padStart(7)}`;

@@ -52,7 +52,11 @@ export function cutLatencyLine(latency: CutLatency): string {
 /** JUnit properties: `cut.latency.p50_ms` … for the total, `cut.late.*` and `cut.actuation.*` for the parts. */
 export function cutLatencyProperties(latency: CutLatency): Record<string, string> {
   const props: Record<string, string> = { 'cut.count': String(latency.cuts) };
-  for (const [name, stats] of [['latency', latency.total], ['late', latency.late], ['actuation', latency.actuation]] as const) {
+  for (const [name, stats] of [
+    ['latency', latency.total],
+    ['late', latency.late],
+    ['actuation', latency.actuation],
+  ] as const) {
     props[`cut.${name}.p50_ms`] = String(stats.p50);
     props[`cut.${name}.p99_ms`] = String(stats.p99);
     props[`cut.${name}.max_ms`] = String(stats.max);

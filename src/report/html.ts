@@ -27,7 +27,10 @@ const rank = (c: CaseResult) => (c.status === 'pass' && c.properties['flaky'] ==
 
 /** Failing cases first, then rig errors, flaky passes, skipped, passes; run order within each. */
 export function reportOrder(cases: CaseResult[]): CaseResult[] {
-  return cases.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map(({ c }) => c);
+  return cases
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => c);
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64');
@@ -45,7 +48,10 @@ export function renderHtmlReport(run: RunResult, options: HtmlReportOptions): st
   const title = options.title ?? `hil run ${run.runId}`;
   const summary = `${counts.passed} passed, ${counts.failed} failed, ${counts.errors} errors${counts.skipped ? `, ${counts.skipped} skipped` : ''}${flaky ? `, ${flaky} flaky` : ''}`;
   const rows = ordered
-    .map((c, i) => `<tr class="status-${c.status}"><td>${badge(c)}</td><td><a href="#case-${i}">${escapeHtml(c.id)}</a></td><td>${escapeHtml(c.rig)}</td><td>${(c.durationMs / 1000).toFixed(1)}s</td><td>${escapeHtml(c.message ?? '')}</td></tr>`)
+    .map(
+      (c, i) =>
+        `<tr class="status-${c.status}"><td>${badge(c)}</td><td><a href="#case-${i}">${escapeHtml(c.id)}</a></td><td>${escapeHtml(c.rig)}</td><td>${(c.durationMs / 1000).toFixed(1)}s</td><td>${escapeHtml(c.message ?? '')}</td></tr>`,
+    )
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -120,4 +126,3 @@ export function writeHtmlReport(run: RunResult, reportDir: string): void {
     writeReportFile(join(htmlDir, 'index.html'), renderHtmlReport(run, { htmlDir, caseDir: (c) => join(run.dir, c.dir) }));
   }
 }
-

@@ -21,7 +21,10 @@ export function renderModel(coverage: Coverage | undefined, failedIn: string | u
   const edges = coverage.transitions.filter((t) => t.from !== '*' && t.to !== t.from);
 
   // A compound state leads to its children (`bootloader` to `bootloader.copying`) for layering, without an arrow.
-  const next = (from: string) => [...edges.filter((e) => e.from === from).map((e) => e.to), ...names.filter((n) => n.startsWith(`${from}.`) && !n.slice(from.length + 1).includes('.'))];
+  const next = (from: string) => [
+    ...edges.filter((e) => e.from === from).map((e) => e.to),
+    ...names.filter((n) => n.startsWith(`${from}.`) && !n.slice(from.length + 1).includes('.')),
+  ];
   const layer = new Map<string, number>([[names[0]!, 0]]);
   const queue = [names[0]!];
   while (queue.length) {
@@ -37,7 +40,9 @@ export function renderModel(coverage: Coverage | undefined, failedIn: string | u
   for (const n of names) if (!layer.has(n)) layer.set(n, deepest + 1);
   const byLayer: string[][] = [];
   for (const n of names) (byLayer[layer.get(n)!] ??= []).push(n);
-  const layers = byLayer.filter(Boolean).flatMap((row) => Array.from({ length: Math.ceil(row.length / PER_ROW) }, (_, k) => row.slice(k * PER_ROW, (k + 1) * PER_ROW)));
+  const layers = byLayer
+    .filter(Boolean)
+    .flatMap((row) => Array.from({ length: Math.ceil(row.length / PER_ROW) }, (_, k) => row.slice(k * PER_ROW, (k + 1) * PER_ROW)));
 
   const widest = Math.max(...layers.map((l) => l.length));
   const width = widest * (BOX_W + GAP_X) + GAP_X;
@@ -49,7 +54,9 @@ export function renderModel(coverage: Coverage | undefined, failedIn: string | u
   const height = 10 + layers.length * (BOX_H + GAP_Y);
   const visited = new Set(coverage.visited);
 
-  const parts: string[] = ['<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="arrow"/></marker></defs>'];
+  const parts: string[] = [
+    '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="arrow"/></marker></defs>',
+  ];
   for (const e of edges) {
     const a = pos.get(e.from)!;
     const b = pos.get(e.to)!;
@@ -62,12 +69,16 @@ export function renderModel(coverage: Coverage | undefined, failedIn: string | u
   }
   for (const n of names) {
     const p = pos.get(n)!;
-    const cls = ['state', visited.has(n) ? 'visited' : '', n.startsWith('fail') ? 'fail-state' : '', n === failedIn ? 'failed-in' : ''].filter(Boolean).join(' ');
+    const cls = ['state', visited.has(n) ? 'visited' : '', n.startsWith('fail') ? 'fail-state' : '', n === failedIn ? 'failed-in' : '']
+      .filter(Boolean)
+      .join(' ');
     parts.push(
       `<g class="${cls}" data-state="${escapeHtml(n)}"><rect x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="6"/><text x="${p.x + BOX_W / 2}" y="${p.y + 17}" text-anchor="middle">${escapeHtml(n.length > 18 ? `${n.slice(0, 17)}…` : n)}</text><title>${escapeHtml(n)}${visited.has(n) ? ' (visited)' : ''}${n === failedIn ? ' (failed here)' : ''}</title></g>`,
     );
   }
   const global = coverage.transitions.filter((t) => t.from === '*');
-  const legend = global.length ? `<p class="muted">from any state: ${global.map((t) => `${escapeHtml(t.event)} → ${escapeHtml(t.to)}`).join(', ')}</p>` : '';
+  const legend = global.length
+    ? `<p class="muted">from any state: ${global.map((t) => `${escapeHtml(t.event)} → ${escapeHtml(t.to)}`).join(', ')}</p>`
+    : '';
   return `<svg class="model" viewBox="0 0 ${width} ${height}" width="${Math.min(width, 1000)}" role="img" aria-label="expectation model">${parts.join('')}</svg>${legend}`;
 }

@@ -65,7 +65,9 @@ export function renderJunit(run: RunResult): string {
   for (const [scenario, cases] of byScenario) {
     const time = cases.reduce((ms, c) => ms + c.durationMs, 0);
     const started = cases.map((c) => c.startedAt).sort()[0]!;
-    out.push(`  <testsuite name="${escapeAttr(scenario)}" ${counts(cases)} time="${seconds(time)}" timestamp="${junitTimestamp(started)}" hostname="${host}">`);
+    out.push(
+      `  <testsuite name="${escapeAttr(scenario)}" ${counts(cases)} time="${seconds(time)}" timestamp="${junitTimestamp(started)}" hostname="${host}">`,
+    );
     out.push('    <properties>', property('run', run.runId, '      '));
     if (run.interrupted) out.push(property('interrupted', run.interrupted, '      '));
     if (run.unfinished) out.push(property('unfinished', 'true', '      '));

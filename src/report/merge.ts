@@ -20,7 +20,9 @@ export function findResults(dir: string, depth = SEARCH_DEPTH): string[] {
   } catch {
     return [];
   }
-  return entries.filter((e) => statSync(join(dir, e), { throwIfNoEntry: false })?.isDirectory()).flatMap((e) => findResults(join(dir, e), depth - 1));
+  return entries
+    .filter((e) => statSync(join(dir, e), { throwIfNoEntry: false })?.isDirectory())
+    .flatMap((e) => findResults(join(dir, e), depth - 1));
 }
 
 export function readRun(file: string): RunResult {
@@ -30,7 +32,8 @@ export function readRun(file: string): RunResult {
   } catch (error) {
     throw new ConfigError({ file, message: `not a readable results.json: ${(error as Error).message}` });
   }
-  if (data.format !== RESULTS_FORMAT || !Array.isArray(data.cases)) throw new ConfigError({ file, message: `not a hil results file (format ${JSON.stringify(data.format)}, expected ${RESULTS_FORMAT})` });
+  if (data.format !== RESULTS_FORMAT || !Array.isArray(data.cases))
+    throw new ConfigError({ file, message: `not a hil results file (format ${JSON.stringify(data.format)}, expected ${RESULTS_FORMAT})` });
   // The folder may have moved since the run (a CI artifact): the file's own location is the truth.
   const dir = dirname(file);
   // Killed between a case's line and the rewrite of results.json: the log has that case too.
@@ -67,12 +70,19 @@ export function mergeRuns(runs: RunResult[], outDir: string, now: Date = new Dat
   const ends = runs.map((r) => Date.parse(r.startedAt) + r.durationMs).filter((t) => !Number.isNaN(t));
   const first = starts.length ? Math.min(...starts) : now.getTime();
   return {
-    runId: `merged-${now.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}`,
+    runId: `merged-${now
+      .toISOString()
+      .replace(/[:]/g, '-')
+      .replace(/\.\d+Z$/, 'Z')}`,
     startedAt: new Date(first).toISOString(),
     durationMs: ends.length ? Math.max(...ends) - first : 0,
     dir: out,
     cases: runs.flatMap((r) =>
-      r.cases.map((c) => ({ ...c, dir: c.dir ? relative(out, join(r.dir, c.dir)) : '', properties: { ...c.properties, 'source.run': r.runId } })),
+      r.cases.map((c) => ({
+        ...c,
+        dir: c.dir ? relative(out, join(r.dir, c.dir)) : '',
+        properties: { ...c.properties, 'source.run': r.runId },
+      })),
     ),
     interrupted: runs.find((r) => r.interrupted)?.interrupted,
     ...(runs.some((r) => r.unfinished) ? { unfinished: true } : {}),

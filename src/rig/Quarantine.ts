@@ -52,7 +52,12 @@ export class Quarantine {
       return undefined;
     }
     const previous = this.read(rig);
-    const state: RigHealth = { rig, consecutiveErrors: (previous?.consecutiveErrors ?? 0) + 1, lastError: message, quarantinedAt: previous?.quarantinedAt };
+    const state: RigHealth = {
+      rig,
+      consecutiveErrors: (previous?.consecutiveErrors ?? 0) + 1,
+      lastError: message,
+      quarantinedAt: previous?.quarantinedAt,
+    };
     const newly = !state.quarantinedAt && after > 0 && state.consecutiveErrors >= after;
     if (newly) state.quarantinedAt = new Date().toISOString();
     this.write(state);

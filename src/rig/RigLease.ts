@@ -102,7 +102,15 @@ export class RigLease {
     let announced = false;
     for (;;) {
       const now = new Date().toISOString();
-      const holder: LeaseHolder = { rig: options.rig, pid: process.pid, host: hostname(), since: now, heartbeat: now, ttlMs: options.ttlMs ?? LEASE_TTL_MS, run: options.run };
+      const holder: LeaseHolder = {
+        rig: options.rig,
+        pid: process.pid,
+        host: hostname(),
+        since: now,
+        heartbeat: now,
+        ttlMs: options.ttlMs ?? LEASE_TTL_MS,
+        run: options.run,
+      };
       if (tryCreate(file, holder)) {
         const lease = new RigLease(file, holder);
         lease.start(options.heartbeatMs ?? HEARTBEAT_MS);

@@ -31,7 +31,10 @@ export class RigSession {
   private readonly sharedObjects: Map<string, unknown>;
   private readonly ownsShared: boolean;
 
-  constructor(readonly spec: RigSpec, options: RigSessionOptions) {
+  constructor(
+    readonly spec: RigSpec,
+    options: RigSessionOptions,
+  ) {
     this.sharedObjects = options.kept ?? new Map<string, unknown>();
     this.ownsShared = options.kept === undefined;
     const root = options.stateRoot ?? writableStateRoot(new Project().root);

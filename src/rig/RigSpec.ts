@@ -57,7 +57,13 @@ const topSchema = z.strictObject({
 /** Rig-wide resources several drivers share, by their key under `resources:`. */
 const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { [QEMU_RESOURCE]: qemuBoardSchema };
 
-function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unknown>, registry: PartDrivers<unknown>, issues: ConfigIssue[]): DriverSpec | undefined {
+function driverSpec(
+  yaml: YamlFile,
+  path: FieldPath,
+  block: Record<string, unknown>,
+  registry: PartDrivers<unknown>,
+  issues: ConfigIssue[],
+): DriverSpec | undefined {
   const kind = block['kind'];
   if (typeof kind !== 'string') {
     issues.push(yaml.issue(path, `needs a kind: one of ${registry.kinds().join(', ')}`));
@@ -65,7 +71,12 @@ function driverSpec(yaml: YamlFile, path: FieldPath, block: Record<string, unkno
   }
   const def = registry.get(kind);
   if (!def) {
-    issues.push(yaml.issue([...path, 'kind'], `unknown ${registry.role} kind "${kind}"${suggestion(kind, registry.kinds())}; known: ${registry.kinds().join(', ')}`));
+    issues.push(
+      yaml.issue(
+        [...path, 'kind'],
+        `unknown ${registry.role} kind "${kind}"${suggestion(kind, registry.kinds())}; known: ${registry.kinds().join(', ')}`,
+      ),
+    );
     return undefined;
   }
   const options = parseAt(yaml, path, def.schema, block, issues) as Record<string, unknown> | undefined;
@@ -88,7 +99,9 @@ function qemuInputIssues(yaml: YamlFile, options: QemuBoardOptions, dir: string,
     const at = ['resources', QEMU_RESOURCE, ...input.field];
     const path = resolve(dir, input.path);
     if (!isAbsolute(input.path) && outside(projectRoot, path)) {
-      issues.push(yaml.issue(at, `${input.path} is outside the project (${projectRoot}); put the file in the project or give an absolute path`));
+      issues.push(
+        yaml.issue(at, `${input.path} is outside the project (${projectRoot}); put the file in the project or give an absolute path`),
+      );
       continue;
     }
     try {
@@ -159,13 +172,20 @@ interface RigPlace {
 }
 
 /** The rig's images with their paths resolved and their place in flash: an address, a layout region or both. */
-function rigImages(yaml: YamlFile, entries: TopSpec['images'], regions: RigSpec['regions'], { dir, projectRoot }: RigPlace, issues: ConfigIssue[]): Record<string, RigImage> {
+function rigImages(
+  yaml: YamlFile,
+  entries: TopSpec['images'],
+  regions: RigSpec['regions'],
+  { dir, projectRoot }: RigPlace,
+  issues: ConfigIssue[],
+): Record<string, RigImage> {
   const images: Record<string, RigImage> = {};
   for (const [name, image] of Object.entries(entries)) {
     let addr = image.address;
     if (image.region) {
       const region = regions[image.region];
-      if (!region) issues.push(yaml.issue(['images', name, 'region'], `no region "${image.region}"${suggestion(image.region, Object.keys(regions))}`));
+      if (!region)
+        issues.push(yaml.issue(['images', name, 'region'], `no region "${image.region}"${suggestion(image.region, Object.keys(regions))}`));
       addr ??= region?.address;
     }
     const path = isAbsolute(image.path) ? image.path : resolve(dir, image.path);
@@ -173,7 +193,12 @@ function rigImages(yaml: YamlFile, entries: TopSpec['images'], regions: RigSpec[
     // A build elsewhere is flashed with `--image name=path` instead.
     const region = regionOf({ address: addr, region: image.region }, regions);
     if (outside(projectRoot, path)) {
-      issues.push(yaml.issue(['images', name, 'path'], `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`));
+      issues.push(
+        yaml.issue(
+          ['images', name, 'path'],
+          `${image.path} is outside the project (${projectRoot}); put the file in the project or pass it with --image ${name}=PATH`,
+        ),
+      );
     } else {
       // Not built yet is fine here; a run that flashes it finds out.
       const problem = imageFileProblem(path, addr, region, { missingOk: true });
@@ -188,7 +213,10 @@ function checkResources(yaml: YamlFile, resources: TopSpec['resources'], { dir, 
   // Resources are parsed again by the drivers that share them; checking here gives the error a file position.
   for (const [name, block] of Object.entries(resources)) {
     const schema = RESOURCE_SCHEMAS[name];
-    if (!schema) issues.push(yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }));
+    if (!schema)
+      issues.push(
+        yaml.issue(['resources', name], `unknown resource "${name}"${suggestion(name, Object.keys(RESOURCE_SCHEMAS))}`, { key: true }),
+      );
     else {
       const parsed = parseAt(yaml, ['resources', name], schema, block, issues);
       if (name === QEMU_RESOURCE && parsed) issues.push(...qemuInputIssues(yaml, parsed as QemuBoardOptions, dir, projectRoot));

@@ -65,7 +65,9 @@ export async function checkRig(rig: RigCheckTarget, options: RigCheckOptions = {
     ['console', rig.console, partDrivers.console],
     ...(rig.probe ? [['probe', rig.probe, partDrivers.probe] as [string, DriverSpec, PartDrivers<unknown>]] : []),
     ['power', rig.power, partDrivers.power],
-    ...Object.entries(rig.outputs).map(([name, spec]) => [`outputs.${name}`, spec, partDrivers.output] as [string, DriverSpec, PartDrivers<unknown>]),
+    ...Object.entries(rig.outputs).map(
+      ([name, spec]) => [`outputs.${name}`, spec, partDrivers.output] as [string, DriverSpec, PartDrivers<unknown>],
+    ),
   ];
   const context: RigContext = {
     rigName: rig.name,

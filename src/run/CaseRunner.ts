@@ -88,7 +88,10 @@ function prepareCase(options: CaseRunOptions): CaseRun {
   const timeline = new Timeline();
   const dirName = toFileName(spec.id, 'case');
   const caseDir = join(options.runDir, dirName);
-  const properties: Record<string, string> = { rig: rig.name, ...Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [`param.${k}`, v])) };
+  const properties: Record<string, string> = {
+    rig: rig.name,
+    ...Object.fromEntries(Object.entries(spec.params).map(([k, v]) => [`param.${k}`, v])),
+  };
   if (options.instance) properties['rig.instance'] = options.instance;
   const cutLog = new CutLog(timeline, properties);
   const recorder = new CaseRecorder(caseDir, timeline);
@@ -201,10 +204,23 @@ async function runStep(c: CaseRun, model: Expectation, actions: StepActions, ste
   const t0 = timeline.now();
   timeline.record('step', { index: step.index, key: step.key, description, phase: 'start' });
   try {
-    await raceStep(step.definition.run(args, ctx), model, stepAbort, caseAbort.signal, timeoutMs, `step ${step.index + 1} (${description})`);
+    await raceStep(
+      step.definition.run(args, ctx),
+      model,
+      stepAbort,
+      caseAbort.signal,
+      timeoutMs,
+      `step ${step.index + 1} (${description})`,
+    );
     timeline.record('step', { index: step.index, key: step.key, phase: 'end', ms: timeline.now() - t0 });
   } catch (err) {
-    timeline.record('step', { index: step.index, key: step.key, phase: 'end', ms: timeline.now() - t0, error: String((err as Error)?.message ?? err) });
+    timeline.record('step', {
+      index: step.index,
+      key: step.key,
+      phase: 'end',
+      ms: timeline.now() - t0,
+      error: String((err as Error)?.message ?? err),
+    });
     throw caseAbort.signal.aborted ? caseAbort.signal.reason : err;
   }
 }
@@ -239,7 +255,10 @@ async function endCase(c: CaseRun): Promise<void> {
 async function closeRig(c: CaseRun, session: RigSession): Promise<void> {
   const { timeline } = c;
   for (const name of c.buttonsDown) {
-    await session.handles.outputs.get(name)?.set(false).catch((err: Error) => timeline.record('cleanup', { part: `outputs.${name}`, error: err.message }));
+    await session.handles.outputs
+      .get(name)
+      ?.set(false)
+      .catch((err: Error) => timeline.record('cleanup', { part: `outputs.${name}`, error: err.message }));
   }
   await session.handles.power.off().then(
     () => timeline.record('power', { state: 'off', cause: 'case-end' }),

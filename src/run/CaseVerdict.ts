@@ -17,7 +17,10 @@ export class CaseVerdict {
     this.status = outcome(err).status;
     if (err instanceof CaseFailure) {
       // A step's own check (inspect, cut) knows nothing of the model: say where the model was.
-      const failure = err.state === undefined && expect ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] }) : err;
+      const failure =
+        err.state === undefined && expect
+          ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] })
+          : err;
       this.message = failure.message;
       this.detail = failureDetail(failure);
     } else if (err instanceof RigError) {

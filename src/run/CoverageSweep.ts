@@ -15,7 +15,11 @@ type Draw = (n: number) => string;
 function drawFor(values: string[], random: () => number): Draw {
   const ms = values.map((v) => parseDuration(v));
   const plain = values.map((v) => (/^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : undefined));
-  const numbers = plain.every((n) => n !== undefined) ? { n: plain as number[], render: String } : ms.every((n) => n !== undefined) ? { n: ms as number[], render: formatDuration } : undefined;
+  const numbers = plain.every((n) => n !== undefined)
+    ? { n: plain as number[], render: String }
+    : ms.every((n) => n !== undefined)
+      ? { n: ms as number[], render: formatDuration }
+      : undefined;
   if (numbers) {
     const lo = Math.min(...numbers.n);
     const hi = Math.max(...numbers.n);
@@ -43,7 +47,8 @@ export class CoverageSweep {
   ) {
     const random = seededRandom(DRAW_SEED);
     this.draws = Object.fromEntries(Object.entries(scenario.params).map(([k, values]) => [k, drawFor(values, random)]));
-    for (const spec of planned) this.issued.set(caseId(scenario.name, spec.params), (this.issued.get(caseId(scenario.name, spec.params)) ?? 0) + 1);
+    for (const spec of planned)
+      this.issued.set(caseId(scenario.name, spec.params), (this.issued.get(caseId(scenario.name, spec.params)) ?? 0) + 1);
   }
 
   /** Cuttable states that no finished case of this scenario has cut in (a cut inside a cuttable state counts for it). */

@@ -100,7 +100,11 @@ export function planRun(options: Omit<RunOptions, 'signal' | 'log' | 'reportDir'
     const slots = jobRigs(scenario, rig, { jobs: options.jobs ?? 1, project, cwd: options.cwd, named: Boolean(rigRef), withImages: place });
     const cuttable = cuttableStates(scenario.expect.model);
     if (options.untilCoverage && cuttable.length === 0) {
-      throw new ConfigError({ file: scenario.yaml.displayName, field: 'expect.model', message: '--until-coverage: no state is marked cuttable: true, so there is no coverage to wait for' });
+      throw new ConfigError({
+        file: scenario.yaml.displayName,
+        field: 'expect.model',
+        message: '--until-coverage: no state is marked cuttable: true, so there is no coverage to wait for',
+      });
     }
     const cases = expandCases(scenario, options);
     checkCases(scenario, rig, cases);
@@ -115,7 +119,11 @@ export function parseShard(text: string): { index: number; count: number } {
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
   if (!m || count < 1 || index < 1 || index > count) {
-    throw new ConfigError({ file: 'command line', field: '--shard', message: `expected i/n with 1 <= i <= n (e.g. 2/4), got ${JSON.stringify(text)}` });
+    throw new ConfigError({
+      file: 'command line',
+      field: '--shard',
+      message: `expected i/n with 1 <= i <= n (e.g. 2/4), got ${JSON.stringify(text)}`,
+    });
   }
   return { index, count };
 }
@@ -127,13 +135,14 @@ export function parseShard(text: string): { index: number; count: number } {
  */
 export function shardPlan(plan: PlannedScenario[], shard: { index: number; count: number }): PlannedScenario[] {
   let n = 0;
-  return plan
-    .map((p) => ({ ...p, cases: p.cases.filter(() => n++ % shard.count === shard.index - 1) }))
-    .filter((p) => p.cases.length > 0);
+  return plan.map((p) => ({ ...p, cases: p.cases.filter(() => n++ % shard.count === shard.index - 1) })).filter((p) => p.cases.length > 0);
 }
 
 function newRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  return `${now
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }
 
 /**
@@ -229,16 +238,27 @@ async function runScenario(r: RunState, planned: PlannedScenario): Promise<strin
   const { scenario, rig, cases: specs, jobRigs: slots = [{ rig }], cuttable = [] } = planned;
   // Rigs are gated one at a time: copies of a virtual rig share one lease.
   const blockedBy = new Map<string, Blocked | undefined>();
-  for (const { rig } of slots) if (!blockedBy.has(rig.name)) blockedBy.set(rig.name, await rigGate(rig.name, { ...options, root: r.root, runId: r.runId, quarantine: r.quarantine, leases: r.leases }));
+  for (const { rig } of slots)
+    if (!blockedBy.has(rig.name))
+      blockedBy.set(
+        rig.name,
+        await rigGate(rig.name, { ...options, root: r.root, runId: r.runId, quarantine: r.quarantine, leases: r.leases }),
+      );
   const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
   // An open-ended hit sweep, unless --param/--case fixed the hits.
-  const hitSweep = scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs) : undefined;
+  const hitSweep =
+    scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length
+      ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs)
+      : undefined;
   const queue = [...specs];
   const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(r.cases)));
   await runJobs(slots.length, nextCase, (spec, job) => runPlannedCase(r, { scenario, slot: slots[job]!, blockedBy, hitSweep }, spec));
   if (sweep && !options.signal.aborted) {
     const uncut = sweep.uncut(r.cases);
-    if (uncut.length) options.log(`--until-coverage: stopped at ${options.maxCases ?? DEFAULT_MAX_CASES} cases of ${scenario.name}; never cut in: ${uncut.join(', ')}`);
+    if (uncut.length)
+      options.log(
+        `--until-coverage: stopped at ${options.maxCases ?? DEFAULT_MAX_CASES} cases of ${scenario.name}; never cut in: ${uncut.join(', ')}`,
+      );
   }
   return [...blockedBy.keys()];
 }
@@ -263,12 +283,26 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
   }
   const blocked = blockedBy.get(rig.name);
   if (blocked) {
-    const result: CaseResult = { ...skipped(spec, scenario, rig, blocked.message), status: blocked.status, properties: { rig: rig.name, ...blocked.properties } };
+    const result: CaseResult = {
+      ...skipped(spec, scenario, rig, blocked.message),
+      status: blocked.status,
+      properties: { rig: rig.name, ...blocked.properties },
+    };
     caseEnded(r, result, n);
     return;
   }
   options.onCaseStart?.(spec, n, r.total, instance ?? rig.name);
-  const caseOptions = { scenario, rig, instance, spec, runDir: r.runDir, signal: options.signal, log: options.log, onStep: (i: number, d: string) => options.onStep?.(spec, i, d), kept: kept.of(rig, instance) };
+  const caseOptions = {
+    scenario,
+    rig,
+    instance,
+    spec,
+    runDir: r.runDir,
+    signal: options.signal,
+    log: options.log,
+    onStep: (i: number, d: string) => options.onStep?.(spec, i, d),
+    kept: kept.of(rig, instance),
+  };
   const result = await runAttempts(caseOptions, options.retries ?? 0, (attempt) => {
     if (options.signal.aborted || attempt.status === 'skipped') return false;
     const q = quarantine.record(rig.name, attempt.status, attempt.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);

@@ -32,12 +32,16 @@ export function jobRigs(scenario: Scenario, rig: RigSpec, options: JobRigOptions
   const qemu = rig.resources[QEMU_RESOURCE];
   if (qemu !== undefined) {
     if (typeof qemu === 'object' && qemu !== null && 'stateDir' in qemu) {
-      throw fail(`rig ${rig.name} sets resources.${QEMU_RESOURCE}.stateDir, so ${options.jobs} copies of it would share one NV file; remove stateDir to run it with --jobs`);
+      throw fail(
+        `rig ${rig.name} sets resources.${QEMU_RESOURCE}.stateDir, so ${options.jobs} copies of it would share one NV file; remove stateDir to run it with --jobs`,
+      );
     }
     return Array.from({ length: options.jobs }, (_, i) => (i === 0 ? { rig } : { rig, instance: `${rig.name}#${i + 1}` }));
   }
   if (options.named) {
-    throw fail(`rig ${rig.name} is one board and --jobs ${options.jobs} needs ${options.jobs}: select rigs by labels (the scenario's rigs.labels) instead of naming one`);
+    throw fail(
+      `rig ${rig.name} is one board and --jobs ${options.jobs} needs ${options.jobs}: select rigs by labels (the scenario's rigs.labels) instead of naming one`,
+    );
   }
   const want = scenario.rigs.labels;
   const matching: RigSpec[] = [rig];
@@ -46,7 +50,9 @@ export function jobRigs(scenario: Scenario, rig: RigSpec, options: JobRigOptions
     if (spec.name !== rig.name) matching.push(options.withImages(spec));
   }
   if (matching.length < options.jobs) {
-    throw fail(`--jobs ${options.jobs} needs ${options.jobs} rigs with the labels [${want.join(', ')}]; only ${matching.length} ${matching.length === 1 ? 'has' : 'have'} them: ${matching.map((r) => r.name).join(', ')}`);
+    throw fail(
+      `--jobs ${options.jobs} needs ${options.jobs} rigs with the labels [${want.join(', ')}]; only ${matching.length} ${matching.length === 1 ? 'has' : 'have'} them: ${matching.map((r) => r.name).join(', ')}`,
+    );
   }
   return matching.map((r) => ({ rig: r }));
 }

@@ -9,7 +9,14 @@ const STEP_GRACE_MS = 2_000;
  * A step ends when it finishes, when the model fails (a forbidden line during a `sleep` must end the case
  * now, not at the next step), or when its timeout plus a grace passes (a hung tool is the rig's fault).
  */
-export async function raceStep(work: Promise<void>, model: Expectation, abort: AbortController, caseSignal: AbortSignal, timeoutMs: number, what: string): Promise<void> {
+export async function raceStep(
+  work: Promise<void>,
+  model: Expectation,
+  abort: AbortController,
+  caseSignal: AbortSignal,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let offFailure: (() => void) | undefined;
   let onCaseAbort: (() => void) | undefined;

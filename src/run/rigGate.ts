@@ -47,4 +47,3 @@ export async function rigGate(rig: string, o: GateOptions): Promise<Blocked | un
     throw error;
   }
 }
-

@@ -31,4 +31,3 @@ export async function runAttempts(options: CaseRunOptions, retries: number, stop
   if (final.status === 'pass') record['flaky'] = 'true';
   return { ...final, properties: { ...final.properties, ...record } };
 }
-

@@ -12,7 +12,8 @@ import { imageFileProblem, regionOf } from '../flash/imagePlacement.js';
 function placement(rig: RigSpec, where: string): number | string {
   if (/^(0x[0-9a-f]+|\d+)$/i.test(where)) return Number(where);
   const region = rig.regions[where];
-  if (!region) return `rig ${rig.name} has no region "${where}"${suggestion(where, Object.keys(rig.regions))}; its regions: ${Object.keys(rig.regions).join(', ')}`;
+  if (!region)
+    return `rig ${rig.name} has no region "${where}"${suggestion(where, Object.keys(rig.regions))}; its regions: ${Object.keys(rig.regions).join(', ')}`;
   return region.address;
 }
 
@@ -29,7 +30,9 @@ export function withImages(rig: RigSpec, images: Record<string, string>, cwd: st
     const path = at > 0 ? spec.slice(0, at) : spec;
     const image = merged[name];
     if (!image && at <= 0) {
-      throw fail(`rig ${rig.name} has no image "${name}"${suggestion(name, Object.keys(merged))}; its images: ${Object.keys(merged).join(', ')} (add one with ${name}=PATH@REGION)`);
+      throw fail(
+        `rig ${rig.name} has no image "${name}"${suggestion(name, Object.keys(merged))}; its images: ${Object.keys(merged).join(', ')} (add one with ${name}=PATH@REGION)`,
+      );
     }
     const file = resolve(cwd, path);
     const address = at > 0 ? placement(rig, spec.slice(at + 1)) : image!.address;
@@ -54,7 +57,10 @@ export function withScenarioImages(rig: RigSpec, scenario: Scenario): RigSpec {
       issues.push(scenario.yaml.issue(['images', name, 'region'], address));
       continue;
     }
-    const region = image.region === undefined && image.address === undefined ? rig.images[name]?.region : regionOf({ address, region: image.region }, rig.regions);
+    const region =
+      image.region === undefined && image.address === undefined
+        ? rig.images[name]?.region
+        : regionOf({ address, region: image.region }, rig.regions);
     const problem = imageFileProblem(image.path, address, region);
     if (problem) issues.push(scenario.yaml.issue(['images', name, 'path'], `${image.path}: ${problem}`));
     else merged[name] = { path: image.path, address, ...(region ? { region } : {}) };
@@ -79,7 +85,9 @@ export function checkFlashImages(scenario: Scenario, rig: RigSpec, cases: readon
         seen.add(key);
         const where = ['steps', step.index, 'flash'];
         if (!rig.images[item.image]) {
-          issues.push(scenario.yaml.issue(where, `rig ${rig.name} has no image "${item.image}"${suggestion(item.image, Object.keys(rig.images))}`));
+          issues.push(
+            scenario.yaml.issue(where, `rig ${rig.name} has no image "${item.image}"${suggestion(item.image, Object.keys(rig.images))}`),
+          );
           continue;
         }
         if (!item.tamper) continue;

@@ -43,13 +43,21 @@ export function stepActions(parts: StepActionParts): StepActions {
       if (!on && cause === 'cut') cutLog.stateAtCut = state;
       const doneAt = timeline.now();
       const cutIn = !on && cause === 'cut' ? { stateAtCut: cutLog.stateAtCut } : {};
-      timeline.record('power', { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000, ...cutIn }, doneAt);
+      timeline.record(
+        'power',
+        { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000, ...cutIn },
+        doneAt,
+      );
       if (!on) model.send({ type: 'POWER_OFF', t: doneAt });
       return state;
     },
     async setOutput(name: string, active: boolean, opts?: { button?: boolean }) {
       const output = rigHandles.outputs.get(name);
-      if (!output) throw new RigError(`outputs.${name}`, `rig ${parts.rigName} has no output "${name}" (it has: ${[...rigHandles.outputs.keys()].join(', ') || 'none'})`);
+      if (!output)
+        throw new RigError(
+          `outputs.${name}`,
+          `rig ${parts.rigName} has no output "${name}" (it has: ${[...rigHandles.outputs.keys()].join(', ') || 'none'})`,
+        );
       const askedAt = timeline.now();
       await output.set(active);
       timeline.record('output', { name, active, askedAt, latencyMs: Math.round((timeline.now() - askedAt) * 1000) / 1000 });

@@ -61,9 +61,7 @@ const STEP_META = ['timeout', 'name'] as const;
 const topSchema = z.strictObject({
   name: fileName.optional(),
   description: z.string().default(''),
-  rigs: z
-    .strictObject({ name: z.string().optional(), labels: z.array(z.string()).default([]) })
-    .default({ labels: [] }),
+  rigs: z.strictObject({ name: z.string().optional(), labels: z.array(z.string()).default([]) }).default({ labels: [] }),
   params: z.record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a parameter name is letters, digits, - and _'), paramSchema).default({}),
   images: z.record(z.string(), imageSchema).default({}),
   timeout: duration.default(300_000),
@@ -145,7 +143,12 @@ export function loadScenario(file: string, cwd?: string): Scenario {
  * A cut step with `hit: all` or `hit: { every: N, edges: K }` becomes `hit: ${hit}` over an open-ended parameter
  * `hit` (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep).
  */
-function openHitSweep(yaml: YamlFile, steps: ScenarioStep[], params: Record<string, string[]>, issues: ConfigIssue[]): Scenario['hitSweep'] {
+function openHitSweep(
+  yaml: YamlFile,
+  steps: ScenarioStep[],
+  params: Record<string, string[]>,
+  issues: ConfigIssue[],
+): Scenario['hitSweep'] {
   let sweep: Scenario['hitSweep'];
   for (const step of steps) {
     const at = step.key === 'cut' ? (step.raw as { at?: { hit?: unknown } } | undefined)?.at : undefined;
@@ -156,12 +159,17 @@ function openHitSweep(yaml: YamlFile, steps: ScenarioStep[], params: Record<stri
     const every = sample ? Number(sample['every']) : 1;
     const edges = sample?.['edges'] === undefined ? DEFAULT_EDGES : Number(sample['edges']);
     const extra = Object.keys(sample ?? {}).filter((k) => k !== 'every' && k !== 'edges');
-    const refused = extra.length ? `hit takes { every: N, edges: K }, not ${extra.join(', ')}`
-      : !Number.isInteger(every) || every < 1 ? 'every takes a whole number of hits, 1 or more'
-      : !Number.isInteger(edges) || edges < 0 ? 'edges takes a whole number of hits, 0 or more'
-      : sweep ? 'only one cut step of a scenario can sweep its hits'
-      : HIT_PARAM in params ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${HIT_PARAM}", which params already defines`
-      : undefined;
+    const refused = extra.length
+      ? `hit takes { every: N, edges: K }, not ${extra.join(', ')}`
+      : !Number.isInteger(every) || every < 1
+        ? 'every takes a whole number of hits, 1 or more'
+        : !Number.isInteger(edges) || edges < 0
+          ? 'edges takes a whole number of hits, 0 or more'
+          : sweep
+            ? 'only one cut step of a scenario can sweep its hits'
+            : HIT_PARAM in params
+              ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${HIT_PARAM}", which params already defines`
+              : undefined;
     // A refused sweep still reads as hit 1 below, so the step's own check adds no second message about it.
     step.raw = { ...(step.raw as object), at: { ...at, hit: refused ? 1 : `\${${HIT_PARAM}}` } };
     if (refused) {
@@ -188,7 +196,13 @@ function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: Con
   const keys = entries.map(([k]) => k).filter((k) => !(STEP_META as readonly string[]).includes(k));
   const unknown = keys.filter((k) => !stepRegistry.has(k));
   for (const k of unknown) {
-    issues.push(yaml.issue([...where, k], `unknown step "${k}"${suggestion(k, [...stepRegistry.keys(), ...STEP_META])}; steps are ${[...stepRegistry.keys()].join(', ')}`, { key: true }));
+    issues.push(
+      yaml.issue(
+        [...where, k],
+        `unknown step "${k}"${suggestion(k, [...stepRegistry.keys(), ...STEP_META])}; steps are ${[...stepRegistry.keys()].join(', ')}`,
+        { key: true },
+      ),
+    );
   }
   if (unknown.length) return undefined;
   if (keys.length !== 1) {
@@ -200,7 +214,14 @@ function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: Con
   let timeoutMs: number | undefined;
   if (meta.timeout !== undefined) timeoutMs = parseAt(yaml, [...where, 'timeout'], duration, meta.timeout, issues);
   if (meta.name !== undefined && typeof meta.name !== 'string') issues.push(yaml.issue([...where, 'name'], 'expected a string'));
-  return { index, key, definition: stepRegistry.get(key)!, raw: (item as Record<string, unknown>)[key], timeoutMs, name: meta.name as string | undefined };
+  return {
+    index,
+    key,
+    definition: stepRegistry.get(key)!,
+    raw: (item as Record<string, unknown>)[key],
+    timeoutMs,
+    name: meta.name as string | undefined,
+  };
 }
 
 /**
@@ -247,10 +268,12 @@ export function stepIssues(scenario: StepReferences, step: ScenarioStep, params:
   const refs = step.definition.references(args);
   const patternNames = scenario.patterns.map((p) => p.name);
   for (const state of refs.states ?? []) {
-    if (!scenario.states.has(state)) issues.push(yaml.issue(where, `no state "${state}" in the model${suggestion(state, scenario.states)}`));
+    if (!scenario.states.has(state))
+      issues.push(yaml.issue(where, `no state "${state}" in the model${suggestion(state, scenario.states)}`));
   }
   for (const pattern of refs.patterns ?? []) {
-    if (!patternNames.includes(pattern)) issues.push(yaml.issue(where, `no pattern "${pattern}" in expect.patterns${suggestion(pattern, patternNames)}`));
+    if (!patternNames.includes(pattern))
+      issues.push(yaml.issue(where, `no pattern "${pattern}" in expect.patterns${suggestion(pattern, patternNames)}`));
   }
   return issues;
 }

@@ -36,7 +36,10 @@ export function expandCases(scenario: Scenario, options: CaseOptions = {}): Case
         message: `--param ${key}: the scenario has no parameter "${key}"${suggestion(key, Object.keys(values))}`,
       });
     }
-    values[key] = value.split(',').map((v) => v.trim()).filter(Boolean);
+    values[key] = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   }
   const repeat = options.repeat ?? 1;
   const tooMany = tooManyCases(values, repeat);
@@ -74,9 +77,13 @@ export function* generateCases(scenario: string, values: Record<string, readonly
 
 /** A replayed point need not be in today's sweep (a random point from another seed): build it from its id. */
 function parseCaseId(scenario: Scenario, id: string): CaseSpec {
-  const fail = (message: string) => new ConfigError({ file: scenario.yaml.displayName, field: 'params', message: `--case ${id}: ${message}` });
+  const fail = (message: string) =>
+    new ConfigError({ file: scenario.yaml.displayName, field: 'params', message: `--case ${id}: ${message}` });
   const m = /^([^[#]+)(?:\[(.*)\])?(?:#(\d+))?$/.exec(id);
-  if (!m || m[1] !== scenario.name) throw fail(`not a case of scenario ${scenario.name} (ids look like ${caseId(scenario.name, Object.fromEntries(Object.entries(scenario.params).map(([k, v]) => [k, v[0]!])))})`);
+  if (!m || m[1] !== scenario.name)
+    throw fail(
+      `not a case of scenario ${scenario.name} (ids look like ${caseId(scenario.name, Object.fromEntries(Object.entries(scenario.params).map(([k, v]) => [k, v[0]!])))})`,
+    );
   const params: Record<string, string> = {};
   for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
     const eq = pair.indexOf('=');

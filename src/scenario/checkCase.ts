@@ -54,7 +54,8 @@ function rigIssues(scenario: Scenario, rig: RigSpec, step: ScenarioStep, params:
   for (const name of refs.images ?? []) {
     const image = rig.images[name];
     const problem = image && imageFileProblem(image.path, image.address, image.region);
-    if (problem) issues.push(scenario.yaml.issue(['steps', step.index, step.key], `image ${name} of rig ${rig.name}: ${image.path}: ${problem}`));
+    if (problem)
+      issues.push(scenario.yaml.issue(['steps', step.index, step.key], `image ${name} of rig ${rig.name}: ${image.path}: ${problem}`));
   }
   for (const file of refs.files ?? []) {
     try {

@@ -12,7 +12,9 @@ export const buttonStep = defineStep({
   key: 'button',
   description: 'press, hold or release a named button output',
   schema: z.union([
-    z.strictObject({ press: z.string(), hold: duration.default(200) }).transform((v) => ({ name: v.press, action: 'press' as const, holdMs: v.hold })),
+    z
+      .strictObject({ press: z.string(), hold: duration.default(200) })
+      .transform((v) => ({ name: v.press, action: 'press' as const, holdMs: v.hold })),
     z.strictObject({ down: z.string() }).transform((v) => ({ name: v.down, action: 'down' as const, holdMs: 0 })),
     z.strictObject({ up: z.string() }).transform((v) => ({ name: v.up, action: 'up' as const, holdMs: 0 })),
   ]),

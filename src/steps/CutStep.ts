@@ -34,7 +34,8 @@ const codeLocation = z.strictObject({
  */
 export const cutStep = defineStep({
   key: 'cut',
-  description: 'cut power when the model enters a state or a pattern matches, plus an offset; or at the N-th hit of a code symbol (a probe that speaks GDB)',
+  description:
+    'cut power when the model enters a state or a pattern matches, plus an offset; or at the N-th hit of a code symbol (a probe that speaks GDB)',
   schema: z
     .strictObject({
       when: z.string().min(1).optional(),
@@ -44,11 +45,21 @@ export const cutStep = defineStep({
       within: duration.default(60_000),
     })
     .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both')
-    .refine((v) => !(v.at && (v.when || v.on || v.after)), 'at (a code location) takes no when, on or after: the cut lands at the hit itself'),
-  references: (args) => ({ states: args.when ? [args.when] : [], patterns: args.on ? [args.on] : [], images: args.at?.image ? [args.at.image] : [], files: args.at?.symbols ? [args.at.symbols] : [] }),
+    .refine(
+      (v) => !(v.at && (v.when || v.on || v.after)),
+      'at (a code location) takes no when, on or after: the cut lands at the hit itself',
+    ),
+  references: (args) => ({
+    states: args.when ? [args.when] : [],
+    patterns: args.on ? [args.on] : [],
+    images: args.at?.image ? [args.at.image] : [],
+    files: args.at?.symbols ? [args.at.symbols] : [],
+  }),
   timeoutMs: (args) => (args.at ? ARM_TIMEOUT_MS : args.within + args.after + 10_000),
   describe: (args) =>
-    args.at ? `cut power at hit ${args.at.hit} of ${args.at.symbol}` : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
+    args.at
+      ? `cut power at hit ${args.at.hit} of ${args.at.symbol}`
+      : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
   async run(args, ctx) {
     if (args.at) return armCodeCut(args.at, args.within, ctx);
     const anchor = args.when ? `state ${args.when}` : args.on ? `pattern ${args.on}` : 'step';
@@ -77,7 +88,17 @@ export const cutStep = defineStep({
     const issuedAt = ctx.timeline.now();
     const landed = await ctx.setPower(false, 'cut');
     const doneAt = ctx.timeline.now();
-    ctx.timeline.record('cut', { anchor, anchorAt, after: args.after, target, issuedAt, doneAt, lateMs: issuedAt - target, latencyMs: doneAt - issuedAt, state: landed });
+    ctx.timeline.record('cut', {
+      anchor,
+      anchorAt,
+      after: args.after,
+      target,
+      issuedAt,
+      doneAt,
+      lateMs: issuedAt - target,
+      latencyMs: doneAt - issuedAt,
+      state: landed,
+    });
     ctx.note('cut_anchor', anchor);
     ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
     ctx.note('cut_late_ms', (Math.round((issuedAt - target) * 1000) / 1000).toString());
@@ -137,9 +158,11 @@ export function symbolFile(at: z.infer<typeof codeLocation>, images: Record<stri
   }
   const name = at.image ?? Object.keys(images)[0];
   const image = name === undefined ? undefined : images[name];
-  if (!name || !image) throw new RigError('probe', `cut at ${at.symbol}: the rig has no image${name ? ` "${name}"` : 's'} to take symbols from`);
+  if (!name || !image)
+    throw new RigError('probe', `cut at ${at.symbol}: the rig has no image${name ? ` "${name}"` : 's'} to take symbols from`);
   const elf = /\.elf$/i.test(image.path) ? image.path : image.path.replace(/(\.[^./]*)?$/, '.elf');
-  if (!existsSync(elf)) throw new RigError('probe', `cut at ${at.symbol}: no ELF next to image ${name} (looked for ${elf}); give symbols: PATH`);
+  if (!existsSync(elf))
+    throw new RigError('probe', `cut at ${at.symbol}: no ELF next to image ${name} (looked for ${elf}); give symbols: PATH`);
   return elf;
 }
 
@@ -185,7 +208,17 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         await halt.release();
       }
       const doneAt = ctx.timeline.now();
-      ctx.timeline.record('cut', { anchor, armedAt, haltedAt: halt.t, pc: halt.pc, issuedAt, doneAt, lateMs: issuedAt - halt.t, latencyMs: doneAt - issuedAt, state });
+      ctx.timeline.record('cut', {
+        anchor,
+        armedAt,
+        haltedAt: halt.t,
+        pc: halt.pc,
+        issuedAt,
+        doneAt,
+        lateMs: issuedAt - halt.t,
+        latencyMs: doneAt - issuedAt,
+        state,
+      });
       ctx.note('cut_anchor', anchor);
       ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
       ctx.note('cut_late_ms', (Math.round((issuedAt - halt.t) * 1000) / 1000).toString());
@@ -197,7 +230,10 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
 
 function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal): Promise<Halt> {
   return new Promise<Halt>((resolveHalt, reject) => {
-    const timer = setTimeout(() => finish(() => reject(new CaseFailure(`cut: ${anchor} not reached within ${formatDuration(within)}`))), within);
+    const timer = setTimeout(
+      () => finish(() => reject(new CaseFailure(`cut: ${anchor} not reached within ${formatDuration(within)}`))),
+      within,
+    );
     const onAbort = () => finish(() => reject(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     armed.halted.then(

@@ -13,8 +13,15 @@ import { defineStep, type StepContext } from './Step.js';
 const imageItem = z.preprocess(
   (v) => (typeof v === 'string' ? { image: v } : v),
   z
-    .strictObject({ image: z.string(), tamper: z.enum(TAMPER_KINDS as [TamperKind, ...TamperKind[]]).optional(), than: z.string().optional() })
-    .refine((v) => v.than !== undefined || (v.tamper !== 'older' && v.tamper !== 'same-version'), { message: 'older and same-version need than: the running image (a rig image name) or its version', path: ['than'] }),
+    .strictObject({
+      image: z.string(),
+      tamper: z.enum(TAMPER_KINDS as [TamperKind, ...TamperKind[]]).optional(),
+      than: z.string().optional(),
+    })
+    .refine((v) => v.than !== undefined || (v.tamper !== 'older' && v.tamper !== 'same-version'), {
+      message: 'older and same-version need than: the running image (a rig image name) or its version',
+      path: ['than'],
+    }),
 );
 type ImageItem = z.infer<typeof imageItem>;
 
@@ -39,9 +46,13 @@ export const flashStep = defineStep({
       })
       .refine((v) => v.images.length + v.erase.length > 0, 'name images to write or regions to erase'),
   ),
-  references: (args) => ({ images: args.images.flatMap((i) => (i.than && !/^\d/.test(i.than) ? [i.image, i.than] : [i.image])), regions: args.erase }),
+  references: (args) => ({
+    images: args.images.flatMap((i) => (i.than && !/^\d/.test(i.than) ? [i.image, i.than] : [i.image])),
+    regions: args.erase,
+  }),
   timeoutMs: () => 300_000,
-  describe: (args) => ['flash', args.erase.length ? `erase ${args.erase.join(', ')};` : '', args.images.map(label).join(', ')].filter(Boolean).join(' '),
+  describe: (args) =>
+    ['flash', args.erase.length ? `erase ${args.erase.join(', ')};` : '', args.images.map(label).join(', ')].filter(Boolean).join(' '),
   async run(args, ctx) {
     const probe = requireProbe(ctx);
     const erase = args.erase.map((name) => {

@@ -54,7 +54,10 @@ async function assertHolds(args: { region: string; holds: string }, ctx: StepCon
   const got = await requireProbe(ctx).read(region.address, region.size, { signal: ctx.signal });
   const difference = describeDifference(want, got);
   ctx.timeline.record('inspect', { region: args.region, holds: args.holds, difference });
-  if (difference) throw new CaseFailure(`inspect ${args.region}: expected it to hold ${args.holds === 'erased' ? 'only erased flash' : `image ${args.holds} and erased flash`}; ${difference}`);
+  if (difference)
+    throw new CaseFailure(
+      `inspect ${args.region}: expected it to hold ${args.holds === 'erased' ? 'only erased flash' : `image ${args.holds} and erased flash`}; ${difference}`,
+    );
 }
 
 /**
@@ -70,13 +73,19 @@ export const inspectStep = defineStep({
   schema: z.union([
     z.strictObject({
       region: z.string(),
-      image: z.union([z.enum(['valid', 'invalid', 'erased']), z.strictObject({ version: z.union([z.string(), z.number()]).transform(String) })]),
+      image: z.union([
+        z.enum(['valid', 'invalid', 'erased']),
+        z.strictObject({ version: z.union([z.string(), z.number()]).transform(String) }),
+      ]),
     }),
     z.strictObject({ region: z.string(), holds: z.string().min(1) }),
     z.strictObject({ region: z.string(), offset: address, equals: hex }),
     z.strictObject({ address, equals: hex }),
   ]),
-  references: (args) => ({ images: 'holds' in args && args.holds !== 'erased' ? [args.holds] : [], regions: 'region' in args ? [args.region] : [] }),
+  references: (args) => ({
+    images: 'holds' in args && args.holds !== 'erased' ? [args.holds] : [],
+    regions: 'region' in args ? [args.region] : [],
+  }),
   timeoutMs: () => 60_000,
   describe: (args) => {
     if ('holds' in args) return `inspect ${args.region}: holds ${args.holds}`;
@@ -90,7 +99,10 @@ export const inspectStep = defineStep({
       const want = Buffer.from(args.equals, 'hex');
       const inRegion = 'region' in args ? { name: args.region, ...regionOf(ctx, args.region), offset: args.offset } : undefined;
       if (inRegion && inRegion.offset + want.length > inRegion.size) {
-        throw new RigError('probe', `rig ${ctx.rig.name}: ${want.length} bytes at offset 0x${inRegion.offset.toString(16)} run past region "${inRegion.name}" (${inRegion.size} bytes)`);
+        throw new RigError(
+          'probe',
+          `rig ${ctx.rig.name}: ${want.length} bytes at offset 0x${inRegion.offset.toString(16)} run past region "${inRegion.name}" (${inRegion.size} bytes)`,
+        );
       }
       const at = inRegion ? inRegion.address + inRegion.offset : (args as { address: number }).address;
       const where = inRegion ? `${inRegion.name}+0x${inRegion.offset.toString(16)}` : `0x${at.toString(16)}`;
@@ -117,7 +129,8 @@ export const inspectStep = defineStep({
     }
     ctx.timeline.record('inspect', { region: args.region, found, version });
     const want = typeof args.image === 'string' ? args.image : 'valid';
-    if (found !== want) throw new CaseFailure(`inspect ${args.region}: expected ${want} image, found ${found}${version ? ` (version ${version})` : ''}`);
+    if (found !== want)
+      throw new CaseFailure(`inspect ${args.region}: expected ${want} image, found ${found}${version ? ` (version ${version})` : ''}`);
     if (typeof args.image === 'object' && version !== args.image.version) {
       throw new CaseFailure(`inspect ${args.region}: expected version ${args.image.version}, found ${version}`);
     }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineStep } from './Step.js';
 
-const level = z.union([z.enum(['on', 'off', 'active', 'inactive']), z.boolean()]).transform((v) => v === true || v === 'on' || v === 'active');
+const level = z
+  .union([z.enum(['on', 'off', 'active', 'inactive']), z.boolean()])
+  .transform((v) => v === true || v === 'on' || v === 'active');
 
 /** `output: { boot0: on, boot2: off }`: sets named outputs (boot-mode pins, reset lines), in order. */
 export const outputStep = defineStep({
@@ -10,7 +12,10 @@ export const outputStep = defineStep({
   schema: z.record(z.string(), level).refine((v) => Object.keys(v).length > 0, 'name at least one output'),
   references: (args) => ({ outputs: Object.keys(args) }),
   timeoutMs: () => 10_000,
-  describe: (args) => `output ${Object.entries(args).map(([k, v]) => `${k}=${v ? 'on' : 'off'}`).join(' ')}`,
+  describe: (args) =>
+    `output ${Object.entries(args)
+      .map(([k, v]) => `${k}=${v ? 'on' : 'off'}`)
+      .join(' ')}`,
   async run(args, ctx) {
     for (const [name, active] of Object.entries(args)) await ctx.setOutput(name, active);
   },

@@ -7,7 +7,10 @@ export const waitStep = defineStep({
   key: 'wait',
   description: 'block until the expectation model is in a state (fails if the model fails first)',
   schema: z.union([
-    z.string().min(1).transform((state) => ({ state, timeoutMs: undefined as number | undefined })),
+    z
+      .string()
+      .min(1)
+      .transform((state) => ({ state, timeoutMs: undefined as number | undefined })),
     z.strictObject({ state: z.string().min(1), timeout: duration.optional() }).transform((v) => ({ state: v.state, timeoutMs: v.timeout })),
   ]),
   references: (args) => ({ states: [args.state] }),

@@ -18,7 +18,9 @@ export const waitUsbStep = defineStep({
   description: 'wait for a USB device (VID:PID) to enumerate on the rig host',
   schema: z.union([
     usbId.transform((id) => ({ id, serial: undefined as string | undefined, timeoutMs: undefined as number | undefined })),
-    z.strictObject({ id: usbId, serial: z.string().optional(), timeout: duration.optional() }).transform((v) => ({ id: v.id, serial: v.serial, timeoutMs: v.timeout })),
+    z
+      .strictObject({ id: usbId, serial: z.string().optional(), timeout: duration.optional() })
+      .transform((v) => ({ id: v.id, serial: v.serial, timeoutMs: v.timeout })),
   ]),
   timeoutMs: (args) => args.timeoutMs ?? 20_000,
   describe: (args) => `wait for USB ${formatUsbId(args.id)}`,

@@ -13,5 +13,19 @@ import { waitUsbStep } from './WaitUsbStep.js';
 
 /** Step kinds by their YAML key: one line per step file. */
 export const steps = new Map<string, StepDefinition>(
-  ([powerStep, waitStep, sendStep, outputStep, buttonStep, sleepStep, flashStep, cutStep, inspectStep, resetStep, waitUsbStep] as StepDefinition[]).map((s) => [s.key, s]),
+  (
+    [
+      powerStep,
+      waitStep,
+      sendStep,
+      outputStep,
+      buttonStep,
+      sleepStep,
+      flashStep,
+      cutStep,
+      inspectStep,
+      resetStep,
+      waitUsbStep,
+    ] as StepDefinition[]
+  ).map((s) => [s.key, s]),
 );

@@ -24,15 +24,18 @@ const schema = z.strictObject({
   }),
   rig: z.string().min(1).optional(),
   scenarios: z
-    .array(z.union([z.string().min(1), z.strictObject({
+    .array(
+      z.union([
+        z.string().min(1),
+        z.strictObject({
           scenario: z.string().min(1),
           params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
           images: z.record(z.string(), z.string().min(1)).optional(),
-        })]))
+        }),
+      ]),
+    )
     .min(1),
-  mutants: z
-    .array(z.strictObject({ name: fileName, patch: z.string().min(1).optional(), flags: z.string().min(1).optional() }))
-    .min(1),
+  mutants: z.array(z.strictObject({ name: fileName, patch: z.string().min(1).optional(), flags: z.string().min(1).optional() })).min(1),
 });
 
 export interface TeethScenario {
@@ -118,7 +121,8 @@ export function loadTeethFile(file: string, cwd: string = process.cwd()): TeethS
       // The scenario's own file names its own problems; a name or a param of this file is pointed at here.
       for (const issue of error.issues) {
         if (issue.field === '--image') issues.push(yaml.issue(['scenarios', i, 'images'], issue.message.replaceAll(`${base}/`, '')));
-        else if (issue.message.startsWith('--param ')) issues.push(yaml.issue(['scenarios', i, 'params'], issue.message.slice('--param '.length)));
+        else if (issue.message.startsWith('--param '))
+          issues.push(yaml.issue(['scenarios', i, 'params'], issue.message.slice('--param '.length)));
         else if (issue.file === ref || issue.file === 'command line') issues.push(yaml.issue(at, issue.message));
         else issues.push(issue);
       }
@@ -133,7 +137,14 @@ export function loadTeethFile(file: string, cwd: string = process.cwd()): TeethS
   const { message: _, ...commandAt } = yaml.issue(['build', 'command'], '');
   return {
     file: yaml.displayName,
-    build: { dir, command: data.build.command, commandAt, output: data.build.output, image: data.build.image, timeoutMs: data.build.timeout ?? DEFAULT_BUILD_TIMEOUT_MS },
+    build: {
+      dir,
+      command: data.build.command,
+      commandAt,
+      output: data.build.output,
+      image: data.build.image,
+      timeoutMs: data.build.timeout ?? DEFAULT_BUILD_TIMEOUT_MS,
+    },
     rig: data.rig,
     scenarios,
     mutants,

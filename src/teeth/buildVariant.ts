@@ -17,7 +17,12 @@ export type BuildOutcome = { ok: true; image: string; durationMs: number } | { o
  * folder that is the project holds it). A patch that does not apply is the teeth file's fault (ConfigError); a
  * build that fails or times out is the mutant's outcome, not an error.
  */
-export async function buildVariant(spec: TeethSpec, mutant: Mutant | undefined, stateDir: string, signal: AbortSignal): Promise<BuildOutcome> {
+export async function buildVariant(
+  spec: TeethSpec,
+  mutant: Mutant | undefined,
+  stateDir: string,
+  signal: AbortSignal,
+): Promise<BuildOutcome> {
   const name = mutant?.name ?? 'good';
   const tree = join(stateDir, 'teeth', name, 'tree');
   rmSync(tree, { recursive: true, force: true });
@@ -56,7 +61,8 @@ export async function buildVariant(spec: TeethSpec, mutant: Mutant | undefined, 
   }
   if (exitCode !== 0) return { ok: false, why: `exit ${exitCode}`, tail: tailOf(said) };
   const image = join(tree, spec.build.output);
-  if (!existsSync(image) || !statSync(image).isFile()) return { ok: false, why: `no ${spec.build.output} after the build`, tail: tailOf(said) };
+  if (!existsSync(image) || !statSync(image).isFile())
+    return { ok: false, why: `no ${spec.build.output} after the build`, tail: tailOf(said) };
   return { ok: true, image, durationMs: performance.now() - started };
 }
 
@@ -76,7 +82,12 @@ async function applyPatch(spec: TeethSpec, mutant: Mutant, tree: string, signal:
     installHint: 'patch (Debian package patch)',
   });
   if (patched.exitCode === 0) return;
-  const said = `${patched.stdout}\n${patched.stderr}`.trim().split('\n').slice(-TAIL_LINES).map((l) => `  ${l}`).join('\n');
+  const said = `${patched.stdout}\n${patched.stderr}`
+    .trim()
+    .split('\n')
+    .slice(-TAIL_LINES)
+    .map((l) => `  ${l}`)
+    .join('\n');
   throw new ConfigError({
     ...(mutant.patchAt ?? { file: spec.file }),
     message: `mutant ${mutant.name}: ${relative(process.cwd(), mutant.patch!) || mutant.patch} does not apply to ${relative(process.cwd(), spec.build.dir) || '.'} (patch -p1):\n${said}`,

@@ -99,7 +99,13 @@ export async function measureTeeth(spec: TeethSpec, options: TeethOptions): Prom
   return { variants, interrupted: options.signal.reason instanceof Interrupted ? options.signal.reason.signal : undefined };
 }
 
-async function runScenario(spec: TeethSpec, scenario: TeethScenario, image: string, reportDir: string, options: TeethOptions): Promise<RunResult> {
+async function runScenario(
+  spec: TeethSpec,
+  scenario: TeethScenario,
+  image: string,
+  reportDir: string,
+  options: TeethOptions,
+): Promise<RunResult> {
   return run({
     scenarios: [scenario.ref],
     rig: spec.rig,

@@ -9,13 +9,28 @@ const TAIL_SHOWN = 8;
  * counts the mutants that built and ran.
  */
 export function teethTable(variants: VariantResult[], total: number): string[] {
-  const rows = variants.map((v) => [v.name, v.verdict === 'caught' || v.verdict === 'passes' ? v.verdict : v.verdict.toUpperCase(), v.caughtBy.join(', ') || (v.why ?? '')]);
+  const rows = variants.map((v) => [
+    v.name,
+    v.verdict === 'caught' || v.verdict === 'passes' ? v.verdict : v.verdict.toUpperCase(),
+    v.caughtBy.join(', ') || (v.why ?? ''),
+  ]);
   const header = ['variant', 'verdict', 'caught by'];
   const widths = [0, 1].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const lines = [line(header), ...rows.map(line)];
   for (const v of variants.filter((v) => v.verdict === 'build failed' && v.tail)) {
-    lines.push('', `${v.name}: build failed (${v.why}); the build's last lines:`, ...v.tail!.split('\n').slice(-TAIL_SHOWN).map((l) => `  ${l}`));
+    lines.push(
+      '',
+      `${v.name}: build failed (${v.why}); the build's last lines:`,
+      ...v
+        .tail!.split('\n')
+        .slice(-TAIL_SHOWN)
+        .map((l) => `  ${l}`),
+    );
   }
   const mutants = variants.filter((v) => v.name !== 'good');
   const ran = mutants.filter((v) => v.verdict === 'caught' || v.verdict === 'missed');

@@ -17,7 +17,10 @@ export function linkGpio(instance: QemuInstance, part: string, startTimeout: num
 export function dropGpioLink(instance: QemuInstance): void {
   const link = instance.gpioLink;
   instance.gpioLink = undefined;
-  void link?.then((socket) => socket.destroy(), () => undefined);
+  void link?.then(
+    (socket) => socket.destroy(),
+    () => undefined,
+  );
 }
 
 /**

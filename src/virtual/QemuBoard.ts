@@ -50,8 +50,17 @@ export class QemuBoard {
     private env: QemuBoardEnv,
   ) {
     this.ram = new RamClearing(options.nv.map((nv) => nv.id));
-    this.launcher = new QemuLauncher(options, () => this.env, this.ram, (instance, exit, part) => this.teardown(instance, exit, part));
-    this.spares = new SpareQemuPool(options, (part) => this.launcher.spawn(part), () => this.env.timeline);
+    this.launcher = new QemuLauncher(
+      options,
+      () => this.env,
+      this.ram,
+      (instance, exit, part) => this.teardown(instance, exit, part),
+    );
+    this.spares = new SpareQemuPool(
+      options,
+      (part) => this.launcher.spawn(part),
+      () => this.env.timeline,
+    );
   }
 
   /** The case now using the board: its events go to that case's timeline. */
@@ -156,7 +165,15 @@ export class QemuBoard {
       instance.process.kill();
       const done = this.env.timeline.now();
       instance.cut = { t: done };
-      this.env.timeline.record('qemu', { phase: 'kill', part, pid: instance.process.pid, ask, done, latencyMs: round(done - ask), ...(why ? { why } : {}) });
+      this.env.timeline.record('qemu', {
+        phase: 'kill',
+        part,
+        pid: instance.process.pid,
+        ask,
+        done,
+        latencyMs: round(done - ask),
+        ...(why ? { why } : {}),
+      });
     }
     await instance.down;
   }
@@ -201,7 +218,8 @@ export class QemuBoard {
     if (instance.process.running) {
       this.spares.replace(instance);
     }
-    if (announced) for (const listener of [...this.listeners]) await listener.unpowered?.({ t: done, reason: 'power off', uartBytes: written });
+    if (announced)
+      for (const listener of [...this.listeners]) await listener.unpowered?.({ t: done, reason: 'power off', uartBytes: written });
   }
 
   /**
@@ -213,7 +231,11 @@ export class QemuBoard {
       if (this.powered) {
         const instance = this.current!;
         try {
-          return await work({ gdb: `127.0.0.1:${instance.gdbPort}`, powered: true, debuggerRuns: (running) => (instance.debuggerRuns = running) });
+          return await work({
+            gdb: `127.0.0.1:${instance.gdbPort}`,
+            powered: true,
+            debuggerRuns: (running) => (instance.debuggerRuns = running),
+          });
         } catch (err) {
           throw await this.diedUnder(instance, err, part);
         } finally {
@@ -242,7 +264,10 @@ export class QemuBoard {
     if (instance.process.killed || !(await exitsWithin(instance.process, QMP_DRAIN_MS))) return err;
     const { signal, code } = await instance.process.exited;
     const said = (err as Error)?.message ?? String(err);
-    return new RigError(part, `QEMU died (${signal ?? `exit ${code}`}) while the probe worked on it: ${said}`, { detail: instance.process.stderr().trim() || undefined, cause: err });
+    return new RigError(part, `QEMU died (${signal ?? `exit ${code}`}) while the probe worked on it: ${said}`, {
+      detail: instance.process.stderr().trim() || undefined,
+      cause: err,
+    });
   }
 
   /** Kills whatever QEMU runs for this board, the spare too, and gdb, and waits for them; safe to call twice. */
@@ -372,7 +397,15 @@ export class QemuBoard {
       const { stderr } = death;
       rigFault = death.rigFault;
       reason = death.reason;
-      this.env.timeline.record('qemu', { phase: 'died', part, pid: instance.process.pid, exitCode: exit.code, signal: exit.signal, stderr, rigFault });
+      this.env.timeline.record('qemu', {
+        phase: 'died',
+        part,
+        pid: instance.process.pid,
+        exitCode: exit.code,
+        signal: exit.signal,
+        stderr,
+        rigFault,
+      });
       this.env.log(`${this.env.rigName}: ${reason}`);
       t = this.env.timeline.now();
     }

@@ -18,7 +18,8 @@ const inside = (folder: string) =>
 const stateFile = inside("the rig's state folder");
 
 const flashSize = size.superRefine((n, ctx) => {
-  if (n === 0 || n > MAX_FLASH_FILE) ctx.addIssue({ code: 'custom', message: `a flash file of ${n} bytes: give 1 byte to 1G (${hex(MAX_FLASH_FILE)})` });
+  if (n === 0 || n > MAX_FLASH_FILE)
+    ctx.addIssue({ code: 'custom', message: `a flash file of ${n} bytes: give 1 byte to 1G (${hex(MAX_FLASH_FILE)})` });
 });
 
 /** QEMU object and chardev ids: no commas or `=`, which its option syntax would split on. */
@@ -28,69 +29,73 @@ const qemuId = z.string().regex(/^[A-Za-z][\w.-]*$/, 'use letters, digits, - _ a
  * `resources.qemu` of a rig file: one emulated board. Only the machine is QEMU's business; the board's
  * non-volatile memory lives in files under the rig's state directory, so it survives power cuts and runs.
  */
-export const qemuBoardSchema = z.strictObject({
-  /** The emulator binary: qemu-system-arm for Cortex-M boards, qemu-system-aarch64 for an arm64 U-Boot. */
-  qemu: z.string().default('qemu-system-arm'),
-  machine: z.string().default('mps2-an385'),
-  cpu: z.string().optional(),
-  /** `-kernel`: the boot ROM stub, copied into volatile memory again on every reset (relative to the rig file). */
-  kernel: z.string().optional(),
-  /**
-   * Memory-backend files: the board's flash. Created erased (0xFF) at `size` when missing; `path` is relative
-   * to the state directory and inside it (default `<id>.img`). `address` is where the guest sees it: raw images without
-   * an address are flashed there.
-   */
-  nv: z
-    .array(z.strictObject({ id: qemuId, path: stateFile.optional(), size: flashSize, address: size.optional() }))
-    .default([]),
-  /** Which `nv` id backs the machine's RAM (`-machine …,memory-backend=`); default: the first; null: none (attach it in `args`). */
-  memoryBackend: qemuId.nullable().optional(),
-  /** `-drive` images for machines with flash devices (`if: pflash`); `path` relative to the state directory and inside it. */
-  drives: z
-    .array(
-      z.strictObject({
-        path: stateFile,
-        if: z.string().default('pflash'),
-        format: z.string().default('raw'),
-        index: z.number().int().nonnegative().optional(),
-        /** Creates the image erased (0xFF) at this size when missing. */
-        size: flashSize.optional(),
-      }),
-    )
-    .default([]),
-  /** UARTs wired to the host: each is a pty (a new one per power-on, like a USB-serial re-enumerating). */
-  serials: z.number().int().min(1).max(8).default(2),
-  /** The UART carrying GPIO lines (host writes 'A'+n / 'a'+n); a socket, not a pty. null: no line link. */
-  gpioSerial: z.number().int().nonnegative().nullable().default(1),
-  /** `-gdb tcp:127.0.0.1:PORT`; 0 lets QEMU pick a free port (read back over QMP). */
-  gdbPort: z.number().int().min(0).max(65535).default(0),
-  /** true: `-icount shift=0,sleep=off` (repeatable guest timing); a string: that `-icount` spec. */
-  icount: z.union([z.boolean(), z.string()]).default(false),
-  /** Extra QEMU arguments, appended last. */
-  args: z.array(z.string()).default([]),
-  /** Where NV images and pty links live (relative to the rig file, inside its folder); default `rigs/<rig>/` in hil's state root. */
-  stateDir: inside("the rig file's folder").optional(),
-  /**
-   * How power is cut and restored. restart: power off SIGKILLs QEMU, power on starts a new one. reset: one QEMU
-   * serves many power cycles; power off stops its CPU at once (QMP stop), power on clears every RAM block,
-   * resets every device and runs again. The flash files see the same thing either way; reset saves an emulator
-   * start per power-on.
-   */
-  powerCycle: z.enum(['restart', 'reset']).default('restart'),
-  /** Hard bound on one QEMU process: it is killed after this long whatever happens (reset: retired at half). */
-  lifetime: duration.default(4 * 3_600_000),
-  /** Time allowed from spawn to a QMP handshake. */
-  startTimeout: duration.default(10_000),
-}).superRefine((o, ctx) => {
-  if (o.gpioSerial !== null && o.gpioSerial >= o.serials) {
-    ctx.addIssue({ code: 'custom', path: ['gpioSerial'], message: `UART ${o.gpioSerial} does not exist: serials is ${o.serials}` });
-  }
-  const ids = o.nv.map((n) => n.id);
-  if (o.memoryBackend && !ids.includes(o.memoryBackend)) {
-    ctx.addIssue({ code: 'custom', path: ['memoryBackend'], message: `no nv entry with id "${o.memoryBackend}" (have: ${ids.join(', ') || 'none'})` });
-  }
-  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (dup) ctx.addIssue({ code: 'custom', path: ['nv'], message: `nv id "${dup}" is used twice` });
-});
+export const qemuBoardSchema = z
+  .strictObject({
+    /** The emulator binary: qemu-system-arm for Cortex-M boards, qemu-system-aarch64 for an arm64 U-Boot. */
+    qemu: z.string().default('qemu-system-arm'),
+    machine: z.string().default('mps2-an385'),
+    cpu: z.string().optional(),
+    /** `-kernel`: the boot ROM stub, copied into volatile memory again on every reset (relative to the rig file). */
+    kernel: z.string().optional(),
+    /**
+     * Memory-backend files: the board's flash. Created erased (0xFF) at `size` when missing; `path` is relative
+     * to the state directory and inside it (default `<id>.img`). `address` is where the guest sees it: raw images without
+     * an address are flashed there.
+     */
+    nv: z.array(z.strictObject({ id: qemuId, path: stateFile.optional(), size: flashSize, address: size.optional() })).default([]),
+    /** Which `nv` id backs the machine's RAM (`-machine …,memory-backend=`); default: the first; null: none (attach it in `args`). */
+    memoryBackend: qemuId.nullable().optional(),
+    /** `-drive` images for machines with flash devices (`if: pflash`); `path` relative to the state directory and inside it. */
+    drives: z
+      .array(
+        z.strictObject({
+          path: stateFile,
+          if: z.string().default('pflash'),
+          format: z.string().default('raw'),
+          index: z.number().int().nonnegative().optional(),
+          /** Creates the image erased (0xFF) at this size when missing. */
+          size: flashSize.optional(),
+        }),
+      )
+      .default([]),
+    /** UARTs wired to the host: each is a pty (a new one per power-on, like a USB-serial re-enumerating). */
+    serials: z.number().int().min(1).max(8).default(2),
+    /** The UART carrying GPIO lines (host writes 'A'+n / 'a'+n); a socket, not a pty. null: no line link. */
+    gpioSerial: z.number().int().nonnegative().nullable().default(1),
+    /** `-gdb tcp:127.0.0.1:PORT`; 0 lets QEMU pick a free port (read back over QMP). */
+    gdbPort: z.number().int().min(0).max(65535).default(0),
+    /** true: `-icount shift=0,sleep=off` (repeatable guest timing); a string: that `-icount` spec. */
+    icount: z.union([z.boolean(), z.string()]).default(false),
+    /** Extra QEMU arguments, appended last. */
+    args: z.array(z.string()).default([]),
+    /** Where NV images and pty links live (relative to the rig file, inside its folder); default `rigs/<rig>/` in hil's state root. */
+    stateDir: inside("the rig file's folder").optional(),
+    /**
+     * How power is cut and restored. restart: power off SIGKILLs QEMU, power on starts a new one. reset: one QEMU
+     * serves many power cycles; power off stops its CPU at once (QMP stop), power on clears every RAM block,
+     * resets every device and runs again. The flash files see the same thing either way; reset saves an emulator
+     * start per power-on.
+     */
+    powerCycle: z.enum(['restart', 'reset']).default('restart'),
+    /** Hard bound on one QEMU process: it is killed after this long whatever happens (reset: retired at half). */
+    lifetime: duration.default(4 * 3_600_000),
+    /** Time allowed from spawn to a QMP handshake. */
+    startTimeout: duration.default(10_000),
+  })
+  .superRefine((o, ctx) => {
+    if (o.gpioSerial !== null && o.gpioSerial >= o.serials) {
+      ctx.addIssue({ code: 'custom', path: ['gpioSerial'], message: `UART ${o.gpioSerial} does not exist: serials is ${o.serials}` });
+    }
+    const ids = o.nv.map((n) => n.id);
+    if (o.memoryBackend && !ids.includes(o.memoryBackend)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memoryBackend'],
+        message: `no nv entry with id "${o.memoryBackend}" (have: ${ids.join(', ') || 'none'})`,
+      });
+    }
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['nv'], message: `nv id "${dup}" is used twice` });
+  });
 
 export type QemuBoardOptions = z.output<typeof qemuBoardSchema>;

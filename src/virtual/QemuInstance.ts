@@ -48,12 +48,24 @@ export interface QemuInstance {
 /** powerCycle reset: what QEMU wrote to UART `index` in this power-on, from the size of its log of it. */
 export async function uartBytes(instance: QemuInstance, index: number): Promise<number | undefined> {
   const log = instance.paths.serialLog?.(index);
-  return log === undefined ? undefined : stat(log).then((s) => s.size, () => 0);
+  return log === undefined
+    ? undefined
+    : stat(log).then(
+        (s) => s.size,
+        () => 0,
+      );
 }
 
 /** The flash files QEMU maps, as device:inode: a file replaced under a running QEMU shows as a change. */
 export async function fileIdentity(paths: QemuPaths): Promise<string> {
-  const ids = await Promise.all([...paths.nv, ...paths.drives].map((p) => stat(p).then((s) => `${s.dev}:${s.ino}`, () => 'missing')));
+  const ids = await Promise.all(
+    [...paths.nv, ...paths.drives].map((p) =>
+      stat(p).then(
+        (s) => `${s.dev}:${s.ino}`,
+        () => 'missing',
+      ),
+    ),
+  );
   return ids.join(',');
 }
 

@@ -57,7 +57,16 @@ export class QemuLauncher {
       throw err;
     }
 
-    const instance: QemuInstance = { process: qemu, runtimeDir, paths, servers, startedAt: performance.now(), serials: new Map(), links: [], down: Promise.resolve() };
+    const instance: QemuInstance = {
+      process: qemu,
+      runtimeDir,
+      paths,
+      servers,
+      startedAt: performance.now(),
+      serials: new Map(),
+      links: [],
+      down: Promise.resolve(),
+    };
     instance.down = qemu.exited.then((exit) => this.teardown(instance, exit, part));
     try {
       const [qmpServer, qtestServer] = servers;
@@ -72,7 +81,14 @@ export class QemuLauncher {
       instance.files = await fileIdentity(paths);
       instance.gpioLink = linkGpio(instance, part, o.startTimeout);
       const timeline = this.env().timeline;
-      timeline.record('qemu', { phase: 'ready', part, pid: qemu.pid, startMs: round(timeline.now() - t0), serials: Object.fromEntries(instance.serials), gdbPort: instance.gdbPort });
+      timeline.record('qemu', {
+        phase: 'ready',
+        part,
+        pid: qemu.pid,
+        startMs: round(timeline.now() - t0),
+        serials: Object.fromEntries(instance.serials),
+        gdbPort: instance.gdbPort,
+      });
       return instance;
     } catch (err) {
       instance.failed = true;

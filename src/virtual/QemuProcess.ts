@@ -66,14 +66,27 @@ export class QemuProcess {
 
   static async start(binary: string, args: string[], options: QemuProcessOptions): Promise<QemuProcess> {
     const [cmd, argv] = diesWithParent(binary, args);
-    const subprocess = execa(cmd, argv, { detached: true, reject: false, buffer: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' });
+    const subprocess = execa(cmd, argv, {
+      detached: true,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+    });
     const pid = subprocess.pid;
     if (pid === undefined) {
       const result = await subprocess;
       const missing = result.code === 'ENOENT';
-      throw new RigError(options.part, missing ? `${cmd}: not found on PATH (install qemu-system-arm)` : `cannot start ${binary}: ${result.originalMessage ?? result.shortMessage}`, {
-        detail: result.originalMessage,
-      });
+      throw new RigError(
+        options.part,
+        missing
+          ? `${cmd}: not found on PATH (install qemu-system-arm)`
+          : `cannot start ${binary}: ${result.originalMessage ?? result.shortMessage}`,
+        {
+          detail: result.originalMessage,
+        },
+      );
     }
     options.timeline.record('proc', { phase: 'start', part: options.part, cmd: binary, args, pid });
     return new QemuProcess(pid, subprocess, options, binary);

@@ -15,18 +15,29 @@ export function qemuBoardFor(ctx: DriverContext): QemuBoard {
     const where = { file: `rig ${ctx.rigName}` };
     const settings = ctx.resources[QEMU_RESOURCE];
     if (settings === undefined) {
-      throw new ConfigError({ ...where, field: `resources.${QEMU_RESOURCE}`, message: `the qemu drivers need a resources.${QEMU_RESOURCE} block (machine, kernel, nv)` });
+      throw new ConfigError({
+        ...where,
+        field: `resources.${QEMU_RESOURCE}`,
+        message: `the qemu drivers need a resources.${QEMU_RESOURCE} block (machine, kernel, nv)`,
+      });
     }
     const parsed = qemuBoardSchema.safeParse(settings);
     if (!parsed.success) {
       throw new ConfigError(
-        parsed.error.issues.map((issue) => ({ ...where, field: ['resources', QEMU_RESOURCE, ...issue.path].join('.'), message: issue.message })),
+        parsed.error.issues.map((issue) => ({
+          ...where,
+          field: ['resources', QEMU_RESOURCE, ...issue.path].join('.'),
+          message: issue.message,
+        })),
       );
     }
     const options = parsed.data;
     const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : rigStateDir(ctx.stateRoot, ctx.rigName);
     // Files in `args` are relative to the rig file, as `kernel` is; QEMU would take them from hil's working directory.
-    return new QemuBoard({ ...options, args: resolveQemuArgs(options.args, ctx.rigDir) }, { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log });
+    return new QemuBoard(
+      { ...options, args: resolveQemuArgs(options.args, ctx.rigDir) },
+      { rigName: ctx.rigName, rigDir: ctx.rigDir, stateDir, timeline: ctx.timeline, log: ctx.log },
+    );
   });
   // A board kept from an earlier case of the run reports to this one.
   board.bind(ctx.timeline, ctx.log);

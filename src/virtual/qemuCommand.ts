@@ -49,7 +49,12 @@ export function qemuArgs(o: QemuBoardOptions, paths: QemuPaths): string[] {
   for (let i = 0; i < o.serials; i++) {
     if (i === o.gpioSerial) {
       // QEMU listens: a connection dropped at a power cut takes the bytes the guest never read with it.
-      args.push('-chardev', `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)},server=on,wait=off`, '-serial', `chardev:${chardevId.gpio}`);
+      args.push(
+        '-chardev',
+        `socket,id=${chardevId.gpio},path=${quote(paths.gpioSocket!)},server=on,wait=off`,
+        '-serial',
+        `chardev:${chardevId.gpio}`,
+      );
     } else {
       // Appending: hil empties the log at each power-on, and QEMU's next byte must land at its new start.
       const log = paths.serialLog ? `,logfile=${quote(paths.serialLog(i))},logappend=on` : '';

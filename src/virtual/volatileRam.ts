@@ -25,7 +25,8 @@ export function volatileRam(mtree: string, nvIds: readonly string[]): RamBlock[]
     if (!m || m[3]!.startsWith('alias ') || nvIds.includes(m[3]!)) continue;
     const address = parseInt(m[1]!, 16);
     // Several address spaces can share the name `memory` (QEMU lists each view): one block, listed once.
-    if (!blocks.some((b) => b.name === m[3] && b.address === address)) blocks.push({ name: m[3]!, address, size: parseInt(m[2]!, 16) - address + 1 });
+    if (!blocks.some((b) => b.name === m[3] && b.address === address))
+      blocks.push({ name: m[3]!, address, size: parseInt(m[2]!, 16) - address + 1 });
   }
   return blocks;
 }

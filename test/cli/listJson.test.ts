@@ -12,11 +12,20 @@ describe('hil list --json', () => {
   it('gives each scenario its rigs and case ids, and each rig its labels, quarantine and lease', async () => {
     mkdirSync(join(root, 'rigs'));
     mkdirSync(join(root, '.hil', 'quarantine'), { recursive: true });
-    writeFileSync(join(root, '.hil', 'quarantine', 'virtual.json'), JSON.stringify({ rig: 'virtual', consecutiveErrors: 3, lastError: 'probe gone', quarantinedAt: '2026-11-24T01:00:00.000Z' }));
+    writeFileSync(
+      join(root, '.hil', 'quarantine', 'virtual.json'),
+      JSON.stringify({ rig: 'virtual', consecutiveErrors: 3, lastError: 'probe gone', quarantinedAt: '2026-11-24T01:00:00.000Z' }),
+    );
     mkdirSync(join(root, '.hil', 'leases'), { recursive: true });
     const now = new Date().toISOString();
-    writeFileSync(join(root, '.hil', 'leases', 'nucleo-f429zi.json'), JSON.stringify({ rig: 'nucleo-f429zi', pid: 1, host: 'rack-2', since: now, heartbeat: now, ttlMs: 60_000 }));
-    writeFileSync(join(root, '.hil', 'leases', 'frdm-k64f.json'), JSON.stringify({ rig: 'frdm-k64f', pid: 1, host: hostname(), since: now, heartbeat: '2020-01-01T00:00:00.000Z', ttlMs: 60_000 }));
+    writeFileSync(
+      join(root, '.hil', 'leases', 'nucleo-f429zi.json'),
+      JSON.stringify({ rig: 'nucleo-f429zi', pid: 1, host: 'rack-2', since: now, heartbeat: now, ttlMs: 60_000 }),
+    );
+    writeFileSync(
+      join(root, '.hil', 'leases', 'frdm-k64f.json'),
+      JSON.stringify({ rig: 'frdm-k64f', pid: 1, host: hostname(), since: now, heartbeat: '2020-01-01T00:00:00.000Z', ttlMs: 60_000 }),
+    );
 
     const r = await hil(['list', '--json'], { cwd: root });
     expect(r.code).toBe(0);
@@ -33,7 +42,10 @@ describe('hil list --json', () => {
       cases: ['rollback-powerfail-exhaustive[hit=1]'],
       hitSweep: { param: 'hit', every: 1, openEnded: true },
     });
-    expect(find('rig', 'virtual')).toMatchObject({ labels: expect.arrayContaining(['virtual']), quarantined: { consecutiveErrors: 3, lastError: 'probe gone' } });
+    expect(find('rig', 'virtual')).toMatchObject({
+      labels: expect.arrayContaining(['virtual']),
+      quarantined: { consecutiveErrors: 3, lastError: 'probe gone' },
+    });
     expect(find('rig', 'nucleo-f429zi')).toMatchObject({ lease: { host: 'rack-2', pid: 1 } });
     expect(find('rig', 'frdm-k64f')).not.toHaveProperty('lease'); // stale: free for the next run
   });

@@ -6,7 +6,7 @@ import { hil } from '../helpers/hilCli.js';
 
 describe('hil rig check', () => {
   it.each(['psoc6-cy8cproto-062-4343w', 'nucleo-f429zi', 'frdm-k64f', 'stm32mp157c-dk2'])(
-    'exits 3 on %s here, naming the missing console and probe in the tools\' own words',
+    "exits 3 on %s here, naming the missing console and probe in the tools' own words",
     async (rig) => {
       const r = await hil(['rig', 'check', rig], { timeoutMs: 120_000 });
       expect(r.code).toBe(3);

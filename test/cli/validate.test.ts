@@ -29,7 +29,9 @@ const EXPECTED: Record<string, RegExp> = {
 describe('hil validate', () => {
   it('covers every file in test/fixtures/bad', () => {
     // test/fixtures/bad/corpus/ is the hostile-input corpus, checked by test/faults/hostileInput.test.ts.
-    const files = readdirSync('test/fixtures/bad', { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+    const files = readdirSync('test/fixtures/bad', { withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => d.name);
     expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 

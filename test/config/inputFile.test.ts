@@ -29,28 +29,38 @@ describe('readInputFile', () => {
     const fifo = join(dir, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
     const started = Date.now();
-    expect(refusal(() => readInputFile(fifo, { maxBytes: 100, name: 'pipe.yaml' }))).toBe('pipe.yaml: is a FIFO (named pipe); only regular files are read');
+    expect(refusal(() => readInputFile(fifo, { maxBytes: 100, name: 'pipe.yaml' }))).toBe(
+      'pipe.yaml: is a FIFO (named pipe); only regular files are read',
+    );
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('refuses devices, also behind a symlink, and directories', () => {
     symlinkSync('/dev/zero', join(dir, 'zero.bin'));
-    expect(refusal(() => readInputFile(join(dir, 'zero.bin'), { maxBytes: 100 }))).toMatch(/zero\.bin: is a character device; only regular files are read$/);
+    expect(refusal(() => readInputFile(join(dir, 'zero.bin'), { maxBytes: 100 }))).toMatch(
+      /zero\.bin: is a character device; only regular files are read$/,
+    );
     expect(refusal(() => readInputFile(dir, { maxBytes: 100 }))).toMatch(/: is a directory; only regular files are read$/);
   });
 
   it('refuses a file over the cap before reading it, naming both sizes', () => {
     writeFileSync(join(dir, 'big.yaml'), 'x'.repeat(101));
-    expect(refusal(() => readInputFile(join(dir, 'big.yaml'), { maxBytes: 100, name: 'big.yaml' }))).toBe('big.yaml: file is 101 bytes; the limit is 100');
+    expect(refusal(() => readInputFile(join(dir, 'big.yaml'), { maxBytes: 100, name: 'big.yaml' }))).toBe(
+      'big.yaml: file is 101 bytes; the limit is 100',
+    );
   });
 
   it('refuses a procfs or sysfs file, whose size says nothing and whose text the kernel makes up', () => {
-    expect(refusal(() => readInputFile('/proc/self/maps', { maxBytes: 10 }))).toBe('/proc/self/maps: is a procfs file, made up by the kernel as it is read; only files on disk are read');
+    expect(refusal(() => readInputFile('/proc/self/maps', { maxBytes: 10 }))).toBe(
+      '/proc/self/maps: is a procfs file, made up by the kernel as it is read; only files on disk are read',
+    );
     expect(refusal(() => inspectInputFile('/sys/kernel/mm/transparent_hugepage/enabled', { maxBytes: 10 }))).toMatch(/: is a sysfs file,/);
   });
 
   it('names the field that named the file, quoting the path', () => {
     const at = { file: 'rigs/r.yaml', line: 12, col: 11, field: 'images.app.path' };
-    expect(refusal(() => inspectInputFile(join(dir, 'missing.bin'), { maxBytes: 100, at }))).toBe(`rigs/r.yaml:12:11 images.app.path: ${join(dir, 'missing.bin')}: no such file`);
+    expect(refusal(() => inspectInputFile(join(dir, 'missing.bin'), { maxBytes: 100, at }))).toBe(
+      `rigs/r.yaml:12:11 images.app.path: ${join(dir, 'missing.bin')}: no such file`,
+    );
   });
 });

@@ -73,7 +73,14 @@ describe('runTool', () => {
     const { timeline, events } = recording();
     const controller = new AbortController();
     const reason = new Error('case aborted');
-    const running = runTool({ part: 'probe', cmd: 'sh', args: ['-c', 'sleep 100 & sleep 100'], timeoutMs: 20_000, timeline, signal: controller.signal });
+    const running = runTool({
+      part: 'probe',
+      cmd: 'sh',
+      args: ['-c', 'sleep 100 & sleep 100'],
+      timeoutMs: 20_000,
+      timeline,
+      signal: controller.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const pid = startedPid(events);
     expect(groupMembers(pid).length).toBeGreaterThanOrEqual(2);
@@ -85,12 +92,16 @@ describe('runTool', () => {
   it('does not start anything when the signal is already aborted', async () => {
     const { timeline, events } = recording();
     const reason = new Error('already');
-    await expect(runTool({ part: 'probe', cmd: 'true', timeoutMs: 1000, timeline, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(runTool({ part: 'probe', cmd: 'true', timeoutMs: 1000, timeline, signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
     expect(events).toEqual([]);
   });
 
   it('names a missing tool and how to install it', async () => {
-    const err = await rigError(runTool({ part: 'probe', cmd: 'hil-no-such-tool', timeoutMs: 1000, installHint: 'openocd (apt-get install openocd)' }));
+    const err = await rigError(
+      runTool({ part: 'probe', cmd: 'hil-no-such-tool', timeoutMs: 1000, installHint: 'openocd (apt-get install openocd)' }),
+    );
     expect(err.message).toBe('hil-no-such-tool: not found on PATH (install openocd (apt-get install openocd))');
     expect(err.part).toBe('probe');
   });
@@ -106,7 +117,8 @@ describe('runTool', () => {
   });
 
   it('turns a non-zero exit into the line that says what went wrong, with the output tail as detail', async () => {
-    const script = 'echo "Open On-Chip Debugger"; echo "Error: unable to find a matching CMSIS-DAP device" >&2; echo "  " >&2; echo "shutdown command invoked" >&2; exit 1';
+    const script =
+      'echo "Open On-Chip Debugger"; echo "Error: unable to find a matching CMSIS-DAP device" >&2; echo "  " >&2; echo "shutdown command invoked" >&2; exit 1';
     const err = await rigError(runTool({ part: 'probe', cmd: 'sh', args: ['-c', script], timeoutMs: 5000 }));
     expect(err.message).toBe('sh failed (exit 1): Error: unable to find a matching CMSIS-DAP device');
     expect(err.detail).toContain('Open On-Chip Debugger');
@@ -144,7 +156,9 @@ describe('runTool', () => {
 
 describe('lastMeaningfulLine', () => {
   it('prefers the last line that reports an error, ignoring blank and decorative lines and colours', () => {
-    expect(lastMeaningfulLine('Info : x\n\x1b[31mError: flash write failed\x1b[0m\nInfo : shutdown\n-----\n')).toBe('Error: flash write failed');
+    expect(lastMeaningfulLine('Info : x\n\x1b[31mError: flash write failed\x1b[0m\nInfo : shutdown\n-----\n')).toBe(
+      'Error: flash write failed',
+    );
   });
   it('falls back to the last non-blank line', () => {
     expect(lastMeaningfulLine('one\ntwo\n\n  \n')).toBe('two');
@@ -157,7 +171,13 @@ describe('runTool onOutput', () => {
     const seen: Record<string, string> = { stdout: '', stderr: '' };
     // printf writes the euro sign's three bytes in two separate writes.
     const script = "printf '\\342'; sleep 0.05; printf '\\202\\254 ok'; echo warn >&2";
-    const result = await runTool({ part: 'probe', cmd: 'sh', args: ['-c', script], timeoutMs: 5000, onOutput: (chunk, stream) => (seen[stream] += chunk) });
+    const result = await runTool({
+      part: 'probe',
+      cmd: 'sh',
+      args: ['-c', script],
+      timeoutMs: 5000,
+      onOutput: (chunk, stream) => (seen[stream] += chunk),
+    });
     expect(seen).toEqual({ stdout: '€ ok', stderr: 'warn\n' });
     expect(result.stdout).toBe('€ ok');
   });

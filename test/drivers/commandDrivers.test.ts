@@ -43,7 +43,12 @@ describe('command power', () => {
 
   it('is the power kind `command`', () => {
     expect(powerDrivers.get('command')).toBe(commandPowerDriver);
-    expect(commandPowerDriver.schema.parse({ kind: 'command', on: 'a', off: 'b' })).toEqual({ kind: 'command', on: 'a', off: 'b', timeout: 10_000 });
+    expect(commandPowerDriver.schema.parse({ kind: 'command', on: 'a', off: 'b' })).toEqual({
+      kind: 'command',
+      on: 'a',
+      off: 'b',
+      timeout: 10_000,
+    });
     expect(commandPowerDriver.schema.safeParse({ kind: 'command', on: 'a' }).success).toBe(false);
   });
 
@@ -109,9 +114,12 @@ describe('command power', () => {
 
   it('rig check reads the status, or only looks for the programs when there is none', async () => {
     writeFileSync(join(rigDir, 'relay'), '1\n');
-    const check = (options: Record<string, unknown>) => commandPowerDriver.check(commandPowerDriver.schema.parse({ kind: 'command', ...options }), context());
+    const check = (options: Record<string, unknown>) =>
+      commandPowerDriver.check(commandPowerDriver.schema.parse({ kind: 'command', ...options }), context());
     await expect(check({ on: 'touch on', off: 'touch off', status: 'grep -q 1 relay' })).resolves.toBe('status command says power is on');
-    await expect(check({ on: 'touch on', off: 'touch off' })).resolves.toBe('on/off commands found on PATH (not run: they would switch the board)');
+    await expect(check({ on: 'touch on', off: 'touch off' })).resolves.toBe(
+      'on/off commands found on PATH (not run: they would switch the board)',
+    );
     expect(existsSync(join(rigDir, 'on'))).toBe(false);
     const err = await rigError(check({ on: 'RELAY=1 hil-no-such-relayctl on', off: 'true' }));
     expect(err.message).toBe('hil-no-such-relayctl: not found on PATH');
@@ -163,7 +171,8 @@ describe('command output', () => {
   });
 
   it('rig check only looks for the programs', async () => {
-    const check = (o: Record<string, unknown>) => commandOutputDriver.check(commandOutputDriver.schema.parse({ kind: 'command', ...o }), context());
+    const check = (o: Record<string, unknown>) =>
+      commandOutputDriver.check(commandOutputDriver.schema.parse({ kind: 'command', ...o }), context());
     await expect(check({ set: 'echo {level} > relay' })).resolves.toContain('not run');
     expect(existsSync(join(rigDir, 'relay'))).toBe(false);
     await expect(check({ on: 'true', off: 'hil-no-such-gpio 0' })).rejects.toThrow('hil-no-such-gpio: not found on PATH');
@@ -204,7 +213,9 @@ describe('outputPower', () => {
   });
 
   it('works with a real command output', async () => {
-    const power = outputPower(commandOutputDriver.create(commandOutputDriver.schema.parse({ kind: 'command', set: 'echo {level} > relay' }), context()));
+    const power = outputPower(
+      commandOutputDriver.create(commandOutputDriver.schema.parse({ kind: 'command', set: 'echo {level} > relay' }), context()),
+    );
     await power.on();
     expect(relayState()).toBe('1');
     await power.off();

@@ -223,7 +223,9 @@ describe('expectation model: timeouts and failures', () => {
     expect(s.x.failure()).toBeUndefined();
     s.line('No valid image');
     expect(s.x.failure()).toMatchObject({ reason: 'unexpected', state: 'factory-running', expected: ['BANNER', 'POWER_OFF'] });
-    expect(s.x.failure()!.message).toBe('unexpected NO_IMAGE: "No valid image" in state factory-running (strict; expected BANNER, POWER_OFF)');
+    expect(s.x.failure()!.message).toBe(
+      'unexpected NO_IMAGE: "No valid image" in state factory-running (strict; expected BANNER, POWER_OFF)',
+    );
   });
 
   it('applies strict model-wide, and a state may opt out', () => {
@@ -459,9 +461,19 @@ describe('expectation model: listeners and coverage', () => {
     toCopying(s);
     s.line('Factory app v1.0.0 running');
     const c = s.x.coverage();
-    expect(c.states).toEqual(['off', 'booting', 'bootloader', 'bootloader.checking', 'bootloader.no-image', 'bootloader.held', 'bootloader.copying', 'factory-running']);
+    expect(c.states).toEqual([
+      'off',
+      'booting',
+      'bootloader',
+      'bootloader.checking',
+      'bootloader.no-image',
+      'bootloader.held',
+      'bootloader.copying',
+      'factory-running',
+    ]);
     expect(c.visited).toEqual(c.states);
-    const count = (from: string, event: string, to: string) => c.transitions.find((t) => t.from === from && t.event === event && t.to === to)?.count;
+    const count = (from: string, event: string, to: string) =>
+      c.transitions.find((t) => t.from === from && t.event === event && t.to === to)?.count;
     expect(count('off', 'POWER_ON', 'booting')).toBe(2);
     expect(count('*', 'POWER_OFF', 'off')).toBe(1);
     expect(count('bootloader.copying', 'FACTORY', 'factory-running')).toBe(1);
@@ -486,13 +498,17 @@ describe('expectation model: construction', () => {
     const model = rollbackModel() as any;
     model.states.off.on.POWER_ON = 'boting';
     expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(ConfigError);
-    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(/states\.off\.on\.POWER_ON: target "boting" is not a state/);
+    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(
+      /states\.off\.on\.POWER_ON: target "boting" is not a state/,
+    );
   });
 
   it('checks when: groups against the compiled patterns', () => {
     const model = rollbackModel() as any;
     model.states.bootloader.states.copying.on.FACTORY[0].when = { ver: '1' };
-    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(/FACTORY has no group "ver"/);
+    expect(() => createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() })).toThrow(
+      /FACTORY has no group "ver"/,
+    );
   });
 
   it('uses real timers without a clock', async () => {
@@ -500,7 +516,9 @@ describe('expectation model: construction', () => {
     model.states.booting.after = { '30ms': '#fail.no-banner' };
     const x = createExpectation(expectationSpec({ patterns, forbidden, model }), { timeline: new Timeline() });
     x.send({ type: 'POWER_ON', t: 0 });
-    await expect(x.waitFor('bootloader', { timeoutMs: 5000 })).rejects.toMatchObject({ message: expect.stringMatching(/^no-banner: after 30ms in state booting/) });
+    await expect(x.waitFor('bootloader', { timeoutMs: 5000 })).rejects.toMatchObject({
+      message: expect.stringMatching(/^no-banner: after 30ms in state booting/),
+    });
     x.stop();
   });
 });

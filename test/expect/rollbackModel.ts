@@ -28,10 +28,7 @@ export function rollbackModel(): Record<string, unknown> {
           held: { on: { COPY: 'copying', BUTTON_UP: 'no-image' } },
           copying: {
             on: {
-              FACTORY: [
-                { target: '#factory-running', when: { version: ['1.0.0', '1.0.1'] } },
-                { target: '#fail.wrong-version' },
-              ],
+              FACTORY: [{ target: '#factory-running', when: { version: ['1.0.0', '1.0.1'] } }, { target: '#fail.wrong-version' }],
             },
             after: { '10s': '#fail.copy-hung' },
           },

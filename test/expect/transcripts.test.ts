@@ -74,7 +74,9 @@ function replay(file: string) {
 
 describe('the rollback model on recorded virtual-board consoles', () => {
   it('passes the load-time checks and names the states steps will use', () => {
-    expect(checkModel(spec.model, { patternNames: Object.keys(scenario.patterns), patternGroups: { FACTORY: ['version'], COPY: ['percent'] } })).toEqual([]);
+    expect(
+      checkModel(spec.model, { patternNames: Object.keys(scenario.patterns), patternGroups: { FACTORY: ['version'], COPY: ['percent'] } }),
+    ).toEqual([]);
     expect(stateNames(spec.model)).toEqual(expect.arrayContaining(['no-image', 'copying', 'factory-running', 'bootloader.no-image']));
   });
 
@@ -109,7 +111,13 @@ describe('the rollback model on recorded virtual-board consoles', () => {
     const failure = x.failure()!;
     expect(failure.reason).toBe('forbidden');
     expect(failure.state).toBe('app-starting');
-    expect(failure.message).toBe('forbidden line matched /HardFault/: "*** HardFault in factory app, halted ***" in state app-starting (expected FACTORY, POWER_OFF)');
-    expect(failure.lastLines.slice(-3)).toEqual(['[INF] Hold USER button for 5 s to roll back', '[INF] Starting application at 0x21010200', '*** HardFault in factory app, halted ***']);
+    expect(failure.message).toBe(
+      'forbidden line matched /HardFault/: "*** HardFault in factory app, halted ***" in state app-starting (expected FACTORY, POWER_OFF)',
+    );
+    expect(failure.lastLines.slice(-3)).toEqual([
+      '[INF] Hold USER button for 5 s to roll back',
+      '[INF] Starting application at 0x21010200',
+      '*** HardFault in factory app, halted ***',
+    ]);
   });
 });

@@ -32,7 +32,13 @@ afterEach(async () => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 function consoleOf(args: string[]) {
-  return execa(process.execPath, [HIL_BIN, 'console', ...args], { cwd: project, reject: false, env: { NO_COLOR: '1', HIL_WAIT: '0' }, timeout: 60_000, forceKillAfterDelay: 2_000 });
+  return execa(process.execPath, [HIL_BIN, 'console', ...args], {
+    cwd: project,
+    reject: false,
+    env: { NO_COLOR: '1', HIL_WAIT: '0' },
+    timeout: 60_000,
+    forceKillAfterDelay: 2_000,
+  });
 }
 
 function stdoutOf(child: ReturnType<typeof consoleOf>): () => string {
@@ -61,7 +67,10 @@ describe('hil console', () => {
     mkdirSync(join(project, '.hil', 'leases'), { recursive: true });
     const now = new Date().toISOString();
     const file = join(project, '.hil', 'leases', 'virtual.json');
-    writeFileSync(file, JSON.stringify({ rig: 'virtual', pid: process.pid, host: hostname(), since: now, heartbeat: now, ttlMs: 60_000, run: 'r1' }));
+    writeFileSync(
+      file,
+      JSON.stringify({ rig: 'virtual', pid: process.pid, host: hostname(), since: now, heartbeat: now, ttlMs: 60_000, run: 'r1' }),
+    );
     try {
       const t0 = performance.now();
       const r = await consoleOf(['virtual']);
@@ -82,7 +91,9 @@ describe('hil console', () => {
     await untilOrAfter(() => seen().includes('not sent'), 5_000);
     child.kill('SIGINT');
     const r = await child;
-    expect(seen()).toMatch(/--- not sent: cannot write to the console: the virtual board is powered off.*\(--power switches the board on\) ---/);
+    expect(seen()).toMatch(
+      /--- not sent: cannot write to the console: the virtual board is powered off.*\(--power switches the board on\) ---/,
+    );
     expect(seen()).not.toMatch(STACK);
     expect(r.exitCode).toBe(0);
   });
@@ -90,7 +101,9 @@ describe('hil console', () => {
   it('shows control bytes the board sends as text, never raw', async () => {
     bench = new PtyBench();
     await bench.start();
-    const rig = bench.rig('hostile', { power: `power: { kind: command, on: 'echo hostile > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }` });
+    const rig = bench.rig('hostile', {
+      power: `power: { kind: command, on: 'echo hostile > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }`,
+    });
     const child = consoleOf([rig, '--power']);
     const seen = stdoutOf(child);
     await untilOrAfter(() => seen().includes('PANIC'), 20_000);
@@ -107,9 +120,18 @@ describe('hil run quoting the console', () => {
   it('neutralises control bytes in what it prints, and keeps them raw in console.raw', async () => {
     bench = new PtyBench();
     await bench.start();
-    const rig = bench.rig('hostile-run', { power: `power: { kind: command, on: 'echo hostile > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }` });
+    const rig = bench.rig('hostile-run', {
+      power: `power: { kind: command, on: 'echo hostile > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }`,
+    });
     const reports = join(bench.dir, 'reports');
-    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', ['sleep: 300ms'])), '--rig', rig, '--report-dir', reports]);
+    const r = await bench.run([
+      'run',
+      bench.scenario('boot', bootScenario('boot', ['sleep: 300ms'])),
+      '--rig',
+      rig,
+      '--report-dir',
+      reports,
+    ]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/forbidden line matched .*PANIC: \\u\{202e\}evil\\u001b\[31m red/);
     expect(r.stdout).toMatch(/^ +\\x1b\]8;;http:\/\/example.invalid\/\\x1b\\click/m);

@@ -27,11 +27,22 @@ async function measured(args: string[], cwd = ROOT) {
   dirs.push(dir);
   const started = Date.now();
   const r = await execa('/usr/bin/time', ['-f', '%M %U %S', '-o', join(dir, 'rss'), process.execPath, HIL_BIN, ...args], {
-    cwd, reject: false, timeout: 20_000, env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' },
+    cwd,
+    reject: false,
+    timeout: 20_000,
+    env: { NO_COLOR: '1', HIL_QUARANTINE_AFTER: '0' },
   });
   const ms = Date.now() - started;
   const [rssKb, user, sys] = readFileSync(join(dir, 'rss'), 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, all: `${r.stdout}\n${r.stderr}`, ms, cpuMs: (user! + sys!) * 1000, rssMb: rssKb! / 1024 };
+  return {
+    code: r.exitCode,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    all: `${r.stdout}\n${r.stderr}`,
+    ms,
+    cpuMs: (user! + sys!) * 1000,
+    rssMb: rssKb! / 1024,
+  };
 }
 
 /** The bounds every refusal keeps: CPU time, as the wall clock depends on what else the machine runs. */
@@ -77,7 +88,10 @@ describe('the hostile-input corpus', () => {
     ['rig-image-outside-project.yaml', /images\.app\.path: .*etc\/passwd is outside the project/],
     ['type-duration-overflow.yaml', /steps\[1\]\.sleep: .* is too long/],
     ['yaml-custom-tag.yaml', /:4:5: invalid YAML: Unresolved tag: !exec/],
-    ['param-product-1e15.yaml', /:3:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/],
+    [
+      'param-product-1e15.yaml',
+      /:3:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/,
+    ],
     ['yaml-empty.yaml', /yaml-empty\.yaml:1:1: the file is empty$/m],
     ['yaml-blank-lines.yaml', /yaml-blank-lines\.yaml:1:1: the file is empty$/m],
     ['yaml-only-comment.yaml', /yaml-only-comment\.yaml:1:1: the file holds only comments: no settings$/m],
@@ -88,7 +102,10 @@ describe('the hostile-input corpus', () => {
     ['number-minus-inf.yaml', /:5:34 steps\[1\]\.button\.hold: -\.inf is not a finite number$/m],
     ['number-inf-timeout.yaml', /:2:10 timeout: \.inf is not a finite number$/m],
     ['rig-number-nan-baud.yaml', /:3:52 console\.baud: \.nan is not a finite number$/m],
-    ['yaml-foreign-proc-status.yaml', /yaml-foreign-proc-status\.yaml:1:1: none of its \d+ top-level keys \("Name", "Umask", "State", \.\.\.\) is one this file can have; known keys: name, /m],
+    [
+      'yaml-foreign-proc-status.yaml',
+      /yaml-foreign-proc-status\.yaml:1:1: none of its \d+ top-level keys \("Name", "Umask", "State", \.\.\.\) is one this file can have; known keys: name, /m,
+    ],
     ['key-only-unknown.yaml', /key-only-unknown\.yaml:1:1: its only key, "nme" \(did you mean "name"\?\), is not one this file can have/m],
     ['yaml-document-marker-only.yaml', /yaml-document-marker-only\.yaml:1:1: the file holds no settings$/m],
     ['yaml-empty-mapping.yaml', /yaml-empty-mapping\.yaml:1:1: an empty mapping: no settings; known keys: name, /m],
@@ -122,36 +139,71 @@ describe('files that are not config text', () => {
   it.each([
     ['/dev/zero', () => '/dev/zero', /^FAIL \/dev\/zero: is a character device; only regular files are read$/],
     ['/dev/null', () => '/dev/null', /^FAIL \/dev\/null: is a character device; only regular files are read$/],
-    ['/proc/self/status (a regular file of size 0 that reads as 60 keys)', () => '/proc/self/status', /^FAIL \/proc\/self\/status: is a procfs file, made up by the kernel as it is read; only files on disk are read$/],
-    ['a FIFO with no writer', () => {
-      execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
-      return join(dir, 'fifo.yaml');
-    }, /fifo\.yaml: is a FIFO \(named pipe\); only regular files are read$/],
-    ['a symlink to /dev/zero', () => {
-      symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
-      return join(dir, 'zero.yaml');
-    }, /zero\.yaml: is a character device; only regular files are read$/],
-    ['a directory', () => {
-      mkdirSync(join(dir, 'd.yaml'));
-      return join(dir, 'd.yaml');
-    }, /d\.yaml: is a directory; only regular files are read$/],
-    ['20,000 nested [', () => {
-      writeFileSync(join(dir, 'brackets.yaml'), `name: x\nsteps: ${'['.repeat(20_000)}\n`);
-      return join(dir, 'brackets.yaml');
-    }, /brackets\.yaml:2:72: invalid YAML: nested more than 64 levels deep$/],
-    ['400 nested block sequences', () => {
-      writeFileSync(join(dir, 'block.yaml'), Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}-`).join('\n'));
-      return join(dir, 'block.yaml');
-    }, /block\.yaml:65:65: invalid YAML: nested more than 64 levels deep$/],
-    ['just under the token cap, one long flow list of nested lists', () => {
-      const model = 'expect: { model: { initial: a, states: { a: { type: final } } } }';
-      writeFileSync(join(dir, 'wide.yaml'), `name: x\nsteps: [{ sleep: 1ms }]\n${model}\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(2_100)}]\n`);
-      return join(dir, 'wide.yaml');
-    }, /wide\.yaml:4:14 description: expected a string, got a list$/],
-    ['under the size cap, over the token cap: 130,000 one-character collections', () => {
-      writeFileSync(join(dir, 'many.yaml'), `name: x\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(130_000 / 20)}]\n`);
-      return join(dir, 'many.yaml');
-    }, /many\.yaml:2:\d+: invalid YAML: more than 40,000 tokens \(keys, values, brackets\); a config file holds a few thousand$/],
+    [
+      '/proc/self/status (a regular file of size 0 that reads as 60 keys)',
+      () => '/proc/self/status',
+      /^FAIL \/proc\/self\/status: is a procfs file, made up by the kernel as it is read; only files on disk are read$/,
+    ],
+    [
+      'a FIFO with no writer',
+      () => {
+        execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+        return join(dir, 'fifo.yaml');
+      },
+      /fifo\.yaml: is a FIFO \(named pipe\); only regular files are read$/,
+    ],
+    [
+      'a symlink to /dev/zero',
+      () => {
+        symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+        return join(dir, 'zero.yaml');
+      },
+      /zero\.yaml: is a character device; only regular files are read$/,
+    ],
+    [
+      'a directory',
+      () => {
+        mkdirSync(join(dir, 'd.yaml'));
+        return join(dir, 'd.yaml');
+      },
+      /d\.yaml: is a directory; only regular files are read$/,
+    ],
+    [
+      '20,000 nested [',
+      () => {
+        writeFileSync(join(dir, 'brackets.yaml'), `name: x\nsteps: ${'['.repeat(20_000)}\n`);
+        return join(dir, 'brackets.yaml');
+      },
+      /brackets\.yaml:2:72: invalid YAML: nested more than 64 levels deep$/,
+    ],
+    [
+      '400 nested block sequences',
+      () => {
+        writeFileSync(join(dir, 'block.yaml'), Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}-`).join('\n'));
+        return join(dir, 'block.yaml');
+      },
+      /block\.yaml:65:65: invalid YAML: nested more than 64 levels deep$/,
+    ],
+    [
+      'just under the token cap, one long flow list of nested lists',
+      () => {
+        const model = 'expect: { model: { initial: a, states: { a: { type: final } } } }';
+        writeFileSync(
+          join(dir, 'wide.yaml'),
+          `name: x\nsteps: [{ sleep: 1ms }]\n${model}\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(2_100)}]\n`,
+        );
+        return join(dir, 'wide.yaml');
+      },
+      /wide\.yaml:4:14 description: expected a string, got a list$/,
+    ],
+    [
+      'under the size cap, over the token cap: 130,000 one-character collections',
+      () => {
+        writeFileSync(join(dir, 'many.yaml'), `name: x\ndescription: [${'[[[[[[[[1]]]]]]]], '.repeat(130_000 / 20)}]\n`);
+        return join(dir, 'many.yaml');
+      },
+      /many\.yaml:2:\d+: invalid YAML: more than 40,000 tokens \(keys, values, brackets\); a config file holds a few thousand$/,
+    ],
   ])('%s: exit 2, one message, fast, bounded memory', async (_, make, message) => {
     const file = make();
     expectRefusedQuickly(await measured(['validate', file]), message);
@@ -169,10 +221,18 @@ describe('sweeps too large to hold', () => {
   dirs.push(project);
   mkdirSync(join(project, 'scenarios'));
   mkdirSync(join(project, 'rigs'));
-  const scenario = (params: string) => `params: ${params}\nsteps:\n  - sleep: 1ms\nexpect: { model: { initial: a, states: { a: { type: final } } } }\n`;
+  const scenario = (params: string) =>
+    `params: ${params}\nsteps:\n  - sleep: 1ms\nexpect: { model: { initial: a, states: { a: { type: final } } } }\n`;
   // 20 scenarios of 100,000 cases each (the most one may have): 2 million ids, 40 MB of JSON.
-  for (let i = 0; i < 20; i++) writeFileSync(join(project, 'scenarios', `big${i}.yaml`), scenario('{ a: { from: 1, to: 1000, step: 1 }, b: { from: 1, to: 100, step: 1 } }'));
-  writeFileSync(join(project, 'scenarios', 'huge.yaml'), scenario('{ a: { from: 1, to: 100000, step: 1 }, b: { from: 1, to: 100000, step: 1 } }'));
+  for (let i = 0; i < 20; i++)
+    writeFileSync(
+      join(project, 'scenarios', `big${i}.yaml`),
+      scenario('{ a: { from: 1, to: 1000, step: 1 }, b: { from: 1, to: 100, step: 1 } }'),
+    );
+  writeFileSync(
+    join(project, 'scenarios', 'huge.yaml'),
+    scenario('{ a: { from: 1, to: 100000, step: 1 }, b: { from: 1, to: 100000, step: 1 } }'),
+  );
 
   it('hil list --json streams every case id in bounded memory and lists the oversized sweep as invalid', async () => {
     const r = await measured(['list', '--json'], project);

@@ -43,7 +43,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (...args: string[]) =>
-  timedHil(['run', 'rollback-powerfail', '--case', CASE, '--report-dir', join(dir, 'reports'), ...args], { cwd: dir, timeoutMs: 30_000, env: { HIL_STATE_DIR: join(dir, '.hil') } });
+  timedHil(['run', 'rollback-powerfail', '--case', CASE, '--report-dir', join(dir, 'reports'), ...args], {
+    cwd: dir,
+    timeoutMs: 30_000,
+    env: { HIL_STATE_DIR: join(dir, '.hil') },
+  });
 
 function expectUntouched(): void {
   expect(hash(nvFile)).toBe(nvHash);
@@ -55,11 +59,27 @@ function expectUntouched(): void {
 
 describe('--image that does not fit its region, or is not a file', () => {
   it.each([
-    ['a 50 MB bootloader', 'bootloader=big.bin', /command line --image: bootloader=big\.bin: is 52428800 bytes \(50 MiB\), more than region bootloader holds \(65536 bytes, 64 KiB, at 0x21000000\); nothing was flashed/],
-    ['an MCUboot image whose header declares more than its slot', 'factory=lying.img', /factory=lying\.img: has an MCUboot header declaring \d+ bytes \(header \+ image \+ TLV area\), more than region factory holds \(65536 bytes, 64 KiB, at 0x21800000\)/],
-    ['a FIFO (it hung the run, which then ignored SIGTERM)', 'bootloader=fifo.bin', /bootloader=fifo\.bin: is a FIFO \(named pipe\); only regular files are read/],
+    [
+      'a 50 MB bootloader',
+      'bootloader=big.bin',
+      /command line --image: bootloader=big\.bin: is 52428800 bytes \(50 MiB\), more than region bootloader holds \(65536 bytes, 64 KiB, at 0x21000000\); nothing was flashed/,
+    ],
+    [
+      'an MCUboot image whose header declares more than its slot',
+      'factory=lying.img',
+      /factory=lying\.img: has an MCUboot header declaring \d+ bytes \(header \+ image \+ TLV area\), more than region factory holds \(65536 bytes, 64 KiB, at 0x21800000\)/,
+    ],
+    [
+      'a FIFO (it hung the run, which then ignored SIGTERM)',
+      'bootloader=fifo.bin',
+      /bootloader=fifo\.bin: is a FIFO \(named pipe\); only regular files are read/,
+    ],
     ['a symlink to /dev/zero', 'bootloader=zero.bin', /bootloader=zero\.bin: is a character device; only regular files are read/],
-    ['a directory (it gave "internal error: EISDIR")', 'bootloader=a-directory', /bootloader=a-directory: is a directory; only regular files are read/],
+    [
+      'a directory (it gave "internal error: EISDIR")',
+      'bootloader=a-directory',
+      /bootloader=a-directory: is a directory; only regular files are read/,
+    ],
   ])('%s: exit 2 before the lease, in < 2 s of CPU, the flash file untouched', async (_what, image, message) => {
     const r = await run('--image', image);
     expect(r.all).toMatch(message);
@@ -87,7 +107,9 @@ describe('rig-file images', () => {
 
   it('hil validate names the file, line and field, with both sizes', async () => {
     const r = await hil(['validate', rigFile()], { cwd: dir });
-    expect(r.stdout).toMatch(/big\.yaml:\d+:\d+ images\.bootloader\.path: \.\.\/big\.bin: is 52428800 bytes \(50 MiB\), more than region bootloader holds \(65536 bytes, 64 KiB, at 0x21000000\)/);
+    expect(r.stdout).toMatch(
+      /big\.yaml:\d+:\d+ images\.bootloader\.path: \.\.\/big\.bin: is 52428800 bytes \(50 MiB\), more than region bootloader holds \(65536 bytes, 64 KiB, at 0x21000000\)/,
+    );
     expect(r.code).toBe(2);
   });
 

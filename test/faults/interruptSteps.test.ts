@@ -50,7 +50,10 @@ describe.each([
     expect(junit).toMatch(new RegExp(`<error message="[^"]*interrupted by ${signal}`));
     const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
     expect(JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases[0].status).toBe('error');
-    const events = readFileSync(join(reports, run, kind, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(reports, run, kind, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === 'step' && e.index === stepNo - 1 && e.key === kind && e.phase === 'start')).toBe(true);
     expect(events.findLast((e) => e.type === 'power')).toMatchObject({ state: 'off', cause: 'case-end' });
     expect(existsSync(bench.powerFile)).toBe(false);

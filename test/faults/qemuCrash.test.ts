@@ -19,7 +19,9 @@ const qemusOf = (parent: number) => startedBy(parent, `${ROOT}.hil/`).filter((p)
 describe('QEMU crashing mid-case', () => {
   jest.setTimeout(200_000);
   it('kill -SEGV of the QEMU process is a rig error naming it (exit 3), with nothing left running', async () => {
-    const child = startHil(['run', 'rollback-powerfail', '--param', 'cut_after=120ms', '--report-dir', reports, '--wait', '150', '-v'], { timeoutMs: 190_000 });
+    const child = startHil(['run', 'rollback-powerfail', '--param', 'cut_after=120ms', '--report-dir', reports, '--wait', '150', '-v'], {
+      timeoutMs: 190_000,
+    });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     await untilOrAfter(() => out.includes('step 3:') || child.exitCode !== null, 180_000);

@@ -71,28 +71,33 @@ const MOMENTS: Array<[string, string[], number, number]> = [
 
 describe('QEMU killed from outside mid-case', () => {
   jest.setTimeout(200_000);
-  it.each(MOMENTS)('during %s: a rig error naming the kill, exit 3, at once, nothing left running', async (moment, steps, stepNo, delayMs) => {
-    const name = `killed-${moment.replace(/\W+/g, '-')}`;
-    const reports = join(dir, name);
-    const child = startHil(['run', scenario(name, steps), '--rig', 'virtual', '--report-dir', reports, '--wait', '150', '-v'], { timeoutMs: 190_000 });
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    await untilOrAfter(() => out.includes(`step ${stepNo}:`) || child.exitCode !== null, 180_000);
-    await new Promise((r) => setTimeout(r, delayMs));
-    const [qemu] = qemusOf(child.pid!);
-    expect({ qemu, out }).toEqual({ qemu: expect.any(String), out: expect.stringContaining(`step ${stepNo}:`) });
-    const killedAt = Date.now();
-    process.kill(Number(qemu!.split(' ')[0]), 'SIGKILL');
-    const r = await child;
-    expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 errors$/m);
-    expect(r.exitCode).toBe(3);
-    expect(r.stdout).toMatch(/ERROR .*QEMU died.*SIGKILL/);
-    // No model timeout was waited out (the shortest in the model is 2 s).
-    expect(Date.now() - killedAt).toBeLessThan(2_000);
-    const run = readdirSync(reports).find((d) => d !== 'junit.xml' && d !== 'index.html')!;
-    expect(JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases[0].status).toBe('error');
-    expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).not.toMatch(/<failure/);
-    await untilOrAfter(() => qemusOf(child.pid!).length === 0, 5_000);
-    expect(qemusOf(child.pid!)).toEqual([]);
-  });
+  it.each(MOMENTS)(
+    'during %s: a rig error naming the kill, exit 3, at once, nothing left running',
+    async (moment, steps, stepNo, delayMs) => {
+      const name = `killed-${moment.replace(/\W+/g, '-')}`;
+      const reports = join(dir, name);
+      const child = startHil(['run', scenario(name, steps), '--rig', 'virtual', '--report-dir', reports, '--wait', '150', '-v'], {
+        timeoutMs: 190_000,
+      });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      await untilOrAfter(() => out.includes(`step ${stepNo}:`) || child.exitCode !== null, 180_000);
+      await new Promise((r) => setTimeout(r, delayMs));
+      const [qemu] = qemusOf(child.pid!);
+      expect({ qemu, out }).toEqual({ qemu: expect.any(String), out: expect.stringContaining(`step ${stepNo}:`) });
+      const killedAt = Date.now();
+      process.kill(Number(qemu!.split(' ')[0]), 'SIGKILL');
+      const r = await child;
+      expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 errors$/m);
+      expect(r.exitCode).toBe(3);
+      expect(r.stdout).toMatch(/ERROR .*QEMU died.*SIGKILL/);
+      // No model timeout was waited out (the shortest in the model is 2 s).
+      expect(Date.now() - killedAt).toBeLessThan(2_000);
+      const run = readdirSync(reports).find((d) => d !== 'junit.xml' && d !== 'index.html')!;
+      expect(JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases[0].status).toBe('error');
+      expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).not.toMatch(/<failure/);
+      await untilOrAfter(() => qemusOf(child.pid!).length === 0, 5_000);
+      expect(qemusOf(child.pid!)).toEqual([]);
+    },
+  );
 });

@@ -28,7 +28,9 @@ async function mountTiny(dir: string, freePages: number): Promise<void> {
   mkdirSync(dir);
   const r = await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { reject: false, timeout: 30_000 });
   if (r.exitCode !== 0) {
-    throw new Error(`this test needs root to mount a tmpfs as a full disk (mount -t tmpfs -o size=64k tmpfs ${dir}): ${r.stderr || r.stdout || `exit ${r.exitCode}`}`);
+    throw new Error(
+      `this test needs root to mount a tmpfs as a full disk (mount -t tmpfs -o size=64k tmpfs ${dir}): ${r.stderr || r.stdout || `exit ${r.exitCode}`}`,
+    );
   }
   mounted = dir;
   const { bsize, bavail } = statfsSync(dir);
@@ -57,7 +59,9 @@ describe('rig faults on the pty board', () => {
   it('a relay that refuses (its command exits 1) is a rig error with its message', async () => {
     bench = new PtyBench();
     await bench.start();
-    const rig = bench.rig('refuses', { power: `power: { kind: command, on: 'echo relay HURTM_1 busy >&2; exit 1', off: 'rm -f ${bench.powerFile}' }` });
+    const rig = bench.rig('refuses', {
+      power: `power: { kind: command, on: 'echo relay HURTM_1 busy >&2; exit 1', off: 'rm -f ${bench.powerFile}' }`,
+    });
     const reports = join(bench.dir, 'reports');
     const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', reports]);
     expect(r.stdout).toMatch(/relay HURTM_1 busy/);
@@ -71,9 +75,18 @@ describe('rig faults on the pty board', () => {
     bench = new PtyBench();
     await bench.start();
     // Two sleeps: one in the foreground, one orphaned in the background; both must die.
-    const rig = bench.rig('hangs', { power: `power: { kind: command, on: 'sleep 987651 & sleep 987652', off: 'rm -f ${bench.powerFile}', timeout: 1s }` });
+    const rig = bench.rig('hangs', {
+      power: `power: { kind: command, on: 'sleep 987651 & sleep 987652', off: 'rm -f ${bench.powerFile}', timeout: 1s }`,
+    });
     const t0 = Date.now();
-    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(bench.dir, 'reports')]);
+    const r = await bench.run([
+      'run',
+      bench.scenario('boot', bootScenario('boot', [])),
+      '--rig',
+      rig,
+      '--report-dir',
+      join(bench.dir, 'reports'),
+    ]);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.stdout).toMatch(/timed out|did not finish|hung|after 1s/i);
     expect(r.exitCode).toBe(3);
@@ -87,7 +100,10 @@ describe('rig faults on the pty board', () => {
     const rig = bench.rig('no-tool', { power: 'power: { kind: usbrelay, relay: HURTM_1 }' });
     const empty = join(bench.dir, 'empty-bin');
     mkdirSync(empty);
-    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(bench.dir, 'reports')], { PATH: empty });
+    const r = await bench.run(
+      ['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(bench.dir, 'reports')],
+      { PATH: empty },
+    );
     expect(r.stdout).toMatch(/usbrelay/);
     expect(r.stdout).toMatch(/not found|not installed|missing|no such/i);
     expect(r.exitCode).toBe(3);
@@ -100,8 +116,17 @@ describe('rig faults on the pty board', () => {
     const blocker = join(bench.dir, 'not-a-dir');
     writeFileSync(blocker, 'a file where the report directory should be');
     const powerLog = join(bench.dir, 'power-log');
-    const rig = bench.rig('logged', { power: `power: { kind: command, on: 'echo on >> ${powerLog}; echo good > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }` });
-    const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', [])), '--rig', rig, '--report-dir', join(blocker, 'reports')]);
+    const rig = bench.rig('logged', {
+      power: `power: { kind: command, on: 'echo on >> ${powerLog}; echo good > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }`,
+    });
+    const r = await bench.run([
+      'run',
+      bench.scenario('boot', bootScenario('boot', [])),
+      '--rig',
+      rig,
+      '--report-dir',
+      join(blocker, 'reports'),
+    ]);
     expect(existsSync(powerLog)).toBe(false);
     expect(r.stderr).toMatch(/^command line --report-dir: .*\/not-a-dir\/reports: .*\/not-a-dir is a file, not a directory$/m);
     expect(r.exitCode).toBe(2);
@@ -120,7 +145,14 @@ describe('rig faults on the pty board', () => {
       // the last at the first line; console.raw then finds the disk full, and so do the run's summary reports.
       await mountTiny(disk, 5);
       const reports = join(disk, 'reports');
-      const r = await bench.run(['run', bench.scenario('boot', bootScenario('boot', ['sleep: 500ms'])), '--rig', bench.rig('good'), '--report-dir', reports]);
+      const r = await bench.run([
+        'run',
+        bench.scenario('boot', bootScenario('boot', ['sleep: 500ms'])),
+        '--rig',
+        bench.rig('good'),
+        '--report-dir',
+        reports,
+      ]);
       const all = `${r.stdout}\n${r.stderr}`;
       expect(all).toMatch(/ENOSPC|no space left on device/i);
       // One line says which file or directory and that the disk is full.
@@ -153,7 +185,15 @@ describe('rig faults on the pty board', () => {
     bench = new PtyBench();
     await bench.start();
     const reports = join(bench.dir, 'reports');
-    const child = bench.run(['run', bench.scenario('gone', bootScenario('gone', ['sleep: 3s', 'send: reset', 'wait: ready'])), '--rig', bench.rig('good'), '--report-dir', reports, '-v']);
+    const child = bench.run([
+      'run',
+      bench.scenario('gone', bootScenario('gone', ['sleep: 3s', 'send: reset', 'wait: ready'])),
+      '--rig',
+      bench.rig('good'),
+      '--report-dir',
+      reports,
+      '-v',
+    ]);
     await printed(child, 'step 3:');
     await bench.unplug();
     const r = await child;
@@ -170,7 +210,15 @@ describe('rig faults on the pty board', () => {
     await bench.start();
     const reports = join(bench.dir, 'reports');
     const rig = bench.rig('flaky', { console: `console: { kind: serial, path: ${bench.consolePath}, baud: 115200, reopen: 10s }` });
-    const child = bench.run(['run', bench.scenario('flaky', bootScenario('flaky', ['sleep: 3s', 'send: reset', 'wait: ready'])), '--rig', rig, '--report-dir', reports, '-v']);
+    const child = bench.run([
+      'run',
+      bench.scenario('flaky', bootScenario('flaky', ['sleep: 3s', 'send: reset', 'wait: ready'])),
+      '--rig',
+      rig,
+      '--report-dir',
+      reports,
+      '-v',
+    ]);
     await printed(child, 'step 3:');
     await bench.unplug();
     await new Promise((r) => setTimeout(r, 500));
@@ -183,7 +231,10 @@ describe('rig faults on the pty board', () => {
     const resume = events.findIndex((e) => e.type === 'console-resume');
     expect(gap).toBeGreaterThan(0);
     expect(resume).toBeGreaterThan(gap);
-    const after = events.slice(resume).filter((e) => e.type === 'line').map((e) => e.text);
+    const after = events
+      .slice(resume)
+      .filter((e) => e.type === 'line')
+      .map((e) => e.text);
     expect(after).toEqual(expect.arrayContaining(['Booting board-sim', 'Loading image...', 'Ready v1.0.0']));
   });
 });

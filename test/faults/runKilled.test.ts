@@ -28,7 +28,10 @@ const alive = (pid: number) => {
 describe('a run killed by SIGKILL', () => {
   jest.setTimeout(200_000);
   it('keeps exactly the cases that ended, in every report, and leaves nothing running', async () => {
-    const child = startHil(['run', 'rollback-powerfail', '--param', 'cut_after=20ms,40ms,60ms,80ms,100ms', '--report-dir', reports, '--wait', '150'], { timeoutMs: 190_000 });
+    const child = startHil(
+      ['run', 'rollback-powerfail', '--param', 'cut_after=20ms,40ms,60ms,80ms,100ms', '--report-dir', reports, '--wait', '150'],
+      { timeoutMs: 190_000 },
+    );
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     await untilOrAfter(() => out.includes('[3/5]') || child.exitCode !== null, 180_000);
@@ -44,7 +47,10 @@ describe('a run killed by SIGKILL', () => {
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(results.unfinished).toBe(true);
     expect(results.cases.map((c: { id: string }) => c.id)).toEqual(ended);
-    const logged = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
+    const logged = readFileSync(join(dir, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).id);
     expect(logged).toEqual(ended);
     for (const junit of [join(dir, 'junit.xml'), join(reports, 'junit.xml')]) {
       const xml = readFileSync(junit, 'utf8');

@@ -41,14 +41,28 @@ function qemuRig(name: string, qemu: string): string {
 /** Everything under `dir`, but the rig files the test wrote. */
 function created(): string[] {
   const ours = ['project', 'project/rigs', 'project/.hil', 'project/.hil/leases'];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => !ours.includes(p) && !p.startsWith('project/rigs/')).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => !ours.includes(p) && !p.startsWith('project/rigs/'))
+    .sort();
 }
 
 describe('paths and sizes of what hil writes', () => {
   it.each([
-    ['nv-escapes', '    nv: [{ id: nv, size: 64K, path: ../../../../escaped.img }]\n', /nv-escapes\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.path: "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.img" is not inside the rig's state folder/],
-    ['drive-absolute', () => `    machine: virt\n    drives: [{ path: ${join(dir, 'absolute.img')}, index: 1, size: 64M }]\n`, /drive-absolute\.yaml:6:\d+ resources\.qemu\.drives\[0\]\.path: ".*absolute\.img" is not inside the rig's state folder/],
-    ['state-dir-outside', () => `    stateDir: ${dir}\n    nv: [{ id: nv, size: 64K }]\n`, /state-dir-outside\.yaml:5:\d+ resources\.qemu\.stateDir: ".*" is not inside the rig file's folder/],
+    [
+      'nv-escapes',
+      '    nv: [{ id: nv, size: 64K, path: ../../../../escaped.img }]\n',
+      /nv-escapes\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.path: "\.\.\/\.\.\/\.\.\/\.\.\/escaped\.img" is not inside the rig's state folder/,
+    ],
+    [
+      'drive-absolute',
+      () => `    machine: virt\n    drives: [{ path: ${join(dir, 'absolute.img')}, index: 1, size: 64M }]\n`,
+      /drive-absolute\.yaml:6:\d+ resources\.qemu\.drives\[0\]\.path: ".*absolute\.img" is not inside the rig's state folder/,
+    ],
+    [
+      'state-dir-outside',
+      () => `    stateDir: ${dir}\n    nv: [{ id: nv, size: 64K }]\n`,
+      /state-dir-outside\.yaml:5:\d+ resources\.qemu\.stateDir: ".*" is not inside the rig file's folder/,
+    ],
   ])('%s: hil rig check refuses it, exit 2 in < 2 s of CPU, nothing created', async (name, qemu, message) => {
     qemuRig(name, typeof qemu === 'function' ? qemu() : qemu);
     const r = await timedHil(['rig', 'check', `rigs/${name}.yaml`], { cwd: project });
@@ -61,7 +75,11 @@ describe('paths and sizes of what hil writes', () => {
   });
 
   it.each([
-    ['nv-60G', '    nv: [{ id: nv, size: 60G }]\n', /nv-60G\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.size: a flash file of 64424509440 bytes: give 1 byte to 1G/],
+    [
+      'nv-60G',
+      '    nv: [{ id: nv, size: 60G }]\n',
+      /nv-60G\.yaml:5:\d+ resources\.qemu\.nv\[0\]\.size: a flash file of 64424509440 bytes: give 1 byte to 1G/,
+    ],
     ['name-dots', '', /name-dots\.yaml:1:7 name: use letters, digits/],
   ])('%s: hil validate refuses it, exit 2, file:line and field', async (name, qemu, message) => {
     const file = qemuRig(name, qemu || '    nv: [{ id: nv, size: 64K }]\n');
@@ -74,7 +92,10 @@ describe('paths and sizes of what hil writes', () => {
 
   it('a scenario file whose name is only dots, and no name:, is refused rather than named ..', async () => {
     mkdirSync(join(project, 'scenarios'), { recursive: true });
-    writeFileSync(join(project, 'scenarios', '..yaml'), readFileSync('test/fixtures/good/scenario.yaml', 'utf8').replace(/^name: .*\n/, ''));
+    writeFileSync(
+      join(project, 'scenarios', '..yaml'),
+      readFileSync('test/fixtures/good/scenario.yaml', 'utf8').replace(/^name: .*\n/, ''),
+    );
     try {
       const r = await hil(['validate', 'scenarios/..yaml'], { cwd: project });
       expect(r.stdout).toMatch(/\.\.yaml:1:1: the file name "\.\.yaml" makes no name/);

@@ -30,10 +30,26 @@ function scenario(name: string, steps: string[], params = ''): string {
 }
 
 const TYPOS: Array<[string, () => string[], RegExp]> = [
-  ['--param cut_after=-5ms', () => ['rollback-powerfail', '--param', 'cut_after=-5ms'], /rollback-powerfail\.yaml:\d+:\d+ steps\[4\]\.cut\.after: .*"-5ms"/],
-  ['--param cut_after=1e309', () => ['rollback-powerfail', '--param', 'cut_after=1e309'], /rollback-powerfail\.yaml:\d+:\d+ steps\[4\]\.cut\.after: .*"1e309"/],
-  ['a bad point in a --param sweep', () => ['rollback-powerfail', '--param', 'cut_after=20ms,60ms,NaNms'], /steps\[4\]\.cut\.after: .*"NaNms"/],
-  ['--case with cut_after=NaNms', () => ['rollback-powerfail', '--case', 'rollback-powerfail[cut_after=NaNms]'], /steps\[4\]\.cut\.after: .*"NaNms"/],
+  [
+    '--param cut_after=-5ms',
+    () => ['rollback-powerfail', '--param', 'cut_after=-5ms'],
+    /rollback-powerfail\.yaml:\d+:\d+ steps\[4\]\.cut\.after: .*"-5ms"/,
+  ],
+  [
+    '--param cut_after=1e309',
+    () => ['rollback-powerfail', '--param', 'cut_after=1e309'],
+    /rollback-powerfail\.yaml:\d+:\d+ steps\[4\]\.cut\.after: .*"1e309"/,
+  ],
+  [
+    'a bad point in a --param sweep',
+    () => ['rollback-powerfail', '--param', 'cut_after=20ms,60ms,NaNms'],
+    /steps\[4\]\.cut\.after: .*"NaNms"/,
+  ],
+  [
+    '--case with cut_after=NaNms',
+    () => ['rollback-powerfail', '--case', 'rollback-powerfail[cut_after=NaNms]'],
+    /steps\[4\]\.cut\.after: .*"NaNms"/,
+  ],
   ['--shard 2/1', () => ['rollback-powerfail', '--shard', '2/1'], /--shard: .*"2\/1"/],
   [
     'a sweep value that is no state of the model (not the first)',
@@ -42,19 +58,39 @@ const TYPOS: Array<[string, () => string[], RegExp]> = [
   ],
   [
     '--param naming a state the model lacks',
-    () => [scenario('param-state', ["wait: '${target}'"], 'params: { target: [no-image] }\n'), '--rig', 'virtual', '--param', 'target=no-imag'],
+    () => [
+      scenario('param-state', ["wait: '${target}'"], 'params: { target: [no-image] }\n'),
+      '--rig',
+      'virtual',
+      '--param',
+      'target=no-imag',
+    ],
     /param-state\.yaml:\d+:\d+ steps\[3\]\.wait: no state "no-imag"/,
   ],
-  ['a button the rig lacks', () => [scenario('output-typo', ['button: { press: usr, hold: 20ms }']), '--rig', 'virtual'], /output-typo\.yaml:\d+:\d+ steps\[3\]\.button: rig virtual has no output "usr"/],
-  ['a region the rig lacks', () => [scenario('region-typo', ['inspect: { region: primry, image: valid }']), '--rig', 'virtual'], /region-typo\.yaml:\d+:\d+ steps\[3\]\.inspect: rig virtual has no region "primry"/],
-  ['an erase of a region the rig lacks', () => [scenario('erase-typo', ['flash: { erase: [scratchpad] }']), '--rig', 'virtual'], /erase-typo\.yaml:\d+:\d+ steps\[3\]\.flash: rig virtual has no region "scratchpad"/],
+  [
+    'a button the rig lacks',
+    () => [scenario('output-typo', ['button: { press: usr, hold: 20ms }']), '--rig', 'virtual'],
+    /output-typo\.yaml:\d+:\d+ steps\[3\]\.button: rig virtual has no output "usr"/,
+  ],
+  [
+    'a region the rig lacks',
+    () => [scenario('region-typo', ['inspect: { region: primry, image: valid }']), '--rig', 'virtual'],
+    /region-typo\.yaml:\d+:\d+ steps\[3\]\.inspect: rig virtual has no region "primry"/,
+  ],
+  [
+    'an erase of a region the rig lacks',
+    () => [scenario('erase-typo', ['flash: { erase: [scratchpad] }']), '--rig', 'virtual'],
+    /erase-typo\.yaml:\d+:\d+ steps\[3\]\.flash: rig virtual has no region "scratchpad"/,
+  ],
 ];
 
 describe('a typo in what a run is given', () => {
   it.each(TYPOS)('%s: exit 2 naming file:line and field, < 2 s, nothing touched, no quarantine', async (name, args, message) => {
     const state = join(dir, `state-${name.replace(/\W+/g, '-')}`);
     const reports = join(dir, `reports-${name.replace(/\W+/g, '-')}`);
-    const r = await timedHil(['run', ...args(), '--report-dir', reports], { env: { HIL_STATE_DIR: state, HIL_QUARANTINE_AFTER: '1', HIL_WAIT: '0' } });
+    const r = await timedHil(['run', ...args(), '--report-dir', reports], {
+      env: { HIL_STATE_DIR: state, HIL_QUARANTINE_AFTER: '1', HIL_WAIT: '0' },
+    });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
     expect(r.all).not.toMatch(/\n\s+at .*:\d+:\d+\)?$/m);
     expect(r.cpuMs).toBeLessThan(2_000);

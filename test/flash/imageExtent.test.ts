@@ -40,7 +40,11 @@ describe('imageExtent', () => {
       const exact = parseImage(inSlot(image).subarray(0, imageExtent(image)));
       const whole = parseImage(inSlot(image));
       expect(exact.hashOk).toBe(true);
-      expect({ version: exact.version, hashOk: exact.hashOk, tlvs: exact.tlvs }).toEqual({ version: whole.version, hashOk: whole.hashOk, tlvs: whole.tlvs });
+      expect({ version: exact.version, hashOk: exact.hashOk, tlvs: exact.tlvs }).toEqual({
+        version: whole.version,
+        hashOk: whole.hashOk,
+        tlvs: whole.tlvs,
+      });
     }
   });
 

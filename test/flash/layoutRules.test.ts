@@ -49,7 +49,7 @@ describe('layout rules', () => {
     ['FRDM-K64F', K64F],
     ['NUCLEO-F429ZI', F429],
     ['PSoC 6', PSOC6],
-  ])("accepts the %s seed layout", (_name, yaml) => {
+  ])('accepts the %s seed layout', (_name, yaml) => {
     expect(messages(yaml)).toEqual([]);
   });
 
@@ -100,7 +100,9 @@ describe('layout rules', () => {
 
   it('rejects an app start not aligned to the flash page', () => {
     const out = messages(K64F.replace('page: 8', 'page: 2K'));
-    expect(out).toEqual(['layout.regions.app: app-page-aligned: app app starts at 0xa400, not a multiple of the flash page size 0x800 (2 KiB)']);
+    expect(out).toEqual([
+      'layout.regions.app: app-page-aligned: app app starts at 0xa400, not a multiple of the flash page size 0x800 (2 KiB)',
+    ]);
   });
 
   it('rejects a KVStore of one erase sector, and one with ragged edges', () => {
@@ -116,12 +118,16 @@ describe('layout rules', () => {
 
   it('rejects a region on a device the layout does not define', () => {
     const out = messages(PSOC6.replace('device: qspi, offset: 0', 'device: spi, offset: 0'));
-    expect(out).toEqual(['layout.regions.factory.device: known-device: region factory is on device "spi", which the layout does not define (devices: flash, qspi)']);
+    expect(out).toEqual([
+      'layout.regions.factory.device: known-device: region factory is on device "spi", which the layout does not define (devices: flash, qspi)',
+    ]);
   });
 
   it('rejects a "..." region with no room before the next one', () => {
     const out = messages(`${F429}  spare: [2M, ...]\n`);
-    expect(out).toEqual(['layout.regions.spare: region-size: region spare at 0x200000 is empty ("..." leaves no room before the next region or the device end)']);
+    expect(out).toEqual([
+      'layout.regions.spare: region-size: region spare at 0x200000 is empty ("..." leaves no room before the next region or the device end)',
+    ]);
   });
 
   it('rejects sizes it cannot read, through the schema', () => {

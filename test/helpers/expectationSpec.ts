@@ -10,7 +10,11 @@ import { parseModel } from '../../src/expect/parseModel.js';
  * An `expect:` block given as plain data, parsed the way the scenario loader parses it: a model that does not
  * pass the checks is a ConfigError naming each issue's path inside the model.
  */
-export function expectationSpec(spec: { patterns: ExpectationSpec['patterns']; forbidden: ExpectationSpec['forbidden']; model: unknown }): ExpectationSpec {
+export function expectationSpec(spec: {
+  patterns: ExpectationSpec['patterns'];
+  forbidden: ExpectationSpec['forbidden'];
+  model: unknown;
+}): ExpectationSpec {
   const patternGroups = Object.fromEntries(spec.patterns.map((p) => [p.name, namedGroups(p.regex)]));
   const { tree, issues } = parseModel(spec.model, { patternNames: spec.patterns.map((p) => p.name), patternGroups });
   if (!tree || issues.length > 0) {

@@ -5,7 +5,10 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HIL_BIN = `${ROOT}bin/hil.js`;
 
 /** Runs the built `hil` CLI as a user would; never throws on a non-zero exit. */
-export async function hil(args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; wrap?: string[] } = {}) {
+export async function hil(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; wrap?: string[] } = {},
+) {
   // `wrap`: a command hil runs under (/usr/bin/time ...).
   const [cmd, ...argv] = [...(options.wrap ?? []), process.execPath, HIL_BIN, ...args];
   const result = await execa(cmd!, argv, {

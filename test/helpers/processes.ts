@@ -35,7 +35,8 @@ export function childrenOf(pid: number): number[] {
 }
 
 /** Command lines of the processes mentioning `needle` that `parent` started (other runs may have their own). */
-export const startedBy = (parent: number, needle: string) => processesMentioning(needle).filter((p) => parentOf(p.split(' ')[0]!) === parent);
+export const startedBy = (parent: number, needle: string) =>
+  processesMentioning(needle).filter((p) => parentOf(p.split(' ')[0]!) === parent);
 
 /**
  * Processes mentioning `needle` that are this process's children, or orphans (reparented to init): either is one

@@ -18,9 +18,15 @@ export class PtyBench {
   private board?: ResultPromise;
 
   async start(): Promise<void> {
-    this.socat = execa('socat', [`pty,raw,echo=0,link=${this.consolePath}`, `pty,raw,echo=0,link=${join(this.dir, 'board-end')}`], { reject: false, timeout: 120_000 });
+    this.socat = execa('socat', [`pty,raw,echo=0,link=${this.consolePath}`, `pty,raw,echo=0,link=${join(this.dir, 'board-end')}`], {
+      reject: false,
+      timeout: 120_000,
+    });
     await untilOrAfter(() => existsSync(join(this.dir, 'board-end')));
-    this.board = execa(process.execPath, [join(ROOT, 'test/fixtures/ptyboard/board.mjs'), join(this.dir, 'board-end'), this.powerFile], { reject: false, timeout: 120_000 });
+    this.board = execa(process.execPath, [join(ROOT, 'test/fixtures/ptyboard/board.mjs'), join(this.dir, 'board-end'), this.powerFile], {
+      reject: false,
+      timeout: 120_000,
+    });
     await new Promise((r) => setTimeout(r, 300));
   }
 
@@ -103,6 +109,8 @@ export function printed(child: ReturnType<PtyBench['run']>, text: string): Promi
       seen += c.toString();
       if (seen.includes(text)) resolve();
     });
-    void child.then((r) => reject(new Error(`hil exited ${r.exitCode} before printing ${JSON.stringify(text)}:\n${r.stdout}\n${r.stderr}`)));
+    void child.then((r) =>
+      reject(new Error(`hil exited ${r.exitCode} before printing ${JSON.stringify(text)}:\n${r.stdout}\n${r.stderr}`)),
+    );
   });
 }

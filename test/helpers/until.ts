@@ -12,5 +12,5 @@ export async function until(what: string, done: () => boolean, ms = 5000): Promi
  * with what the process printed.
  */
 export async function untilOrAfter(done: () => boolean, ms = 5000): Promise<void> {
-  for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+  for (const end = Date.now() + ms; !done() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
 }

@@ -30,10 +30,19 @@ async function bootWithPrimary(name: string, primary: Buffer, until: RegExp): Pr
   const qemu = spawn(
     'qemu-system-arm',
     [
-      '-M', 'mps2-an385,memory-backend=nv',
-      '-object', `memory-backend-file,id=nv,size=16M,mem-path=${nvFile},share=on`,
-      '-kernel', join(BUILD, 'bootrom.bin'),
-      '-nographic', '-monitor', 'none', '-serial', `file:${log}`, '-serial', 'null',
+      '-M',
+      'mps2-an385,memory-backend=nv',
+      '-object',
+      `memory-backend-file,id=nv,size=16M,mem-path=${nvFile},share=on`,
+      '-kernel',
+      join(BUILD, 'bootrom.bin'),
+      '-nographic',
+      '-monitor',
+      'none',
+      '-serial',
+      `file:${log}`,
+      '-serial',
+      'null',
     ],
     { stdio: 'ignore' },
   );

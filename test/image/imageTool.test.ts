@@ -8,7 +8,11 @@ import { parseImage } from '../../src/image/McubootImage.js';
 function run(...argv: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -90,6 +94,8 @@ describe('imageTool', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('create needs --version');
     expect(run('frobnicate').err).toContain('unknown command "frobnicate"');
-    expect(run('create', '--version', '1.0.0', '--header-size', 'big', bin, join(dir, 'x.img')).err).toContain('--header-size: "big" is not a number');
+    expect(run('create', '--version', '1.0.0', '--header-size', 'big', bin, join(dir, 'x.img')).err).toContain(
+      '--header-size: "big" is not a number',
+    );
   });
 });

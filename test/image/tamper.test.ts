@@ -77,7 +77,11 @@ describe('tamperImage', () => {
   });
 
   it('a protected TLV already there is changed in place', () => {
-    const withProt = encodeImage({ body: Buffer.alloc(64, 1), version: '2.0.0', protectedTlvs: [{ type: 0x50, data: Buffer.from([1, 0, 0, 0]) }] });
+    const withProt = encodeImage({
+      body: Buffer.alloc(64, 1),
+      version: '2.0.0',
+      protectedTlvs: [{ type: 0x50, data: Buffer.from([1, 0, 0, 0]) }],
+    });
     const bad = tamperImage(withProt, 'protected-tlv');
     expect(bad.length).toBe(withProt.length);
     expect(verdict(bad)).toBe('bad hash');

@@ -23,7 +23,9 @@ describe('a timed cut that lands after the state it was timed from', () => {
     const r = await hil(['run', 'rollback-powerfail', '--param', 'cut_after=20ms,800ms'], { cwd: project, timeoutMs: 90_000 });
     const skip = 'cut landed in factory-running, after copying ended';
     expect(r.stdout).toContain(`SKIP rollback-powerfail[cut_after=800ms]`);
-    expect(r.stdout).toMatch(/^Skipped \(these points asserted nothing; neither a pass nor a fail\):\n {2}SKIP {2}rollback-powerfail\[cut_after=800ms\]: cut landed in factory-running, after copying ended$/m);
+    expect(r.stdout).toMatch(
+      /^Skipped \(these points asserted nothing; neither a pass nor a fail\):\n {2}SKIP {2}rollback-powerfail\[cut_after=800ms\]: cut landed in factory-running, after copying ended$/m,
+    );
     expect(r.stdout).not.toMatch(/Not passing/);
     expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 errors, 1 skipped$/m);
     expect(r.code).toBe(0);

@@ -26,7 +26,10 @@ async function sweep(hits: string, variant: string | undefined, dir: string) {
   const reportDir = join(reports, dir);
   const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
   // --wait: other test files run scenarios on the same virtual rig at the same time; queue for it.
-  const r = await hil(['run', 'rollback-powerfail-exhaustive', '--param', `hit=${hits}`, ...image, '--wait', '240', '--report-dir', reportDir], { timeoutMs: 300_000 });
+  const r = await hil(
+    ['run', 'rollback-powerfail-exhaustive', '--param', `hit=${hits}`, ...image, '--wait', '240', '--report-dir', reportDir],
+    { timeoutMs: 300_000 },
+  );
   return { ...r, junit: readFileSync(join(reportDir, 'junit.xml'), 'utf8') };
 }
 
@@ -38,7 +41,10 @@ async function sampled(scenario: string, hit: string, variant: string | undefine
   const exhaustive = readFileSync(join(ROOT, `scenarios/${scenario}.yaml`), 'utf8');
   writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: sampled').replace('hit: all,', `hit: ${hit},`));
   const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
-  const r = await hil(['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), ...image, '--wait', '240', '--report-dir', join(folder, 'reports')], { timeoutMs: 300_000 });
+  const r = await hil(
+    ['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), ...image, '--wait', '240', '--report-dir', join(folder, 'reports')],
+    { timeoutMs: 300_000 },
+  );
   return { ...r, junit: readFileSync(join(folder, 'reports', 'junit.xml'), 'utf8') };
 }
 
@@ -66,8 +72,11 @@ describe('cut at the N-th flash_program_word', () => {
     expect(r.stdout).toMatch(/^ {2}SKIP sampled\[hit=601\] \([\d.]+s\): end of the sweep: no hit 601 \(the firmware made 553 calls\)$/m);
     expect(r.code).toBe(0);
     // The last hit is the copy's last word, the header's: cut there, the good bootloader's hash check refuses the slot.
-    for (const hit of [1, 2, 3, 4, 201, 401, 550, 551, 552, 553]) expect(r.junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
-    expect(r.junit).toMatch(/<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/);
+    for (const hit of [1, 2, 3, 4, 201, 401, 550, 551, 552, 553])
+      expect(r.junit).toContain(`name="cut_anchor" value="flash_program_word hit ${hit}"`);
+    expect(r.junit).toMatch(
+      /<testcase [^>]*name="sampled\[hit=601\]"[^>]*>\s*<properties>[^]*?<\/properties>\s*<skipped message="end of the sweep/,
+    );
   }, 300_000);
 
   it('an explicit hit past the last fails (hit N not reached), by --param or --case; only a sweep ends there as a skip', async () => {
@@ -76,8 +85,12 @@ describe('cut at the N-th flash_program_word', () => {
       ['past-case', ['--case', 'rollback-powerfail-exhaustive[hit=100000]']],
     ] as const) {
       const reportDir = join(reports, dir);
-      const r = await hil(['run', 'rollback-powerfail-exhaustive', ...args, '--wait', '240', '--report-dir', reportDir], { timeoutMs: 300_000 });
-      expect(r.stdout).toMatch(/^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within 10s: 553 calls/m);
+      const r = await hil(['run', 'rollback-powerfail-exhaustive', ...args, '--wait', '240', '--report-dir', reportDir], {
+        timeoutMs: 300_000,
+      });
+      expect(r.stdout).toMatch(
+        /^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within 10s: 553 calls/m,
+      );
       expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
       expect(r.code).toBe(1);
       const junit = readFileSync(join(reportDir, 'junit.xml'), 'utf8');
@@ -91,7 +104,8 @@ describe('cut at the N-th flash_program_word', () => {
     // Cut in its first 4 words, the header it writes first is not yet well-formed: those points pass. Cut before
     // any of the last 4, it boots a slot whose hash TLV is not all written: the only points that show the fault.
     for (const hit of [1, 2, 3, 4]) expect(r.stdout).toMatch(new RegExp(`^ {2}PASS sampled\\[hit=${hit}\\] `, 'm'));
-    for (const hit of [550, 551, 552, 553]) expect(r.stdout).toMatch(new RegExp(`^ {2}FAIL sampled\\[hit=${hit}\\] .*model is in factory-running`, 'm'));
+    for (const hit of [550, 551, 552, 553])
+      expect(r.stdout).toMatch(new RegExp(`^ {2}FAIL sampled\\[hit=${hit}\\] .*model is in factory-running`, 'm'));
     expect(r.stdout).toMatch(/^4 passed, 4 failed, 0 errors, 1 skipped$/m);
     expect(r.code).toBe(1);
   }, 300_000);
@@ -103,7 +117,9 @@ describe('cut at the N-th flash_program_word', () => {
     for (const hit of [1, 4, 257, 513, 549, 552]) expect(good.stdout).toMatch(new RegExp(`^ {2}PASS sampled\\[hit=${hit}\\] `, 'm'));
     const dir = join(reports, 'upgrade-early-complete');
     const image = ['--image', `bootloader=${join(FIRMWARE, 'bootloader-early-complete.bin')}`];
-    const early = await hil(['run', 'upgrade-powerfail-exhaustive', '--param', 'hit=300', ...image, '--wait', '240', '--report-dir', dir], { timeoutMs: 300_000 });
+    const early = await hil(['run', 'upgrade-powerfail-exhaustive', '--param', 'hit=300', ...image, '--wait', '240', '--report-dir', dir], {
+      timeoutMs: 300_000,
+    });
     expect(early.stdout).toMatch(/^ {2}FAIL upgrade-powerfail-exhaustive\[hit=300\] .*No valid image found/m);
     expect(early.code).toBe(1);
   }, 300_000);

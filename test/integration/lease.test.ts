@@ -49,8 +49,18 @@ describe('rig leases', () => {
   it('two concurrent runs on one rig never overlap, and a third without --wait fails fast naming the holder', async () => {
     const cwd = project();
     const leaseFile = join(cwd, '.hil', 'leases', 'virtual.json');
-    const a = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'ra', '--wait', '120'], { cwd, reject: false, timeout: 120_000, env: { NO_COLOR: '1' } });
-    const b = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'rb', '--wait', '120'], { cwd, reject: false, timeout: 120_000, env: { NO_COLOR: '1' } });
+    const a = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'ra', '--wait', '120'], {
+      cwd,
+      reject: false,
+      timeout: 120_000,
+      env: { NO_COLOR: '1' },
+    });
+    const b = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'rb', '--wait', '120'], {
+      cwd,
+      reject: false,
+      timeout: 120_000,
+      env: { NO_COLOR: '1' },
+    });
     await until('the lease file', () => existsSync(leaseFile), 30_000);
     const holder = JSON.parse(readFileSync(leaseFile, 'utf8')) as { pid: number };
     const c = await hil(['run', SCENARIO, '--report-dir', 'rc'], { cwd, env: { HIL_WAIT: '0' } });
@@ -64,15 +74,22 @@ describe('rig leases', () => {
     expect(`${ra.stdout}${rb.stdout}`).toMatch(/rig virtual is in use by pid \d+ .*; waiting/);
 
     expect(c.code).toBe(3);
-    expect(c.stdout).toMatch(new RegExp(`ERROR ${SCENARIO} \\(0\\.0s\\): rig virtual is in use by pid ${holder.pid} on \\S+ since \\d{4}-`));
+    expect(c.stdout).toMatch(
+      new RegExp(`ERROR ${SCENARIO} \\(0\\.0s\\): rig virtual is in use by pid ${holder.pid} on \\S+ since \\d{4}-`),
+    );
     expect(readFileSync(join(cwd, 'rc', 'junit.xml'), 'utf8')).toMatch(/<error message="rig virtual is in use by pid/);
     expect(existsSync(leaseFile)).toBe(false);
   }, 120_000);
 
-  it("takes over the lease of a SIGKILLed run, with a note", async () => {
+  it('takes over the lease of a SIGKILLed run, with a note', async () => {
     const cwd = project();
     const leaseFile = join(cwd, '.hil', 'leases', 'virtual.json');
-    const crashed = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'r1'], { cwd, reject: false, detached: true, timeout: 60_000 });
+    const crashed = execa(process.execPath, [HIL_BIN, 'run', SCENARIO, '--report-dir', 'r1'], {
+      cwd,
+      reject: false,
+      detached: true,
+      timeout: 60_000,
+    });
     await until('the lease file', () => existsSync(leaseFile), 30_000);
     const pid = crashed.pid!;
     process.kill(-pid, 'SIGKILL');
@@ -98,7 +115,9 @@ describe('a rig that keeps erroring', () => {
     const rigFile = join(cwd, 'rigs', 'bench.yaml');
     writeFileSync(rigFile, virtual.replace(/^probe: \{ kind: qemu \}$/m, 'probe: { kind: qemu, gdb: /nonexistent/gdb }'));
 
-    const first = await hil(['run', SCENARIO, '--rig', 'bench', '--report-dir', 'r1', '--retries', '1', '--quarantine-after', '2'], { cwd });
+    const first = await hil(['run', SCENARIO, '--rig', 'bench', '--report-dir', 'r1', '--retries', '1', '--quarantine-after', '2'], {
+      cwd,
+    });
     expect(first.code).toBe(3);
     const junit = readFileSync(join(cwd, 'r1', 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<error message="[^"]*\/nonexistent\/gdb/);
@@ -134,7 +153,10 @@ describe('hil rig health', () => {
     copyFirmware(cwd);
     writeFileSync(join(cwd, 'rigs', 'bench.yaml'), rig);
     mkdirSync(join(cwd, '.hil', 'quarantine'), { recursive: true });
-    writeFileSync(join(cwd, '.hil', 'quarantine', 'bench.json'), JSON.stringify({ rig: 'bench', consecutiveErrors: 3, quarantinedAt: '2026-11-24T01:00:00.000Z' }));
+    writeFileSync(
+      join(cwd, '.hil', 'quarantine', 'bench.json'),
+      JSON.stringify({ rig: 'bench', consecutiveErrors: 3, quarantinedAt: '2026-11-24T01:00:00.000Z' }),
+    );
 
     const r = await hil(['rig', 'health', 'bench', '--report-dir', 'rh'], { cwd });
     expect(r.stdout).toMatch(/running its health scenario factory-missing/);

@@ -41,7 +41,10 @@ beforeAll(() => {
   - power: on
   - wait: { state: no-image, timeout: 5s }
 `;
-  writeFileSync(join(dir, 'cut-then-boot.yaml'), `name: cut-then-boot\nrigs: { labels: [mcuboot-factory-rollback] }\nparams: { hit: [1] }\n${steps}${exhaustive.slice(exhaustive.indexOf('expect:'))}`);
+  writeFileSync(
+    join(dir, 'cut-then-boot.yaml'),
+    `name: cut-then-boot\nrigs: { labels: [mcuboot-factory-rollback] }\nparams: { hit: [1] }\n${steps}${exhaustive.slice(exhaustive.indexOf('expect:'))}`,
+  );
 });
 
 afterAll(() => {
@@ -52,7 +55,10 @@ afterAll(() => {
 /** Flash and console after a cut at `hit` on one rig: the NV file and the lines, without their times. */
 async function cutAt(mode: 'restart' | 'reset', hit: number) {
   const reports = join(dir, `reports-${mode}-${hit}`);
-  const r = await hil(['run', join(dir, 'cut-then-boot.yaml'), '--rig', rigFile(mode), '--param', `hit=${hit}`, '--report-dir', reports], { cwd: dir, timeoutMs: 120_000 });
+  const r = await hil(['run', join(dir, 'cut-then-boot.yaml'), '--rig', rigFile(mode), '--param', `hit=${hit}`, '--report-dir', reports], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
   expect(r.all).toMatch(/^1 passed, 0 failed, 0 errors$/m);
   const run = readdirSync(reports).find((d) => /^\d{4}-/.test(d))!;
   const lines = readFileSync(join(reports, run, `cut-then-boot_hit=${hit}`, 'console.log'), 'utf8')
@@ -62,12 +68,16 @@ async function cutAt(mode: 'restart' | 'reset', hit: number) {
 }
 
 describe('powerCycle reset and restart', () => {
-  it.each([1, 250, 553])('cut before word %i: the same flash and the same next boot either way', async (hit) => {
-    const restart = await cutAt('restart', hit);
-    const reset = await cutAt('reset', hit);
-    expect(reset.lines).toEqual(restart.lines);
-    expect(reset.lines).toContain('[ERR] No valid image found. Press USER button to roll back to factory app');
-    // Not toEqual: jest's deep comparison of 16 MiB takes minutes.
-    expect(reset.nv.equals(restart.nv)).toBe(true);
-  }, 300_000);
+  it.each([1, 250, 553])(
+    'cut before word %i: the same flash and the same next boot either way',
+    async (hit) => {
+      const restart = await cutAt('restart', hit);
+      const reset = await cutAt('reset', hit);
+      expect(reset.lines).toEqual(restart.lines);
+      expect(reset.lines).toContain('[ERR] No valid image found. Press USER button to roll back to factory app');
+      // Not toEqual: jest's deep comparison of 16 MiB takes minutes.
+      expect(reset.nv.equals(restart.nv)).toBe(true);
+    },
+    300_000,
+  );
 });

@@ -39,9 +39,13 @@ function junitOf(reportDir: string): string {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hil-ptyboard-'));
-  socat = execa('socat', [`pty,raw,echo=0,link=${join(dir, 'hil-end')}`, `pty,raw,echo=0,link=${join(dir, 'board-end')}`], { reject: false });
+  socat = execa('socat', [`pty,raw,echo=0,link=${join(dir, 'hil-end')}`, `pty,raw,echo=0,link=${join(dir, 'board-end')}`], {
+    reject: false,
+  });
   await waitFor(join(dir, 'board-end'));
-  board = execa(process.execPath, [join(ROOT, 'test/fixtures/ptyboard/board.mjs'), join(dir, 'board-end'), join(dir, 'power')], { reject: false });
+  board = execa(process.execPath, [join(ROOT, 'test/fixtures/ptyboard/board.mjs'), join(dir, 'board-end'), join(dir, 'power')], {
+    reject: false,
+  });
   await new Promise((r) => setTimeout(r, 300));
 });
 
@@ -66,7 +70,10 @@ describe('hil run against a scripted board on a pty', () => {
     const run = readdirSync(reports).find((d) => d !== 'junit.xml')!;
     const caseDir = join(reports, run, 'boot');
     expect(readFileSync(join(caseDir, 'console.log'), 'utf8')).toMatch(/\]\s*Booting board-sim/);
-    const events = readFileSync(join(caseDir, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(caseDir, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === 'power' && e.state === 'on')).toBe(true);
     expect(events.some((e) => e.type === 'model')).toBe(true);
     const times = events.map((e) => e.t);

@@ -12,7 +12,14 @@ afterAll(() => {
 });
 
 interface Results {
-  cases: Array<{ id: string; status: string; startedAt: string; durationMs: number; rigInstance?: string; cuts?: Array<{ state: string }> }>;
+  cases: Array<{
+    id: string;
+    status: string;
+    startedAt: string;
+    durationMs: number;
+    rigInstance?: string;
+    cuts?: Array<{ state: string }>;
+  }>;
   cutLatency?: { cuts: number; total: { p50: number; p99: number; max: number } };
   coverage?: Array<{ scenario: string; uncut: string[]; states: Array<{ state: string; cuts: number; visited: number }> }>;
 }
@@ -23,7 +30,10 @@ describe('--jobs 2 on the virtual rig', () => {
     const project = mkdtempSync(join(tmpdir(), 'hil-sweep-'));
     dirs.push(project);
     mkdirSync(join(project, 'scenarios'));
-    const r = await hil(['run', 'rollback-powerfail', '--jobs', '2', '--param', 'cut_after=20ms,60ms', '--until-coverage'], { cwd: project, timeoutMs: 90_000 });
+    const r = await hil(['run', 'rollback-powerfail', '--jobs', '2', '--param', 'cut_after=20ms,60ms', '--until-coverage'], {
+      cwd: project,
+      timeoutMs: 90_000,
+    });
     expect(r.all).toMatch(/2 passed, 0 failed, 0 errors/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}copying \* +2 +2$/m);
@@ -41,9 +51,17 @@ describe('--jobs 2 on the virtual rig', () => {
     expect(results.cases.flatMap((c) => c.cuts ?? []).map((c) => c.state)).toEqual(['copying', 'copying']);
     expect(results.cutLatency?.cuts).toBe(2);
     expect(results.coverage?.[0]).toMatchObject({ scenario: 'rollback-powerfail', uncut: [] });
-    expect(results.coverage?.[0]!.states.find((s) => s.state === 'copying')).toEqual({ state: 'copying', cuttable: true, cuts: 2, visited: 2 });
+    expect(results.coverage?.[0]!.states.find((s) => s.state === 'copying')).toEqual({
+      state: 'copying',
+      cuttable: true,
+      cuts: 2,
+      visited: 2,
+    });
     // The timeline says where the cut landed: the state when it was issued, before the board lost power.
-    const timeline = readFileSync(join(reports, runDir, 'rollback-powerfail_cut_after=20ms', 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const timeline = readFileSync(join(reports, runDir, 'rollback-powerfail_cut_after=20ms', 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(timeline.find((e) => e.type === 'power' && e.cause === 'cut')).toMatchObject({ state: 'off', stateAtCut: 'copying' });
     const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
     expect(junit).toContain('<property name="coverage.state.copying" value="cuts=2 visited=2 cuttable"/>');
@@ -63,9 +81,13 @@ describe('--jobs 2 on the virtual rig', () => {
     const runDir = readdirSync(reports).find((d) => d !== 'junit.xml')!;
     type Event = { t: number; type: string; phase?: string; cmd?: string; key?: string; index?: number };
     const timelines = ['20ms', '60ms', '120ms'].map((p) =>
-      readFileSync(join(reports, runDir, `rollback-powerfail_cut_after=${p}`, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Event),
+      readFileSync(join(reports, runDir, `rollback-powerfail_cut_after=${p}`, 'timeline.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Event),
     );
-    const starts = (events: Event[], cmd: RegExp) => events.filter((e) => e.type === 'proc' && e.phase === 'start' && cmd.test(e.cmd ?? ''));
+    const starts = (events: Event[], cmd: RegExp) =>
+      events.filter((e) => e.type === 'proc' && e.phase === 'start' && cmd.test(e.cmd ?? ''));
     expect(timelines.map((events) => starts(events, /gdb/).length)).toEqual([1, 0, 0]);
     for (const events of timelines.slice(1)) {
       // The flash and the first power-on use the QEMU the previous case started ahead; none starts in between.

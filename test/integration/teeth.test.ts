@@ -47,7 +47,15 @@ const SCENARIOS = [
   'upgrade-not-pending',
 ];
 /** With slot-filling images a copy takes ~5 s: the scenarios with at most two copies per case. */
-const FULL_SIZE_SCENARIOS = ['rollback-button', 'ota-upgrade', 'upgrade-then-resets', 'rollback-then-resets', 'button-held-at-power-on', 'no-image-button', 'upgrade-not-pending'];
+const FULL_SIZE_SCENARIOS = [
+  'rollback-button',
+  'ota-upgrade',
+  'upgrade-then-resets',
+  'rollback-then-resets',
+  'button-held-at-power-on',
+  'no-image-button',
+  'upgrade-not-pending',
+];
 const GOOD: Array<[string, 'small' | 'full']> = [
   ...SCENARIOS.map((s): [string, 'small'] => [s, 'small']),
   ...FULL_SIZE_SCENARIOS.map((s): [string, 'full'] => [s, 'full']),
@@ -96,17 +104,19 @@ describe('each faulty bootloader fails the scenarios meant to catch it', () => {
     expect([...new Set(CAUGHT.map(([, variant]) => variant))].sort()).toEqual(variants.sort());
   });
 
-
-  it.each([...CAUGHT.map(([s, v]) => [s, v, 'small']), ...CAUGHT_FULL_SIZE.map(([s, v]) => [s, v, 'full'])])('%s catches bootloader-%s with %s images', async (scenario, variant, size) => {
-    // One cut point is enough to show the fault; the sweep over many points is the scenario's own business.
-    const cut = scenario.endsWith('-powerfail') ? ['--param', 'cut_after=60ms'] : [];
-    const image = ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`, ...(size === 'full' ? FULL_SIZE : [])];
-    const r = await runScenario(scenario, [...cut, ...image], `${variant}-${scenario}-${size}`);
-    expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
-    expect(r.code).toBe(1);
-    expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
-    expect(r.junit).not.toMatch(/<error/);
-  });
+  it.each([...CAUGHT.map(([s, v]) => [s, v, 'small']), ...CAUGHT_FULL_SIZE.map(([s, v]) => [s, v, 'full'])])(
+    '%s catches bootloader-%s with %s images',
+    async (scenario, variant, size) => {
+      // One cut point is enough to show the fault; the sweep over many points is the scenario's own business.
+      const cut = scenario.endsWith('-powerfail') ? ['--param', 'cut_after=60ms'] : [];
+      const image = ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`, ...(size === 'full' ? FULL_SIZE : [])];
+      const r = await runScenario(scenario, [...cut, ...image], `${variant}-${scenario}-${size}`);
+      expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
+      expect(r.code).toBe(1);
+      expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
+      expect(r.junit).not.toMatch(/<error/);
+    },
+  );
 });
 
 describe('a tampered or older pending image is refused (upgrade-tampered: one case per tampering)', () => {
@@ -114,7 +124,8 @@ describe('a tampered or older pending image is refused (upgrade-tampered: one ca
     const r = await runScenario('upgrade-tampered', size === 'full' ? FULL_SIZE : [], `tampered-${size}`);
     expect(r.stdout).toMatch(/^11 passed, 0 failed, 0 errors$/m);
     expect(r.code).toBe(0);
-    for (const kind of ['body-byte', 'size-past-slot', 'protected-tlv', 'older', 'same-version']) expect(r.junit).toContain(`upgrade-tampered[tamper=${kind}]`);
+    for (const kind of ['body-byte', 'size-past-slot', 'protected-tlv', 'older', 'same-version'])
+      expect(r.junit).toContain(`upgrade-tampered[tamper=${kind}]`);
     const durations = [...r.junit.matchAll(/<testcase [^>]*time="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(durations).toHaveLength(11);
     expect(Math.max(...durations)).toBeLessThan(10);

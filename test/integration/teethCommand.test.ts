@@ -20,7 +20,10 @@ afterAll(() => {
 describe('hil teeth', () => {
   it('prints which mutant the scenarios caught and which they missed, and exits 1 for the missed one', async () => {
     const r = await hil(['teeth', 'test/fixtures/teeth/teeth.yaml', '--report-dir', reports], { timeoutMs: 300_000 });
-    const table = r.stdout.split('\n').filter((l) => /^(variant|good|fixture-)/.test(l)).map((l) => l.split(/\s{2,}/));
+    const table = r.stdout
+      .split('\n')
+      .filter((l) => /^(variant|good|fixture-)/.test(l))
+      .map((l) => l.split(/\s{2,}/));
     expect(table).toEqual([
       ['variant', 'verdict', 'caught by'],
       ['good', 'passes'],
@@ -43,7 +46,9 @@ describe('hil teeth', () => {
         `mutants: [{ name: fixture-all-header-first, flags: "CC='arm-none-eabi-gcc -DVARIANT_HEADER_FIRST'" }]\n`,
     );
     const r = await hil(['teeth', file, '--all', '--report-dir', join(reports, 'all')], { timeoutMs: 300_000 });
-    expect(r.stdout).toMatch(/^fixture-all-header-first +caught +rollback-powerfail\[cut_after=60ms\], upgrade-powerfail\[cut_after=60ms\]$/m);
+    expect(r.stdout).toMatch(
+      /^fixture-all-header-first +caught +rollback-powerfail\[cut_after=60ms\], upgrade-powerfail\[cut_after=60ms\]$/m,
+    );
     expect(r.stdout).toMatch(/^caught 1 of 1 variants$/m);
     expect(r.code).toBe(0);
   });
@@ -59,7 +64,15 @@ describe('hil teeth', () => {
       );
       return file;
     };
-    const fails = await hil(['teeth', teeth("make -s BUILD=out out/bootloader.bin CC='arm-none-eabi-gcc -DVARIANT_HEADER_FIRST'"), '--report-dir', join(reports, 'good-fails')], { timeoutMs: 300_000 });
+    const fails = await hil(
+      [
+        'teeth',
+        teeth("make -s BUILD=out out/bootloader.bin CC='arm-none-eabi-gcc -DVARIANT_HEADER_FIRST'"),
+        '--report-dir',
+        join(reports, 'good-fails'),
+      ],
+      { timeoutMs: 300_000 },
+    );
     expect(fails.stdout).toMatch(/^good {5}FAILS {4}rollback-powerfail\[cut_after=60ms\]$/m);
     expect(fails.stdout).toMatch(/^caught 0 of 0 variants \(1 not run\)$/m);
     // Every scenario ran on it, so the table names all it fails; no mutant was built.
@@ -67,14 +80,22 @@ describe('hil teeth', () => {
     expect(fails.stderr).not.toMatch(/fixture-never-built/);
     expect(fails.code).toBe(1);
 
-    const broken = await hil(['teeth', teeth('make -s BUILD=out out/bootloader.bin CC=no-such-compiler'), '--report-dir', join(reports, 'good-broken')], { timeoutMs: 120_000 });
-    expect(broken.stderr).toMatch(/good-fails\.yaml:1:\d+ build\.command: the unmutated build fails \(exit 2\); its last lines:\n.*no-such-compiler/s);
+    const broken = await hil(
+      ['teeth', teeth('make -s BUILD=out out/bootloader.bin CC=no-such-compiler'), '--report-dir', join(reports, 'good-broken')],
+      { timeoutMs: 120_000 },
+    );
+    expect(broken.stderr).toMatch(
+      /good-fails\.yaml:1:\d+ build\.command: the unmutated build fails \(exit 2\); its last lines:\n.*no-such-compiler/s,
+    );
     expect(broken.code).toBe(2);
   });
 
   it('refuses a teeth file naming an unknown scenario before building anything: exit 2, file:line field', async () => {
     const file = join(reports, 'bad.yaml');
-    writeFileSync(file, `build: { dir: ${ROOT}rigs/virtual/firmware, command: make, output: o.bin, image: bootloader }\nscenarios: [rollback-powerfial]\nmutants: [{ name: x, flags: X=1 }]\n`);
+    writeFileSync(
+      file,
+      `build: { dir: ${ROOT}rigs/virtual/firmware, command: make, output: o.bin, image: bootloader }\nscenarios: [rollback-powerfial]\nmutants: [{ name: x, flags: X=1 }]\n`,
+    );
     const r = await hil(['teeth', file]);
     expect(r.stderr).toMatch(/^\S*bad\.yaml:2:13 scenarios\[0\]: no scenario named "rollback-powerfial"/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -52,7 +52,10 @@ describe('CaseRecorder', () => {
     expect(readFileSync(join(dir, 'timeline.jsonl'), 'utf8')).toBe('');
     // ...but at its end, before finish: a crash now would leave all of this on disk.
     await new Promise((r) => setImmediate(r));
-    const events = readFileSync(join(dir, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(dir, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(['step', 'power']);
     expect(events[1]).toMatchObject({ state: 'off', latencyMs: 1.5 });
     expect(events[0].t).toBeLessThanOrEqual(events[1].t);
@@ -80,7 +83,10 @@ describe('CaseRecorder', () => {
     record('weird', { cycle });
     record('after', {});
     expect(await recorder.finish(caseResult())).toBeUndefined();
-    const events = readFileSync(join(dir, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(dir, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(['flash', 'weird', 'after']);
     expect(events[0].address).toBe('553648128');
     expect(events[1].unrecordable).toMatch(/circular/i);

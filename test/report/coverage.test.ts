@@ -19,7 +19,8 @@ function scenario(model: string): Scenario {
   return loadScenario(file);
 }
 
-const MODEL = '{ initial: off, on: { POWER_OFF: off }, states: { off: { on: { POWER_ON: boot } }, boot: { initial: a, cuttable: true, states: { a: { on: { GO: b } }, b: { on: { GO: "#done" } } } }, done: { id: done, cuttable: true } } }';
+const MODEL =
+  '{ initial: off, on: { POWER_OFF: off }, states: { off: { on: { POWER_ON: boot } }, boot: { initial: a, cuttable: true, states: { a: { on: { GO: b } }, b: { on: { GO: "#done" } } } }, done: { id: done, cuttable: true } } }';
 
 function coverage(visited: string[], taken: number[]): Coverage {
   const model = createExpectation(scenario(MODEL).expect, { timeline: new Timeline() });
@@ -59,7 +60,11 @@ describe('run coverage', () => {
       { state: 'done', cuttable: true, cuts: 0, visited: 0 },
     ]);
     expect(cov!.uncut).toEqual(['done']);
-    expect(cov!.transitions.slice(0, 3).map((t) => [t.count, t.cases])).toEqual([[2, 2], [1, 1], [2, 1]]);
+    expect(cov!.transitions.slice(0, 3).map((t) => [t.count, t.cases])).toEqual([
+      [2, 2],
+      [1, 1],
+      [2, 1],
+    ]);
     expect(coverageProperties(cov!)).toMatchObject({
       'coverage.states': '4/5',
       'coverage.cuttable': '1/2',
@@ -71,7 +76,9 @@ describe('run coverage', () => {
 
   it('prints state | cuts | visited with cuttable states starred, and the uncut ones named', () => {
     const lines = coverageTable(runCoverage(cases)[0]!);
-    expect(lines[0]).toMatch(/^coverage of rollback-powerfail over 2 cases: 4\/5 states visited, \d+\/\d+ transitions seen, 1\/2 cuttable states cut \(not yet: done\)$/);
+    expect(lines[0]).toMatch(
+      /^coverage of rollback-powerfail over 2 cases: 4\/5 states visited, \d+\/\d+ transitions seen, 1\/2 cuttable states cut \(not yet: done\)$/,
+    );
     expect(lines[1]).toMatch(/^ {2}state +cuts +visited$/);
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}boot \* +2 +2$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}done \* +0 +0$/));

@@ -20,11 +20,7 @@ describe('cut latency', () => {
   });
 
   it('aggregates every cut of every case: total = late + actuation, and each part', () => {
-    const cases = [
-      caseResult({ cuts: [cut(0.5, 1), cut(0.25, 2)] }),
-      caseResult({ cuts: [cut(1, 40)] }),
-      caseResult({ status: 'error' }),
-    ];
+    const cases = [caseResult({ cuts: [cut(0.5, 1), cut(0.25, 2)] }), caseResult({ cuts: [cut(1, 40)] }), caseResult({ status: 'error' })];
     const latency = cutLatency(cases)!;
     expect(latency.cuts).toBe(3);
     expect(latency.total).toEqual({ p50: 2.25, p99: 41, max: 41 });
@@ -33,7 +29,12 @@ describe('cut latency', () => {
     expect(cutLatencyLine(latency)).toBe(
       'cut latency over 3 cuts: p50 2.25ms p99 41ms max 41ms (late p50 0.5ms p99 1ms max 1ms; actuation p50 2ms p99 40ms max 40ms)',
     );
-    expect(cutLatencyProperties(latency)).toMatchObject({ 'cut.count': '3', 'cut.latency.p99_ms': '41', 'cut.late.p50_ms': '0.5', 'cut.actuation.max_ms': '40' });
+    expect(cutLatencyProperties(latency)).toMatchObject({
+      'cut.count': '3',
+      'cut.latency.p99_ms': '41',
+      'cut.late.p50_ms': '0.5',
+      'cut.actuation.max_ms': '40',
+    });
   });
 
   it('is absent when no case cut power', () => {
@@ -41,7 +42,9 @@ describe('cut latency', () => {
   });
 
   it("goes into each JUnit testsuite's properties, counted over that scenario's cuts", () => {
-    const xml = renderJunit(runResult([caseResult({ cuts: [cut(1, 2), cut(1, 4)] }), caseResult({ scenario: 'other', id: 'other', cuts: [cut(0, 9)] })]));
+    const xml = renderJunit(
+      runResult([caseResult({ cuts: [cut(1, 2), cut(1, 4)] }), caseResult({ scenario: 'other', id: 'other', cuts: [cut(0, 9)] })]),
+    );
     const suites = xml.split('<testsuite ').slice(1);
     expect(suites[0]).toContain('<property name="cut.count" value="2"/>');
     expect(suites[0]).toContain('<property name="cut.latency.max_ms" value="5"/>');

@@ -19,7 +19,19 @@ let root: string;
 let run: RunResult;
 
 function caseResult(id: string, status: CaseResult['status'], extra: Partial<CaseResult> = {}): CaseResult {
-  return { id, scenario: 'demo', rig: 'virtual', params: {}, status, startedAt: '2026-11-24T10:00:00.000Z', durationMs: 3000, properties: { rig: 'virtual' }, dir: id, consoleText: '', ...extra };
+  return {
+    id,
+    scenario: 'demo',
+    rig: 'virtual',
+    params: {},
+    status,
+    startedAt: '2026-11-24T10:00:00.000Z',
+    durationMs: 3000,
+    properties: { rig: 'virtual' },
+    dir: id,
+    consoleText: '',
+    ...extra,
+  };
 }
 
 function writeTimeline(dir: string, lines: string[], failTo?: string): void {
@@ -64,7 +76,11 @@ beforeAll(() => {
     dir: runDir,
     cases: [
       caseResult('demo[a=1]', 'pass', { coverage }),
-      caseResult('demo[a=2]', 'fail', { message: 'model failed in state off: <no banner>', detail: 'last console lines:\n  <script>alert(1)</script>', coverage }),
+      caseResult('demo[a=2]', 'fail', {
+        message: 'model failed in state off: <no banner>',
+        detail: 'last console lines:\n  <script>alert(1)</script>',
+        coverage,
+      }),
       caseResult('demo[a=3]', 'skipped', { dir: '', message: 'not run' }),
     ],
   };
@@ -75,7 +91,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function dumpDom(file: string): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'hil-chromium-'));
-  const child = execa(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`], { reject: false, detached: true, timeout: 45_000 });
+  const child = execa(
+    CHROMIUM!,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`],
+    { reject: false, detached: true, timeout: 45_000 },
+  );
   try {
     const result = await child;
     expect(result.stdout).toContain('</html>');
@@ -93,7 +113,13 @@ async function dumpDom(file: string): Promise<string> {
 describe('HTML report', () => {
   it('orders failing cases first, then errors, flaky passes, skipped, passes', () => {
     const flaky = caseResult('f', 'pass', { properties: { flaky: 'true' } });
-    const order = reportOrder([caseResult('p', 'pass'), caseResult('s', 'skipped'), flaky, caseResult('e', 'error'), caseResult('x', 'fail')]);
+    const order = reportOrder([
+      caseResult('p', 'pass'),
+      caseResult('s', 'skipped'),
+      flaky,
+      caseResult('e', 'error'),
+      caseResult('x', 'fail'),
+    ]);
     expect(order.map((c) => c.id)).toEqual(['x', 'e', 'f', 's', 'p']);
   });
 
@@ -108,20 +134,28 @@ describe('HTML report', () => {
     expect(renderHtmlReport(run, { htmlDir: run.dir, caseDir: (c) => join(run.dir, c.dir) })).not.toMatch(/https?:\/\//);
   });
 
-  (CHROMIUM ? it : it.skip)('reports/index.html opens in headless Chromium: failing case first, board markup inert, no page errors', async () => {
-    const dom = await dumpDom(join(root, 'reports', 'index.html'));
-    expect(dom).toMatch(/<body[^>]*data-ready="true"/);
-    expect(dom).toMatch(/<pre id="page-errors" hidden="">\[\]<\/pre>/);
-    const sections = [...dom.matchAll(/<section class="case status-(\w+)" id="case-\d+" data-case="([^"]+)"/g)].map((m) => [m[1], m[2]]);
-    expect(sections).toEqual([['fail', 'demo[a=2]'], ['skipped', 'demo[a=3]'], ['pass', 'demo[a=1]']]);
-    expect(dom).toContain('<li><span class="t">0.110</span>&lt;script&gt;alert(1)&lt;/script&gt;</li>');
-    expect(dom).toContain('&lt;img src=x onerror="document.body.dataset.pwned=1"&gt;');
-    expect(dom).not.toMatch(/data-pwned/);
-    expect(dom.match(/<script>/g)).toHaveLength(2);
-    // The model: visited states filled, the state the case failed in marked; the console search counted its lines.
-    expect(dom).toMatch(/<g class="state visited" data-state="bootloader">/);
-    expect(dom).toMatch(/<g class="state fail-state failed-in" data-state="fail.no-banner">/);
-    expect(dom).toMatch(/<span class="console-count">4 lines<\/span>/);
-    expect(dom).toMatch(/<line class="cut"/);
-  }, 60_000);
+  (CHROMIUM ? it : it.skip)(
+    'reports/index.html opens in headless Chromium: failing case first, board markup inert, no page errors',
+    async () => {
+      const dom = await dumpDom(join(root, 'reports', 'index.html'));
+      expect(dom).toMatch(/<body[^>]*data-ready="true"/);
+      expect(dom).toMatch(/<pre id="page-errors" hidden="">\[\]<\/pre>/);
+      const sections = [...dom.matchAll(/<section class="case status-(\w+)" id="case-\d+" data-case="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+      expect(sections).toEqual([
+        ['fail', 'demo[a=2]'],
+        ['skipped', 'demo[a=3]'],
+        ['pass', 'demo[a=1]'],
+      ]);
+      expect(dom).toContain('<li><span class="t">0.110</span>&lt;script&gt;alert(1)&lt;/script&gt;</li>');
+      expect(dom).toContain('&lt;img src=x onerror="document.body.dataset.pwned=1"&gt;');
+      expect(dom).not.toMatch(/data-pwned/);
+      expect(dom.match(/<script>/g)).toHaveLength(2);
+      // The model: visited states filled, the state the case failed in marked; the console search counted its lines.
+      expect(dom).toMatch(/<g class="state visited" data-state="bootloader">/);
+      expect(dom).toMatch(/<g class="state fail-state failed-in" data-state="fail.no-banner">/);
+      expect(dom).toMatch(/<span class="console-count">4 lines<\/span>/);
+      expect(dom).toMatch(/<line class="cut"/);
+    },
+    60_000,
+  );
 });

@@ -32,7 +32,10 @@ describe('summaryLine', () => {
 describe('writeJsonReport', () => {
   it('writes the whole run with its format and counts, valid JSON whatever the console held', () => {
     const run = runResult(
-      [caseResult({ consoleText: 'lone \ud800 NUL \u0000 emoji 🔥', detail: 'x', status: 'fail', message: 'm' }), caseResult({ id: 'b', status: 'skipped' })],
+      [
+        caseResult({ consoleText: 'lone \ud800 NUL \u0000 emoji 🔥', detail: 'x', status: 'fail', message: 'm' }),
+        caseResult({ id: 'b', status: 'skipped' }),
+      ],
       { interrupted: 'SIGTERM' },
     );
     const file = join(dir, 'run', 'results.json');

@@ -43,8 +43,21 @@ describe('renderJunit', () => {
       message: 'model failed in state booted: "Factory app" never came',
       detail: 'model state: booted\nexpected events: FACTORY\nlast console lines:\n  Jumping to primary slot',
     }),
-    caseResult({ id: 'rollback-powerfail[cut_after=20ms]', status: 'error', message: 'probe: openocd failed (exit 1): Error: unable to find a matching CMSIS-DAP device', detail: 'Open On-Chip Debugger 0.12.0\nError: unable to find' }),
-    caseResult({ id: 'flash-layout', scenario: 'flash-layout', params: {}, status: 'skipped', message: 'not run: the run was interrupted', consoleText: '', startedAt: '2026-03-01T02:00:09.000Z' }),
+    caseResult({
+      id: 'rollback-powerfail[cut_after=20ms]',
+      status: 'error',
+      message: 'probe: openocd failed (exit 1): Error: unable to find a matching CMSIS-DAP device',
+      detail: 'Open On-Chip Debugger 0.12.0\nError: unable to find',
+    }),
+    caseResult({
+      id: 'flash-layout',
+      scenario: 'flash-layout',
+      params: {},
+      status: 'skipped',
+      message: 'not run: the run was interrupted',
+      consoleText: '',
+      startedAt: '2026-03-01T02:00:09.000Z',
+    }),
   ]);
 
   it('is well-formed XML with a testsuite per scenario and counts that add up', () => {
@@ -85,7 +98,9 @@ describe('renderJunit', () => {
     expect(xpath(xml, `string(${errored}/error)`)).toBe('Open On-Chip Debugger 0.12.0\nError: unable to find');
     expect(xpath(xml, `count(${errored}/failure)`)).toBe('0');
     expect(xpath(xml, 'string(//testcase[@name="flash-layout"]/skipped/@message)')).toBe('not run: the run was interrupted');
-    expect(xpath(xml, 'count(//testcase[@name="rollback-powerfail[cut_after=60ms]"]/*[self::failure or self::error or self::skipped])')).toBe('0');
+    expect(
+      xpath(xml, 'count(//testcase[@name="rollback-powerfail[cut_after=60ms]"]/*[self::failure or self::error or self::skipped])'),
+    ).toBe('0');
   });
 
   it('puts rig, params and every case fact in properties, and the console in system-out', () => {
@@ -152,7 +167,9 @@ describe('renderJunit', () => {
     it('escapes attribute values so newlines, tabs and quotes survive', () => {
       const xml = renderJunit(board);
       expect(xpath(xml, 'string(//testcase/@name)')).toBe('weird[x="<&>"]\\x00');
-      expect(xpath(xml, 'string(//failure/@message)')).toBe('forbidden line "HardFault"\nat 0.1s\tNUL:\\x00 BEL:\\x07 VT:\\x0b FF:\\x0c DEL:\\x7f');
+      expect(xpath(xml, 'string(//failure/@message)')).toBe(
+        'forbidden line "HardFault"\nat 0.1s\tNUL:\\x00 BEL:\\x07 VT:\\x0b FF:\\x0c DEL:\\x7f',
+      );
       expect(xpath(xml, 'string(//property[@name="emoji 🔥"]/@value)')).toBe('💾');
       expect(xpath(xml, 'string(//property[@name="last.line"]/@value)')).toContain('\r\n');
     });
@@ -161,7 +178,17 @@ describe('renderJunit', () => {
       let everyUnit = '';
       for (let u = 0; u <= 0xffff; u++) everyUnit += String.fromCharCode(u);
       const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('utf8');
-      const xml = renderJunit(runResult([caseResult({ status: 'error', message: everyByte, detail: everyUnit, consoleText: `${everyUnit}\n${everyByte}`, properties: { all: everyUnit } })]));
+      const xml = renderJunit(
+        runResult([
+          caseResult({
+            status: 'error',
+            message: everyByte,
+            detail: everyUnit,
+            consoleText: `${everyUnit}\n${everyByte}`,
+            properties: { all: everyUnit },
+          }),
+        ]),
+      );
       expect(wellFormed(xml)).toEqual({ ok: true, errors: '' });
     });
   });
@@ -171,7 +198,9 @@ describe('renderJunit', () => {
     const xml = renderJunit(runResult([caseResult({ consoleText: lines.join('\n') })]));
     const out = xpath(xml, 'string(//system-out)');
     expect(out.length).toBeLessThanOrEqual(SYSTEM_OUT_MAX_CHARS + 200);
-    expect(out).toMatch(/^\[\d+ earlier characters omitted: the whole console is in rollback-powerfail_cut_after=60ms\/console\.log\]\n\[ +\d+\] line \d+ x+\n/);
+    expect(out).toMatch(
+      /^\[\d+ earlier characters omitted: the whole console is in rollback-powerfail_cut_after=60ms\/console\.log\]\n\[ +\d+\] line \d+ x+\n/,
+    );
     expect(out.endsWith(lines.at(-1)!)).toBe(true);
   });
 });
@@ -197,6 +226,6 @@ describe('writeJunit', () => {
     expect(err).toBeInstanceOf(RigError);
     expect((err as RigError).part).toBe('reports');
     expect((err as RigError).message).toMatch(new RegExp(`^cannot write ${file}: EEXIST: file already exists, mkdir`));
-    expect(readdirSync(dir)).toEqual(["a-file"]);
+    expect(readdirSync(dir)).toEqual(['a-file']);
   });
 });

@@ -18,7 +18,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function plant(holder: Partial<LeaseHolder>): void {
   const now = new Date().toISOString();
-  writeFileSync(join(dir, 'bench.json'), JSON.stringify({ rig: 'bench', pid: process.pid, host: hostname(), since: now, heartbeat: now, ttlMs: 30_000, ...holder }));
+  writeFileSync(
+    join(dir, 'bench.json'),
+    JSON.stringify({ rig: 'bench', pid: process.pid, host: hostname(), since: now, heartbeat: now, ttlMs: 30_000, ...holder }),
+  );
 }
 
 describe('RigLease', () => {
@@ -37,7 +40,9 @@ describe('RigLease', () => {
     const t0 = Date.now();
     const error = await RigLease.acquire({ dir, rig: 'bench', log }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RigError);
-    expect((error as RigError).message).toMatch(new RegExp(`in use by pid ${process.ppid} on ${hostname()} since 2026-01-01T00:00:00.000Z \\(run other\\).*--wait`));
+    expect((error as RigError).message).toMatch(
+      new RegExp(`in use by pid ${process.ppid} on ${hostname()} since 2026-01-01T00:00:00.000Z \\(run other\\).*--wait`),
+    );
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
@@ -53,7 +58,9 @@ describe('RigLease', () => {
 
   it('gives up after --wait with the holder named', async () => {
     const first = await RigLease.acquire({ dir, rig: 'bench', log });
-    await expect(RigLease.acquire({ dir, rig: 'bench', waitMs: 500, log })).rejects.toThrow(/in use by pid .*waited 1s|in use by pid .*waited 0s/);
+    await expect(RigLease.acquire({ dir, rig: 'bench', waitMs: 500, log })).rejects.toThrow(
+      /in use by pid .*waited 1s|in use by pid .*waited 0s/,
+    );
     first.release();
   });
 
@@ -102,7 +109,8 @@ describe('RigLease', () => {
     const takers = await Promise.allSettled(Array.from({ length: 8 }, () => RigLease.acquire({ dir, rig: 'bench', log })));
     const won = takers.filter((t) => t.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    for (const lost of takers.filter((t) => t.status === 'rejected')) expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(RigError);
+    for (const lost of takers.filter((t) => t.status === 'rejected'))
+      expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(RigError);
     (won[0] as PromiseFulfilledResult<RigLease>).value.release();
   });
 });

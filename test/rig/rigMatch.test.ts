@@ -10,7 +10,15 @@ function project(rigs: Record<string, string[] | string>): Project {
   const dir = mkdtempSync(join(tmpdir(), 'hil-rigmatch-'));
   mkdirSync(join(dir, 'rigs'));
   for (const [name, labels] of Object.entries(rigs)) {
-    const text = typeof labels === 'string' ? labels : [`name: ${name}`, `labels: [${labels.join(', ')}]`, 'console: { kind: serial, path: /dev/ttyUSB0 }', "power: { kind: command, on: 'true', off: 'true' }"].join('\n');
+    const text =
+      typeof labels === 'string'
+        ? labels
+        : [
+            `name: ${name}`,
+            `labels: [${labels.join(', ')}]`,
+            'console: { kind: serial, path: /dev/ttyUSB0 }',
+            "power: { kind: command, on: 'true', off: 'true' }",
+          ].join('\n');
     writeFileSync(join(dir, 'rigs', `${name}.yaml`), text);
   }
   return new Project(dir);

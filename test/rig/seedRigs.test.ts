@@ -28,7 +28,12 @@ describe('seed-board rig files', () => {
 
   it('the K64F and F429 layouts put header and app where the seeds do', () => {
     const regions = (name: string) =>
-      Object.fromEntries(resolveRegions(layoutSchema.parse((loadRig(rigFile(name)).yaml.data as { layout: unknown }).layout)).map((r) => [r.name, r.address]));
+      Object.fromEntries(
+        resolveRegions(layoutSchema.parse((loadRig(rigFile(name)).yaml.data as { layout: unknown }).layout)).map((r) => [
+          r.name,
+          r.address,
+        ]),
+      );
     expect(regions('frdm-k64f')).toMatchObject({ header: 0xa000, app: 0xa400, kvstore: 0x8000 });
     expect(regions('nucleo-f429zi')).toMatchObject({ header: 0x08008000, app: 0x08008400, kvstore: 0x08100000, candidate: 0x08120000 });
     expect(regions('psoc6-cy8cproto-062-4343w')).toMatchObject({ bootloader: 0x10000000, primary: 0x10018000, factory: 0x18000000 });
@@ -48,7 +53,10 @@ describe('rig check on the seed rigs, on a machine with none of their hardware',
   it('NUCLEO-F429ZI: openocd finds no ST-Link, usbrelay finds no relay', async () => {
     const parts = byPart(await checkRig(loadRig(rigFile('nucleo-f429zi'))));
     expect(parts.console!.ok).toBe(false);
-    expect(parts.probe).toMatchObject({ ok: false, message: 'openocd (exit 1): Error: open failed (no ST-Link found, or another program holds it)' });
+    expect(parts.probe).toMatchObject({
+      ok: false,
+      message: 'openocd (exit 1): Error: open failed (no ST-Link found, or another program holds it)',
+    });
     expect(parts.power).toMatchObject({ ok: false, message: 'usbrelay: relay HURTM_1 not found: usbrelay says "Found 0 devices"' });
   });
 
@@ -83,10 +91,26 @@ describe('rig check with parts that are there', () => {
           name: 'bench',
           dir: '/tmp',
           console: { kind: 'serial', options: { kind: 'serial', path: consolePty.driver, baud: 115200, reopen: 1000, encoding: 'utf8' } },
-          power: { kind: 'pdudaemon', options: { kind: 'pdudaemon', host: '127.0.0.1', port: (pdu.address() as AddressInfo).port, pdu: 'p', outlet: 1, timeout: 2000 } },
-          probe: { kind: 'openocd', options: { kind: 'openocd', args: ['-f', 'interface/cmsis-dap.cfg', '-f', 'target/psoc6.cfg'], timeout: 30000, cmd: 'openocd' } },
+          power: {
+            kind: 'pdudaemon',
+            options: {
+              kind: 'pdudaemon',
+              host: '127.0.0.1',
+              port: (pdu.address() as AddressInfo).port,
+              pdu: 'p',
+              outlet: 1,
+              timeout: 2000,
+            },
+          },
+          probe: {
+            kind: 'openocd',
+            options: { kind: 'openocd', args: ['-f', 'interface/cmsis-dap.cfg', '-f', 'target/psoc6.cfg'], timeout: 30000, cmd: 'openocd' },
+          },
           outputs: {
-            button: { kind: 'numato', options: { kind: 'numato', path: relayPty.driver, channel: 0, baud: 19200, timeout: 1000, active: 'high' } },
+            button: {
+              kind: 'numato',
+              options: { kind: 'numato', path: relayPty.driver, channel: 0, baud: 19200, timeout: 1000, active: 'high' },
+            },
             mystery: { kind: 'teleporter', options: {} },
           },
         },

@@ -13,7 +13,13 @@ function scenario(params: string): Scenario {
   const file = join(dir, 'sweep.yaml');
   writeFileSync(
     file,
-    ['name: sweep', `params: ${params}`, 'steps:', "  - cut: { after: '${cut_after}' }", 'expect: { model: { initial: a, states: { a: { cuttable: true } } } }'].join('\n'),
+    [
+      'name: sweep',
+      `params: ${params}`,
+      'steps:',
+      "  - cut: { after: '${cut_after}' }",
+      'expect: { model: { initial: a, states: { a: { cuttable: true } } } }',
+    ].join('\n'),
   );
   return loadScenario(file);
 }

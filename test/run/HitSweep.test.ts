@@ -15,7 +15,13 @@ function scenario(hit: string, params = ''): Scenario {
   const file = join(dir, 'hits.yaml');
   writeFileSync(
     file,
-    ['name: hits', ...(params ? [`params: ${params}`] : []), 'steps:', `  - cut: { at: { symbol: flash_program_word, hit: ${hit} } }`, 'expect: { model: { initial: a, states: { a: {} } } }'].join('\n'),
+    [
+      'name: hits',
+      ...(params ? [`params: ${params}`] : []),
+      'steps:',
+      `  - cut: { at: { symbol: flash_program_word, hit: ${hit} } }`,
+      'expect: { model: { initial: a, states: { a: {} } } }',
+    ].join('\n'),
   );
   return loadScenario(file);
 }
@@ -80,7 +86,9 @@ describe('cut at: { hit: all | { every: N } }', () => {
       }
     })();
     // One message, located at the field.
-    expect(bad?.split('\n')).toEqual([expect.stringMatching(/hits\.yaml:3:\d+ steps\[0\]\.cut\.at\.hit: every takes a whole number of hits, 1 or more$/)]);
+    expect(bad?.split('\n')).toEqual([
+      expect.stringMatching(/hits\.yaml:3:\d+ steps\[0\]\.cut\.at\.hit: every takes a whole number of hits, 1 or more$/),
+    ]);
     const refusal = (hit: string) => {
       try {
         scenario(hit);
@@ -88,10 +96,18 @@ describe('cut at: { hit: all | { every: N } }', () => {
         return (err as Error).message.split('\n');
       }
     };
-    expect(refusal('{ every: 16, edges: -1 }')).toEqual([expect.stringMatching(/hits\.yaml:3:\d+ steps\[0\]\.cut\.at\.hit: edges takes a whole number of hits, 0 or more$/)]);
-    expect(refusal('{ every: 16, edges: two }')).toEqual([expect.stringMatching(/steps\[0\]\.cut\.at\.hit: edges takes a whole number of hits, 0 or more$/)]);
-    expect(refusal('{ every: 16, edge: 4 }')).toEqual([expect.stringMatching(/steps\[0\]\.cut\.at\.hit: hit takes \{ every: N, edges: K \}, not edge$/)]);
-    expect(refusal('{ edges: 4 }')).toEqual([expect.stringMatching(/steps\[0\]\.cut\.at\.hit: every takes a whole number of hits, 1 or more$/)]);
+    expect(refusal('{ every: 16, edges: -1 }')).toEqual([
+      expect.stringMatching(/hits\.yaml:3:\d+ steps\[0\]\.cut\.at\.hit: edges takes a whole number of hits, 0 or more$/),
+    ]);
+    expect(refusal('{ every: 16, edges: two }')).toEqual([
+      expect.stringMatching(/steps\[0\]\.cut\.at\.hit: edges takes a whole number of hits, 0 or more$/),
+    ]);
+    expect(refusal('{ every: 16, edge: 4 }')).toEqual([
+      expect.stringMatching(/steps\[0\]\.cut\.at\.hit: hit takes \{ every: N, edges: K \}, not edge$/),
+    ]);
+    expect(refusal('{ edges: 4 }')).toEqual([
+      expect.stringMatching(/steps\[0\]\.cut\.at\.hit: every takes a whole number of hits, 1 or more$/),
+    ]);
     expect(() => scenario('all', '{ hit: [1, 2] }')).toThrow(ConfigError);
     expect(() => scenario('all', '{ hit: [1, 2] }')).toThrow(/sweeps through the parameter "hit", which params already defines/);
   });

@@ -12,10 +12,20 @@ function project(boards: number): string {
   for (let i = 1; i <= boards; i++) {
     writeFileSync(
       join(dir, 'rigs', `board${i}.yaml`),
-      [`name: board${i}`, 'labels: [bench]', `console: { kind: serial, path: /dev/ttyUSB${i} }`, "power: { kind: command, on: 'true', off: 'true' }"].join('\n'),
+      [
+        `name: board${i}`,
+        'labels: [bench]',
+        `console: { kind: serial, path: /dev/ttyUSB${i} }`,
+        "power: { kind: command, on: 'true', off: 'true' }",
+      ].join('\n'),
     );
   }
-  writeFileSync(join(dir, 'scenarios', 'on-bench.yaml'), ['name: on-bench', 'rigs: { labels: [bench] }', 'steps:', '  - power: on', 'expect: { model: { initial: a, states: { a: {} } } }'].join('\n'));
+  writeFileSync(
+    join(dir, 'scenarios', 'on-bench.yaml'),
+    ['name: on-bench', 'rigs: { labels: [bench] }', 'steps:', '  - power: on', 'expect: { model: { initial: a, states: { a: {} } } }'].join(
+      '\n',
+    ),
+  );
   return dir;
 }
 
@@ -35,11 +45,15 @@ describe('rigs for --jobs', () => {
   });
 
   it('says how many rigs match when there are fewer than jobs', () => {
-    expect(() => planRun({ scenarios: ['on-bench'], jobs: 3, cwd: project(2) })).toThrow(/--jobs 3 needs 3 rigs with the labels \[bench\]; only 2 have them: board1, board2/);
+    expect(() => planRun({ scenarios: ['on-bench'], jobs: 3, cwd: project(2) })).toThrow(
+      /--jobs 3 needs 3 rigs with the labels \[bench\]; only 2 have them: board1, board2/,
+    );
   });
 
   it('refuses to copy a named real board', () => {
-    expect(() => planRun({ scenarios: ['on-bench'], rig: 'board1', jobs: 2, cwd: project(2) })).toThrow(/rig board1 is one board and --jobs 2 needs 2/);
+    expect(() => planRun({ scenarios: ['on-bench'], rig: 'board1', jobs: 2, cwd: project(2) })).toThrow(
+      /rig board1 is one board and --jobs 2 needs 2/,
+    );
   });
 
   it('--until-coverage needs a cuttable state', () => {

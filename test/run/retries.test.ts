@@ -10,7 +10,19 @@ const script: Array<CaseResult['status']> = [];
 const runCase = jest.fn(async (o: CaseRunOptions): Promise<CaseResult> => {
   const status = script.shift()!;
   mkdirSync(join(o.runDir, o.spec.id), { recursive: true });
-  return { id: o.spec.id, scenario: 's', rig: o.rig.name, params: {}, status, message: status === 'pass' ? undefined : `${status}!`, startedAt: new Date().toISOString(), durationMs: 1, properties: { rig: o.rig.name }, dir: o.spec.id, consoleText: '' };
+  return {
+    id: o.spec.id,
+    scenario: 's',
+    rig: o.rig.name,
+    params: {},
+    status,
+    message: status === 'pass' ? undefined : `${status}!`,
+    startedAt: new Date().toISOString(),
+    durationMs: 1,
+    properties: { rig: o.rig.name },
+    dir: o.spec.id,
+    consoleText: '',
+  };
 });
 jest.unstable_mockModule('../../src/run/CaseRunner.js', () => ({ runCase }));
 const { run } = await import('../../src/run/Run.js');
@@ -27,7 +39,10 @@ async function runOne(statuses: Array<CaseResult['status']>, retries: number, qu
   script.splice(0, script.length, ...statuses);
   const plan = [{ scenario: { name: 's' }, rig: { name: 'bench' }, cases: [{ id: 'c', params: {}, repeat: 1 }] }] as never;
   const log: string[] = [];
-  const result = await run({ scenarios: [], cwd, reportDir: 'reports', retries, quarantineAfter, signal: new AbortController().signal, log: (m) => log.push(m) }, plan);
+  const result = await run(
+    { scenarios: [], cwd, reportDir: 'reports', retries, quarantineAfter, signal: new AbortController().signal, log: (m) => log.push(m) },
+    plan,
+  );
   return { result, c: result.cases[0]!, log };
 }
 
@@ -36,8 +51,24 @@ describe('--retries', () => {
     const { result, c, log } = await runOne(['error', 'error', 'pass'], 3);
     expect(runCase).toHaveBeenCalledTimes(3);
     expect(c.status).toBe('pass');
-    expect(c.properties).toMatchObject({ attempts: '3', 'attempt.1.status': 'error', 'attempt.1.message': 'error!', 'attempt.1.dir': 'c.attempt-1', 'attempt.2.status': 'error', 'attempt.3.status': 'pass', flaky: 'true' });
-    expect(readdirSync(result.dir).sort()).toEqual(['c', 'c.attempt-1', 'c.attempt-2', 'index.html', 'junit.xml', 'results.json', 'results.jsonl']);
+    expect(c.properties).toMatchObject({
+      attempts: '3',
+      'attempt.1.status': 'error',
+      'attempt.1.message': 'error!',
+      'attempt.1.dir': 'c.attempt-1',
+      'attempt.2.status': 'error',
+      'attempt.3.status': 'pass',
+      flaky: 'true',
+    });
+    expect(readdirSync(result.dir).sort()).toEqual([
+      'c',
+      'c.attempt-1',
+      'c.attempt-2',
+      'index.html',
+      'junit.xml',
+      'results.json',
+      'results.jsonl',
+    ]);
     expect(readFileSync(join(result.dir, 'junit.xml'), 'utf8')).toMatch(/<property name="flaky" value="true"\/>/);
     expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8')).cases[0].properties.flaky).toBe('true');
     expect(log.join('\n')).toMatch(/rig error, retrying c \(attempt 2 of 4\): error!/);

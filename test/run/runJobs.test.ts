@@ -8,13 +8,17 @@ describe('runJobs', () => {
     let running = 0;
     let peak = 0;
     const seen: Array<[number, number]> = [];
-    await runJobs(2, () => items.shift(), async (ms, job) => {
-      running++;
-      peak = Math.max(peak, running);
-      seen.push([ms, job]);
-      await sleep(ms);
-      running--;
-    });
+    await runJobs(
+      2,
+      () => items.shift(),
+      async (ms, job) => {
+        running++;
+        peak = Math.max(peak, running);
+        seen.push([ms, job]);
+        await sleep(ms);
+        running--;
+      },
+    );
     expect(peak).toBe(2);
     expect(seen).toHaveLength(6);
     expect(new Set(seen.map(([, job]) => job))).toEqual(new Set([0, 1]));

@@ -3,7 +3,11 @@ import { ConfigError } from '../../src/core/errors.js';
 import { parseShard, shardPlan, type PlannedScenario } from '../../src/run/Run.js';
 
 const plan = (counts: number[]) =>
-  counts.map((n, s) => ({ scenario: { name: `s${s}` }, rig: { name: `rig${s}` }, cases: Array.from({ length: n }, (_, i) => ({ id: `s${s}[i=${i}]`, params: {}, repeat: 1 })) })) as unknown as PlannedScenario[];
+  counts.map((n, s) => ({
+    scenario: { name: `s${s}` },
+    rig: { name: `rig${s}` },
+    cases: Array.from({ length: n }, (_, i) => ({ id: `s${s}[i=${i}]`, params: {}, repeat: 1 })),
+  })) as unknown as PlannedScenario[];
 const ids = (p: PlannedScenario[]) => p.flatMap((x) => x.cases.map((c) => c.id));
 
 describe('--shard i/n', () => {

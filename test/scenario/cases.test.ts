@@ -64,7 +64,7 @@ describe('case expansion', () => {
     expect(ids).toEqual(['sweep[cut_after=20ms]#1', 'sweep[cut_after=20ms]#2', 'sweep[cut_after=20ms]#3']);
   });
 
-  it('--case picks one case, or rebuilds a point that is not in today\'s sweep', () => {
+  it("--case picks one case, or rebuilds a point that is not in today's sweep", () => {
     const s = scenario('{ cut_after: [20ms, 60ms] }');
     expect(expandCases(s, { only: ['sweep[cut_after=60ms]'] }).map((c) => c.params)).toEqual([{ cut_after: '60ms' }]);
     expect(expandCases(s, { only: ['sweep[cut_after=130ms]'] }).map((c) => c.params)).toEqual([{ cut_after: '130ms' }]);
@@ -73,16 +73,25 @@ describe('case expansion', () => {
 
   it('refuses more than 100,000 cases at load, counting them as a product, with the file, line and count', () => {
     const started = process.cpuUsage();
-    expect(() => scenario('{ a: { from: 1, to: 1000, step: 1 }, b: { from: 1, to: 1000, step: 1 }, c: { from: 1, to: 1000, step: 1 }, d: { from: 1, to: 1000, step: 1 }, e: { from: 1, to: 1000, step: 1 } }'))
-      .toThrow(/sweep\.yaml:2:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/);
+    expect(() =>
+      scenario(
+        '{ a: { from: 1, to: 1000, step: 1 }, b: { from: 1, to: 1000, step: 1 }, c: { from: 1, to: 1000, step: 1 }, d: { from: 1, to: 1000, step: 1 }, e: { from: 1, to: 1000, step: 1 } }',
+      ),
+    ).toThrow(
+      /sweep\.yaml:2:1 params: the parameters make 1000000000000000 cases \(1000 a x 1000 b x 1000 c x 1000 d x 1000 e\); the limit is 100000/,
+    );
     expect(cpuMsSince(started)).toBeLessThan(2_000);
     expect(() => scenario('{ cut_after: { from: 1ms, to: 1000ms, step: 1ms }, b: { from: 1, to: 100, step: 1 } }')).not.toThrow();
   });
 
   it('refuses a run that --param or --repeat takes past 100,000 cases', () => {
     const s = scenario('{ cut_after: { from: 1ms, to: 1000ms, step: 1ms }, board: [a] }');
-    expect(() => expandCases(s, { repeat: 101 })).toThrow(/params: the run would make 101000 cases \(1000 cut_after x 1 board x 101 repeats\); the limit is 100000/);
-    expect(() => expandCases(s, { overrides: { board: Array.from({ length: 101 }, (_, i) => `b${i}`).join(',') } })).toThrow(/101000 cases/);
+    expect(() => expandCases(s, { repeat: 101 })).toThrow(
+      /params: the run would make 101000 cases \(1000 cut_after x 1 board x 101 repeats\); the limit is 100000/,
+    );
+    expect(() => expandCases(s, { overrides: { board: Array.from({ length: 101 }, (_, i) => `b${i}`).join(',') } })).toThrow(
+      /101000 cases/,
+    );
     expect(expandCases(s, { repeat: 100 })).toHaveLength(100_000);
   });
 });

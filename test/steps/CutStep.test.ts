@@ -26,7 +26,11 @@ describe('cut: { at } arguments', () => {
 });
 
 describe('symbolFile: the ELF that defines the symbol', () => {
-  const images = () => ({ boot: { path: join(dir, 'boot.bin') }, app: { path: join(dir, 'app.img') }, other: { path: join(dir, 'other.elf') } });
+  const images = () => ({
+    boot: { path: join(dir, 'boot.bin') },
+    app: { path: join(dir, 'app.img') },
+    other: { path: join(dir, 'other.elf') },
+  });
   const at = (extra: Record<string, string> = {}) => ({ symbol: 'f', hit: 1, ...extra });
 
   it('follows the image: its path with .elf, the first image by default, an ELF image itself', () => {
@@ -37,7 +41,9 @@ describe('symbolFile: the ELF that defines the symbol', () => {
   });
 
   it('says what it looked for when there is no ELF', () => {
-    expect(() => symbolFile(at({ image: 'app' }), images(), dir)).toThrow(new RegExp(`no ELF next to image app \\(looked for ${join(dir, 'app.elf')}\\)`));
+    expect(() => symbolFile(at({ image: 'app' }), images(), dir)).toThrow(
+      new RegExp(`no ELF next to image app \\(looked for ${join(dir, 'app.elf')}\\)`),
+    );
     expect(() => symbolFile(at({ image: 'nope' }), images(), dir)).toThrow(RigError);
     expect(() => symbolFile(at({ symbols: join(dir, 'missing.elf') }), images(), dir)).toThrow(/no symbol file/);
   });
@@ -114,7 +120,9 @@ describe('cut: { at } on a probe that can halt', () => {
 
   it('a probe without the capability is a rig error naming it', async () => {
     const h = harness({ breakAt: false });
-    await expect(cutStep.run(cutStep.schema.parse({ at: { symbol: 'f', hit: 1 } }), h.ctx)).rejects.toThrow(/probe \(fake\) cannot halt at a breakpoint/);
+    await expect(cutStep.run(cutStep.schema.parse({ at: { symbol: 'f', hit: 1 } }), h.ctx)).rejects.toThrow(
+      /probe \(fake\) cannot halt at a breakpoint/,
+    );
   });
 });
 

@@ -20,7 +20,8 @@ function harness(flash: Buffer) {
     description: 'fake',
     async read(address: number, length: number): Promise<Buffer> {
       const offset = address - BASE;
-      if (offset < 0 || offset + length > flash.length) throw new Error(`read of ${length} bytes at 0x${address.toString(16)} is outside the region`);
+      if (offset < 0 || offset + length > flash.length)
+        throw new Error(`read of ${length} bytes at 0x${address.toString(16)} is outside the region`);
       reads.push({ offset, length });
       return Buffer.from(flash.subarray(offset, offset + length));
     },
@@ -83,7 +84,10 @@ const cases: Record<string, Buffer> = {
   'bad hash': inSlot(tampered(small, 100, (b) => (b[0] ^= 1))),
   'bad hash past the first read': inSlot(tampered(big, 8000, (b) => (b[0] ^= 1))),
   'header beyond the region': inSlot(tampered(small, 12, (b) => b.writeUInt32LE(SLOT, 0))),
-  'TLV area beyond the region': inSlot(tampered(small, hashedEnd(small) + 2, (b) => b.writeUInt16LE(0xffff, 0)), small.length + 100),
+  'TLV area beyond the region': inSlot(
+    tampered(small, hashedEnd(small) + 2, (b) => b.writeUInt16LE(0xffff, 0)),
+    small.length + 100,
+  ),
   'TLV info beyond the region': small.subarray(0, hashedEnd(small) + 2),
   'bad TLV magic': inSlot(tampered(big, hashedEnd(big), (b) => b.writeUInt16LE(0x1234, 0))),
   'ih_hdr_size too small': inSlot(tampered(small, 8, (b) => b.writeUInt16LE(8, 0))),
@@ -123,7 +127,11 @@ describe('inspect: { region, image }', () => {
   });
 
   it('passes on a version with a build number', async () => {
-    expect(await harness(inSlot(straddling)).inspect({ version: '2.0.0+3' })).toMatchObject({ outcome: 'pass', found: 'valid', version: '2.0.0+3' });
+    expect(await harness(inSlot(straddling)).inspect({ version: '2.0.0+3' })).toMatchObject({
+      outcome: 'pass',
+      found: 'valid',
+      version: '2.0.0+3',
+    });
   });
 
   it('does not read past the region for a header claiming more than it holds', async () => {
@@ -180,7 +188,9 @@ describe('inspect: { region, holds } and { region, offset, equals }', () => {
 
   it('expects a file that is not an MCUboot image as it is, then erased flash', async () => {
     expect(await run(inSlot(bodyOf(5000)), { holds: 'raw' })).toBe('pass');
-    expect(await run(inSlot(bodyOf(4996)), { holds: 'raw' })).toMatch(/^inspect primary: expected it to hold image raw and erased flash; \d bytes differ in 0x1384\.\./);
+    expect(await run(inSlot(bodyOf(4996)), { holds: 'raw' })).toMatch(
+      /^inspect primary: expected it to hold image raw and erased flash; \d bytes differ in 0x1384\.\./,
+    );
   });
 
   it('fails on a byte left in the last sector, or a last word not copied, naming where', async () => {
@@ -190,7 +200,11 @@ describe('inspect: { region, holds } and { region, offset, equals }', () => {
     );
     const end = parseImage(padded).size;
     const short = tampered(copied, end - 4, (b) => b.fill(0xff, 0, 4));
-    expect(await run(short, { holds: 'upgrade' })).toMatch(new RegExp(`^inspect primary: expected it to hold image upgrade and erased flash; \\d bytes differ in 0x${(end - 4).toString(16)}\\.\\.`));
+    expect(await run(short, { holds: 'upgrade' })).toMatch(
+      new RegExp(
+        `^inspect primary: expected it to hold image upgrade and erased flash; \\d bytes differ in 0x${(end - 4).toString(16)}\\.\\.`,
+      ),
+    );
     expect(await run(copied, { holds: 'erased' })).toMatch(/expected it to hold only erased flash; \d+ bytes differ in 0x0\.\./);
   });
 

@@ -73,7 +73,9 @@ mutants:
   });
 
   it('refuses a mutant with neither patch nor flags, a repeated name, and "good"', () => {
-    const message = refusal('scenarios: [ota-upgrade]\nmutants:\n  - { name: one }\n  - { name: two, flags: X=1 }\n  - { name: two, flags: X=2 }\n  - { name: good, flags: X=3 }\n');
+    const message = refusal(
+      'scenarios: [ota-upgrade]\nmutants:\n  - { name: one }\n  - { name: two, flags: X=1 }\n  - { name: two, flags: X=2 }\n  - { name: good, flags: X=3 }\n',
+    );
     expect(message.split('\n')).toEqual([
       'teeth.yaml:4:5 mutants[0]: a mutant needs a patch:, flags: or both',
       'teeth.yaml:6:13 mutants[2].name: a second mutant named "two"',
@@ -91,17 +93,25 @@ mutants: [{ name: one, flags: X=1 }]
       dir,
     );
     expect(spec.scenarios[0]).toEqual(
-      expect.objectContaining({ label: 'ota-upgrade with factory-full.img, upgrade-full.img', images: { factory: `${firmware}/factory-full.img`, upgrade: `${firmware}/upgrade-full.img` } }),
+      expect.objectContaining({
+        label: 'ota-upgrade with factory-full.img, upgrade-full.img',
+        images: { factory: `${firmware}/factory-full.img`, upgrade: `${firmware}/upgrade-full.img` },
+      }),
     );
-    expect(refusal('scenarios: [{ scenario: ota-upgrade, images: { factory: nothing.img } }]\nmutants: [{ name: one, flags: X=1 }]\n')).toMatch(
-      /^teeth\.yaml:2:46 scenarios\[0\]\.images: factory=nothing\.img: .*no such file/,
-    );
+    expect(
+      refusal('scenarios: [{ scenario: ota-upgrade, images: { factory: nothing.img } }]\nmutants: [{ name: one, flags: X=1 }]\n'),
+    ).toMatch(/^teeth\.yaml:2:46 scenarios\[0\]\.images: factory=nothing\.img: .*no such file/);
   });
 
   it('refuses unknown keys and a missing build folder', () => {
-    expect(refusal('scenarios: [ota-upgrade]\nmutants: [{ name: one, flag: X=1 }]\n')).toMatch(/^teeth\.yaml:3:\d+ mutants\[0\]\.flag: unknown key "flag" \(did you mean "flags"\?\)/);
+    expect(refusal('scenarios: [ota-upgrade]\nmutants: [{ name: one, flag: X=1 }]\n')).toMatch(
+      /^teeth\.yaml:3:\d+ mutants\[0\]\.flag: unknown key "flag" \(did you mean "flags"\?\)/,
+    );
     const file = join(dir, 'nodir.yaml');
-    writeFileSync(file, 'build: { dir: nowhere, command: make, output: o.bin, image: bootloader }\nscenarios: [ota-upgrade]\nmutants: [{ name: one, flags: X=1 }]\n');
+    writeFileSync(
+      file,
+      'build: { dir: nowhere, command: make, output: o.bin, image: bootloader }\nscenarios: [ota-upgrade]\nmutants: [{ name: one, flags: X=1 }]\n',
+    );
     expect(() => loadTeethFile(file, dir)).toThrow('nodir.yaml:1:15 build.dir: nowhere: no such folder');
   });
 });

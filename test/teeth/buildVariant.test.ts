@@ -25,7 +25,14 @@ beforeAll(() => {
   writeFileSync(join(root, 'stale.patch'), '--- a/src/fw.c\n+++ b/src/fw.c\n@@ -1 +1 @@\n-older\n+newer\n');
   spec = {
     file: 'teeth.yaml',
-    build: { dir: join(root, 'fw'), command: 'sh build.sh', commandAt: { file: 'teeth.yaml' }, output: 'out/fw.bin', image: 'bootloader', timeoutMs: 10_000 },
+    build: {
+      dir: join(root, 'fw'),
+      command: 'sh build.sh',
+      commandAt: { file: 'teeth.yaml' },
+      output: 'out/fw.bin',
+      image: 'bootloader',
+      timeoutMs: 10_000,
+    },
     scenarios: [],
     mutants: [],
   };
@@ -53,14 +60,24 @@ describe('building a variant', () => {
       tail: 'error: broken\nfw.c:2:  error',
     });
     const hung = { ...spec, build: { ...spec.build, command: 'sleep 60', timeoutMs: 300 } };
-    expect(await buildVariant(hung, { name: 'hung', flags: '' }, join(root, 'state'), never)).toEqual({ ok: false, why: 'timed out after 300ms', tail: '' });
+    expect(await buildVariant(hung, { name: 'hung', flags: '' }, join(root, 'state'), never)).toEqual({
+      ok: false,
+      why: 'timed out after 300ms',
+      tail: '',
+    });
   });
 
   it('refuses a patch that does not apply, naming the mutant and where the file names the patch, before building anything', async () => {
-    const stale = { name: 'stale', patch: join(root, 'stale.patch'), patchAt: { file: 'teeth.yaml', line: 9, col: 24, field: 'mutants[2].patch' } };
+    const stale = {
+      name: 'stale',
+      patch: join(root, 'stale.patch'),
+      patchAt: { file: 'teeth.yaml', line: 9, col: 24, field: 'mutants[2].patch' },
+    };
     const refused = checkPatches({ ...spec, mutants: [{ name: 'commented', patch: join(root, 'comment.patch') }, stale] }, never);
     await expect(refused).rejects.toThrow(ConfigError);
-    await expect(refused).rejects.toThrow(/^teeth\.yaml:9:24 mutants\[2\]\.patch: mutant stale: .*stale\.patch does not apply to .*fw \(patch -p1\):\n.*FAILED/s);
+    await expect(refused).rejects.toThrow(
+      /^teeth\.yaml:9:24 mutants\[2\]\.patch: mutant stale: .*stale\.patch does not apply to .*fw \(patch -p1\):\n.*FAILED/s,
+    );
     expect(readFileSync(join(root, 'fw/src/fw.c'), 'utf8')).toBe('good\n');
   });
 });

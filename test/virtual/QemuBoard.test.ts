@@ -123,7 +123,7 @@ describe('QemuBoard with real QEMU', () => {
     }
   });
 
-  it('a missing kernel file is a RigError carrying QEMU\'s own message', async () => {
+  it("a missing kernel file is a RigError carrying QEMU's own message", async () => {
     const { power } = parts(rig, qemuResources(rig, { kernel: 'no-such-rom.elf' }));
     const err = await power.on().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RigError);
@@ -133,7 +133,7 @@ describe('QemuBoard with real QEMU', () => {
     expect(power.state()).toBe('off');
   });
 
-  it('an unknown machine is a RigError carrying QEMU\'s own message', async () => {
+  it("an unknown machine is a RigError carrying QEMU's own message", async () => {
     const { power } = parts(rig, qemuResources(rig, { machine: 'no-such-board' }));
     const err = (await power.on().catch((e: unknown) => e)) as RigError;
     expect(err).toBeInstanceOf(RigError);
@@ -162,7 +162,7 @@ describe('QemuBoard with real QEMU', () => {
     expect(rig.logs).toContain('virtual-test: QEMU killed at its lifetime bound (2500ms)');
   });
 
-  it('QEMU dying by itself (a guest that locks up) shows as a gap carrying QEMU\'s last words', async () => {
+  it("QEMU dying by itself (a guest that locks up) shows as a gap carrying QEMU's last words", async () => {
     // The erased-NV stub sleeps; a kernel that jumps to 0xFFFFFFFF instead makes QEMU abort with "Lockup".
     const lockup = join(rig.dir, 'lockup.bin');
     await writeFile(lockup, Buffer.from([0x00, 0x00, 0x01, 0x20, 0xff, 0xff, 0xff, 0xff]));

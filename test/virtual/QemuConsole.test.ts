@@ -39,11 +39,20 @@ describe('QemuConsole on a real QEMU pty', () => {
       await close();
     }
     expect(events).toEqual([
-      'boot N', 'gap power off',
-      'resume', 'boot N', 'gap power off',
-      'resume', 'boot N', 'gap power off',
-      'resume', 'boot N', 'gap power off',
-      'resume', 'boot N', 'gap power off',
+      'boot N',
+      'gap power off',
+      'resume',
+      'boot N',
+      'gap power off',
+      'resume',
+      'boot N',
+      'gap power off',
+      'resume',
+      'boot N',
+      'gap power off',
+      'resume',
+      'boot N',
+      'gap power off',
     ]);
     const counts = lines.filter((l) => l.text.startsWith('boot')).map((l) => Number(l.text.slice(5)));
     expect(counts).toEqual(counts.map((_, i) => counts[0]! + i));

@@ -5,7 +5,7 @@ import { flashedVirtualRig, virtualDrivers } from './drivers.js';
 import { until } from '../helpers/until.js';
 import { qemuResources, type VirtualRig } from './virtualRig.js';
 
-describe('QemuOutput: GPIO input lines over the board\'s UART1 socket', () => {
+describe("QemuOutput: GPIO input lines over the board's UART1 socket", () => {
   let rig: VirtualRig;
   beforeAll(async () => {
     rig = await flashedVirtualRig();
@@ -51,7 +51,10 @@ describe('QemuOutput: GPIO input lines over the board\'s UART1 socket', () => {
 
   it('active: low inverts what goes on the wire; a level set while off is sent at the next power-on', async () => {
     const { power, console, lines, close, context } = virtualDrivers(rig);
-    const bootPin = qemuOutputDriver.create(qemuOutputDriver.schema.parse({ kind: 'qemu', line: 2, active: 'low' }), context('outputs.boot'));
+    const bootPin = qemuOutputDriver.create(
+      qemuOutputDriver.schema.parse({ kind: 'qemu', line: 2, active: 'low' }),
+      context('outputs.boot'),
+    );
     await console.open();
     try {
       await bootPin.set(true);

@@ -99,7 +99,7 @@ describe('QemuProbe: gdb-multiarch on the QEMU gdbstub', () => {
     }
   });
 
-  it('maps gdb failures to RigError(probe) with gdb\'s own words', async () => {
+  it("maps gdb failures to RigError(probe) with gdb's own words", async () => {
     const { probe } = virtualDrivers(rig);
     const err = (await probe.read(0xf0000000, 16).catch((e: unknown) => e)) as RigError;
     expect(err).toBeInstanceOf(RigError);
@@ -107,14 +107,18 @@ describe('QemuProbe: gdb-multiarch on the QEMU gdbstub', () => {
     expect(err.message).toMatch(/^gdb: Cannot access memory at address 0xf0000000/);
     expect(err.detail).toMatch(/^'dump binary memory /);
 
-    await expect(probe.flash([{ name: 'missing', path: join(rig.dir, 'nope.bin'), address: SCRATCH }])).rejects.toThrow(/refusing to flash missing: .*nope\.bin: no such file/);
+    await expect(probe.flash([{ name: 'missing', path: join(rig.dir, 'nope.bin'), address: SCRATCH }])).rejects.toThrow(
+      /refusing to flash missing: .*nope\.bin: no such file/,
+    );
   });
 
   it('a verify mismatch names the image and the first differing address', async () => {
     const { probe } = virtualDrivers(rig);
     // The image runs 100 bytes into the end of the 16 MiB NV region: what lies past it is not memory.
     const end = NV_BASE + 16 * 1024 * 1024;
-    const err = (await probe.flash([{ name: 'pattern', path: join(rig.dir, 'pattern.bin'), address: end - 100 }], { verify: true }).catch((e: unknown) => e)) as RigError;
+    const err = (await probe
+      .flash([{ name: 'pattern', path: join(rig.dir, 'pattern.bin'), address: end - 100 }], { verify: true })
+      .catch((e: unknown) => e)) as RigError;
     expect(err).toBeInstanceOf(RigError);
     expect(err.message).toBe('verify failed: pattern differs at 0x22000000');
     expect(err.detail).toMatch(/^expected 0x[0-9a-f]+, read /);

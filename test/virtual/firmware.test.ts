@@ -11,7 +11,8 @@ const present = ['bootrom.elf', 'bootloader.elf', 'factory.img', 'flash_map.json
 
 (present ? describe : describe.skip)('the virtual board firmware on the qemu drivers', () => {
   let rig: VirtualRig;
-  const factoryBase = () => (JSON.parse(readFileSync(join(BUILD, 'flash_map.json'), 'utf8')) as { regions: { factory: { base: number } } }).regions.factory.base;
+  const factoryBase = () =>
+    (JSON.parse(readFileSync(join(BUILD, 'flash_map.json'), 'utf8')) as { regions: { factory: { base: number } } }).regions.factory.base;
   const resources = () => ({
     qemu: { kernel: join(BUILD, 'bootrom.elf'), nv: [{ id: 'nv', size: '16M', address: 0x21000000 }], stateDir: 'state', lifetime: '2m' },
   });

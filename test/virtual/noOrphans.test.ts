@@ -23,7 +23,10 @@ describe('no QEMU outlives the Node process that started it', () => {
     for (const source of SOURCES) {
       const out = join(dir, source.replace(/\.ts$/, '.js'));
       await mkdir(dirname(out), { recursive: true });
-      const { code } = transformFileSync(join(ROOT, source), { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } });
+      const { code } = transformFileSync(join(ROOT, source), {
+        jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+        module: { type: 'es6' },
+      });
       await writeFile(out, code);
     }
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));

@@ -58,7 +58,10 @@ describe('pflash drive, powerCycle restart, real U-Boot', () => {
       },
     });
     const power = qemuPowerDriver.create(qemuPowerDriver.schema.parse({ kind: 'qemu' }), context('power')) as QemuPower;
-    const console = qemuConsoleDriver.create(qemuConsoleDriver.schema.parse({ kind: 'qemu', serial: 0 }), context('console')) as QemuConsole;
+    const console = qemuConsoleDriver.create(
+      qemuConsoleDriver.schema.parse({ kind: 'qemu', serial: 0 }),
+      context('console'),
+    ) as QemuConsole;
     const lines: ConsoleLine[] = [];
     console.subscribe({ line: (l) => lines.push(l) });
     const texts = () => lines.map((l) => l.text);
@@ -66,7 +69,14 @@ describe('pflash drive, powerCycle restart, real U-Boot', () => {
     const uboot = async (command: string, done: RegExp) => {
       const from = lines.length;
       await console.write(`${command}\n`);
-      await until(`U-Boot to answer ${command}`, () => texts().slice(from).some((t) => done.test(t)), 15_000);
+      await until(
+        `U-Boot to answer ${command}`,
+        () =>
+          texts()
+            .slice(from)
+            .some((t) => done.test(t)),
+        15_000,
+      );
       return texts().slice(from);
     };
     const prompt = async () => {
@@ -84,7 +94,10 @@ describe('pflash drive, powerCycle restart, real U-Boot', () => {
       await power.on();
       await prompt();
       // This QEMU 7.2 times out on buffered writes (saveenv, large cp.b); a single-word cp.l programs one word.
-      await uboot(`mw.l 0x41000000 0x${MARKER}; protect off 0x${BANK1.toString(16)} +0x40000; cp.l 0x41000000 0x${BANK1.toString(16)} 1; echo written`, /^written/);
+      await uboot(
+        `mw.l 0x41000000 0x${MARKER}; protect off 0x${BANK1.toString(16)} +0x40000; cp.l 0x41000000 0x${BANK1.toString(16)} 1; echo written`,
+        /^written/,
+      );
       const wrote = await uboot(`md.l 0x${BANK1.toString(16)} 1`, /^04000000:/);
       expect(wrote.find((t) => t.startsWith('04000000:'))).toContain(MARKER);
       const file = await readFile(join(dir, 'rigs', 'uboot-test', 'flash1.img'));

@@ -55,7 +55,10 @@ describe('powerCycle reset with real QEMU', () => {
       expect(events.some((e) => e.type === 'proc' && e.phase === 'exit')).toBe(false);
       const nv = await readFile(rig.nvFile);
       const lastBoot = lines.map((l) => l.text).lastIndexOf(lines.filter((l) => l.text.startsWith('boot')).at(-1)!.text);
-      const ticks = lines.slice(lastBoot).filter((l) => /^tick \d+$/.test(l.text)).map((l) => Number(l.text.slice(5)));
+      const ticks = lines
+        .slice(lastBoot)
+        .filter((l) => /^tick \d+$/.test(l.text))
+        .map((l) => Number(l.text.slice(5)));
       // The app stores the tick in NV, then prints it; a stopped CPU writes nothing more.
       expect(word(nv, TICK_ADDR)).toBeGreaterThanOrEqual(Math.max(...ticks));
       expect(word(nv, TICK_ADDR)).toBeLessThanOrEqual(Math.max(...ticks) + 1);

@@ -9,18 +9,44 @@ const after = (args: string[], flag: string) => args.flatMap((a, i) => (a === fl
 describe('qemuBoardSchema', () => {
   it('fills the virtual board defaults and parses sizes and durations', () => {
     const o = parse({ kernel: 'rom.elf', nv: [{ id: 'nv', size: '16M', address: '0x21000000' }], lifetime: '30m' });
-    expect(o).toMatchObject({ qemu: 'qemu-system-arm', machine: 'mps2-an385', serials: 2, gpioSerial: 1, gdbPort: 0, icount: false, lifetime: 1_800_000, startTimeout: 10_000 });
+    expect(o).toMatchObject({
+      qemu: 'qemu-system-arm',
+      machine: 'mps2-an385',
+      serials: 2,
+      gpioSerial: 1,
+      gdbPort: 0,
+      icount: false,
+      lifetime: 1_800_000,
+      startTimeout: 10_000,
+    });
     expect(o.nv[0]).toEqual({ id: 'nv', size: 16 * 1024 * 1024, address: 0x21000000 });
-    expect(parse({ nv: [{ id: 'a', size: '64K' }, { id: 'b', size: 0x1000 }] }).nv.map((n) => n.size)).toEqual([65536, 4096]);
+    expect(
+      parse({
+        nv: [
+          { id: 'a', size: '64K' },
+          { id: 'b', size: 0x1000 },
+        ],
+      }).nv.map((n) => n.size),
+    ).toEqual([65536, 4096]);
   });
 
   it('rejects what would make a broken command line, naming the field', () => {
-    const issues = (o: Record<string, unknown>) => qemuBoardSchema.safeParse(o).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues({ nv: [{ id: 'nv', size: '16 megs' }] })).toEqual(['nv.0.size: expected a size or address such as 0x8000, 32K or 1M, got "16 megs"']);
+    const issues = (o: Record<string, unknown>) =>
+      qemuBoardSchema.safeParse(o).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ nv: [{ id: 'nv', size: '16 megs' }] })).toEqual([
+      'nv.0.size: expected a size or address such as 0x8000, 32K or 1M, got "16 megs"',
+    ]);
     expect(issues({ serials: 1 })).toEqual(['gpioSerial: UART 1 does not exist: serials is 1']);
     expect(issues({ nv: [{ id: 'nv', size: 1 }], memoryBackend: 'ram' })).toEqual(['memoryBackend: no nv entry with id "ram" (have: nv)']);
     expect(issues({ nv: [{ id: 'a,b', size: 1 }] })?.[0]).toMatch(/^nv\.0\.id: /);
-    expect(issues({ nv: [{ id: 'x', size: 1 }, { id: 'x', size: 1 }] })).toEqual(['nv: nv id "x" is used twice']);
+    expect(
+      issues({
+        nv: [
+          { id: 'x', size: 1 },
+          { id: 'x', size: 1 },
+        ],
+      }),
+    ).toEqual(['nv: nv id "x" is used twice']);
     expect(issues({ machin: 'x' })?.[0]).toMatch(/machin/);
   });
 });
@@ -31,7 +57,11 @@ describe('qemuArgs', () => {
     expect(after(args, '-machine')).toEqual(['mps2-an385,memory-backend=nv']);
     expect(after(args, '-object')).toEqual(['memory-backend-file,id=nv,size=16777216,mem-path=/s/nv.img,share=on']);
     expect(after(args, '-kernel')).toEqual(['/r/rom.elf']);
-    expect(after(args, '-chardev')).toEqual(['pty,id=hil-serial0', 'socket,id=hil-gpio,path=/t/gpio,server=on,wait=off', 'socket,id=hil-qmp,path=/t/qmp']);
+    expect(after(args, '-chardev')).toEqual([
+      'pty,id=hil-serial0',
+      'socket,id=hil-gpio,path=/t/gpio,server=on,wait=off',
+      'socket,id=hil-qmp,path=/t/qmp',
+    ]);
     expect(after(args, '-serial')).toEqual(['chardev:hil-serial0', 'chardev:hil-gpio']);
     expect(after(args, '-mon')).toEqual(['chardev=hil-qmp,mode=control']);
     expect(after(args, '-gdb')).toEqual(['tcp:127.0.0.1:0']);

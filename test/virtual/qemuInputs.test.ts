@@ -2,7 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import { qemuInputs, resolveQemuArgs } from '../../src/virtual/qemuInputs.js';
 
 describe('files QEMU reads, from a rig file', () => {
-  const args = ['-nic', 'none', '-bios', 'fw/u-boot.bin', '-device', 'loader,file=a,,b.bin,addr=0x0', '-drive', 'if=pflash,file=/abs/flash.img', '-device', 'virtio-rng-device'];
+  const args = [
+    '-nic',
+    'none',
+    '-bios',
+    'fw/u-boot.bin',
+    '-device',
+    'loader,file=a,,b.bin,addr=0x0',
+    '-drive',
+    'if=pflash,file=/abs/flash.img',
+    '-device',
+    'virtio-rng-device',
+  ];
 
   it('finds -bios, a loader file= (commas unescaped) and a drive file=, with the field naming each', () => {
     expect(qemuInputs({ kernel: 'rom.bin', args })).toEqual([
@@ -13,9 +24,18 @@ describe('files QEMU reads, from a rig file', () => {
     ]);
   });
 
-  it('makes relative ones absolute from the rig file\'s folder, not from where hil was started; the rest stays', () => {
+  it("makes relative ones absolute from the rig file's folder, not from where hil was started; the rest stays", () => {
     expect(resolveQemuArgs(args, '/p/rigs')).toEqual([
-      '-nic', 'none', '-bios', '/p/rigs/fw/u-boot.bin', '-device', 'loader,file=/p/rigs/a,,b.bin,addr=0x0', '-drive', 'if=pflash,file=/abs/flash.img', '-device', 'virtio-rng-device',
+      '-nic',
+      'none',
+      '-bios',
+      '/p/rigs/fw/u-boot.bin',
+      '-device',
+      'loader,file=/p/rigs/a,,b.bin,addr=0x0',
+      '-drive',
+      'if=pflash,file=/abs/flash.img',
+      '-device',
+      'virtio-rng-device',
     ]);
   });
 });

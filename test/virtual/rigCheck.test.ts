@@ -40,7 +40,9 @@ describe('hil rig check on a virtual rig', () => {
 
   it("fails the parts that cannot work, in the tools' own words", async () => {
     const noGdb = await checkRig(target(qemuResources(rig), 'no-such-gdb'));
-    expect(noGdb.filter((r) => !r.ok).map((r) => [r.part, r.message])).toEqual([['probe', 'no-such-gdb: not found on PATH (install gdb-multiarch)']]);
+    expect(noGdb.filter((r) => !r.ok).map((r) => [r.part, r.message])).toEqual([
+      ['probe', 'no-such-gdb: not found on PATH (install gdb-multiarch)'],
+    ]);
     const noKernel = await checkRig(target(qemuResources(rig, { kernel: 'missing.elf' })));
     const power = noKernel.find((r) => r.part === 'power')!;
     expect(power.ok).toBe(false);

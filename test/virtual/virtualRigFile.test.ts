@@ -49,7 +49,8 @@ describe('rigs/virtual.yaml on the qemu drivers', () => {
         return shared.get(key) as T;
       },
     });
-    const make = <T>(def: { create(o: unknown, c: DriverContext): T } | undefined, options: unknown, part: string) => def!.create(options, context(part));
+    const make = <T>(def: { create(o: unknown, c: DriverContext): T } | undefined, options: unknown, part: string) =>
+      def!.create(options, context(part));
     const power = make(powerDrivers.get('qemu'), spec.power.options, 'power') as Power;
     const console = make(consoleDrivers.get('qemu'), spec.console.options, 'console') as Console;
     const probe = make(probeDrivers.get('qemu'), spec.probe!.options, 'probe') as Probe;

@@ -30,7 +30,7 @@ describe('volatileRam', () => {
     ]);
   });
 
-  it('reads the monitor\'s CRLF lines as QMP returns them', () => {
+  it("reads the monitor's CRLF lines as QMP returns them", () => {
     expect(volatileRam(MTREE.replaceAll('\n', '\r\n'), ['nv'])).toHaveLength(3);
   });
 

@@ -60,9 +60,11 @@ export class QemuConsole implements Console {
 
   async write(data: string | Uint8Array): Promise<void> {
     const port = this.port;
-    if (!port?.isOpen) throw new RigError(this.ctx.part, 'cannot write to the console: the virtual board is powered off, its UART does not exist');
+    if (!port?.isOpen)
+      throw new RigError(this.ctx.part, 'cannot write to the console: the virtual board is powered off, its UART does not exist');
     await new Promise<void>((resolve, reject) => {
-      const failed = (err: Error | null | undefined) => err && reject(new RigError(this.ctx.part, `console write failed: ${err.message}`, { cause: err }));
+      const failed = (err: Error | null | undefined) =>
+        err && reject(new RigError(this.ctx.part, `console write failed: ${err.message}`, { cause: err }));
       port.write(data, failed);
       port.drain((err) => (err ? failed(err) : resolve()));
     });
@@ -116,7 +118,9 @@ export class QemuConsole implements Console {
     const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
       port.open((err) =>
-        err ? reject(new RigError(this.ctx.part, `cannot open the board's pty ${path}: ${err.message}`, { detail: err.message, cause: err })) : resolve(),
+        err
+          ? reject(new RigError(this.ctx.part, `cannot open the board's pty ${path}: ${err.message}`, { detail: err.message, cause: err }))
+          : resolve(),
       ),
     );
     this.received = 0;
@@ -174,7 +178,10 @@ export class QemuConsole implements Console {
 function checkConsoleUart(board: QemuBoard, serial: number, part: string): void {
   const { serials, gpioSerial } = board.options;
   if (serial >= serials || serial === gpioSerial) {
-    throw new RigError(part, `UART${serial} is not a console: the board has ${serials} UARTs${gpioSerial === null ? '' : `, UART${gpioSerial} carries the GPIO lines`}`);
+    throw new RigError(
+      part,
+      `UART${serial} is not a console: the board has ${serials} UARTs${gpioSerial === null ? '' : `, UART${gpioSerial} carries the GPIO lines`}`,
+    );
   }
 }
 

@@ -5,7 +5,4 @@ import { tcpConsoleDriver } from './tcp.js';
 import { qemuConsoleDriver } from './qemu.js';
 
 /** Console drivers by kind: one line per driver file. */
-export const consoleDrivers = new DriverRegistry<Console>('console')
-  .add(serialConsoleDriver)
-  .add(tcpConsoleDriver)
-  .add(qemuConsoleDriver);
+export const consoleDrivers = new DriverRegistry<Console>('console').add(serialConsoleDriver).add(tcpConsoleDriver).add(qemuConsoleDriver);

@@ -55,7 +55,8 @@ function deviceIdentity(path: string): string | undefined {
 function openErrorMessage(path: string, err: Error): string {
   const text = err.message;
   if (/permission denied/i.test(text)) return `cannot open ${path}: permission denied (is the user in the dialout group?)`;
-  if (/cannot lock port|resource temporarily unavailable/i.test(text)) return `cannot open ${path}: in use by another program (minicom, screen, another hil?)`;
+  if (/cannot lock port|resource temporarily unavailable/i.test(text))
+    return `cannot open ${path}: in use by another program (minicom, screen, another hil?)`;
   if (/no such file/i.test(text)) return missingPathMessage(path);
   return `cannot open ${path}: ${text}`;
 }
@@ -76,7 +77,9 @@ class SerialEndpoint implements ConsoleEndpoint {
     if (!this.present()) throw new RigError(this.part, missingPathMessage(this.name));
     const port = new SerialPort({ path: this.name, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(new RigError(this.part, openErrorMessage(this.name, err), { detail: err.message, cause: err })) : resolve())),
+      port.open((err) =>
+        err ? reject(new RigError(this.part, openErrorMessage(this.name, err), { detail: err.message, cause: err })) : resolve(),
+      ),
     );
     const opened = deviceIdentity(this.name);
     let over = false;

@@ -109,7 +109,10 @@ export const tcpConsoleDriver = withCheck(
     create: (options, ctx) => createTcpConsole(options, ctx),
   }),
   async (options, ctx) => {
-    const link = await new TcpEndpoint(ctx.part, options.host, options.port).connect({ data: () => undefined, closed: () => undefined }, 5000);
+    const link = await new TcpEndpoint(ctx.part, options.host, options.port).connect(
+      { data: () => undefined, closed: () => undefined },
+      5000,
+    );
     await link.close();
     return `${options.host}:${options.port} accepts connections`;
   },

@@ -25,7 +25,10 @@ const schema = z
     message: 'give either `set` (with {level}) or both `on` and `off`',
   })
   .refine((o) => o.set === undefined || o.set.includes(LEVEL), { message: '`set` must contain {level}', path: ['set'] })
-  .refine((o) => o.set !== undefined || (o.on !== undefined && o.off !== undefined), { message: 'give both `on` and `off`', path: ['off'] });
+  .refine((o) => o.set !== undefined || (o.on !== undefined && o.off !== undefined), {
+    message: 'give both `on` and `off`',
+    path: ['off'],
+  });
 type Options = z.infer<typeof schema>;
 
 /** The shell command that drives the line to `high`. */
@@ -46,7 +49,8 @@ class CommandOutput extends LevelOutput {
     ctx: DriverContext,
   ) {
     super(options, ctx);
-    this.description = options.set !== undefined ? `command output (${options.set})` : `command output (on: ${options.on}; off: ${options.off})`;
+    this.description =
+      options.set !== undefined ? `command output (${options.set})` : `command output (on: ${options.on}; off: ${options.off})`;
   }
 
   protected async write(high: boolean): Promise<void> {

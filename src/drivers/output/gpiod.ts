@@ -51,7 +51,10 @@ class GpiodOutput extends LevelOutput {
   private major?: number;
   private line?: string | number;
 
-  constructor(private readonly options: Options, ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    ctx: DriverContext,
+  ) {
     super(options, ctx);
     this.description = `gpiod ${options.chip} line ${options.line}`;
   }
@@ -66,9 +69,16 @@ class GpiodOutput extends LevelOutput {
     if (this.line !== undefined) return this.line;
     const { line, chip } = this.options;
     if (major >= 2 || typeof line === 'number' || /^\d+$/.test(line)) return (this.line = line);
-    const { stdout } = await runTool({ part: this.ctx.part, cmd: 'gpiofind', args: [line], timeoutMs: this.options.timeout, timeline: this.ctx.timeline });
+    const { stdout } = await runTool({
+      part: this.ctx.part,
+      cmd: 'gpiofind',
+      args: [line],
+      timeoutMs: this.options.timeout,
+      timeline: this.ctx.timeline,
+    });
     const [foundChip, offset] = stdout.trim().split(/\s+/);
-    if (foundChip !== chip && `/dev/${foundChip}` !== chip) throw new RigError(this.ctx.part, `gpiofind: line ${line} is on ${foundChip}, not ${chip}`);
+    if (foundChip !== chip && `/dev/${foundChip}` !== chip)
+      throw new RigError(this.ctx.part, `gpiofind: line ${line} is on ${foundChip}, not ${chip}`);
     return (this.line = Number(offset));
   }
 
@@ -99,7 +109,9 @@ class GpiodOutput extends LevelOutput {
     const said = lines.find((l) => /error|invalid|unable|cannot|no such/i.test(l)) ?? lines.at(-1) ?? '';
     const why = result?.code === 'ENOENT' ? 'gpioset: not found on PATH (install gpiod)' : said || `gpioset exited ${result?.exitCode}`;
     await this.release();
-    throw new RigError(this.ctx.part, `cannot drive ${this.options.chip} line ${this.options.line} ${high ? 'high' : 'low'}: ${why}`, { detail: this.output.trim() || undefined });
+    throw new RigError(this.ctx.part, `cannot drive ${this.options.chip} line ${this.options.line} ${high ? 'high' : 'low'}: ${why}`, {
+      detail: this.output.trim() || undefined,
+    });
   }
 
   private async release(): Promise<void> {
@@ -132,7 +144,13 @@ class GpiodOutput extends LevelOutput {
 }
 
 async function gpiodVersion(part: string, timeoutMs: number): Promise<number> {
-  const { stdout, stderr } = await runTool({ part, cmd: 'gpioset', args: ['--version'], timeoutMs, installHint: 'gpiod (apt-get install gpiod)' });
+  const { stdout, stderr } = await runTool({
+    part,
+    cmd: 'gpioset',
+    args: ['--version'],
+    timeoutMs,
+    installHint: 'gpiod (apt-get install gpiod)',
+  });
   const major = parseGpiodVersion(stdout + stderr);
   if (major === undefined) throw new RigError(part, 'gpioset --version: cannot tell the libgpiod version', { detail: stdout + stderr });
   return major;
@@ -148,10 +166,17 @@ export const gpiodDriver = withCheck(
   // gpioinfo names the chip's lines without claiming any, so the check cannot disturb a held line.
   async (options, ctx) => {
     const major = await gpiodVersion(ctx.part, options.timeout);
-    const { stdout } = await runTool({ part: ctx.part, cmd: 'gpioinfo', args: [options.chip], timeoutMs: options.timeout, timeline: ctx.timeline });
+    const { stdout } = await runTool({
+      part: ctx.part,
+      cmd: 'gpioinfo',
+      args: [options.chip],
+      timeoutMs: options.timeout,
+      timeline: ctx.timeline,
+    });
     const lines = [...stdout.matchAll(/^\s*line\s+(\d+):\s+(?:"([^"]*)"|(\S+))/gm)];
     const line = lines.find((m) => m[1] === String(options.line) || m[2] === options.line || m[3] === options.line);
-    if (!line) throw new RigError(ctx.part, `gpioinfo: ${options.chip} has no line ${options.line} (${lines.length} lines)`, { detail: stdout });
+    if (!line)
+      throw new RigError(ctx.part, `gpioinfo: ${options.chip} has no line ${options.line} (${lines.length} lines)`, { detail: stdout });
     return `libgpiod v${major}: ${options.chip} line ${line[1]}${line[2] ? ` "${line[2]}"` : ''} present`;
   },
 );

@@ -32,7 +32,10 @@ class LcusOutput extends LevelOutput {
   readonly description: string;
   private readonly link: SerialLink;
 
-  constructor(private readonly options: Options, ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    ctx: DriverContext,
+  ) {
     super(options, ctx);
     this.link = sharedSerialLink(ctx, options.path, options.baud);
     this.description = `lcus ${options.path} relay ${options.channel}`;

@@ -36,7 +36,10 @@ class NumatoOutput extends LevelOutput {
   readonly description: string;
   private readonly link: SerialLink;
 
-  constructor(private readonly options: Options, ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    ctx: DriverContext,
+  ) {
     super(options, ctx);
     this.link = sharedSerialLink(ctx, options.path, options.baud);
     this.description = `numato ${options.path} relay ${options.channel}`;
@@ -65,7 +68,9 @@ class NumatoOutput extends LevelOutput {
       return this.exchange(`relay read ${ch}`);
     });
     if (got !== want) {
-      throw new RigError(this.ctx.part, `numato ${this.options.path}: relay ${ch} reads "${got}" after "relay ${want} ${ch}"`, { detail: got });
+      throw new RigError(this.ctx.part, `numato ${this.options.path}: relay ${ch} reads "${got}" after "relay ${want} ${ch}"`, {
+        detail: got,
+      });
     }
   }
 

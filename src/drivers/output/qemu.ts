@@ -39,14 +39,21 @@ function gpioUart(board: QemuBoard, part: string): number {
 
 const definition = defineDriver({
   kind: 'qemu',
-  description: "an input line of the virtual board (resources.qemu), e.g. line 0 = USER button; kept across power cycles",
+  description: 'an input line of the virtual board (resources.qemu), e.g. line 0 = USER button; kept across power cycles',
   schema: z.strictObject({
     kind: z.literal('qemu'),
-    line: z.number().int().min(0).max(GPIO_LINES - 1),
+    line: z
+      .number()
+      .int()
+      .min(0)
+      .max(GPIO_LINES - 1),
     active: outputCommon.active,
     settle: duration.optional(),
   }),
   create: ({ line, active, settle }, ctx) => new QemuOutput(qemuBoardFor(ctx), line, { active, settle }, ctx),
 });
 
-export const qemuOutputDriver = withCheck(definition, async ({ line }, ctx) => `GPIO line ${line} on UART${gpioUart(qemuBoardFor(ctx), ctx.part)}`);
+export const qemuOutputDriver = withCheck(
+  definition,
+  async ({ line }, ctx) => `GPIO line ${line} on UART${gpioUart(qemuBoardFor(ctx), ctx.part)}`,
+);

@@ -33,7 +33,10 @@ export function uhubctlPortPowered(stdout: string, port: number): boolean | unde
 class UhubctlOutput extends LevelOutput {
   readonly description: string;
 
-  constructor(private readonly options: Options, ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    ctx: DriverContext,
+  ) {
     super(options, ctx);
     this.description = `uhubctl hub ${options.hub} port ${options.port}`;
   }
@@ -52,7 +55,9 @@ class UhubctlOutput extends LevelOutput {
     if (exitCode !== 0) {
       // uhubctl says what is wrong first and ends with a generic "Run with -h" line.
       const said = stderr.split('\n').find((l) => l.trim()) ?? `exit ${exitCode}`;
-      throw new RigError(this.ctx.part, `uhubctl -l ${this.options.hub} -p ${this.options.port}: ${said.trim()}`, { detail: [stdout, stderr].filter(Boolean).join('\n') });
+      throw new RigError(this.ctx.part, `uhubctl -l ${this.options.hub} -p ${this.options.port}: ${said.trim()}`, {
+        detail: [stdout, stderr].filter(Boolean).join('\n'),
+      });
     }
     return stdout;
   }
@@ -62,7 +67,11 @@ class UhubctlOutput extends LevelOutput {
     const powered = uhubctlPortPowered(stdout, this.options.port);
     if (powered !== high) {
       const why = powered === undefined ? 'uhubctl printed no status for it' : `it reads ${powered ? 'on' : 'off'}`;
-      throw new RigError(this.ctx.part, `uhubctl: hub ${this.options.hub} port ${this.options.port} did not switch ${high ? 'on' : 'off'}: ${why}`, { detail: stdout });
+      throw new RigError(
+        this.ctx.part,
+        `uhubctl: hub ${this.options.hub} port ${this.options.port} did not switch ${high ? 'on' : 'off'}: ${why}`,
+        { detail: stdout },
+      );
     }
   }
 }

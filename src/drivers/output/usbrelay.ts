@@ -32,13 +32,23 @@ export function parseUsbrelayList(stdout: string): Map<string, boolean> {
 class UsbrelayOutput extends LevelOutput {
   readonly description: string;
 
-  constructor(private readonly options: Options, ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    ctx: DriverContext,
+  ) {
     super(options, ctx);
     this.description = `usbrelay ${options.relay}`;
   }
 
   private usbrelay(args: string[]) {
-    return runTool({ part: this.ctx.part, cmd: 'usbrelay', args, timeoutMs: this.options.timeout, timeline: this.ctx.timeline, installHint: 'usbrelay (apt-get install usbrelay)' });
+    return runTool({
+      part: this.ctx.part,
+      cmd: 'usbrelay',
+      args,
+      timeoutMs: this.options.timeout,
+      timeline: this.ctx.timeline,
+      installHint: 'usbrelay (apt-get install usbrelay)',
+    });
   }
 
   /** The relay's state as the board reports it; a RigError with usbrelay's own words when it is absent. */
@@ -48,9 +58,13 @@ class UsbrelayOutput extends LevelOutput {
     if (state === undefined) {
       const found = /Found \d+ devices?/.exec(stderr)?.[0];
       const listed = [...parseUsbrelayList(stdout).keys()].join(', ');
-      throw new RigError(this.ctx.part, `usbrelay: relay ${this.options.relay} not found${found ? `: usbrelay says "${found}"` : ''}${listed ? `; relays present: ${listed}` : ''}`, {
-        detail: [stdout, stderr].filter(Boolean).join('\n'),
-      });
+      throw new RigError(
+        this.ctx.part,
+        `usbrelay: relay ${this.options.relay} not found${found ? `: usbrelay says "${found}"` : ''}${listed ? `; relays present: ${listed}` : ''}`,
+        {
+          detail: [stdout, stderr].filter(Boolean).join('\n'),
+        },
+      );
     }
     return state;
   }
@@ -58,7 +72,8 @@ class UsbrelayOutput extends LevelOutput {
   protected async write(high: boolean): Promise<void> {
     await this.usbrelay([`${this.options.relay}=${high ? 1 : 0}`]);
     const state = await this.read();
-    if (state !== high) throw new RigError(this.ctx.part, `usbrelay: relay ${this.options.relay} reads ${state ? 1 : 0} after setting ${high ? 1 : 0}`);
+    if (state !== high)
+      throw new RigError(this.ctx.part, `usbrelay: relay ${this.options.relay} reads ${state ? 1 : 0} after setting ${high ? 1 : 0}`);
   }
 }
 

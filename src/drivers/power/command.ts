@@ -58,7 +58,14 @@ class CommandPower implements Power {
   private async switchTo(state: 'on' | 'off', command: string): Promise<void> {
     // Until the command has proved it worked, nobody knows what the board's power is.
     this.current = 'unknown';
-    await runTool({ part: this.ctx.part, cmd: command, shell: true, timeoutMs: this.options.timeout, cwd: this.ctx.rigDir, timeline: this.ctx.timeline });
+    await runTool({
+      part: this.ctx.part,
+      cmd: command,
+      shell: true,
+      timeoutMs: this.options.timeout,
+      cwd: this.ctx.rigDir,
+      timeline: this.ctx.timeline,
+    });
     const reported = await this.status();
     if (reported !== undefined && reported !== state) {
       throw new RigError(this.ctx.part, `power ${state} command succeeded but the status command says ${reported}`, {
@@ -97,7 +104,12 @@ export const commandPowerDriver = withCheck(
   // Switching would change the board's state: check the status if there is one, else that the tools exist.
   async (options, ctx) => {
     if (options.status) return `status command says power is ${await readStatus(options, ctx)}`;
-    await checkCommandsExist([options.on, options.off], { part: ctx.part, cwd: ctx.rigDir, timeline: ctx.timeline, timeoutMs: options.timeout });
+    await checkCommandsExist([options.on, options.off], {
+      part: ctx.part,
+      cwd: ctx.rigDir,
+      timeline: ctx.timeline,
+      timeoutMs: options.timeout,
+    });
     return 'on/off commands found on PATH (not run: they would switch the board)';
   },
 );

@@ -35,7 +35,10 @@ class PduDaemonPower implements Power {
   readonly description: string;
   private current: PowerState = 'unknown';
 
-  constructor(private readonly options: Options, private readonly ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    private readonly ctx: DriverContext,
+  ) {
     this.description = `pdudaemon ${options.pdu} outlet ${options.outlet} via ${options.host}:${options.port}`;
   }
 
@@ -46,13 +49,20 @@ class PduDaemonPower implements Power {
       response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeout) });
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      throw new RigError(this.ctx.part, `pdudaemon at ${this.options.host}:${this.options.port} unreachable: ${cause}`, { detail: url, cause: err });
+      throw new RigError(this.ctx.part, `pdudaemon at ${this.options.host}:${this.options.port} unreachable: ${cause}`, {
+        detail: url,
+        cause: err,
+      });
     }
     const body = (await response.text()).trim();
     if (!response.ok) {
-      throw new RigError(this.ctx.part, `pdudaemon refused ${action} for ${this.options.pdu} outlet ${this.options.outlet}: HTTP ${response.status}${body ? ` ${body.split('\n')[0]}` : ''}`, {
-        detail: body || undefined,
-      });
+      throw new RigError(
+        this.ctx.part,
+        `pdudaemon refused ${action} for ${this.options.pdu} outlet ${this.options.outlet}: HTTP ${response.status}${body ? ` ${body.split('\n')[0]}` : ''}`,
+        {
+          detail: body || undefined,
+        },
+      );
     }
     this.ctx.timeline.record('pdudaemon', { part: this.ctx.part, action, url, status: response.status });
     if (this.options.settle) await sleep(this.options.settle);

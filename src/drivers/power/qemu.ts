@@ -52,7 +52,9 @@ export const qemuPowerDriver = withCheck(
   async (_options, ctx) => {
     const board = qemuBoardFor(ctx);
     return board.withDebugger(ctx.part, async (target) =>
-      target.powered ? `${board.description} is running` : `${board.description} starts (kernel and flash accepted; flash kept in ${board.stateDir})`,
+      target.powered
+        ? `${board.description} is running`
+        : `${board.description} starts (kernel and flash accepted; flash kept in ${board.stateDir})`,
     );
   },
 );

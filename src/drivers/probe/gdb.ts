@@ -20,8 +20,20 @@ import { guardRegions } from '../support/regionGuard.js';
 const gdbServers = {
   bmp: { extended: true, connect: ['monitor swdp_scan', 'attach 1'], halt: [], reset: ['monitor reset'], erase: undefined },
   jlink: { extended: false, connect: [], halt: ['monitor halt'], reset: ['monitor reset', 'monitor go'], erase: undefined },
-  openocd: { extended: true, connect: [], halt: ['monitor reset halt'], reset: ['monitor reset run'], erase: (a: number, n: number) => [`monitor flash erase_address ${hex(a)} ${hex(n)}`] },
-  pyocd: { extended: false, connect: [], halt: ['monitor reset halt'], reset: ['monitor reset'], erase: (a: number, n: number) => [`monitor erase ${hex(a)} ${hex(n)}`] },
+  openocd: {
+    extended: true,
+    connect: [],
+    halt: ['monitor reset halt'],
+    reset: ['monitor reset run'],
+    erase: (a: number, n: number) => [`monitor flash erase_address ${hex(a)} ${hex(n)}`],
+  },
+  pyocd: {
+    extended: false,
+    connect: [],
+    halt: ['monitor reset halt'],
+    reset: ['monitor reset'],
+    erase: (a: number, n: number) => [`monitor erase ${hex(a)} ${hex(n)}`],
+  },
   qemu: { extended: false, connect: [], halt: [], reset: ['monitor system_reset'], erase: undefined },
 } as const;
 type GdbServer = keyof typeof gdbServers;
@@ -76,7 +88,10 @@ class GdbProbe implements Probe {
   readonly progress: ProbeProgress;
   private readonly server: (typeof gdbServers)[GdbServer];
 
-  constructor(private readonly options: Options, private readonly ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    private readonly ctx: DriverContext,
+  ) {
     this.server = gdbServers[options.server];
     this.description = `gdb ${options.server} at ${options.remote}`;
     this.progress = new ProbeProgress(ctx);
@@ -111,7 +126,8 @@ class GdbProbe implements Probe {
         parser,
         installHint: 'gdb-multiarch (apt-get install gdb-multiarch)',
         // gdb exits 0 after some failures it reports only in text.
-        failsOn: /^(?:.*: )?(Connection refused|Connection timed out|No such file or directory|Remote connection closed|Remote communication error).*$|^(?:Error|error): .*$|^Remote failure reply: .*$/m,
+        failsOn:
+          /^(?:.*: )?(Connection refused|Connection timed out|No such file or directory|Remote connection closed|Remote communication error).*$|^(?:Error|error): .*$|^Remote failure reply: .*$/m,
       });
       return stdout;
     } finally {
@@ -128,7 +144,8 @@ class GdbProbe implements Probe {
       const checks: Array<{ image: FlashImage; dump: string; size: number }> = [];
       for (const [i, image] of images.entries()) {
         if (isRawBinary(image.path)) {
-          if (image.address === undefined) throw new RigError(this.ctx.part, `image ${image.name} (${image.path}) is a raw binary: give it an address`);
+          if (image.address === undefined)
+            throw new RigError(this.ctx.part, `image ${image.name} (${image.path}) is a raw binary: give it an address`);
           commands.push(`restore ${quote(image.path)} binary ${hex(image.address)}`);
           if (options.verify ?? true) {
             const size = (await stat(image.path)).size;
@@ -145,12 +162,20 @@ class GdbProbe implements Probe {
       const parser = () => new GdbProgress(this.progress.report, images.map((i) => i.name).join(', '));
       const stdout = await this.run(commands, this.options.timeout, options.signal, parser, dir);
       const mismatch = /^Section (\S+), range (0x[0-9a-f]+) -- (0x[0-9a-f]+): MIS-MATCHED!/m.exec(stdout);
-      if (mismatch) throw new RigError(this.ctx.part, `gdb compare-sections: section ${mismatch[1]} (${mismatch[2]}..${mismatch[3]}) does not match the image`, { detail: stdout });
+      if (mismatch)
+        throw new RigError(
+          this.ctx.part,
+          `gdb compare-sections: section ${mismatch[1]} (${mismatch[2]}..${mismatch[3]}) does not match the image`,
+          { detail: stdout },
+        );
       for (const check of checks) {
         const [want, got] = await Promise.all([readFile(check.image.path), readFile(check.dump)]);
         if (!want.equals(got)) {
           const at = want.findIndex((b, k) => got[k] !== b);
-          throw new RigError(this.ctx.part, `verify failed for ${check.image.name}: memory differs from ${check.image.path} at ${hex(check.image.address! + at)}`);
+          throw new RigError(
+            this.ctx.part,
+            `verify failed for ${check.image.name}: memory differs from ${check.image.path} at ${hex(check.image.address! + at)}`,
+          );
         }
       }
       this.progress.report({ phase: 'flash', percent: 100, image: images.map((i) => i.name).join(', ') });
@@ -182,7 +207,13 @@ class GdbProbe implements Probe {
     const dir = await mkdtemp(join(tmpdir(), 'hil-gdb-'));
     try {
       const file = join(dir, 'dump.bin');
-      await this.run([`dump binary memory ${quote(file)} ${hex(address)} ${hex(address + length)}`], 60_000, options.signal, undefined, dir);
+      await this.run(
+        [`dump binary memory ${quote(file)} ${hex(address)} ${hex(address + length)}`],
+        60_000,
+        options.signal,
+        undefined,
+        dir,
+      );
       return await readFile(file);
     } finally {
       await rm(dir, { recursive: true, force: true });

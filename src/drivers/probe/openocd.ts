@@ -34,7 +34,14 @@ function tclWord(s: string): string {
 
 /** The `program` command for one image: its address only for raw binaries, `reset` only when asked. */
 export function openocdProgram(image: FlashImage, options: { verify: boolean; reset: boolean }): string {
-  return ['program', tclWord(image.path), ...(image.address === undefined ? [] : [hex(image.address)]), ...(options.verify ? ['verify'] : []), ...(options.reset ? ['reset'] : []), 'exit'].join(' ');
+  return [
+    'program',
+    tclWord(image.path),
+    ...(image.address === undefined ? [] : [hex(image.address)]),
+    ...(options.verify ? ['verify'] : []),
+    ...(options.reset ? ['reset'] : []),
+    'exit',
+  ].join(' ');
 }
 
 /** OpenOCD's `program` announces its phases with `** ... **` banners; it prints no percentages. */
@@ -60,7 +67,14 @@ export class OpenOcdProgress implements ProgressParser {
 /** OpenOCD's terse adapter errors, with what they mean on a rig. */
 const HINTS: Array<[RegExp, string]> = [[/Error: open failed$/, 'no ST-Link found, or another program holds it']];
 
-async function runOpenOcd(ctx: Pick<DriverContext, 'part' | 'timeline'>, cmd: string, args: string[], timeoutMs: number, signal?: AbortSignal, parser?: () => ProgressParser) {
+async function runOpenOcd(
+  ctx: Pick<DriverContext, 'part' | 'timeline'>,
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+  parser?: () => ProgressParser,
+) {
   try {
     return await runProbeTool(ctx, { cmd, args, timeoutMs, signal, parser, installHint: 'openocd (apt-get install openocd)' });
   } catch (err) {
@@ -75,14 +89,20 @@ class OpenOcdProbe implements Probe {
   readonly description: string;
   readonly progress: ProbeProgress;
 
-  constructor(private readonly options: Options, private readonly ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    private readonly ctx: DriverContext,
+  ) {
     this.description = `openocd ${options.args.join(' ')}${options.serial ? ` (serial ${options.serial})` : ''}`;
     this.progress = new ProbeProgress(ctx);
   }
 
   /** The command line up to and including `-c init`, then `commands` each as its own `-c`. */
   commandLine(commands: string[], init = true): string[] {
-    const pre = [...(this.options.serial ? ['-c', `adapter serial ${this.options.serial}`] : []), ...(this.options.speed ? ['-c', `adapter speed ${this.options.speed}`] : [])];
+    const pre = [
+      ...(this.options.serial ? ['-c', `adapter serial ${this.options.serial}`] : []),
+      ...(this.options.speed ? ['-c', `adapter speed ${this.options.speed}`] : []),
+    ];
     return [...this.options.args, ...pre, ...(init ? ['-c', 'init'] : []), ...commands.flatMap((c) => ['-c', c])];
   }
 

@@ -51,7 +51,10 @@ export interface PyocdCommand {
  * tools of 0.13 (Debian's python3-pyocd), whose board option is `-b` and whose commander is `pyocd-tool`.
  */
 export class PyocdCommands {
-  constructor(readonly flavour: PyocdFlavour, private readonly options: Pick<Options, 'target' | 'uid' | 'frequency' | 'sectorSize'>) {}
+  constructor(
+    readonly flavour: PyocdFlavour,
+    private readonly options: Pick<Options, 'target' | 'uid' | 'frequency' | 'sectorSize'>,
+  ) {}
 
   private select(legacyTool: boolean): string[] {
     const { target, uid, frequency } = this.options;
@@ -64,12 +67,14 @@ export class PyocdCommands {
 
   flash(image: FlashImage, reset: boolean): PyocdCommand {
     const addr = image.address === undefined ? [] : [this.flavour === 'pyocd' ? '--base-address' : '-a', hex(image.address)];
-    if (this.flavour === 'pyocd') return { cmd: 'pyocd', args: ['flash', ...this.select(false), ...addr, ...(reset ? [] : ['--no-reset']), image.path] };
+    if (this.flavour === 'pyocd')
+      return { cmd: 'pyocd', args: ['flash', ...this.select(false), ...addr, ...(reset ? [] : ['--no-reset']), image.path] };
     return { cmd: 'pyocd-flashtool', args: [...this.select(false), ...addr, image.path] };
   }
 
   erase(address: number, length: number): PyocdCommand {
-    if (this.flavour === 'pyocd') return { cmd: 'pyocd', args: ['erase', ...this.select(false), '--sector', `${hex(address)}+${hex(length)}`] };
+    if (this.flavour === 'pyocd')
+      return { cmd: 'pyocd', args: ['erase', ...this.select(false), '--sector', `${hex(address)}+${hex(length)}`] };
     const sector = this.options.sectorSize;
     if (!sector) throw new Error('pyocd-tool erases whole sectors by count: set sectorSize in the probe block');
     return { cmd: 'pyocd-tool', args: [...this.select(true), 'erase', hex(address), String(Math.ceil(length / sector))] };
@@ -100,7 +105,10 @@ export class PyocdProgress implements ProgressParser {
   private inBar = false;
   private count = 0;
 
-  constructor(private readonly report: (u: ProbeProgressUpdate) => void, private readonly image?: string) {
+  constructor(
+    private readonly report: (u: ProbeProgressUpdate) => void,
+    private readonly image?: string,
+  ) {
     this.lines = new LineFeeder((line) => this.line(line));
   }
 
@@ -136,7 +144,10 @@ class PyocdProbe implements Probe {
   readonly progress: ProbeProgress;
   private commands?: PyocdCommands;
 
-  constructor(private readonly options: Options, private readonly ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    private readonly ctx: DriverContext,
+  ) {
     this.description = `pyocd -t ${options.target}${options.uid ? ` -u ${options.uid}` : ''}`;
     this.progress = new ProbeProgress(ctx);
   }
@@ -160,7 +171,12 @@ class PyocdProbe implements Probe {
     const cli = this.cli();
     for (const [i, image] of images.entries()) {
       const reset = i === images.length - 1 && (options.reset ?? false);
-      await this.run(cli.flash(image, reset), this.options.timeout, options.signal, () => new PyocdProgress(this.progress.report, image.name));
+      await this.run(
+        cli.flash(image, reset),
+        this.options.timeout,
+        options.signal,
+        () => new PyocdProgress(this.progress.report, image.name),
+      );
       // pyocd-flashtool has no reset switch of its own.
       if (reset && this.cli().flavour === 'legacy') await this.reset(options);
     }

@@ -136,11 +136,16 @@ export class QemuProbe implements Probe, BreakpointProbe {
         };
         try {
           await mi.cli(`file ${symbols}`, { timeoutMs: QUICK_MS, signal: options.signal });
-          for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
+          for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit))
+            await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
         } catch (err) {
           await abandon();
           if (!(err instanceof RigError)) throw err;
-          throw new RigError(this.ctx.part, `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`, { detail: err.detail, cause: err });
+          throw new RigError(
+            this.ctx.part,
+            `gdb could not arm a breakpoint at ${breakpoint.symbol}: ${err.message.replace(/^gdb: /, '')}`,
+            { detail: err.detail, cause: err },
+          );
         }
         const session = breakSession(mi, target, breakpoint, options);
         try {
@@ -229,7 +234,10 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
   const { symbol, hit } = breakpoint;
   const stop = mi.nextStop();
   // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
-  stop.then(() => target.debuggerRuns(false), () => target.debuggerRuns(false));
+  stop.then(
+    () => target.debuggerRuns(false),
+    () => target.debuggerRuns(false),
+  );
   let isHalted = false;
   let stoppedOtherwise = false;
   let targetGone = false;
@@ -272,7 +280,10 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
       options.signal.removeEventListener('abort', onAbort);
       reject(error);
     };
-    const timer = setTimeout(() => fail(new RigError(mi.part, `no hit ${hit} of ${symbol} within ${formatDuration(options.timeoutMs)}`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => fail(new RigError(mi.part, `no hit ${hit} of ${symbol} within ${formatDuration(options.timeoutMs)}`)),
+      options.timeoutMs,
+    );
     const onAbort = () => fail(options.signal.reason);
     options.signal.addEventListener('abort', onAbort, { once: true });
     stop.then(
@@ -281,7 +292,12 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
         if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
         if (s.reason !== 'breakpoint-hit') {
           stoppedOtherwise = true;
-          return fail(new RigError(mi.part, `the board stopped before hit ${hit} of ${symbol}, not at the breakpoint (${s.reason ?? 'no reason given'})`));
+          return fail(
+            new RigError(
+              mi.part,
+              `the board stopped before hit ${hit} of ${symbol}, not at the breakpoint (${s.reason ?? 'no reason given'})`,
+            ),
+          );
         }
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);

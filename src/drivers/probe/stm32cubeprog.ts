@@ -105,7 +105,10 @@ class CubeProgProbe implements Probe {
   readonly description: string;
   readonly progress: ProbeProgress;
 
-  constructor(private readonly options: Options, private readonly ctx: DriverContext) {
+  constructor(
+    private readonly options: Options,
+    private readonly ctx: DriverContext,
+  ) {
     this.description = `STM32_Programmer_CLI port=${options.port}`;
     this.progress = new ProbeProgress(ctx);
   }
@@ -141,15 +144,26 @@ class CubeProgProbe implements Probe {
         const { problems } = await checkFlashLayout(image.path, cwd);
         if (problems.length) {
           const lines = problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
-          throw new RigError(this.ctx.part, lines[0]! + (lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''), { detail: lines.join('\n') });
+          throw new RigError(this.ctx.part, lines[0]! + (lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''), {
+            detail: lines.join('\n'),
+          });
         }
       }
-      await this.run(this.commandLine(image, options), this.options.timeout, options.signal, cwd, () => new CubeProgProgress(this.progress.report));
+      await this.run(
+        this.commandLine(image, options),
+        this.options.timeout,
+        options.signal,
+        cwd,
+        () => new CubeProgProgress(this.progress.report),
+      );
     }
   }
 
   async erase(): Promise<void> {
-    throw new RigError(this.ctx.part, 'STM32_Programmer_CLI erases by sector number, not address range: write the region through a flash layout instead');
+    throw new RigError(
+      this.ctx.part,
+      'STM32_Programmer_CLI erases by sector number, not address range: write the region through a flash layout instead',
+    );
   }
 
   async read(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
@@ -179,14 +193,21 @@ export const stm32cubeprogDriver = withCheck(
   }),
   async (options, ctx) => {
     if (!/^usb\d+$/i.test(options.port)) {
-      await runProbeTool(ctx, { cmd: options.cli, args: ['-c', `port=${options.port}`, ...options.connect], timeoutMs: 30_000, installHint: INSTALL });
+      await runProbeTool(ctx, {
+        cmd: options.cli,
+        args: ['-c', `port=${options.port}`, ...options.connect],
+        timeoutMs: 30_000,
+        installHint: INSTALL,
+      });
       return `STM32_Programmer_CLI connects through ${options.port}`;
     }
     const { stdout } = await runProbeTool(ctx, { cmd: options.cli, args: ['-l', 'usb'], timeoutMs: 30_000, installHint: INSTALL });
     const devices = parseUsbList(stdout);
     const mine = devices.find((d) => d.index.toLowerCase() === options.port.toLowerCase());
     if (!mine) {
-      const seen = devices.length ? `it lists ${devices.map((d) => d.index).join(', ')}` : 'it lists no STM32 device in DFU mode (boot switches set to USB, board reset?)';
+      const seen = devices.length
+        ? `it lists ${devices.map((d) => d.index).join(', ')}`
+        : 'it lists no STM32 device in DFU mode (boot switches set to USB, board reset?)';
       throw new RigError(ctx.part, `STM32_Programmer_CLI -l usb: no ${options.port}; ${seen}`, { detail: stdout });
     }
     return `STM32_Programmer_CLI lists ${mine.index}${mine.serial ? ` (serial ${mine.serial})` : ''}`;

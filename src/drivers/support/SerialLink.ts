@@ -34,7 +34,9 @@ export class SerialLink {
     if (this.port?.isOpen) return;
     const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(new RigError(this.part, `cannot open ${this.path}: ${err.message}`, { detail: err.message, cause: err })) : resolve())),
+      port.open((err) =>
+        err ? reject(new RigError(this.part, `cannot open ${this.path}: ${err.message}`, { detail: err.message, cause: err })) : resolve(),
+      ),
     );
     port.on('data', (chunk: Buffer) => {
       this.received = Buffer.concat([this.received, chunk]);
@@ -54,8 +56,12 @@ export class SerialLink {
     const port = this.port;
     if (!port) throw new RigError(this.part, `${this.path} is not open`);
     await new Promise<void>((resolve, reject) => {
-      port.write(data, (err) => (err ? reject(new RigError(this.part, `write to ${this.path} failed: ${err.message}`, { cause: err })) : undefined));
-      port.drain((err) => (err ? reject(new RigError(this.part, `write to ${this.path} failed: ${err.message}`, { cause: err })) : resolve()));
+      port.write(data, (err) =>
+        err ? reject(new RigError(this.part, `write to ${this.path} failed: ${err.message}`, { cause: err })) : undefined,
+      );
+      port.drain((err) =>
+        err ? reject(new RigError(this.part, `write to ${this.path} failed: ${err.message}`, { cause: err })) : resolve(),
+      );
     });
   }
 
@@ -91,6 +97,10 @@ export class SerialLink {
 }
 
 /** The one link to a board at `path` in this rig: relay channels of one board share its port. */
-export function sharedSerialLink(ctx: { part: string; shared<T>(key: string, create: () => T): T }, path: string, baudRate: number): SerialLink {
+export function sharedSerialLink(
+  ctx: { part: string; shared<T>(key: string, create: () => T): T },
+  path: string,
+  baudRate: number,
+): SerialLink {
   return ctx.shared(`serial-link:${path}`, () => new SerialLink(ctx.part, path, baudRate));
 }

@@ -1,4 +1,5 @@
-const TELLING = /\b(error|failed|failure|fatal|unable|cannot|can't|not found|no such|no (connected|available) debug probes?|not connected|refused|timed? ?out|invalid)\b/i;
+const TELLING =
+  /\b(error|failed|failure|fatal|unable|cannot|can't|not found|no such|no (connected|available) debug probes?|not connected|refused|timed? ?out|invalid)\b/i;
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /**

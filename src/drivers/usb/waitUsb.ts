@@ -76,7 +76,8 @@ export async function listUsbDevices(root: string = SYSFS_USB): Promise<UsbDevic
 export async function waitUsb(id: UsbId, options: WaitUsbOptions): Promise<UsbDevice> {
   const root = options.root ?? SYSFS_USB;
   const deadline = performance.now() + options.timeoutMs;
-  const matches = (d: UsbDevice) => d.vendor === id.vendor && d.product === id.product && (options.serial === undefined || d.serial === options.serial);
+  const matches = (d: UsbDevice) =>
+    d.vendor === id.vendor && d.product === id.product && (options.serial === undefined || d.serial === options.serial);
   for (;;) {
     const found = (await listUsbDevices(root)).find(matches);
     if (found) return found;

@@ -241,6 +241,8 @@ describe('serial console over a real pty', () => {
     const pair = await PtyPair.start(join(dir, 'board'), join(dir, 'tty'));
     const options = serialConsoleDriver.schema.parse({ kind: 'serial', path: pair.driver, baud: 9600 });
     await expect(serialConsoleDriver.check(options, driverContext('console'))).resolves.toBe(`${pair.driver} opens at 9600 baud`);
-    await expect(serialConsoleDriver.check({ ...options, path: join(dir, 'nope') }, driverContext('console'))).rejects.toThrow(/does not exist/);
+    await expect(serialConsoleDriver.check({ ...options, path: join(dir, 'nope') }, driverContext('console'))).rejects.toThrow(
+      /does not exist/,
+    );
   });
 });

@@ -12,7 +12,10 @@ import { until } from '../../helpers/until.js';
 class FakeSer2net {
   readonly clients: Socket[] = [];
   received = '';
-  private constructor(private server: Server, readonly port: number) {}
+  private constructor(
+    private server: Server,
+    readonly port: number,
+  ) {}
 
   static async listen(port = 0): Promise<FakeSer2net> {
     const server = createServer();

@@ -149,7 +149,9 @@ describe('serial console torture', () => {
     expect(order.slice(boot.length)).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(model.failure()).toBeUndefined();
     expect(model.state()).toBe('copying');
-    expect(model.coverage().transitions.find((t) => t.from === 'copying' && t.event === 'COPYING' && t.to === 'copying')?.count).toBe(n - 1);
+    expect(model.coverage().transitions.find((t) => t.from === 'copying' && t.event === 'COPYING' && t.to === 'copying')?.count).toBe(
+      n - 1,
+    );
     expect(n / seconds).toBeGreaterThan(5_000); // lines per second through pty, splitter, classifier and model
   });
 });

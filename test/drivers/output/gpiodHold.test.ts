@@ -40,7 +40,11 @@ function ctx(): DriverContext {
   };
 }
 
-const log = async () => (await readFile(join(dir, 'log'), 'utf8')).trim().split('\n').map((l) => l.replace(/^(start|stop) \d+/, '$1 PID'));
+const log = async () =>
+  (await readFile(join(dir, 'log'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => l.replace(/^(start|stop) \d+/, '$1 PID'));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hil-gpio-'));
@@ -59,7 +63,12 @@ describe('gpiod holds the line', () => {
     expect(await log()).toEqual(['start PID --mode=signal gpiochip0 17=0']);
     await out.set(false);
     await out.close();
-    expect(await log()).toEqual(['start PID --mode=signal gpiochip0 17=0', 'stop PID', 'start PID --mode=signal gpiochip0 17=1', 'stop PID']);
+    expect(await log()).toEqual([
+      'start PID --mode=signal gpiochip0 17=0',
+      'stop PID',
+      'start PID --mode=signal gpiochip0 17=1',
+      'stop PID',
+    ]);
   });
 
   it('v2: one interactive gpioset for the run, later edges as `set` commands', async () => {
@@ -69,6 +78,11 @@ describe('gpiod holds the line', () => {
     await out.set(false);
     await out.set(true);
     await out.close();
-    expect(await log()).toEqual(['start PID -i --consumer=hil -c gpiochip0 GPIO17=1', 'stdin set GPIO17=0', 'stdin set GPIO17=1', 'stop PID']);
+    expect(await log()).toEqual([
+      'start PID -i --consumer=hil -c gpiochip0 GPIO17=1',
+      'stdin set GPIO17=0',
+      'stdin set GPIO17=1',
+      'stop PID',
+    ]);
   });
 });

@@ -104,7 +104,10 @@ describe('numato', () => {
   });
 
   it('fails with a RigError naming the path when the port does not exist', async () => {
-    const out = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: '/dev/serial/by-id/no-such-numato', channel: 0 }), ctx);
+    const out = numatoDriver.create(
+      numatoDriver.schema.parse({ kind: 'numato', path: '/dev/serial/by-id/no-such-numato', channel: 0 }),
+      ctx,
+    );
     const err = await out.set(true).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RigError);
     expect((err as RigError).message).toMatch(/^cannot open \/dev\/serial\/by-id\/no-such-numato: .*No such file or directory/);
@@ -113,9 +116,18 @@ describe('numato', () => {
   it('two outputs on one board share its port and never interleave their exchanges', async () => {
     const dev = fakeNumato(board);
     const links = new Map<string, unknown>();
-    const sharing: DriverContext = { ...ctx, shared: <T>(key: string, create: () => T) => (links.has(key) ? links.get(key) : links.set(key, create()).get(key)) as T };
-    const boot0 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 4 }), { ...sharing, part: 'outputs.boot0' });
-    const boot2 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 5 }), { ...sharing, part: 'outputs.boot2' });
+    const sharing: DriverContext = {
+      ...ctx,
+      shared: <T>(key: string, create: () => T) => (links.has(key) ? links.get(key) : links.set(key, create()).get(key)) as T,
+    };
+    const boot0 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 4 }), {
+      ...sharing,
+      part: 'outputs.boot0',
+    });
+    const boot2 = numatoDriver.create(numatoDriver.schema.parse({ kind: 'numato', path: pty.driver, channel: 5 }), {
+      ...sharing,
+      part: 'outputs.boot2',
+    });
     await Promise.all([boot0.set(true), boot2.set(true)]);
     expect(dev.relays.get('4')).toBe(true);
     expect(dev.relays.get('5')).toBe(true);

@@ -30,7 +30,10 @@ function context(part = 'power'): DriverContext & { events: TimelineEvent[] } {
 }
 
 async function rigError(p: Promise<unknown>): Promise<RigError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RigError);
   return err as RigError;
 }
@@ -40,7 +43,10 @@ const gpioChips = execFileSync('sh', ['-c', 'ls /dev/gpiochip* 2>/dev/null || tr
 
 describe('usbrelay (real tool, no board attached)', () => {
   it('parses the relay listing', () => {
-    expect([...parseUsbrelayList('HURTM_1=0\nHURTM_2=1\n')]).toEqual([['HURTM_1', false], ['HURTM_2', true]]);
+    expect([...parseUsbrelayList('HURTM_1=0\nHURTM_2=1\n')]).toEqual([
+      ['HURTM_1', false],
+      ['HURTM_2', true],
+    ]);
   });
 
   it('turns "no such relay" into a RigError carrying usbrelay\'s own "Found 0 devices"', async () => {
@@ -94,7 +100,7 @@ describe('gpiod (real tool)', () => {
     expect(starts.at(-1)?.args).toEqual(['--mode=signal', 'gpiochip0', '17=1']);
   });
 
-  (gpioChips ? it.skip : it)('rig check reports gpioinfo\'s own words', async () => {
+  (gpioChips ? it.skip : it)("rig check reports gpioinfo's own words", async () => {
     const err = await rigError(gpiodDriver.check(gpiodDriver.schema.parse({ kind: 'gpiod', line: 17 }), context()));
     expect(err.message).toContain('gpiochip0: No such file or directory');
   });
@@ -119,7 +125,9 @@ describe('pdudaemon (HTTP peer)', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('builds the control URL', () => {
-    expect(pduDaemonUrl({ host: 'pdu.lab', port: 16421, pdu: 'apc 1', outlet: 3 }, 'on')).toBe('http://pdu.lab:16421/power/control/on?hostname=apc+1&port=3');
+    expect(pduDaemonUrl({ host: 'pdu.lab', port: 16421, pdu: 'apc 1', outlet: 3 }, 'on')).toBe(
+      'http://pdu.lab:16421/power/control/on?hostname=apc+1&port=3',
+    );
   });
 
   it('switches an outlet on and off', async () => {
@@ -130,7 +138,7 @@ describe('pdudaemon (HTTP peer)', () => {
     expect(requests.slice(-2)).toEqual(['/power/control/on?hostname=apc&port=4', '/power/control/off?hostname=apc&port=4']);
   });
 
-  it('reports a refusal with the HTTP status and the daemon\'s text', async () => {
+  it("reports a refusal with the HTTP status and the daemon's text", async () => {
     const power = pduDaemonDriver.create(pduDaemonDriver.schema.parse({ kind: 'pdudaemon', port, pdu: 'broken', outlet: 1 }), context());
     const err = await rigError(power.on());
     expect(err.message).toBe('pdudaemon refused on for broken outlet 1: HTTP 503 PDU broken not responding');
@@ -145,6 +153,8 @@ describe('pdudaemon (HTTP peer)', () => {
     const err = await rigError(pduDaemonDriver.create(opts, context()).on());
     expect(err.message).toBe(`pdudaemon at 127.0.0.1:${deadPort} unreachable: connect ECONNREFUSED 127.0.0.1:${deadPort}`);
     await expect(pduDaemonDriver.check(opts, context())).rejects.toThrow('ECONNREFUSED');
-    await expect(pduDaemonDriver.check({ ...opts, port }, context())).resolves.toMatch(/^pdudaemon answers at 127\.0\.0\.1:\d+ \(HTTP 200\)$/);
+    await expect(pduDaemonDriver.check({ ...opts, port }, context())).resolves.toMatch(
+      /^pdudaemon answers at 127\.0\.0\.1:\d+ \(HTTP 200\)$/,
+    );
   });
 });

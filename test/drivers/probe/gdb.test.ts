@@ -35,8 +35,26 @@ beforeAll(async () => {
   vectors.writeUInt16LE(0xe7fe, 8);
   await writeFile(join(dir, 'idle.bin'), vectors);
   port = await freePort();
-  qemu = execa('qemu-system-arm', ['-M', 'mps2-an385', '-S', '-gdb', `tcp:127.0.0.1:${port}`, '-display', 'none', '-monitor', 'none', '-serial', 'null', '-nodefaults',
-    '-device', `loader,file=${join(dir, 'idle.bin')},addr=0x0`], { detached: true, reject: false });
+  qemu = execa(
+    'qemu-system-arm',
+    [
+      '-M',
+      'mps2-an385',
+      '-S',
+      '-gdb',
+      `tcp:127.0.0.1:${port}`,
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-serial',
+      'null',
+      '-nodefaults',
+      '-device',
+      `loader,file=${join(dir, 'idle.bin')},addr=0x0`,
+    ],
+    { detached: true, reject: false },
+  );
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const s = createServer();
@@ -56,7 +74,7 @@ afterAll(async () => {
 
 const options = () => gdbDriver.schema.parse({ kind: 'gdb', server: 'qemu', remote: `127.0.0.1:${port}`, timeout: '30s' });
 
-describe('gdb probe against QEMU\'s gdbstub (real gdb-multiarch, real QEMU)', () => {
+describe("gdb probe against QEMU's gdbstub (real gdb-multiarch, real QEMU)", () => {
   it('writes a raw binary with restore, verifies it by reading back, and reads it again', async () => {
     const ctx = driverContext();
     const probe = gdbDriver.create(options(), ctx);
@@ -73,7 +91,7 @@ describe('gdb probe against QEMU\'s gdbstub (real gdb-multiarch, real QEMU)', ()
     expect(await probe.read(SRAM + 0x3000, 512)).toEqual(Buffer.alloc(512, 0xff));
   });
 
-  it('resets through the server\'s monitor command', async () => {
+  it("resets through the server's monitor command", async () => {
     const ctx = driverContext();
     await gdbDriver.create(options(), ctx).reset();
     expect(ctx.events.some((e) => e.type === 'proc' && e.phase === 'exit' && e.exitCode === 0)).toBe(true);
@@ -92,7 +110,10 @@ describe('gdb probe against QEMU\'s gdbstub (real gdb-multiarch, real QEMU)', ()
 describe('gdb with no server', () => {
   it("turns gdb's connection error into a RigError in gdb's words", async () => {
     const dead = await freePort();
-    const probe = gdbDriver.create(gdbDriver.schema.parse({ kind: 'gdb', server: 'openocd', remote: `127.0.0.1:${dead}`, connectTimeout: '1s' }), driverContext());
+    const probe = gdbDriver.create(
+      gdbDriver.schema.parse({ kind: 'gdb', server: 'openocd', remote: `127.0.0.1:${dead}`, connectTimeout: '1s' }),
+      driverContext(),
+    );
     const err = await rigErrorOf(probe.reset());
     expect(err.message).toMatch(new RegExp(`^gdb-multiarch \\(exit 1\\): 127\\.0\\.0\\.1:${dead}: Connection (refused|timed out)\\.$`));
   });

@@ -27,9 +27,20 @@ describe('openocd command lines', () => {
   it('selects the adapter by serial and speed before init', () => {
     const probe = openocdDriver.create({ ...psoc6, speed: 1000 }, driverContext());
     expect(probe.commandLine(['reset run', 'shutdown'])).toEqual([
-      '-f', 'interface/cmsis-dap.cfg', '-f', 'target/psoc6.cfg',
-      '-c', 'adapter serial 0B0B0F9701047400', '-c', 'adapter speed 1000',
-      '-c', 'init', '-c', 'reset run', '-c', 'shutdown',
+      '-f',
+      'interface/cmsis-dap.cfg',
+      '-f',
+      'target/psoc6.cfg',
+      '-c',
+      'adapter serial 0B0B0F9701047400',
+      '-c',
+      'adapter speed 1000',
+      '-c',
+      'init',
+      '-c',
+      'reset run',
+      '-c',
+      'shutdown',
     ]);
   });
 
@@ -44,7 +55,7 @@ describe('openocd command lines', () => {
 });
 
 describe('openocd with no probe attached (the real tool)', () => {
-  it('flash fails with a RigError carrying openocd\'s own message', async () => {
+  it("flash fails with a RigError carrying openocd's own message", async () => {
     const ctx = driverContext();
     const probe = openocdDriver.create(psoc6, ctx);
     const hexFile = join(dir, 'app.hex');
@@ -66,7 +77,7 @@ describe('openocd with no probe attached (the real tool)', () => {
     expect(err.message).toBe(`openocd (exit 1): ${NO_PROBE}`);
   });
 
-  it('rig check says the probe is missing in openocd\'s words', async () => {
+  it("rig check says the probe is missing in openocd's words", async () => {
     const err = await rigErrorOf(openocdDriver.check(psoc6, driverContext()));
     expect(err.message).toContain(NO_PROBE);
   });

@@ -17,17 +17,72 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('pyocd command lines', () => {
   it('modern pyocd: subcommands, -u, --base-address, byte-range erase, commander savemem', () => {
     const cli = new PyocdCommands('pyocd', { ...k64f, frequency: 4_000_000 });
-    expect(cli.flash(image, false)).toEqual({ cmd: 'pyocd', args: ['flash', '-t', 'k64f', '-u', '0240000032044e45', '-f', '4000000', '-W', '--base-address', '0xa400', '--no-reset', '/b/app.bin'] });
-    expect(cli.erase(0x8000, 0x2000).args).toEqual(['erase', '-t', 'k64f', '-u', '0240000032044e45', '-f', '4000000', '-W', '--sector', '0x8000+0x2000']);
-    expect(cli.read(0xa000, 1024, '/t/d.bin').args).toEqual(['commander', '-t', 'k64f', '-u', '0240000032044e45', '-f', '4000000', '-W', '-c', 'savemem 0xa000 1024 /t/d.bin']);
+    expect(cli.flash(image, false)).toEqual({
+      cmd: 'pyocd',
+      args: [
+        'flash',
+        '-t',
+        'k64f',
+        '-u',
+        '0240000032044e45',
+        '-f',
+        '4000000',
+        '-W',
+        '--base-address',
+        '0xa400',
+        '--no-reset',
+        '/b/app.bin',
+      ],
+    });
+    expect(cli.erase(0x8000, 0x2000).args).toEqual([
+      'erase',
+      '-t',
+      'k64f',
+      '-u',
+      '0240000032044e45',
+      '-f',
+      '4000000',
+      '-W',
+      '--sector',
+      '0x8000+0x2000',
+    ]);
+    expect(cli.read(0xa000, 1024, '/t/d.bin').args).toEqual([
+      'commander',
+      '-t',
+      'k64f',
+      '-u',
+      '0240000032044e45',
+      '-f',
+      '4000000',
+      '-W',
+      '-c',
+      'savemem 0xa000 1024 /t/d.bin',
+    ]);
     expect(cli.reset()).toEqual({ cmd: 'pyocd', args: ['reset', '-t', 'k64f', '-u', '0240000032044e45', '-f', '4000000', '-W'] });
   });
 
-  it("pyOCD 0.13: pyocd-flashtool and pyocd-tool, -b, sector-count erase, kHz for pyocd-tool", () => {
+  it('pyOCD 0.13: pyocd-flashtool and pyocd-tool, -b, sector-count erase, kHz for pyocd-tool', () => {
     const cli = new PyocdCommands('legacy', { ...k64f, frequency: 4_000_000 });
-    expect(cli.flash(image, true)).toEqual({ cmd: 'pyocd-flashtool', args: ['-t', 'k64f', '-b', '0240000032044e45', '-f', '4000000', '-a', '0xa400', '/b/app.bin'] });
-    expect(cli.erase(0x8000, 0x2000)).toEqual({ cmd: 'pyocd-tool', args: ['-t', 'k64f', '-b', '0240000032044e45', '-k', '4000', 'erase', '0x8000', '2'] });
-    expect(cli.read(0xa000, 1024, '/t/d.bin').args).toEqual(['-t', 'k64f', '-b', '0240000032044e45', '-k', '4000', 'savemem', '0xa000', '1024', '/t/d.bin']);
+    expect(cli.flash(image, true)).toEqual({
+      cmd: 'pyocd-flashtool',
+      args: ['-t', 'k64f', '-b', '0240000032044e45', '-f', '4000000', '-a', '0xa400', '/b/app.bin'],
+    });
+    expect(cli.erase(0x8000, 0x2000)).toEqual({
+      cmd: 'pyocd-tool',
+      args: ['-t', 'k64f', '-b', '0240000032044e45', '-k', '4000', 'erase', '0x8000', '2'],
+    });
+    expect(cli.read(0xa000, 1024, '/t/d.bin').args).toEqual([
+      '-t',
+      'k64f',
+      '-b',
+      '0240000032044e45',
+      '-k',
+      '4000',
+      'savemem',
+      '0xa000',
+      '1024',
+      '/t/d.bin',
+    ]);
     expect(cli.reset().args.at(-1)).toBe('reset');
   });
 
@@ -96,7 +151,9 @@ describe("Debian's pyOCD 0.13 with no probe attached (the real tools)", () => {
 
   it('flash with a unique ID: pyocd-flashtool names the missing probe', async () => {
     const err = await rigErrorOf(pyocdDriver.create(k64f, driverContext()).flash([built]));
-    expect(err.message).toBe("pyocd-flashtool (exit 1): A debug probe matching unique ID '0240000032044e45' is not connected, or no connected probe matches");
+    expect(err.message).toBe(
+      "pyocd-flashtool (exit 1): A debug probe matching unique ID '0240000032044e45' is not connected, or no connected probe matches",
+    );
   });
 
   it('reset and read: pyocd-tool would wait for a probe forever, so its listing answers first', async () => {
@@ -104,15 +161,20 @@ describe("Debian's pyOCD 0.13 with no probe attached (the real tools)", () => {
     const probe = pyocdDriver.create(k64f, ctx);
     expect((await rigErrorOf(probe.reset())).message).toBe('pyocd-tool list: No available debug probes are connected');
     expect((await rigErrorOf(probe.read(0, 16))).message).toBe('pyocd-tool list: No available debug probes are connected');
-    expect(ctx.events.filter((e) => e.type === 'proc' && e.phase === 'start').map((e) => (e.args as string[]).join(' '))).toEqual(['list', 'list']);
+    expect(ctx.events.filter((e) => e.type === 'proc' && e.phase === 'start').map((e) => (e.args as string[]).join(' '))).toEqual([
+      'list',
+      'list',
+    ]);
   });
 
   it('erase without a sector size is refused before any tool runs', async () => {
     const probe = pyocdDriver.create({ ...k64f, sectorSize: undefined }, driverContext());
-    expect((await rigErrorOf(probe.erase(0x8000, 0x2000))).message).toBe('pyocd-tool erases whole sectors by count: set sectorSize in the probe block');
+    expect((await rigErrorOf(probe.erase(0x8000, 0x2000))).message).toBe(
+      'pyocd-tool erases whole sectors by count: set sectorSize in the probe block',
+    );
   });
 
-  it('rig check: the listing is empty, in pyocd-tool\'s words', async () => {
+  it("rig check: the listing is empty, in pyocd-tool's words", async () => {
     const err = await rigErrorOf(pyocdDriver.check(k64f, driverContext()));
     expect(err.message).toBe('pyocd-tool list: No available debug probes are connected');
   });

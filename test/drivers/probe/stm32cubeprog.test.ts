@@ -23,7 +23,8 @@ describe('flash layout .tsv', () => {
   });
 
   it('names the file and line of each problem', () => {
-    const text = '#Opt\tId\tName\tType\tIP\tOffset\tBinary\n-\t0x01\tfsbl\tBinary\tnone\n-\tone\tx\tBinary\tnone\t0x0\ta.stm32\nP\t0x10\tsd\tRawImage\tmmc0\t0x0\tsd.img\nP\t0x10\tsd2\tRawImage\tmmc0\t0x0\tsd.img\n';
+    const text =
+      '#Opt\tId\tName\tType\tIP\tOffset\tBinary\n-\t0x01\tfsbl\tBinary\tnone\n-\tone\tx\tBinary\tnone\t0x0\ta.stm32\nP\t0x10\tsd\tRawImage\tmmc0\t0x0\tsd.img\nP\t0x10\tsd2\tRawImage\tmmc0\t0x0\tsd.img\n';
     expect(parseFlashLayout(text, 'rigs/x/flash.tsv').problems).toEqual([
       { file: 'rigs/x/flash.tsv', line: 2, message: 'expected 7 tab-separated fields (Opt Id Name Type IP Offset Binary), got 5' },
       { file: 'rigs/x/flash.tsv', line: 3, message: 'partition Id "one" is not a hex byte such as 0x01' },
@@ -43,7 +44,9 @@ describe('flash layout .tsv', () => {
 
 describe('STM32_Programmer_CLI output', () => {
   it('lists DFU devices as in the seed', async () => {
-    expect(parseUsbList(await readFile(join(FIXTURES, 'stm32cubeprog-list-usb.txt'), 'utf8'))).toEqual([{ index: 'USB1', serial: '004200343338510534383330' }]);
+    expect(parseUsbList(await readFile(join(FIXTURES, 'stm32cubeprog-list-usb.txt'), 'utf8'))).toEqual([
+      { index: 'USB1', serial: '004200343338510534383330' },
+    ]);
   });
 
   it('reads progress from the seed run, per image and phase', async () => {
@@ -87,7 +90,8 @@ describe('stm32cubeprog driver with a stand-in CLI replaying the seed', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const opts = (extra: Record<string, unknown> = {}) => stm32cubeprogDriver.schema.parse({ kind: 'stm32cubeprog', cli: join(dir, 'STM32_Programmer_CLI'), binaries: 'images', ...extra });
+  const opts = (extra: Record<string, unknown> = {}) =>
+    stm32cubeprogDriver.schema.parse({ kind: 'stm32cubeprog', cli: join(dir, 'STM32_Programmer_CLI'), binaries: 'images', ...extra });
 
   it('writes a flash layout over USB DFU from the binaries directory, with progress in the timeline', async () => {
     const ctx = driverContext('probe', dir);
@@ -100,7 +104,10 @@ describe('stm32cubeprog driver with a stand-in CLI replaying the seed', () => {
 
   it('reports progress while the tool runs, not when it exits', async () => {
     const slow = join(dir, 'slow-cli');
-    await writeFile(slow, `#!/bin/sh\nhead -n 30 "${FIXTURES}/stm32cubeprog-dk2-flash.txt"\nsleep 0.7\ntail -n +31 "${FIXTURES}/stm32cubeprog-dk2-flash.txt"\n`);
+    await writeFile(
+      slow,
+      `#!/bin/sh\nhead -n 30 "${FIXTURES}/stm32cubeprog-dk2-flash.txt"\nsleep 0.7\ntail -n +31 "${FIXTURES}/stm32cubeprog-dk2-flash.txt"\n`,
+    );
     await chmod(slow, 0o755);
     const ctx = driverContext('probe', dir);
     await stm32cubeprogDriver.create(opts({ cli: slow }), ctx).flash([{ name: 'factory', path: join(dir, 'flash.tsv') }]);
@@ -111,19 +118,36 @@ describe('stm32cubeprog driver with a stand-in CLI replaying the seed', () => {
 
   it('refuses to start when the layout names a missing binary, naming the tsv file and line', async () => {
     await rm(join(dir, 'argv'), { force: true });
-    const err = await rigErrorOf(stm32cubeprogDriver.create(opts({ binaries: 'nowhere' }), driverContext('probe', dir)).flash([{ name: 'factory', path: join(dir, 'flash.tsv') }]));
-    expect(err.message).toBe(`${join(dir, 'flash.tsv')}:2: partition fsbl1-boot: binary tf-a-stm32mp157c-dk2.stm32 not found (looked for ${join(dir, 'nowhere', 'tf-a-stm32mp157c-dk2.stm32')}) (and 2 more)`);
+    const err = await rigErrorOf(
+      stm32cubeprogDriver
+        .create(opts({ binaries: 'nowhere' }), driverContext('probe', dir))
+        .flash([{ name: 'factory', path: join(dir, 'flash.tsv') }]),
+    );
+    expect(err.message).toBe(
+      `${join(dir, 'flash.tsv')}:2: partition fsbl1-boot: binary tf-a-stm32mp157c-dk2.stm32 not found (looked for ${join(dir, 'nowhere', 'tf-a-stm32mp157c-dk2.stm32')}) (and 2 more)`,
+    );
     expect(err.detail?.split('\n')).toHaveLength(3);
     await expect(readFile(join(dir, 'argv'))).rejects.toThrow('ENOENT');
   });
 
   it('writes an MCU image at an address with verify and reset', () => {
     const probe = stm32cubeprogDriver.create(opts({ port: 'swd', connect: ['sn=066DFF'] }), driverContext());
-    expect(probe.commandLine({ name: 'app', path: '/b/app.bin', address: 0x08008400 }, { reset: true })).toEqual(['-c', 'port=swd', 'sn=066DFF', '-w', '/b/app.bin', '0x8008400', '-v', '-rst']);
+    expect(probe.commandLine({ name: 'app', path: '/b/app.bin', address: 0x08008400 }, { reset: true })).toEqual([
+      '-c',
+      'port=swd',
+      'sn=066DFF',
+      '-w',
+      '/b/app.bin',
+      '0x8008400',
+      '-v',
+      '-rst',
+    ]);
   });
 
   it('rig check finds the board in `-l usb`, or says which index is missing', async () => {
-    await expect(stm32cubeprogDriver.check(opts(), driverContext())).resolves.toBe('STM32_Programmer_CLI lists USB1 (serial 004200343338510534383330)');
+    await expect(stm32cubeprogDriver.check(opts(), driverContext())).resolves.toBe(
+      'STM32_Programmer_CLI lists USB1 (serial 004200343338510534383330)',
+    );
     const err = await rigErrorOf(stm32cubeprogDriver.check(opts({ port: 'usb2' }), driverContext()));
     expect(err.message).toBe('STM32_Programmer_CLI -l usb: no usb2; it lists USB1');
   });

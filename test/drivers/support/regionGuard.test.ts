@@ -31,7 +31,10 @@ beforeAll(() => {
   const rec = (addr: number, n: number) => {
     const bytes = [n, (addr >> 8) & 0xff, addr & 0xff, 0, ...Array(n).fill(0xaa)];
     const sum = (0x100 - (bytes.reduce((a, b) => a + b, 0) & 0xff)) & 0xff;
-    return `:${[...bytes, sum].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}`;
+    return `:${[...bytes, sum]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join('')
+      .toUpperCase()}`;
   };
   writeFileSync(join(dir, 'past.hex'), [':020000040800F2', rec(0x7ff0, 32), ':00000001FF', ''].join('\n'));
   execFileSync('mkfifo', [join(dir, 'fifo.bin')]);
@@ -50,15 +53,38 @@ function probe(kind: string, create: (ctx: ReturnType<typeof driverContext>) => 
 probe('gdb', (ctx) => gdbDriver.create(gdbDriver.schema.parse({ kind: 'gdb', server: 'openocd', remote: '127.0.0.1:1' }), ctx));
 probe('openocd', (ctx) => openocdDriver.create(openocdDriver.schema.parse({ kind: 'openocd', args: ['-f', 'target/stm32f4x.cfg'] }), ctx));
 probe('pyocd', (ctx) => pyocdDriver.create(pyocdDriver.schema.parse({ kind: 'pyocd', target: 'stm32f429zi' }), ctx));
-probe('stm32cubeprog', (ctx) => stm32cubeprogDriver.create(stm32cubeprogDriver.schema.parse({ kind: 'stm32cubeprog', cli: join(dir, 'STM32_Programmer_CLI') }), ctx));
+probe('stm32cubeprog', (ctx) =>
+  stm32cubeprogDriver.create(stm32cubeprogDriver.schema.parse({ kind: 'stm32cubeprog', cli: join(dir, 'STM32_Programmer_CLI') }), ctx),
+);
 
-const image = (file: string, extra: Partial<FlashImage> = {}): FlashImage => ({ name: 'bootloader', path: join(dir, file), address: REGION.address, region: REGION, ...extra });
+const image = (file: string, extra: Partial<FlashImage> = {}): FlashImage => ({
+  name: 'bootloader',
+  path: join(dir, file),
+  address: REGION.address,
+  region: REGION,
+  ...extra,
+});
 
 describe.each(probes)('the %s probe refuses before its tool starts', (_kind, create, ctx) => {
   it.each([
-    ['a binary one byte larger than its region', 'big.bin', {}, /big\.bin: is 32769 bytes \(32769 bytes\), more than region bootloader holds \(32768 bytes, 32 KiB, at 0x8000000\)/],
-    ['a binary that fits but starts 16 bytes before the region ends', 'fits.bin', { address: REGION.address + REGION.size - 16 }, /writes 0x8007ff0\.\.0x800fff0, outside region bootloader \(0x8000000\.\.0x8008000\), over what follows it/],
-    ['an MCUboot image whose header declares more than the region', 'lying.img', {}, /has an MCUboot header declaring 33028 bytes .* more than region bootloader holds/],
+    [
+      'a binary one byte larger than its region',
+      'big.bin',
+      {},
+      /big\.bin: is 32769 bytes \(32769 bytes\), more than region bootloader holds \(32768 bytes, 32 KiB, at 0x8000000\)/,
+    ],
+    [
+      'a binary that fits but starts 16 bytes before the region ends',
+      'fits.bin',
+      { address: REGION.address + REGION.size - 16 },
+      /writes 0x8007ff0\.\.0x800fff0, outside region bootloader \(0x8000000\.\.0x8008000\), over what follows it/,
+    ],
+    [
+      'an MCUboot image whose header declares more than the region',
+      'lying.img',
+      {},
+      /has an MCUboot header declaring 33028 bytes .* more than region bootloader holds/,
+    ],
     ['a HEX record past the region', 'past.hex', {}, /writes 0x8007ff0\.\.0x8008010, outside region bootloader/],
     ['a FIFO', 'fifo.bin', {}, /fifo\.bin: is a FIFO/],
     ['a symlink to /dev/zero', 'zero.bin', {}, /zero\.bin: is a character device/],

@@ -33,7 +33,10 @@ describe('waitUsb', () => {
 
   it('returns once the device enumerates', async () => {
     const t0 = performance.now();
-    setTimeout(() => void plug('3-1', { idVendor: '0483', idProduct: 'df11', product: 'DFU in HS Mode', serial: '004200343338510534383330' }), 150);
+    setTimeout(
+      () => void plug('3-1', { idVendor: '0483', idProduct: 'df11', product: 'DFU in HS Mode', serial: '004200343338510534383330' }),
+      150,
+    );
     const dev = await waitUsb({ vendor: 0x0483, product: 0xdf11 }, { root, timeoutMs: 3000, pollMs: 20 });
     expect(dev).toMatchObject({ name: '3-1', serial: '004200343338510534383330' });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
@@ -41,11 +44,15 @@ describe('waitUsb', () => {
 
   it('honours a serial number', async () => {
     await plug('3-2', { idVendor: '0483', idProduct: 'df11', serial: 'AAAA' });
-    await expect(waitUsb({ vendor: 0x0483, product: 0xdf11 }, { root, timeoutMs: 100, pollMs: 20, serial: 'BBBB' })).rejects.toThrow('0483:df11 serial BBBB');
+    await expect(waitUsb({ vendor: 0x0483, product: 0xdf11 }, { root, timeoutMs: 100, pollMs: 20, serial: 'BBBB' })).rejects.toThrow(
+      '0483:df11 serial BBBB',
+    );
   });
 
   it('fails with a RigError naming the VID:PID and what is present', async () => {
-    const err = await waitUsb({ vendor: 0x0483, product: 0xdf11 }, { root, timeoutMs: 120, pollMs: 20, part: 'wait-usb' }).catch((e: unknown) => e);
+    const err = await waitUsb({ vendor: 0x0483, product: 0xdf11 }, { root, timeoutMs: 120, pollMs: 20, part: 'wait-usb' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(RigError);
     expect((err as RigError).part).toBe('wait-usb');
     expect((err as RigError).message).toBe('USB device 0483:df11 did not enumerate within 120ms');
