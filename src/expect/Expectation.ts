@@ -1,3 +1,4 @@
+import { CaseFailure } from '../core/errors.js';
 import type { ConsoleLine } from '../protocols/Console.js';
 
 /** Events the runner feeds the model besides console lines. */
@@ -32,6 +33,11 @@ export interface ModelFailure {
   /** The last console lines up to and including the one that caused the failure. */
   lastLines: string[];
   t: number;
+}
+
+/** The case failure a model failure ends its case with. */
+export function caseFailureOf(f: ModelFailure): CaseFailure {
+  return new CaseFailure(f.message, { state: f.state, expected: f.expected, lastLines: f.lastLines });
 }
 
 export interface Coverage {

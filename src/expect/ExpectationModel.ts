@@ -6,7 +6,7 @@ import { CaseFailure, ConfigError } from '../core/errors.js';
 import type { Timeline } from '../core/Timeline.js';
 import { Classifier } from './Classifier.js';
 import { compileMachine } from './compileMachine.js';
-import type { Coverage, Expectation, LineEvent, ModelFailure, RunnerEvent } from './Expectation.js';
+import { caseFailureOf, type Coverage, type Expectation, type LineEvent, type ModelFailure, type RunnerEvent } from './Expectation.js';
 import { LineTail } from './LineTail.js';
 import { cuttableStates, namesOf, resolveStateName } from './modelSpec.js';
 import { FAIL, lineage, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
@@ -173,7 +173,7 @@ class ExpectationModel implements Expectation {
     }
     const { signal, timeoutMs, recent } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.failed) return Promise.reject(toCaseFailure(this.failed));
+    if (this.failed) return Promise.reject(caseFailureOf(this.failed));
     // A later `recent` wait looks only past what this one saw.
     const seen = (upTo: number) => {
       if (recent) this.recent = this.recent.slice(upTo);
@@ -373,7 +373,7 @@ class ExpectationModel implements Expectation {
     this.failed = { message, reason: f.reason, state, expected, lastLines: this.tail.toArray(), t: f.t };
     this.timeline.record('model-failure', { reason: f.reason, state, message }, f.t);
     this.actor.stop();
-    const err = toCaseFailure(this.failed);
+    const err = caseFailureOf(this.failed);
     for (const waiter of [...this.waiters]) waiter.reject(err);
     const failed = this.failed;
     for (const listener of [...this.failureListeners]) this.call(() => listener(failed));
@@ -392,10 +392,6 @@ class ExpectationModel implements Expectation {
       this.timeline.record('model-listener-error', { error: (err as Error)?.message ?? String(err) });
     }
   }
-}
-
-function toCaseFailure(f: ModelFailure): CaseFailure {
-  return new CaseFailure(f.message, { state: f.state, expected: f.expected, lastLines: f.lastLines });
 }
 
 /** The atomic state xstate's snapshot value names (`{ bootloader: 'copying' }`). */

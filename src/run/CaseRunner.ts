@@ -5,14 +5,14 @@ import { stepArgs, type Scenario, type ScenarioStep } from '../scenario/Scenario
 import type { ConsoleLine } from '../protocols/Console.js';
 import { Interrupted, RigError } from '../core/errors.js';
 import { createExpectation } from '../expect/ExpectationModel.js';
-import type { Coverage, Expectation } from '../expect/Expectation.js';
+import { caseFailureOf, type Coverage, type Expectation } from '../expect/Expectation.js';
 import { CaseRecorder, consoleLogLine } from '../report/CaseRecorder.js';
 import type { StepContext } from '../steps/Step.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { RigSession } from '../rig/RigSession.js';
 import { Timeline } from '../core/Timeline.js';
-import { CaseVerdict, modelFailure } from './CaseVerdict.js';
+import { CaseVerdict } from './CaseVerdict.js';
 import { CutLog } from './CutLog.js';
 import { imageHashes } from './imageHashes.js';
 import { raceStep } from './raceStep.js';
@@ -170,7 +170,7 @@ async function runSteps(c: CaseRun, model: Expectation): Promise<void> {
   for (const step of scenario.steps) {
     c.caseAbort.signal.throwIfAborted();
     const failure = model.failure();
-    if (failure) throw modelFailure(failure);
+    if (failure) throw caseFailureOf(failure);
     await runStep(c, model, actions, step);
   }
 }
@@ -231,7 +231,7 @@ async function settleCase(c: CaseRun, model: Expectation): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first error a background step threw, as it was
   if (c.backgroundError !== undefined) throw c.backgroundError;
   const failure = model.failure();
-  if (failure) throw modelFailure(failure);
+  if (failure) throw caseFailureOf(failure);
 }
 
 /** Whatever happened: background work stopped, the rig in a safe state and closed, the model's last word taken. */
@@ -242,7 +242,7 @@ async function endCase(c: CaseRun): Promise<void> {
   if (c.session) await closeRig(c, c.session);
   // A failure the model saw in the last lines still counts.
   const late = c.expect?.failure();
-  if (late && c.verdict.status === 'pass') fail(c, modelFailure(late));
+  if (late && c.verdict.status === 'pass') fail(c, caseFailureOf(late));
   if (c.expect) {
     c.coverage = c.expect.coverage();
     c.properties['coverage.states'] = `${c.coverage.visited.length}/${c.coverage.states.length}`;

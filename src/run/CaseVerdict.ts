@@ -36,10 +36,6 @@ export class CaseVerdict {
   }
 }
 
-export function modelFailure(failure: { message: string; state: string; expected: string[]; lastLines: string[] }): CaseFailure {
-  return new CaseFailure(failure.message, { state: failure.state, expected: failure.expected, lastLines: failure.lastLines });
-}
-
 function failureDetail(err: CaseFailure): string {
   const parts = [err.message];
   if (err.state) parts.push(`model state: ${err.state}`);

@@ -1,6 +1,5 @@
 import { RigError } from '../core/errors.js';
-import type { Expectation } from '../expect/Expectation.js';
-import { modelFailure } from './CaseVerdict.js';
+import { caseFailureOf, type Expectation } from '../expect/Expectation.js';
 
 /** Extra time a step gets beyond its own timeout before the runner gives up on it: the step's own error says more. */
 const STEP_GRACE_MS = 2_000;
@@ -31,7 +30,7 @@ export async function raceStep(
       reject(err);
     }, timeoutMs + STEP_GRACE_MS);
     offFailure = model.onFailure((failure) => {
-      const err = modelFailure(failure);
+      const err = caseFailureOf(failure);
       abort.abort(err);
       reject(err);
     });
