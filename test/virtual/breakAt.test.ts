@@ -138,9 +138,13 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
         const calls = await armed.release();
         const written = programmedWords();
         expect(written).toBeLessThan(399);
-        // The count survives the board: each completed call wrote a word, one more may have been under way.
-        expect(calls).toBeGreaterThanOrEqual(written);
-        expect(calls).toBeLessThanOrEqual(written + 1);
+        // The count survives the board when gdb can still be asked: each completed call wrote a word, one more
+        // may have been under way. In restart mode the QEMU gdb was attached to is killed at power-off, and the
+        // count may be gone with it (undefined, never a wrong number).
+        if (calls !== undefined || powerCycle === 'reset') {
+          expect(calls).toBeGreaterThanOrEqual(written);
+          expect(calls).toBeLessThanOrEqual(written + 1);
+        }
         // Neither gdb letting go nor anything else resumes a board whose power is off.
         await new Promise((r) => setTimeout(r, 300));
         expect(programmedWords()).toBe(written);
