@@ -27,7 +27,7 @@ export function delayOf(key: string): number | undefined {
   return parseDuration(key);
 }
 
-export function blankState(key: string, path: string, parent: StateSpec): StateSpec {
+export function blankState(key: string, path: string, parent: StateSpec | undefined): StateSpec {
   return {
     key,
     path,

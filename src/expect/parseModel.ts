@@ -80,19 +80,7 @@ class ModelParser {
 
   private state(raw: Raw, key: string, parent: StateSpec | undefined, where: IssuePath, isRoot = false): StateSpec {
     this.checkStateKeys(raw, where, isRoot);
-    const spec: StateSpec = {
-      key,
-      path: parent && parent.path ? `${parent.path}.${key}` : key,
-      parent,
-      children: new Map(),
-      final: false,
-      tags: [],
-      fail: false,
-      implicit: false,
-      on: new Map(),
-      after: [],
-      where,
-    };
+    const spec: StateSpec = { ...blankState(key, parent && parent.path ? `${parent.path}.${key}` : key, parent), where };
     if (!isRoot) this.states.push(spec);
 
     this.stateFields(spec, raw, where, isRoot);
