@@ -2,12 +2,33 @@ import { ConfigError, Interrupted, RigError } from '../core/errors.js';
 import { EXIT, outcome } from '../core/outcome.js';
 import type { RunResult } from '../report/RunResult.js';
 
-/** A board that did something wrong is the headline: a failed case outranks a rig error in the same run. */
-export function exitCodeForRun(run: RunResult): number {
-  if (run.interrupted) return outcome(new Interrupted(run.interrupted)).exitCode;
+/** The exit codes as `hil --help`, `hil run --help` and `hil report merge --help` list them. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  ${EXIT.ok}    every case passed
+  ${EXIT.failed}    a case failed: the board did something wrong (outranks 3)
+  ${EXIT.config}    usage or config error: a bad file, option or argument; nothing was run
+  ${EXIT.rig}    rig error: probe, console, relay or tool; a rig quarantined or busy; a run that did not finish
+  ${EXIT.sigint}  interrupted by SIGINT (Ctrl-C): power switched off, the partial reports written
+  ${EXIT.sigterm}  interrupted by SIGTERM (a CI cancel): the same`;
+
+/**
+ * The exit code of a run's result, for `hil run` and `hil report merge` alike. A signal this process received
+ * (`received`: `hil run`'s own Ctrl-C or SIGTERM) is its headline, as a shell expects of an interrupted command;
+ * then a board that did something wrong outranks everything the station did. A run that did not finish (one
+ * merged run interrupted or killed), a rig error, a report not written or a quarantined rig that ran nothing is
+ * never green.
+ */
+export function exitCodeForRun(run: RunResult, received?: NodeJS.Signals): number {
+  if (received) return outcome(new Interrupted(received)).exitCode;
   if (run.cases.some((c) => c.status === 'fail')) return EXIT.failed;
-  // A run killed before its end (read back by `hil report merge`) never looks green.
-  if (run.cases.some((c) => c.status === 'error') || run.reportErrors?.length || run.unfinished) return EXIT.rig;
+  if (
+    run.interrupted ||
+    run.unfinished ||
+    run.reportErrors?.length ||
+    run.cases.some((c) => c.status === 'error' || c.properties['quarantined'] === 'true')
+  )
+    return EXIT.rig;
   return EXIT.ok;
 }
 

@@ -11,7 +11,8 @@ import {
   declareValidate,
 } from './commandLine.js';
 import { EXIT } from '../core/outcome.js';
-import { describeError } from './exitCodes.js';
+import { describeError, EXIT_CODES_HELP } from './exitCodes.js';
+import { readFileSync } from 'node:fs';
 import { err } from './output.js';
 
 // Each command's module (and what it pulls in: drivers, xstate, serialport) loads only when that command runs,
@@ -19,12 +20,16 @@ import { err } from './output.js';
 function program(): Command {
   const hil = new Command('hil')
     .description('Hardware-in-the-loop tests for bootloaders and firmware updates: power cuts, rollbacks, real boards or the virtual rig')
+    .version(version(), '-V, --version', 'print the version')
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .showHelpAfterError();
 
-  declareRun(hil).action(async (scenarios, opts) => {
-    process.exitCode = await (await import('./runCommand.js')).runCommand(scenarios, opts);
-  });
+  declareRun(hil)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (scenarios, opts) => {
+      process.exitCode = await (await import('./runCommand.js')).runCommand(scenarios, opts);
+    });
   declareList(hil).action(async (opts) => {
     process.exitCode = await (await import('./listCommand.js')).listCommand(opts);
   });
@@ -34,9 +39,11 @@ function program(): Command {
   declareConsole(hil).action(async (rig, opts) => {
     process.exitCode = await (await import('./consoleCommand.js')).consoleCommand(rig, opts);
   });
-  declareReportMerge(hil).action(async (dirs, opts) => {
-    process.exitCode = (await import('./reportCommand.js')).reportMergeCommand(dirs, opts);
-  });
+  declareReportMerge(hil)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (dirs, opts) => {
+      process.exitCode = (await import('./reportCommand.js')).reportMergeCommand(dirs, opts);
+    });
   declareTeeth(hil).action(async (file, opts) => {
     process.exitCode = await (await import('./teethCommand.js')).teethCommand(file, opts);
   });
@@ -50,8 +57,18 @@ function program(): Command {
   return hil;
 }
 
+/** hil's own version, from its package.json (dist/cli/main.js is two folders below it). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
+    // `hil` alone asks what hil does: the help, as `hil --help` prints it, and no error.
+    if (argv.length <= 2) {
+      program().outputHelp();
+      return 0;
+    }
     await program().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -1,6 +1,13 @@
-/** Colour only on a TTY and never with NO_COLOR set (https://no-color.org). */
+/**
+ * Colour on a TTY, or anywhere FORCE_COLOR is set (https://force-color.org: a CI log that renders ANSI; `0` and
+ * `false` mean off, as Node reads them); never with NO_COLOR set (https://no-color.org), which wins over
+ * FORCE_COLOR (a test harness that forces colour on its workers), nor on a dumb terminal.
+ */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env && process.env['NO_COLOR'] !== '') && process.env['TERM'] !== 'dumb';
+  const set = (name: string) => (process.env[name] ?? '') !== '';
+  if (set('NO_COLOR')) return false;
+  if (set('FORCE_COLOR')) return !['0', 'false'].includes(process.env['FORCE_COLOR']!);
+  return Boolean(stream.isTTY) && process.env['TERM'] !== 'dumb';
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;

@@ -12,7 +12,8 @@ import type { ReportMergeOptions } from './commandLine.js';
 
 /**
  * `hil report merge DIR... --out DIR`: the nightly's one report from every runner's reports/ (junit.xml,
- * results.json, index.html); exits like `hil run` would have for all those cases together.
+ * results.json, index.html); exits as `hil run` would have for all those cases together (exitCodeForRun): no
+ * signal reached the merge, so a merged run that was interrupted counts as one that did not finish.
  */
 export function reportMergeCommand(dirs: string[], opts: ReportMergeOptions): number {
   checkOutputDir(opts.out, { file: 'command line', field: '--out' }, 'reports');

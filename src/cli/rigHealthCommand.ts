@@ -39,7 +39,7 @@ export async function rigHealthCommand(rigRef: string, opts: RigHealthOptions): 
       onCaseEnd: (c) => out(`  ${c.status.toUpperCase()} ${c.id}${c.message ? `: ${terminalText(c.message)}` : ''}`),
     });
     out(summaryLine(result));
-    const code = exitCodeForRun(result);
+    const code = exitCodeForRun(result, result.interrupted);
     if (code === EXIT.ok) endQuarantine(project, rig.name);
     else err(`rig ${rig.name}: health scenario ${health} did not pass; the rig stays as it was`);
     return code;

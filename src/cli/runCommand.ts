@@ -7,7 +7,7 @@ import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
 import { cutLatencyLine } from '../report/cutLatency.js';
-import { EXIT } from '../core/outcome.js';
+import { renderJsonReport } from '../report/json.js';
 import type { RunOptions } from './commandLine.js';
 import { exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
@@ -88,12 +88,11 @@ export async function runCommand(scenarios: string[], opts: RunOptions): Promise
     process.off('SIGTERM', onTerm);
   }
 
-  if (opts.json) out(JSON.stringify(result, null, 2));
+  // The same document as results.json: its format, the counts (`summary`) and every case.
+  if (opts.json) out(renderJsonReport(result).trimEnd());
   else printSummary(result, opts);
   for (const message of result.reportErrors ?? []) err(paint('red', `rig error (reports): ${message}`, color));
-  const code = exitCodeForRun(result);
-  // A quarantined rig runs nothing, and a nightly that ran nothing must not look green.
-  return code === EXIT.ok && result.cases.some((c) => c.properties['quarantined'] === 'true') ? EXIT.rig : code;
+  return exitCodeForRun(result, result.interrupted);
 }
 
 /** The run's options from the command line's text: counts checked, `--param`/`--image` pairs split. */

@@ -6,7 +6,7 @@ import { writeReportFile } from './writeReportFile.js';
 export const RESULTS_FORMAT = 'hil-results/1';
 
 /** `results.json`: the whole run as RunResult, plus its format and the counts. */
-function renderJsonReport(run: RunResult): string {
+export function renderJsonReport(run: RunResult): string {
   return `${JSON.stringify({ format: RESULTS_FORMAT, summary: countStatuses(run), ...run }, null, 2)}\n`;
 }
 
