@@ -13,6 +13,6 @@
 #define PSOC6_FACTORY_BASE 0x21800000    /* external flash offset 0 */
 #define PSOC6_HDR_SIZE 0x400             /* the app starts at primary + 0x400 */
 #define PSOC6_ROW_SIZE 512               /* internal flash row: the unit the rollback copies in */
-#define PSOC6_ROW_WRITE_MS 3             /* emulated row write time: the 952 KiB copy takes ~5 s */
+#define PSOC6_ROW_WRITE_MS 4             /* emulated row write time: the 952 KiB copy takes ~6-8 s */
 
 #endif
