@@ -97,7 +97,10 @@ function message(issue: z.core.$ZodIssue): string {
  */
 function matchedBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined {
   if (issue.code !== 'invalid_union') return undefined;
-  const matched = issue.errors.filter((branch) => branch.length && branch.every((sub) => sub.path.length > 0 || sub.code === 'custom'));
+  // Unknown keys of a mapping are a deeper problem too: the value is a mapping, as that alternative wants.
+  const matched = issue.errors.filter(
+    (branch) => branch.length && branch.every((sub) => sub.path.length > 0 || sub.code === 'custom' || sub.code === 'unrecognized_keys'),
+  );
   return matched.sort((a, b) => a.length - b.length)[0];
 }
 

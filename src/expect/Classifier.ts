@@ -21,6 +21,8 @@ export interface Classification {
 interface Pattern {
   name: string;
   regex: RegExp;
+  /** Also matched against the console's unterminated tail (`=> `, `login: `): see `classifyPartial`. */
+  prompt?: boolean;
 }
 
 interface Forbidden {
@@ -38,11 +40,26 @@ function stateless(regex: RegExp): RegExp {
 /** Turns a console line into at most one model event (first matching pattern wins) and a forbidden verdict. */
 export class Classifier {
   private readonly patterns: Pattern[];
+  private readonly prompts: Pattern[];
   private readonly forbidden: Forbidden[];
 
   constructor(patterns: ReadonlyArray<Pattern>, forbidden: ReadonlyArray<Forbidden>) {
-    this.patterns = patterns.map((p) => ({ name: p.name, regex: stateless(p.regex) }));
+    this.patterns = patterns.map((p) => ({ name: p.name, regex: stateless(p.regex), prompt: p.prompt === true }));
+    this.prompts = this.patterns.filter((p) => p.prompt);
     this.forbidden = forbidden.map((f) => ({ source: f.source, regex: stateless(f.regex) }));
+  }
+
+  /** Whether any pattern is a prompt pattern: without one, partial text needs no look at all. */
+  get hasPrompts(): boolean {
+    return this.prompts.length > 0;
+  }
+
+  /**
+   * The event for text that has no line ending yet, matched against the prompt patterns only (first match
+   * wins); forbidden patterns wait for the whole line.
+   */
+  classifyPartial(text: string): ClassifiedEvent | undefined {
+    return firstMatch(this.prompts, text.length > MAX_MATCH_CHARS ? text.slice(0, MAX_MATCH_CHARS) : text);
   }
 
   classify(line: string): Classification {
@@ -54,23 +71,26 @@ export class Classifier {
         break;
       }
     }
-    let event: ClassifiedEvent | undefined;
-    for (const p of this.patterns) {
-      const m = p.regex.exec(text);
-      if (!m) continue;
-      const groups: Record<string, string> = {};
-      if (m.groups) {
-        for (const [name, value] of Object.entries(m.groups)) if (value !== undefined) groups[name] = value;
-      }
-      event = { type: p.name, groups };
-      break;
-    }
+    const event = firstMatch(this.patterns, text);
     if (!event && forbidden === undefined) return NOTHING;
     const result: Classification = {};
     if (event) result.event = event;
     if (forbidden !== undefined) result.forbidden = forbidden;
     return result;
   }
+}
+
+function firstMatch(patterns: ReadonlyArray<Pattern>, text: string): ClassifiedEvent | undefined {
+  for (const p of patterns) {
+    const m = p.regex.exec(text);
+    if (!m) continue;
+    const groups: Record<string, string> = {};
+    if (m.groups) {
+      for (const [name, value] of Object.entries(m.groups)) if (value !== undefined) groups[name] = value;
+    }
+    return { type: p.name, groups };
+  }
+  return undefined;
 }
 
 /** Names of a regex's named groups, for checking `when:` against what a pattern can capture. */

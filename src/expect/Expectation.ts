@@ -1,5 +1,5 @@
 import { CaseFailure } from '../core/errors.js';
-import type { ConsoleLine } from '../protocols/Console.js';
+import type { ConsoleLine, ConsoleSegment } from '../protocols/Console.js';
 
 /** Events the runner feeds the model besides console lines. */
 export type RunnerEventType = 'POWER_ON' | 'POWER_OFF' | 'BUTTON_DOWN' | 'BUTTON_UP' | 'RESET' | 'SENT';
@@ -56,8 +56,14 @@ export interface Coverage {
 
 /** The live expectation model of one case. */
 export interface Expectation {
-  /** Classifies a console line; feeds the matching event (if any) and checks forbidden patterns. */
+  /** Feeds a whole console line: each of its `\r` segments, as `feedSegment` would (recorded consoles, tests). */
   feedLine(line: ConsoleLine): void;
+  /**
+   * Classifies a console segment; feeds the matching event (if any) and checks forbidden patterns. A partial
+   * segment (no line ending yet) is matched against the prompt patterns only; once one matched, the segment
+   * gives no further event, neither as it grows nor when it ends.
+   */
+  feedSegment(segment: ConsoleSegment): void;
   send(event: RunnerEvent): void;
   /** Current state as a dotted path (`bootloader.copying`). */
   state(): string;

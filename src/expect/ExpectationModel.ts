@@ -1,7 +1,7 @@
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import { suggestion } from '../core/didYouMean.js';
 import { formatDuration } from '../core/duration.js';
-import type { ConsoleLine } from '../protocols/Console.js';
+import type { ConsoleLine, ConsoleSegment } from '../protocols/Console.js';
 import { CaseFailure, ConfigError } from '../core/errors.js';
 import type { Timeline } from '../core/Timeline.js';
 import { Classifier } from './Classifier.js';
@@ -21,7 +21,8 @@ interface ModelClock {
 
 /** A scenario's `expect:` as the loader hands it over: patterns compiled, the model parsed and checked. */
 export interface ExpectationSpec {
-  patterns: ReadonlyArray<{ name: string; regex: RegExp }>;
+  /** `prompt`: the pattern is also matched against the console's unterminated tail (see `feedSegment`). */
+  patterns: ReadonlyArray<{ name: string; regex: RegExp; prompt?: boolean }>;
   forbidden: ReadonlyArray<{ source: string; regex: RegExp }>;
   model: ModelTree;
 }
@@ -95,6 +96,10 @@ class ExpectationModel implements Expectation {
   private current?: Input;
   private busy = false;
   private leaf: StateSpec;
+  /** The open segment matched a prompt pattern: it gives no second event, however it grows or ends. */
+  private promptTaken = false;
+  /** The open segment's text so far, shown after the tail in a failure: a board waiting at a prompt. */
+  private openText?: string;
   private failed?: ModelFailure;
   private done = false;
   private stopped = false;
@@ -115,22 +120,48 @@ class ExpectationModel implements Expectation {
   }
 
   feedLine(line: ConsoleLine): void {
+    let first = true;
+    for (const text of line.text.split('\r')) {
+      if (text === '') continue;
+      this.feedSegment(first ? { t: line.t, text } : { t: line.t, text, redraw: true });
+      first = false;
+    }
+  }
+
+  feedSegment(segment: ConsoleSegment): void {
     if (this.stopped || this.failed) return;
-    this.tail.push(line.text);
-    const { event, forbidden } = this.classifier.classify(line.text);
+    if (segment.partial) {
+      this.openText = segment.text;
+      if (this.promptTaken || !this.classifier.hasPrompts) return;
+      const event = this.classifier.classifyPartial(segment.text);
+      if (!event) return;
+      this.promptTaken = true;
+      this.lineEvent(event, segment);
+      return;
+    }
+    const taken = this.promptTaken;
+    this.promptTaken = false;
+    this.openText = undefined;
+    if (segment.redraw) this.tail.replaceLast(segment.text);
+    else this.tail.push(segment.text);
+    const { event, forbidden } = this.classifier.classify(segment.text);
     if (forbidden !== undefined) {
       this.fail({
         reason: 'forbidden',
-        what: `forbidden line matched /${forbidden}/: ${quoteLine(line.text)}`,
+        what: `forbidden line matched /${forbidden}/: ${quoteLine(segment.text)}`,
         from: this.leaf,
-        t: line.t,
+        t: segment.t,
       });
       return;
     }
-    if (!event) return;
-    const lineEvent: LineEvent = { type: event.type, t: line.t, line: line.text, groups: event.groups };
+    // Already classified while open (a prompt): one event per segment.
+    if (event && !taken) this.lineEvent(event, segment);
+  }
+
+  private lineEvent(event: { type: string; groups: Record<string, string> }, segment: ConsoleSegment): void {
+    const lineEvent: LineEvent = { type: event.type, t: segment.t, line: segment.text, groups: event.groups };
     for (const listener of this.lineListeners) this.call(() => listener(lineEvent));
-    this.dispatch({ type: event.type, groups: event.groups, t: line.t, line: line.text });
+    this.dispatch({ type: event.type, groups: event.groups, t: segment.t, line: segment.text });
   }
 
   send(event: RunnerEvent): void {
@@ -370,7 +401,7 @@ class ExpectationModel implements Expectation {
     const state = f.from.path || '(start)';
     const list = expected.length > 0 ? expected.join(', ') : 'nothing';
     const message = `${f.what} in state ${state} (${f.strict ? 'strict; ' : ''}expected ${list})`;
-    this.failed = { message, reason: f.reason, state, expected, lastLines: this.tail.toArray(), t: f.t };
+    this.failed = { message, reason: f.reason, state, expected, lastLines: this.lastLines(), t: f.t };
     this.timeline.record('model-failure', { reason: f.reason, state, message }, f.t);
     this.actor.stop();
     const err = caseFailureOf(this.failed);
@@ -381,7 +412,13 @@ class ExpectationModel implements Expectation {
   }
 
   private details(): { state: string; expected: string[]; lastLines: string[] } {
-    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.tail.toArray() };
+    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.lastLines() };
+  }
+
+  private lastLines(): string[] {
+    const lines = this.tail.toArray();
+    if (this.openText === undefined) return lines;
+    return [...lines.slice(lines.length >= FAILURE_LINES ? 1 : 0), this.openText];
   }
 
   /** A listener is step code; its exception must not break the model, so it goes on the timeline. */

@@ -9,10 +9,20 @@ export class LineTail {
   ) {}
 
   push(text: string): void {
-    const line = text.length > this.maxChars ? `${text.slice(0, this.maxChars)}… (${text.length - this.maxChars} more characters)` : text;
+    const line = this.cut(text);
     if (this.lines.length < this.size) this.lines.push(line);
     else this.lines[this.next] = line;
     this.next = (this.next + 1) % this.size;
+  }
+
+  /** A `\r` redraw: on a terminal the new text overwrites the last line. */
+  replaceLast(text: string): void {
+    if (this.lines.length === 0) return this.push(text);
+    this.lines[(this.next + this.size - 1) % this.size] = this.cut(text);
+  }
+
+  private cut(text: string): string {
+    return text.length > this.maxChars ? `${text.slice(0, this.maxChars)}… (${text.length - this.maxChars} more characters)` : text;
   }
 
   toArray(): string[] {

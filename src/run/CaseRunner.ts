@@ -144,8 +144,9 @@ async function openRig(c: CaseRun): Promise<Expectation> {
       c.consoleText.push(text);
       c.tail.push(line.text);
       if (c.tail.length > CONSOLE_TAIL) c.tail.shift();
-      model.feedLine(line);
     },
+    // The model reads segments as they complete (a `\r` redraw, a prompt with no line ending yet), not whole lines.
+    segment: (segment) => model.feedSegment(segment),
     failed: ({ error }) => c.caseAbort.abort(error),
   });
   await rigHandles.console.open();

@@ -58,6 +58,12 @@ const HIT_PARAM = 'hit';
 
 const STEP_META = ['timeout', 'name'] as const;
 
+/**
+ * A pattern: its regex, or `{ pattern, prompt: true }` for one that also matches the console's tail before its
+ * line ends (a prompt such as `=> $` never gets a newline).
+ */
+const patternSchema = z.union([z.string(), z.strictObject({ pattern: z.string(), prompt: z.boolean().default(false) })]);
+
 const topSchema = z.strictObject({
   name: fileName.optional(),
   description: z.string().default(''),
@@ -67,7 +73,7 @@ const topSchema = z.strictObject({
   timeout: duration.default(300_000),
   steps: z.array(z.unknown()).min(1, 'a scenario needs at least one step'),
   expect: z.strictObject({
-    patterns: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'pattern names are UPPER_CASE model events'), z.string()).default({}),
+    patterns: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'pattern names are UPPER_CASE model events'), patternSchema).default({}),
     forbidden: z.array(z.string()).default([]),
     model: z.record(z.string(), z.unknown()),
   }),
@@ -88,13 +94,17 @@ export function loadScenario(file: string, cwd?: string): Scenario {
   if (!top) throw new ConfigError(issues);
 
   const patterns: Array<ExpectationSpec['patterns'][number]> = [];
-  for (const [name, source] of Object.entries(top.expect.patterns)) {
+  for (const [name, entry] of Object.entries(top.expect.patterns)) {
     if (isRunnerEvent(name)) {
       issues.push(yaml.issue(['expect', 'patterns', name], `${name} is a runner event; give the pattern another name`, { key: true }));
       continue;
     }
-    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name], message)));
-    if (regex) patterns.push({ name, regex });
+    const { source, prompt, at } =
+      typeof entry === 'string'
+        ? { source: entry, prompt: false, at: [] }
+        : { source: entry.pattern, prompt: entry.prompt, at: ['pattern'] };
+    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name, ...at], message)));
+    if (regex) patterns.push(prompt ? { name, regex, prompt } : { name, regex });
   }
   const forbidden: Array<ExpectationSpec['forbidden'][number]> = [];
   top.expect.forbidden.forEach((source, i) => {

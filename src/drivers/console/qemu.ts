@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
-import type { Console, ConsoleLine, ConsoleListener } from '../../protocols/Console.js';
+import type { Console, ConsoleListener } from '../../protocols/Console.js';
 import { LineSplitter } from '../support/LineSplitter.js';
 import type { DriverContext } from '../../protocols/DriverContext.js';
 import { defineDriver } from '../../protocols/DriverDefinition.js';
@@ -34,7 +34,10 @@ export class QemuConsole implements Console {
   private gapAt?: number;
   private unlisten?: () => void;
   private readonly listeners = new Set<ConsoleListener>();
-  private readonly splitter = new LineSplitter((line) => this.emit(line));
+  private readonly splitter = new LineSplitter({
+    line: (line) => this.emit((l) => l.line?.(line)),
+    segment: (segment) => this.emit((l) => l.segment?.(segment)),
+  });
 
   constructor(
     private readonly board: QemuBoard,
@@ -75,7 +78,7 @@ export class QemuConsole implements Console {
     this.unlisten = undefined;
     this.opened = false;
     await this.closePort(0);
-    this.flushPartial();
+    this.splitter.flush(this.ctx.timeline.now(), true);
   }
 
   subscribe(listener: ConsoleListener): () => void {
@@ -169,8 +172,8 @@ export class QemuConsole implements Console {
     this.splitter.flush(this.ctx.timeline.now());
   }
 
-  private emit(line: ConsoleLine): void {
-    for (const l of [...this.listeners]) l.line?.(line);
+  private emit(call: (listener: ConsoleListener) => void): void {
+    for (const l of [...this.listeners]) call(l);
   }
 }
 

@@ -66,7 +66,10 @@ export class ReconnectingConsole implements Console {
     private readonly options: ReconnectOptions,
     private readonly ctx: DriverContext,
   ) {
-    this.splitter = new LineSplitter((line) => this.emit((l) => l.line?.(line)), options);
+    this.splitter = new LineSplitter(
+      { line: (line) => this.emit((l) => l.line?.(line)), segment: (segment) => this.emit((l) => l.segment?.(segment)) },
+      options,
+    );
   }
 
   async open(): Promise<void> {
@@ -103,7 +106,7 @@ export class ReconnectingConsole implements Console {
     // A close that fails leaves nothing to do: the device is gone either way.
     await link?.close().catch(() => undefined);
     this.generation++;
-    this.splitter.flush(this.ctx.timeline.now());
+    this.splitter.flush(this.ctx.timeline.now(), true);
     if (!wasFailed) this.settleWaiters(new RigError(this.ctx.part, `console ${this.endpoint.name} was closed`));
   }
 
