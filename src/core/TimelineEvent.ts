@@ -55,8 +55,21 @@ type CutEvent =
   | { phase: 'armed'; anchor: string; armedAt: number }
   /** A cut timed from an anchor: `after` ms past `anchorAt`, aimed at `target`. */
   | (CutMade & { anchorAt: number; after: number; target: number })
-  /** A cut at a code breakpoint: the CPU halted at `haltedAt` (at `pc`). */
-  | (CutMade & { armedAt: number; haltedAt: number; pc: number | undefined });
+  /** A cut at a code breakpoint: the CPU halted at `haltedAt` (at `pc`), and the fault model applied there. */
+  | (CutMade & { armedAt: number; haltedAt: number; pc: number | undefined; fault?: CutFaultFields });
+
+/** A fault model applied at a cut: the operation it hit (its arguments from the registers) and what it changed. */
+interface CutFaultFields {
+  model: string;
+  seed: number;
+  op?: string;
+  address?: number;
+  data?: number;
+  length?: number;
+  changed: number;
+  haltedAt?: number;
+  pc?: number;
+}
 
 type StepEvent =
   | { phase: 'start'; index: number; key: string; description: string }

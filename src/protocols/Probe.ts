@@ -1,4 +1,5 @@
 import type { ImageRegion } from '../flash/imagePlacement.js';
+import type { FaultModel } from '../flash/faultModel.js';
 
 /** A debug probe (OpenOCD, pyOCD, a GDB server, STM32_Programmer_CLI): writes images, reads memory, resets. */
 
@@ -53,6 +54,34 @@ export interface Halt {
    * run on past the breakpoint.
    */
   release(): Promise<void>;
+  /**
+   * Applies a power-loss fault model to the flash operation the CPU is halted at (its arguments read from the
+   * registers the rig names), while the CPU stays halted: the firmware never runs between this and the cut, so
+   * the flash is what the cut would leave. `after-op` runs the operation to its return and halts there.
+   */
+  fault?(fault: CutFault): Promise<FaultApplied>;
+}
+
+/** A fault model and its seed: the same pair at the same hit leaves the same flash, bit for bit. */
+export interface CutFault {
+  model: FaultModel;
+  seed: number;
+}
+
+/** What a fault model did at the cut, for the timeline. */
+export interface FaultApplied {
+  model: FaultModel;
+  seed: number;
+  /** The flash operation the CPU was in, and its arguments as read from the registers. */
+  op?: 'program' | 'erase';
+  address?: number;
+  data?: number;
+  length?: number;
+  /** Bytes of flash the model changed. */
+  changed: number;
+  /** after-op: when the CPU halted again, at the operation's return. */
+  haltedAt?: number;
+  pc?: number;
 }
 
 export interface ArmedBreakpoint {
@@ -76,4 +105,14 @@ export interface BreakpointProbe {
 
 export function canBreak(probe: Probe | undefined): probe is Probe & BreakpointProbe {
   return typeof (probe as Partial<BreakpointProbe> | undefined)?.breakAt === 'function';
+}
+
+/** A board whose flash is a set of files (an emulated one): what a cut left can be kept as it is. */
+export interface FlashFileProbe {
+  /** Each flash file of the board, by name; read them only while the board is off. */
+  flashFiles(): Array<{ name: string; path: string }>;
+}
+
+export function hasFlashFiles(probe: Probe | undefined): probe is Probe & FlashFileProbe {
+  return typeof (probe as Partial<FlashFileProbe> | undefined)?.flashFiles === 'function';
 }

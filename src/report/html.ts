@@ -4,6 +4,7 @@ import type { CaseResult } from './CaseResult.js';
 import type { RunResult } from './RunResult.js';
 import { renderModel } from './htmlModel.js';
 import { escapeHtml, hrefPath } from './htmlText.js';
+import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
 import { renderTimeline } from './htmlTimeline.js';
 import type { TimelineEvent } from '../core/Timeline.js';
 import { readTimeline } from './htmlTimelineData.js';
@@ -108,6 +109,7 @@ function renderCase(c: CaseResult, i: number, options: HtmlReportOptions): strin
 <p>rig ${escapeHtml(c.rig)} · started ${escapeHtml(c.startedAt)} · ${(c.durationMs / 1000).toFixed(1)}s</p>
 ${c.message ? `<p class="message">${escapeHtml(c.message)}</p>` : ''}
 ${c.detail ? `<pre class="detail">${escapeHtml(c.detail)}</pre>` : ''}
+${c.properties[FLASH_AT_CUT] ? `<p class="flash-at-cut">flash at the cut: ${c.properties[FLASH_AT_CUT].split(' ').map(link).join(' ')}</p>` : ''}
 <details><summary>properties</summary><table class="props">${properties}</table></details>
 <h3>timeline</h3>
 ${renderTimeline(events)}

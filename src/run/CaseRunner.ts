@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
 import type { RigSpec } from '../rig/RigSpec.js';
 import { toFileName } from '../config/fileName.js';
 import { stepArgs, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
@@ -268,9 +270,18 @@ async function closeRig(c: CaseRun, session: RigSession): Promise<void> {
   for (const err of await session.close()) timeline.record('cleanup', { error: err.message });
 }
 
+/** The flash images the cuts left are kept for a case that did not pass (hil debug and a person need them), else dropped. */
+async function dropFlashAtCut(c: CaseRun): Promise<void> {
+  const kept = c.properties[FLASH_AT_CUT];
+  if (!kept || (c.verdict.status !== 'pass' && c.verdict.status !== 'skipped')) return;
+  delete c.properties[FLASH_AT_CUT];
+  await Promise.all(kept.split(' ').map((f) => rm(join(c.caseDir, f), { force: true })));
+}
+
 /** The case's result, written to its folder. */
 async function reportCase(c: CaseRun): Promise<CaseResult> {
   const { scenario, rig, spec, instance } = c.options;
+  await dropFlashAtCut(c);
   const cuts = c.cutLog.cuts;
   const result: CaseResult = {
     id: spec.id,

@@ -18,18 +18,33 @@ export class HitSweep {
   private end?: number;
   /** The last hits not yet issued, once a case past the end told the count. */
   private tail?: number[];
+  /** The other parameters' values each hit is run with (a fault model and its seed): those the planned cases have. */
+  private readonly others: Array<Record<string, string>>;
+  /** Cases of the current hit not yet issued, one per combination of the other parameters. */
+  private readonly pending: CaseSpec[] = [];
 
   constructor(
     private readonly scenario: Scenario & { hitSweep: NonNullable<Scenario['hitSweep']> },
     planned: readonly CaseSpec[],
   ) {
-    const hits = planned.map((c) => Number(c.params[scenario.hitSweep.param]));
+    const { param } = scenario.hitSweep;
+    const hits = planned.map((c) => Number(c.params[param]));
     for (const hit of hits) this.issued.add(hit);
+    const seen = new Set<string>();
+    this.others = [];
+    for (const c of planned) {
+      const rest = Object.fromEntries(Object.entries(c.params).filter(([k]) => k !== param));
+      const key = JSON.stringify(rest);
+      if (!seen.has(key)) this.others.push(rest);
+      seen.add(key);
+    }
+    if (!this.others.length) this.others.push({});
     this.nextHit = this.after(Math.max(1, ...hits));
   }
 
   /** The next point, or undefined once a settled case found the end and the last hits are issued. */
   next(): CaseSpec | undefined {
+    if (this.pending.length) return this.pending.shift();
     let hit: number | undefined;
     if (this.end === undefined) {
       hit = this.nextHit;
@@ -39,8 +54,14 @@ export class HitSweep {
     }
     if (hit === undefined) return undefined;
     this.issued.add(hit);
-    const params = { [this.scenario.hitSweep.param]: String(hit) };
-    return { id: caseId(this.scenario.name, params), params };
+    // In the scenario's order of parameters, as the planned cases have them.
+    const order = Object.keys(this.scenario.params);
+    for (const rest of this.others) {
+      const all: Record<string, string> = { ...rest, [this.scenario.hitSweep.param]: String(hit) };
+      const params = Object.fromEntries(order.filter((k) => k in all).map((k) => [k, all[k]!]));
+      this.pending.push({ id: caseId(this.scenario.name, params), params });
+    }
+    return this.pending.shift();
   }
 
   /**

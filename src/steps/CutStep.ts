@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { duration, formatDuration } from '../core/duration.js';
-import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type Halt } from '../protocols/Probe.js';
+import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type CutFault, type FaultApplied, type Halt } from '../protocols/Probe.js';
+import { FAULT_MODELS } from '../flash/faultModel.js';
+import { keepFlashAtCut } from './flashAtCut.js';
 import { CaseFailure, CaseSkipped, RigError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
@@ -43,12 +45,17 @@ export const cutStep = defineStep({
       at: codeLocation.optional(),
       after: duration.default(0),
       within: duration.default(60_000),
+      /** What the cut does to the flash operation it interrupts (`at` only; the rig's `flashOps` name the operations). */
+      fault: z.enum(FAULT_MODELS).optional(),
+      /** The fault model's seed: the same seed at the same hit leaves the same flash. */
+      seed: z.coerce.number().int().nonnegative().default(0),
     })
     .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both')
     .refine(
       (v) => !(v.at && (v.when || v.on || v.after)),
       'at (a code location) takes no when, on or after: the cut lands at the hit itself',
-    ),
+    )
+    .refine((v) => !v.fault || v.at, 'fault models apply to a cut at a code location (at: { symbol, hit })'),
   references: (args) => ({
     states: args.when ? [args.when] : [],
     patterns: args.on ? [args.on] : [],
@@ -58,10 +65,10 @@ export const cutStep = defineStep({
   timeoutMs: (args) => (args.at ? ARM_TIMEOUT_MS : args.within + args.after + 10_000),
   describe: (args) =>
     args.at
-      ? `cut power at hit ${args.at.hit} of ${args.at.symbol}`
+      ? `cut power at hit ${args.at.hit} of ${args.at.symbol}${args.fault && args.fault !== 'clean' ? ` (${args.fault}, seed ${args.seed})` : ''}`
       : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
   async run(args, ctx) {
-    if (args.at) return armCodeCut(args.at, args.within, ctx);
+    if (args.at) return armCodeCut(args.at, args.within, ctx, args.fault ? { model: args.fault, seed: args.seed } : undefined);
     const anchor = args.when ? `state ${args.when}` : args.on ? `pattern ${args.on}` : 'step';
     let anchorAt: number;
     if (args.when) {
@@ -99,6 +106,7 @@ export const cutStep = defineStep({
       latencyMs: doneAt - issuedAt,
       state: landed,
     });
+    await keepFlashAtCut(ctx);
     ctx.note('cut_anchor', anchor);
     ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
     ctx.note('cut_late_ms', (Math.round((issuedAt - target) * 1000) / 1000).toString());
@@ -166,7 +174,7 @@ export function symbolFile(at: z.infer<typeof codeLocation>, images: Record<stri
   return elf;
 }
 
-async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx: StepContext): Promise<void> {
+async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx: StepContext, fault: CutFault | undefined): Promise<void> {
   const probe = ctx.rig.probe;
   if (!canBreak(probe)) {
     throw new RigError('probe', `cut at ${at.symbol}: the rig's probe (${probe?.description ?? 'none'}) cannot halt at a breakpoint`);
@@ -199,6 +207,15 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         }
         throw err;
       }
+      // Applied while the CPU stays halted: power goes whatever the model did, and its error is the case's after.
+      let applied: FaultApplied | undefined;
+      let faultError: unknown;
+      if (fault && fault.model !== 'clean') {
+        if (!halt.fault)
+          faultError = new RigError('probe', `cut at ${anchor}: the rig's probe cannot apply the fault model ${fault.model}`);
+        else applied = await halt.fault(fault).catch((err: unknown) => ((faultError = err), undefined));
+      }
+      const haltedAt = applied?.haltedAt ?? halt.t;
       const issuedAt = ctx.timeline.now();
       const state = ctx.expect.state();
       try {
@@ -208,24 +225,43 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         await halt.release();
       }
       const doneAt = ctx.timeline.now();
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the fault model's own error, as it was
+      if (faultError !== undefined) throw faultError;
       ctx.timeline.record('cut', {
         anchor,
         armedAt,
-        haltedAt: halt.t,
-        pc: halt.pc,
+        haltedAt,
+        pc: applied?.pc ?? halt.pc,
         issuedAt,
         doneAt,
-        lateMs: issuedAt - halt.t,
+        lateMs: issuedAt - haltedAt,
         latencyMs: doneAt - issuedAt,
         state,
+        ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
       });
+      await keepFlashAtCut(ctx);
+      if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
       ctx.note('cut_anchor', anchor);
       ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
-      ctx.note('cut_late_ms', (Math.round((issuedAt - halt.t) * 1000) / 1000).toString());
+      ctx.note('cut_late_ms', (Math.round((issuedAt - haltedAt) * 1000) / 1000).toString());
       ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
-      if (halt.pc !== undefined) ctx.note('cut_pc', `0x${halt.pc.toString(16)}`);
+      const pc = applied?.pc ?? halt.pc;
+      if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);
     });
   });
+}
+
+/** `torn-word seed 3: program 0x21010040 <- 0x20001000, 2 bytes changed`: what the timeline and properties say. */
+function faultNote(model: string, seed: number, applied: FaultApplied | undefined): string {
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  const what = !applied?.op
+    ? ''
+    : applied.op === 'program' && applied.address !== undefined
+      ? `: program ${hex(applied.address)} <- ${hex(applied.data ?? 0)}`
+      : applied.address !== undefined
+        ? `: erase ${hex(applied.address)} +${hex(applied.length ?? 0)}`
+        : `: ${applied.op} completed`;
+  return `${model} seed ${seed}${what}${applied?.changed ? `, ${applied.changed} bytes changed` : ''}`;
 }
 
 function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal): Promise<Halt> {

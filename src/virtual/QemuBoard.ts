@@ -1,4 +1,5 @@
 import { rm, truncate } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { RigError } from '../core/errors.js';
 import type { Timeline } from '../core/Timeline.js';
 import { GdbMi } from '../gdb/GdbMi.js';
@@ -108,6 +109,14 @@ export class QemuBoard {
   /** Address where raw images go when they name none: the first flash region that says where it is mapped. */
   get defaultLoadAddress(): number | undefined {
     return this.options.nv.find((nv) => nv.address !== undefined)?.address;
+  }
+
+  /** The board's flash files (`nv` by id, `drives` by path), where power cuts leave what was written. */
+  flashFiles(): Array<{ name: string; path: string }> {
+    return [
+      ...this.options.nv.map((nv) => ({ name: nv.id, path: resolve(this.env.stateDir, nv.path ?? `${nv.id}.img`) })),
+      ...this.options.drives.map((d) => ({ name: basename(d.path).replace(/\.[^.]*$/, ''), path: resolve(this.env.stateDir, d.path) })),
+    ];
   }
 
   listen(listener: BoardListener): () => void {

@@ -25,6 +25,20 @@ const flashSize = size.superRefine((n, ctx) => {
 /** QEMU object and chardev ids: no commas or `=`, which its option syntax would split on. */
 const qemuId = z.string().regex(/^[A-Za-z][\w.-]*$/, 'use letters, digits, - _ and ., starting with a letter');
 
+/** A register the ABI passes an argument in (`r0`, `a1`, ...), read at the function's first instruction. */
+const register = z.string().regex(/^[a-z][a-z0-9]*$/, 'a gdb register name such as r0');
+
+/**
+ * The firmware's flash program and erase functions and the registers their arguments arrive in: what a cut's
+ * fault model (`cut: { fault: torn-word }`) reads to know which word or sector the cut interrupted. `length` of
+ * an erase is a register or a fixed size (a function that erases one sector).
+ */
+const flashOpsSchema = z.strictObject({
+  program: z.strictObject({ symbol: z.string().min(1), address: register, data: register }).optional(),
+  erase: z.strictObject({ symbol: z.string().min(1), address: register, length: z.union([size, register]) }).optional(),
+});
+export type FlashOps = z.output<typeof flashOpsSchema>;
+
 /**
  * `resources.qemu` of a rig file: one emulated board. Only the machine is QEMU's business; the board's
  * non-volatile memory lives in files under the rig's state directory, so it survives power cuts and runs.
@@ -77,6 +91,7 @@ export const qemuBoardSchema = z
      * start per power-on.
      */
     powerCycle: z.enum(['restart', 'reset']).default('restart'),
+    flashOps: flashOpsSchema.optional(),
     /** Hard bound on one QEMU process: it is killed after this long whatever happens (reset: retired at half). */
     lifetime: duration.default(4 * 3_600_000),
     /** Time allowed from spawn to a QMP handshake. */

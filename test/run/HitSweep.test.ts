@@ -183,4 +183,16 @@ describe('cut at: { hit: all | { every: N } }', () => {
     expect(sweep.settle(other)).toBe(false);
     expect(other.status).toBe('fail');
   });
+
+  it('with other parameters (a fault model and its seed), each hit runs every combination the run planned', () => {
+    const s = scenario('{ every: 100, edges: 1 }', '{ fault: [torn-word, after-op], seed: [1, 2] }');
+    const planned = expandCases(s, { overrides: { seed: '2' } });
+    expect(planned.map((c) => c.id)).toEqual(['hits[fault=torn-word,seed=2,hit=1]', 'hits[fault=after-op,seed=2,hit=1]']);
+    const sweep = new HitSweep({ ...s, hitSweep: s.hitSweep! }, planned);
+    expect([sweep.next(), sweep.next(), sweep.next()].map((c) => c?.id)).toEqual([
+      'hits[fault=torn-word,seed=2,hit=101]',
+      'hits[fault=after-op,seed=2,hit=101]',
+      'hits[fault=torn-word,seed=2,hit=201]',
+    ]);
+  });
 });

@@ -4,7 +4,16 @@ import { z } from 'zod';
 import { duration, formatDuration } from '../../core/duration.js';
 import type { DriverContext } from '../../protocols/DriverContext.js';
 import { defineDriver } from '../../protocols/DriverDefinition.js';
-import type { ArmedBreakpoint, BreakpointProbe, CodeBreakpoint, FlashImage, FlashOptions, Halt, Probe } from '../../protocols/Probe.js';
+import type {
+  ArmedBreakpoint,
+  BreakpointProbe,
+  CodeBreakpoint,
+  FlashFileProbe,
+  FlashImage,
+  FlashOptions,
+  Halt,
+  Probe,
+} from '../../protocols/Probe.js';
 import { RigError } from '../../core/errors.js';
 import { withCheck } from '../../protocols/DriverCheck.js';
 import { hex } from '../../core/size.js';
@@ -14,6 +23,8 @@ import type { DebugTarget } from '../../virtual/DebugTarget.js';
 import type { QemuBoard } from '../../virtual/QemuBoard.js';
 import { qemuBoardFor } from '../../virtual/qemuBoardFor.js';
 import { guardRegions } from '../support/regionGuard.js';
+import { applyFault } from '../support/gdbFault.js';
+import type { FlashOps } from '../../virtual/QemuBoardOptions.js';
 
 export interface QemuProbeOptions {
   gdb: string;
@@ -32,7 +43,7 @@ const QUICK_MS = 10_000;
  * on it halts the running board (which runs on when gdb is gone); with power off it works on the paused QEMU of
  * the next power-on.
  */
-export class QemuProbe implements Probe, BreakpointProbe {
+export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
   constructor(
     private readonly board: QemuBoard,
     private readonly options: QemuProbeOptions,
@@ -107,6 +118,10 @@ export class QemuProbe implements Probe, BreakpointProbe {
     });
   }
 
+  flashFiles(): Array<{ name: string; path: string }> {
+    return this.board.flashFiles();
+  }
+
   /** gdb is the board's: it stays for the next session on the board, and goes when the board is closed. */
   async close(): Promise<void> {}
 
@@ -147,7 +162,7 @@ export class QemuProbe implements Probe, BreakpointProbe {
             { detail: err.detail, cause: err },
           );
         }
-        const session = breakSession(mi, target, breakpoint, options);
+        const session = breakSession(mi, target, breakpoint, options, this.board.options.flashOps);
         try {
           await session.armed;
         } catch (err) {
@@ -230,7 +245,13 @@ async function leave(mi: GdbMi): Promise<void> {
  * there. A stop that is not the breakpoint is not the hit. While armed, gdb runs the CPU: the board is told, so
  * that a power cut then kills QEMU rather than stopping a CPU gdb would resume.
  */
-function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }) {
+function breakSession(
+  mi: GdbMi,
+  target: DebugTarget,
+  breakpoint: CodeBreakpoint,
+  options: { signal: AbortSignal; timeoutMs: number },
+  flashOps: FlashOps | undefined,
+) {
   const { symbol, hit } = breakpoint;
   const stop = mi.nextStop();
   // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
@@ -302,7 +323,12 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
         isHalted = true;
-        resolve({ t: s.t, pc: s.addr, release: () => release().then(() => undefined) });
+        resolve({
+          t: s.t,
+          pc: s.addr,
+          release: () => release().then(() => undefined),
+          fault: (fault) => applyFault({ mi, symbol, ops: flashOps, runTo: (address, ms) => runTo(mi, target, address, ms) }, fault),
+        });
       },
       (err: unknown) => {
         targetGone = true;
@@ -316,6 +342,23 @@ function breakSession(mi: GdbMi, target: DebugTarget, breakpoint: CodeBreakpoint
   const armed = mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal }).then(() => undefined);
   armed.catch(() => onReleased());
   return { armed, halted, release, released };
+}
+
+/**
+ * From a halt, lets the CPU run to `address` (a temporary breakpoint) and halts there. The board is told gdb runs
+ * the CPU until it halted again: a cut meanwhile kills QEMU rather than stopping a CPU gdb would resume.
+ */
+async function runTo(mi: GdbMi, target: DebugTarget, address: number, timeoutMs: number): Promise<{ t: number; pc?: number }> {
+  await mi.command(`-break-insert -t *${hex(address)}`, { timeoutMs: QUICK_MS });
+  const stop = mi.nextStop();
+  stop.catch(() => undefined);
+  target.debuggerRuns(true);
+  await mi.command('-exec-continue', { timeoutMs: QUICK_MS });
+  const s = await withTimeout(stop, timeoutMs);
+  if (s.reason !== 'breakpoint-hit')
+    throw new RigError(mi.part, `the board stopped on its way to ${hex(address)}, not at it (${s.reason ?? 'no reason given'})`);
+  target.debuggerRuns(false);
+  return { t: s.t, pc: s.addr };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

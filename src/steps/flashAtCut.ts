@@ -1,0 +1,28 @@
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasFlashFiles } from '../protocols/Probe.js';
+import type { StepContext } from './Step.js';
+
+/** The property naming the flash images a case's cuts left, in its folder (kept only when the case does not pass). */
+export const FLASH_AT_CUT = 'flash_at_cut';
+
+/**
+ * Copies the board's flash files as the cut left them into the case folder: `flash-at-cut.img`, then
+ * `flash-at-cut-2.img` for a second cut (`flash-at-cut.NAME.img` when the board has several). Only where the
+ * flash is a file (an emulated board) and the board is off. Returns the paths written.
+ */
+export async function keepFlashAtCut(ctx: StepContext): Promise<string[]> {
+  const probe = ctx.rig.probe;
+  if (!hasFlashFiles(probe)) return [];
+  const files = probe.flashFiles();
+  if (!files.length) return [];
+  await mkdir(ctx.caseDir, { recursive: true });
+  const taken = (await readdir(ctx.caseDir)).filter((f) => /^flash-at-cut(-\d+)?\./.test(f));
+  const levels = new Set(taken.map((f) => /^flash-at-cut(?:-(\d+))?\./.exec(f)![1] ?? '1'));
+  const level = levels.size + 1;
+  // Names relative to the case folder: the report links them from there.
+  const names = files.map((f) => `flash-at-cut${level > 1 ? `-${level}` : ''}${files.length > 1 ? `.${f.name}` : ''}.img`);
+  await Promise.all(files.map((f, i) => copyFile(f.path, join(ctx.caseDir, names[i]!))));
+  ctx.note(FLASH_AT_CUT, [...taken, ...names].join(' '));
+  return names.map((n) => join(ctx.caseDir, n));
+}
