@@ -28,7 +28,9 @@ const LAYERS = [
   'report',
   'run',
   'teeth',
+  'api',
   'cli',
+  'testing',
 ];
 /** Driver roles: each stands alone, and the shared helpers in drivers/support/ serve them all. */
 const ROLES = ['console', 'power', 'probe', 'output', 'usb'];

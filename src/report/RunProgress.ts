@@ -21,7 +21,8 @@ export class RunProgress {
 
   constructor(
     private readonly run: Omit<RunResult, 'cases' | 'durationMs'>,
-    private readonly latestJunit: string,
+    /** reports/junit.xml, the latest run's; none for a run that must not replace it. */
+    private readonly latestJunit: string | undefined,
     private readonly log: (message: string) => void,
     private readonly t0: number = performance.now(),
   ) {
@@ -49,7 +50,8 @@ export class RunProgress {
       unfinished: true,
     };
     this.attempt(() => writeJsonReport(partial, join(this.run.dir, 'results.json')));
-    for (const file of [join(this.run.dir, 'junit.xml'), this.latestJunit]) this.attempt(() => writeJunit(partial, file));
+    for (const file of [join(this.run.dir, 'junit.xml'), ...(this.latestJunit ? [this.latestJunit] : [])])
+      this.attempt(() => writeJunit(partial, file));
   }
 
   private attempt(write: () => void): void {

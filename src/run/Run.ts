@@ -138,7 +138,7 @@ export function shardPlan(plan: PlannedScenario[], shard: { index: number; count
   return plan.map((p) => ({ ...p, cases: p.cases.filter(() => n++ % shard.count === shard.index - 1) })).filter((p) => p.cases.length > 0);
 }
 
-function newRunId(now: Date = new Date()): string {
+export function newRunId(now: Date = new Date()): string {
   return `${now
     .toISOString()
     .replace(/[:]/g, '-')
@@ -333,7 +333,7 @@ async function releaseRigs(r: RunState, rigs: string[], later: PlannedScenario[]
  * Each report is tried even when one fails (a full disk may still take a small file), and the run's result
  * still reaches the caller to print: what could not be written is listed, not thrown.
  */
-function writeReports(result: RunResult, reportDir: string): void {
+export function writeReports(result: RunResult, reportDir: string, options: { latestJunit?: boolean } = {}): void {
   const reportErrors: string[] = [];
   const attempt = (write: () => void) => {
     try {
@@ -343,7 +343,8 @@ function writeReports(result: RunResult, reportDir: string): void {
       reportErrors.push(err.message);
     }
   };
-  for (const file of [join(result.dir, 'junit.xml'), join(reportDir, 'junit.xml')]) attempt(() => writeJunit(result, file));
+  const junits = [join(result.dir, 'junit.xml'), ...(options.latestJunit === false ? [] : [join(reportDir, 'junit.xml')])];
+  for (const file of junits) attempt(() => writeJunit(result, file));
   attempt(() => writeJsonReport(result, join(result.dir, 'results.json')));
   attempt(() => writeHtmlReport(result, reportDir));
   if (reportErrors.length) result.reportErrors = reportErrors;

@@ -2,21 +2,18 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { fileName, nameOf } from '../config/fileName.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
-import { namedGroups } from '../expect/Classifier.js';
 import type { ExpectationSpec } from '../expect/ExpectationModel.js';
 import { namesOf } from '../expect/modelSpec.js';
-import { parseModel } from '../expect/parseModel.js';
-import { isRunnerEvent } from '../expect/runnerEvents.js';
 import type { StepDefinition } from '../steps/Step.js';
 import { steps as stepRegistry } from '../steps/registry.js';
 import { suggestion } from '../core/didYouMean.js';
 import { duration } from '../core/duration.js';
 import { imageSchema } from '../config/imageSchema.js';
 import { paramSchema, placeholders, substitute, tooManyCases } from '../config/params.js';
-import { compilePattern } from '../config/pattern.js';
 import { DEFAULT_EDGES } from './hitSample.js';
 import { parseAt } from '../config/zodIssues.js';
 import { YamlFile } from '../config/YamlFile.js';
+import { buildExpectation, expectSchema } from './expectSection.js';
 
 export interface ScenarioStep {
   index: number;
@@ -58,12 +55,6 @@ const HIT_PARAM = 'hit';
 
 const STEP_META = ['timeout', 'name'] as const;
 
-/**
- * A pattern: its regex, or `{ pattern, prompt: true }` for one that also matches the console's tail before its
- * line ends (a prompt such as `=> $` never gets a newline).
- */
-const patternSchema = z.union([z.string(), z.strictObject({ pattern: z.string(), prompt: z.boolean().default(false) })]);
-
 const topSchema = z.strictObject({
   name: fileName.optional(),
   description: z.string().default(''),
@@ -72,11 +63,7 @@ const topSchema = z.strictObject({
   images: z.record(z.string(), imageSchema).default({}),
   timeout: duration.default(300_000),
   steps: z.array(z.unknown()).min(1, 'a scenario needs at least one step'),
-  expect: z.strictObject({
-    patterns: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'pattern names are UPPER_CASE model events'), patternSchema).default({}),
-    forbidden: z.array(z.string()).default([]),
-    model: z.record(z.string(), z.unknown()),
-  }),
+  expect: expectSchema,
 });
 
 /** Parses a step's arguments for one case's parameter values; issues are located at the step. */
@@ -93,31 +80,9 @@ export function loadScenario(file: string, cwd?: string): Scenario {
   const top = parseAt(yaml, [], topSchema, yaml.data, issues);
   if (!top) throw new ConfigError(issues);
 
-  const patterns: Array<ExpectationSpec['patterns'][number]> = [];
-  for (const [name, entry] of Object.entries(top.expect.patterns)) {
-    if (isRunnerEvent(name)) {
-      issues.push(yaml.issue(['expect', 'patterns', name], `${name} is a runner event; give the pattern another name`, { key: true }));
-      continue;
-    }
-    const { source, prompt, at } =
-      typeof entry === 'string'
-        ? { source: entry, prompt: false, at: [] }
-        : { source: entry.pattern, prompt: entry.prompt, at: ['pattern'] };
-    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'patterns', name, ...at], message)));
-    if (regex) patterns.push(prompt ? { name, regex, prompt } : { name, regex });
-  }
-  const forbidden: Array<ExpectationSpec['forbidden'][number]> = [];
-  top.expect.forbidden.forEach((source, i) => {
-    const regex = compilePattern(source, (message) => issues.push(yaml.issue(['expect', 'forbidden', i], message)));
-    if (regex) forbidden.push({ source, regex });
-  });
-
-  const patternGroups = Object.fromEntries(patterns.map((p) => [p.name, namedGroups(p.regex)]));
-  const model = parseModel(top.expect.model, { patternNames: Object.keys(top.expect.patterns), patternGroups });
-  for (const problem of model.issues) {
-    issues.push(yaml.issue(['expect', 'model', ...problem.path], problem.message, { key: problem.key }));
-  }
-  const states = new Set(model.tree ? namesOf(model.tree) : []);
+  const expect = buildExpectation(yaml, ['expect'], top.expect, issues);
+  const patterns = expect?.patterns ?? [];
+  const states = new Set(expect ? namesOf(expect.model) : []);
 
   const steps: ScenarioStep[] = [];
   top.steps.forEach((item, index) => {
@@ -132,7 +97,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
   if (named.problem) issues.push(yaml.issue([], named.problem));
   const params = top.params;
   checkSteps({ yaml, params, steps, states, patterns }, issues);
-  if (issues.length || !model.tree) throw new ConfigError(issues);
+  if (issues.length || !expect) throw new ConfigError(issues);
   return {
     name: named.name,
     description: top.description,
@@ -143,7 +108,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     images: Object.fromEntries(Object.entries(top.images).map(([name, i]) => [name, { ...i, path: resolve(dirname(yaml.file), i.path) }])),
     timeoutMs: top.timeout,
     steps,
-    expect: { patterns, forbidden, model: model.tree },
+    expect,
     states,
     ...(hitSweep ? { hitSweep } : {}),
   };

@@ -86,34 +86,43 @@ export const cutStep = defineStep({
     } else {
       anchorAt = ctx.timeline.now();
     }
-    const target = anchorAt + args.after;
-    const wait = target - ctx.timeline.now();
-    if (wait > 0) await sleep(wait, ctx.signal);
-    // Node's timers count whole milliseconds from the loop's cached clock and fire up to 1 ms early: never cut
-    // before the moment asked for.
-    while (ctx.timeline.now() < target) await new Promise((r) => setImmediate(r));
-    const issuedAt = ctx.timeline.now();
-    const landed = await ctx.setPower(false, 'cut');
-    const doneAt = ctx.timeline.now();
-    ctx.timeline.record('cut', {
-      anchor,
-      anchorAt,
-      after: args.after,
-      target,
-      issuedAt,
-      doneAt,
-      lateMs: issuedAt - target,
-      latencyMs: doneAt - issuedAt,
-      state: landed,
-    });
-    await keepFlashAtCut(ctx);
-    ctx.note('cut_anchor', anchor);
-    ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
-    ctx.note('cut_late_ms', (Math.round((issuedAt - target) * 1000) / 1000).toString());
-    ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
-    if (args.when) checkLandedWithin(ctx, landed, args.when);
+    await cutAfter(ctx, { anchor, anchorAt, after: args.after, when: args.when });
   },
 });
+
+/**
+ * Cuts power `after` ms past `anchorAt` (a timeline time: when the anchor line arrived or the state was entered)
+ * and records the cut. With `when`, a cut that landed after that state ended is skipped (checkLandedWithin).
+ */
+export async function cutAfter(ctx: StepContext, cut: { anchor: string; anchorAt: number; after: number; when?: string }): Promise<void> {
+  const { anchor, anchorAt } = cut;
+  const target = anchorAt + cut.after;
+  const wait = target - ctx.timeline.now();
+  if (wait > 0) await sleep(wait, ctx.signal);
+  // Node's timers count whole milliseconds from the loop's cached clock and fire up to 1 ms early: never cut
+  // before the moment asked for.
+  while (ctx.timeline.now() < target) await new Promise((r) => setImmediate(r));
+  const issuedAt = ctx.timeline.now();
+  const landed = await ctx.setPower(false, 'cut');
+  const doneAt = ctx.timeline.now();
+  ctx.timeline.record('cut', {
+    anchor,
+    anchorAt,
+    after: cut.after,
+    target,
+    issuedAt,
+    doneAt,
+    lateMs: issuedAt - target,
+    latencyMs: doneAt - issuedAt,
+    state: landed,
+  });
+  await keepFlashAtCut(ctx);
+  ctx.note('cut_anchor', anchor);
+  ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
+  ctx.note('cut_late_ms', (Math.round((issuedAt - target) * 1000) / 1000).toString());
+  ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
+  if (cut.when) checkLandedWithin(ctx, landed, cut.when);
+}
 
 /**
  * A cut timed from a state's entry tests that state only if it landed while the board was still in it. One
