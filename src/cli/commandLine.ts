@@ -102,3 +102,13 @@ export const declareRigHealth = (rig: Command) =>
     .option('--wait <seconds>', 'queue this long for the rig if another run holds it')
     .option('--report-dir <dir>', 'where reports go', 'reports');
 export type RigHealthOptions = OptionsOf<typeof declareRigHealth>;
+
+export const declareDoctor = (hil: Command) =>
+  hil
+    .command('doctor')
+    .description(
+      "check the programs and device permissions the project's rigs need, with versions and a fix for each problem (exit 0 ready, 1 something missing)",
+    )
+    .option('--install', 'apt-get install the missing Debian packages (through sudo when not root)')
+    .option('--all', "check every driver's programs and the firmware build's, not only those of the project's rigs");
+export type DoctorOptions = OptionsOf<typeof declareDoctor>;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import {
   declareConsole,
+  declareDoctor,
   declareList,
   declareReportMerge,
   declareRig,
@@ -46,6 +47,9 @@ function program(): Command {
     });
   declareTeeth(hil).action(async (file, opts) => {
     process.exitCode = await (await import('./teethCommand.js')).teethCommand(file, opts);
+  });
+  declareDoctor(hil).action(async (opts) => {
+    process.exitCode = await (await import('./doctorCommand.js')).doctorCommand(opts);
   });
   const rig = declareRig(hil);
   declareRigCheck(rig).action(async (name, opts) => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ToolNeed } from '../core/systemTools.js';
 import type { DriverContext } from './DriverContext.js';
 
 /**
@@ -10,6 +11,8 @@ export interface DriverDefinition<T, Schema extends z.ZodType = z.ZodType> {
   description: string;
   schema: Schema;
   create(options: z.infer<Schema>, ctx: DriverContext): T;
+  /** The programs it runs for these options (`hil doctor` checks them); none when it only opens devices. */
+  tools?(options: z.infer<Schema>): ToolNeed[];
 }
 
 export function defineDriver<T, Schema extends z.ZodType>(def: DriverDefinition<T, Schema>): DriverDefinition<T, Schema> {

@@ -162,6 +162,7 @@ export const gpiodDriver = withCheck(
     description: 'GPIO line of the rig host through libgpiod gpioset (v1 and v2), held for the whole run',
     schema,
     create: (options, ctx) => new GpiodOutput(options, ctx),
+    tools: () => [{ tool: 'gpiod' }],
   }),
   // gpioinfo names the chip's lines without claiming any, so the check cannot disturb a held line.
   async (options, ctx) => {

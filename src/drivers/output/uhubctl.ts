@@ -82,6 +82,7 @@ export const uhubctlDriver = withCheck(
     description: 'USB hub port power through uhubctl',
     schema,
     create: (options, ctx) => new UhubctlOutput(options, ctx),
+    tools: () => [{ tool: 'uhubctl' }],
   }),
   async (options, ctx) => {
     const stdout = await new UhubctlOutput(options, ctx).run();

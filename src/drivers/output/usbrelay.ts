@@ -83,6 +83,7 @@ export const usbrelayDriver = withCheck(
     description: 'HID USB relay board through the usbrelay CLI (read back after each edge)',
     schema,
     create: (options, ctx) => new UsbrelayOutput(options, ctx),
+    tools: () => [{ tool: 'usbrelay' }],
   }),
   async (options, ctx) => {
     const on = await new UsbrelayOutput(options, ctx).read();

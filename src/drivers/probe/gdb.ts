@@ -233,6 +233,7 @@ export const gdbDriver = withCheck(
     description: 'GDB server (Black Magic Probe, J-Link GDB server, openocd, pyocd gdbserver, QEMU) through gdb-multiarch',
     schema,
     create: (options, ctx) => new GdbProbe(options, ctx),
+    tools: (options) => [{ tool: 'gdb', command: options.gdb }],
   }),
   // Connecting (and, on a BMP, scanning) proves the server and the target; `detach` lets the target run on.
   async (options, ctx) => {

@@ -151,6 +151,7 @@ export const openocdDriver = withCheck(
     description: 'debug probe through OpenOCD (program + verify + reset, erase, dump_image)',
     schema,
     create: (options, ctx) => new OpenOcdProbe(options, ctx),
+    tools: (options) => [{ tool: 'openocd', command: options.cmd }],
   }),
   // `init` finds the adapter and examines the target without halting it; `shutdown` leaves the board running.
   async (options, ctx) => {

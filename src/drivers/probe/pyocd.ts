@@ -246,6 +246,9 @@ export const pyocdDriver = withCheck(
     description: 'debug probe through pyOCD (pyocd CLI, or the pyocd-flashtool/pyocd-tool of pyOCD 0.13)',
     schema,
     create: (options, ctx) => new PyocdProbe(options, ctx),
+    tools: (options) => [
+      options.cli === 'auto' ? { tool: 'pyocd' } : { tool: 'pyocd', command: options.cli === 'pyocd' ? 'pyocd' : 'pyocd-flashtool' },
+    ],
   }),
   async (options, ctx) => {
     const flavour = detectPyocd(options.cli);

@@ -414,6 +414,7 @@ const definition = defineDriver({
     timeout: duration.default(120_000),
   }),
   create: (options, ctx) => new QemuProbe(qemuBoardFor(ctx), { gdb: options.gdb, timeoutMs: options.timeout }, ctx),
+  tools: (options) => [{ tool: 'gdb', command: options.gdb }],
 });
 
 export const qemuProbeDriver = withCheck(definition, async (options, ctx) => {

@@ -190,6 +190,7 @@ export const stm32cubeprogDriver = withCheck(
     description: 'STM32_Programmer_CLI: flash layouts (.tsv) over USB DFU, images over SWD',
     schema,
     create: (options, ctx) => new CubeProgProbe(options, ctx),
+    tools: (options) => [{ tool: 'stm32cubeprog', command: options.cli }],
   }),
   async (options, ctx) => {
     if (!/^usb\d+$/i.test(options.port)) {
