@@ -43,6 +43,11 @@ export async function outPaced(line: string): Promise<void> {
   });
 }
 
+/** Text as it is, no newline added (a line completed later, a redraw), to a stream whose reader may be gone. */
+export function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!gone.has(stream)) stream.write(text);
+}
+
 export function err(line: string): void {
   if (!gone.has(process.stderr)) process.stderr.write(`${line}\n`);
 }

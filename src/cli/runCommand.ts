@@ -1,6 +1,5 @@
 import { relative } from 'node:path';
 import { ConfigError, Interrupted } from '../core/errors.js';
-import type { CaseResult } from '../report/CaseResult.js';
 import type { RunResult } from '../report/RunResult.js';
 import { parseShard, planRun, run, shardPlan } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
@@ -11,7 +10,8 @@ import { renderJsonReport } from '../report/json.js';
 import type { RunOptions } from './commandLine.js';
 import { exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
-import { terminalText } from './terminalText.js';
+import { MARK } from './progress/caseLines.js';
+import { RunView } from './progress/RunView.js';
 
 function parsePairs(option: string, list: string[]): Record<string, string> {
   const params: Record<string, string> = {};
@@ -23,13 +23,6 @@ function parsePairs(option: string, list: string[]): Record<string, string> {
   return params;
 }
 
-const MARK: Record<CaseResult['status'], [string, 'green' | 'red' | 'yellow' | 'gray']> = {
-  pass: ['PASS', 'green'],
-  fail: ['FAIL', 'red'],
-  error: ['ERROR', 'yellow'],
-  skipped: ['SKIP', 'gray'],
-};
-
 /** Skipped points the summary names one by one; an interrupted sweep can leave thousands unrun. */
 const SKIPS_LISTED = 20;
 
@@ -37,13 +30,21 @@ const SKIPS_LISTED = 20;
 export async function runCommand(scenarios: string[], opts: RunOptions): Promise<number> {
   const { base, infra } = runOptions(scenarios, opts);
   const plan = opts.shard ? shardPlan(planRun(base), parseShard(opts.shard)) : planRun(base);
-  const color = useColor() && !opts.json;
-  const log = (line: string) => (opts.json ? err(line) : out(line));
+  // With --json the result is stdout's and progress goes to stderr: colour and the live block follow that stream.
+  const stream = opts.json ? process.stderr : process.stdout;
+  const color = useColor(stream);
+  const view = new RunView({
+    stream,
+    color,
+    verbose: Boolean(opts.verbose),
+    jobs: base.jobs,
+    live: Boolean(stream.isTTY) && process.env['TERM'] !== 'dumb',
+  });
 
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) return;
-    log(paint('yellow', `\n${signal}: stopping the current case, switching power off, writing reports...`, color));
+    view.say(paint('yellow', `\n${signal}: stopping the current case, switching power off, writing reports...`, color));
     abort.abort(new Interrupted(signal));
   };
   const onInt = () => onSignal('SIGINT');
@@ -58,37 +59,26 @@ export async function runCommand(scenarios: string[], opts: RunOptions): Promise
         ...infra,
         reportDir: opts.reportDir,
         signal: abort.signal,
-        log: (m) => log(paint('gray', `  ${m}`, color)),
-        onCaseStart: (spec, i, total, rig) => log(`${paint('bold', `[${i}/${total}]`, color)} ${spec.id} on ${rig}`),
-        onStep: opts.verbose ? (_spec, i, d) => log(paint('gray', `  step ${i + 1}: ${d}`, color)) : undefined,
-        onCaseEnd: (c) => {
-          const [word, hue] = MARK[c.status];
-          // Messages and details quote console lines: shown neutralised, as the board's bytes may be escapes.
-          log(
-            `  ${paint(hue, word, color)} ${c.id} (${(c.durationMs / 1000).toFixed(1)}s)${c.message ? `: ${terminalText(c.message)}` : ''}`,
-          );
-          if (c.status === 'fail' && c.detail)
-            log(
-              paint(
-                'gray',
-                c.detail
-                  .split('\n')
-                  .slice(1)
-                  .map((l) => `    ${terminalText(l)}`)
-                  .join('\n'),
-                color,
-              ),
-            );
+        log: (m) => view.log(m),
+        onCaseStart: (spec, i, total, rig) => view.caseStart(spec, i, total, rig),
+        onEvent: (spec, event) => {
+          // Called where the event is recorded (maybe mid power cut): a display bug must not break the case.
+          try {
+            view.event(spec, event);
+          } catch {
+            // The reports still hold the event.
+          }
         },
+        onCaseEnd: (c, i, total) => view.caseEnd(c, i, total),
       },
       plan,
     );
   } finally {
+    view.close();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
 
-  // The same document as results.json: its format, the counts (`summary`) and every case.
   if (opts.json) out(renderJsonReport(result).trimEnd());
   else printSummary(result, opts);
   for (const message of result.reportErrors ?? []) err(paint('red', `rig error (reports): ${message}`, color));

@@ -105,7 +105,7 @@ export interface TimelineEventFields {
   'console-resume': { part: string; path: string; gapMs: number };
   'console-failed': { part: string; path: string; message: string };
   'console-listener-error': { part: string; error: string };
-  'probe-progress': { part: string; phase: string; percent: number; image?: string };
+  'probe-progress': { part: string; phase: string; percent: number; image?: string; bytes?: number; total?: number };
   pdudaemon: { part: string; action: string; url: string; status: number };
   'rig-check': { part: string; kind: string; ok: boolean; message: string; detail?: string };
   proc: ProcEvent;

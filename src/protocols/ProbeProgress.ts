@@ -7,6 +7,9 @@ export interface ProbeProgressUpdate {
   percent: number;
   /** Image (file name) the phase belongs to, when the tool says. */
   image?: string;
+  /** Bytes of the phase done so far and in all, when hil writes them itself (the virtual rig's gdb). */
+  bytes?: number;
+  total?: number;
 }
 
 export type ProbeProgressListener = (update: ProbeProgressUpdate) => void;
@@ -33,7 +36,7 @@ export class ProbeProgress {
 
   report = (update: ProbeProgressUpdate): void => {
     const percent = Math.max(0, Math.min(100, Math.round(update.percent)));
-    const key = `${update.image ?? ''}\0${update.phase}\0${percent}`;
+    const key = `${update.image ?? ''}\0${update.phase}\0${percent}\0${update.bytes ?? ''}`;
     if (key === this.last) return;
     this.last = key;
     const event = { ...update, percent };

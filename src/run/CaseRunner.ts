@@ -4,6 +4,7 @@ import { stepArgs, type Scenario } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { LiveCase } from './LiveCase.js';
+import type { TimelineEvent } from '../core/TimelineEvent.js';
 
 export interface CaseRunOptions {
   scenario: Scenario;
@@ -15,8 +16,12 @@ export interface CaseRunOptions {
   /** Aborted with an Interrupted reason on SIGINT/SIGTERM. */
   signal: AbortSignal;
   log(message: string): void;
-  /** Called as each step starts, for live progress. */
-  onStep?(index: number, description: string): void;
+  /**
+   * Every event of the case's timeline as it is recorded (steps, console lines, flash progress), for live
+   * progress. Called in the turn that records it, which may be reacting to a console line with a power cut:
+   * it must only take note, never wait or write much.
+   */
+  onEvent?(event: TimelineEvent): void;
   /** The rig's shared objects kept by the run between its cases on this rig (see RigSession). */
   kept?: Map<string, unknown>;
 }
@@ -34,13 +39,13 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     timeoutMs: scenario.timeoutMs,
     scenarioDir: dirname(scenario.file),
   });
+  if (options.onEvent) c.timeline.subscribe(options.onEvent);
   try {
     await c.open();
     for (const step of scenario.steps) {
       c.check();
       const args = stepArgs(scenario, step, spec.params);
       const description = step.name ?? step.definition.describe(args);
-      options.onStep?.(step.index, description);
       await c.step({ definition: step.definition, args, index: step.index, description, timeoutMs: step.timeoutMs });
     }
     await c.settle();

@@ -25,6 +25,7 @@ import { matchingRigs } from '../rig/rigMatch.js';
 import { HitSweep } from './HitSweep.js';
 import { KeptRigs } from '../rig/KeptRigs.js';
 import type { RigLease } from '../rig/RigLease.js';
+import type { TimelineEvent } from '../core/TimelineEvent.js';
 import { rigGate, quarantineBlock, type Blocked } from './rigGate.js';
 import { runAttempts } from './runAttempts.js';
 import { writableStateRoot } from '../core/stateRoot.js';
@@ -56,7 +57,8 @@ export interface RunOptions extends CaseOptions {
   /** `rig` is the rig (or rig copy, `virtual#2`) the case runs on. */
   onCaseStart?(spec: CaseSpec, index: number, total: number, rig: string): void;
   onCaseEnd?(result: CaseResult, index: number, total: number): void;
-  onStep?(spec: CaseSpec, index: number, description: string): void;
+  /** Each timeline event of a case as it is recorded (see CaseRunOptions.onEvent: take note, never wait). */
+  onEvent?(spec: CaseSpec, event: TimelineEvent): void;
 }
 
 export interface PlannedScenario {
@@ -300,7 +302,7 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
     runDir: r.runDir,
     signal: options.signal,
     log: options.log,
-    onStep: (i: number, d: string) => options.onStep?.(spec, i, d),
+    onEvent: options.onEvent ? (event: TimelineEvent) => options.onEvent?.(spec, event) : undefined,
     kept: kept.of(rig, instance),
   };
   const result = await runAttempts(caseOptions, options.retries ?? 0, (attempt) => {

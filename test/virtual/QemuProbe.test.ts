@@ -66,6 +66,26 @@ describe('QemuProbe: gdb-multiarch on the QEMU gdbstub', () => {
     expect((await probe.read(NV_BASE, app.length)).equals(app)).toBe(true);
   });
 
+  it('reports flash progress a 64 KiB chunk at a time with its bytes, and the chunks land where they belong', async () => {
+    const { probe } = virtualDrivers(rig);
+    // 150 KiB: two whole chunks and a part; every 4-byte word tells its own offset.
+    const big = Buffer.alloc(150 * 1024);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i, i);
+    await writeFile(join(rig.dir, 'big.bin'), big);
+    const updates: Array<{ phase: string; percent: number; bytes?: number; total?: number }> = [];
+    probe.progress.onProgress((u) => updates.push(u));
+    await probe.flash([{ name: 'big', path: join(rig.dir, 'big.bin'), address: SCRATCH }], { erase: [{ address: SCRATCH, size: 1024 }] });
+    expect(updates).toEqual([
+      { phase: 'erase', percent: 0, image: '0x21400000', bytes: 0, total: 1024 },
+      { phase: 'erase', percent: 100, image: '0x21400000', bytes: 1024, total: 1024 },
+      { phase: 'program', percent: 0, image: 'big', bytes: 0, total: big.length },
+      { phase: 'program', percent: 43, image: 'big', bytes: 65536, total: big.length },
+      { phase: 'program', percent: 85, image: 'big', bytes: 131072, total: big.length },
+      { phase: 'program', percent: 100, image: 'big', bytes: big.length, total: big.length },
+    ]);
+    expect((await probe.read(SCRATCH, big.length)).equals(big)).toBe(true);
+  });
+
   it('erases to 0xFF exactly the range asked', async () => {
     const { probe } = virtualDrivers(rig);
     await probe.flash([{ name: 'pattern', path: join(rig.dir, 'pattern.bin'), address: SCRATCH }]);

@@ -25,6 +25,7 @@ import { qemuBoardFor } from '../../virtual/qemuBoardFor.js';
 import { guardRegions } from '../support/regionGuard.js';
 import { applyFault } from '../support/gdbFault.js';
 import type { FlashOps } from '../../virtual/QemuBoardOptions.js';
+import { ProbeProgress } from '../../protocols/ProbeProgress.js';
 
 export interface QemuProbeOptions {
   gdb: string;
@@ -33,6 +34,9 @@ export interface QemuProbeOptions {
 
 /** Gives a scratch file a name no other operation of this gdb uses; relative to the gdb's directory. */
 type ScratchName = (name: string) => string;
+
+/** Bytes per `restore` of a raw image: the unit of flash progress. The virtual rig's slots (64 KiB) take one. */
+const RESTORE_CHUNK = 64 * 1024;
 
 /** Bound on the commands that only talk to gdb and QEMU (connect, detach, delete a breakpoint). */
 const QUICK_MS = 10_000;
@@ -44,11 +48,15 @@ const QUICK_MS = 10_000;
  * the next power-on.
  */
 export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
+  readonly progress: ProbeProgress;
+
   constructor(
     private readonly board: QemuBoard,
     private readonly options: QemuProbeOptions,
     private readonly ctx: DriverContext,
-  ) {}
+  ) {
+    this.progress = new ProbeProgress(ctx);
+  }
 
   get description(): string {
     return `${this.options.gdb} on the ${this.board.description} gdbstub`;
@@ -61,7 +69,7 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
         if (range.size <= 0) continue;
         const name = scratch('erased');
         await writeFile(join(dir, name), Buffer.alloc(range.size, 0xff));
-        await run(`restore ${name} binary ${hex(range.address)}`);
+        await this.restore(run, name, range.address, range.size, 'erase', hex(range.address));
       }
       for (const image of images) {
         const format = await imageFormat(image.path, this.ctx.part);
@@ -69,7 +77,10 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
         await symlink(image.path, join(dir, name));
         if (format !== 'binary') {
           await run(`file ${name}`);
+          // gdb's `load` says nothing until it is done: the start and the end are all there is to show.
+          this.progress.report({ phase: 'load', percent: 0, image: image.name });
           await run('load');
+          this.progress.report({ phase: 'load', percent: 100, image: image.name });
           if (options.verify) await run('compare-sections');
           continue;
         }
@@ -79,7 +90,7 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
         }
         const expected = await readFile(image.path);
         if (!expected.length) continue;
-        await run(`restore ${name} binary ${hex(address)}`);
+        await this.restore(run, name, address, expected.length, 'program', image.name);
         if (!options.verify) continue;
         const dumped = scratch('verify');
         await run(`dump binary memory ${dumped} ${hex(address)} ${hex(address + expected.length)}`);
@@ -93,6 +104,27 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
       }
       if (options.reset && target.powered) await run('monitor system_reset');
     });
+  }
+
+  /**
+   * `restore` of a raw file at `address`, a chunk at a time, each reported as progress with its bytes: a large
+   * image shows how far it got; one of a chunk or less is the single command it always was.
+   */
+  private async restore(
+    run: (command: string) => Promise<void>,
+    name: string,
+    address: number,
+    size: number,
+    phase: string,
+    image?: string,
+  ): Promise<void> {
+    this.progress.report({ phase, percent: 0, image, bytes: 0, total: size });
+    for (let at = 0; at < size; at += RESTORE_CHUNK) {
+      const end = Math.min(size, at + RESTORE_CHUNK);
+      // Binary restore: file bytes [at, end) go to address + at.
+      await run(`restore ${name} binary ${hex(address)} ${hex(at)} ${hex(end)}`);
+      this.progress.report({ phase, percent: (100 * end) / size, image, bytes: end, total: size });
+    }
   }
 
   /** Writes 0xFF over the range: the board's flash is a file, erased means all ones as on NOR. */
