@@ -1,24 +1,20 @@
-import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import type { CaseResult } from './CaseResult.js';
 import type { RunResult } from './RunResult.js';
-import { renderModel } from './htmlModel.js';
+import { caseMarks, renderModel, sumMarks } from './htmlModel.js';
 import { escapeHtml, hrefPath } from './htmlText.js';
-import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
-import { renderTimeline } from './htmlTimeline.js';
-import type { TimelineEvent } from '../core/Timeline.js';
-import { readTimeline } from './htmlTimelineData.js';
-import { HTML_PAGE_SCRIPT, HTML_ERROR_SCRIPT, HTML_STYLE } from './htmlAssets.js';
+import { HTML_INDEX_SCRIPT } from './htmlAssets.js';
+import { badge, CASE_PAGE, renderCasePage } from './htmlCase.js';
+import { htmlPage } from './htmlPage.js';
+import { renderSweeps } from './htmlSweep.js';
 import { countStatuses } from './summary.js';
+import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
 import { writeReportFile } from './writeReportFile.js';
-
-/** Beyond this many console lines a case shows its tail; the whole console is one link away. */
-const HTML_CONSOLE_MAX_LINES = 5000;
 
 export interface HtmlReportOptions {
   /** Folder the page is written to: links to case files are relative to it, so the page opens from disk. */
   htmlDir: string;
-  /** Absolute folder of a case's files (console.log, timeline.jsonl). */
+  /** Absolute folder of a case's files (console.log, timeline.jsonl, case.html). */
   caseDir(c: CaseResult): string;
   title?: string;
 }
@@ -34,97 +30,80 @@ export function reportOrder(cases: CaseResult[]): CaseResult[] {
     .map(({ c }) => c);
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64');
+const runTitle = (run: RunResult) => `hil run ${run.runId}`;
 
 /**
- * A static page (no external resources; opens from disk) for one run. Nothing the board printed is ever parsed
- * as markup: it is escaped here, the page's script only reads textContent, and the Content-Security-Policy lets
- * through no script but the page's own two (by hash), so even a slip in escaping would run nothing.
+ * The run's index: the summary, each scenario's sweep (outcome by parameter) and model (what the cases visited,
+ * where they were cut, which fail states they reached), and one row per case linking to the case's own page.
+ * The details of a case live on its page, so the index of a 500-case sweep stays small.
  */
 export function renderHtmlReport(run: RunResult, options: HtmlReportOptions): string {
   const counts = countStatuses(run);
   const flaky = run.cases.filter((c) => c.properties['flaky'] === 'true').length;
   const ordered = reportOrder(run.cases);
-  const csp = `default-src 'none'; style-src 'sha256-${sha256(HTML_STYLE)}'; script-src 'sha256-${sha256(HTML_ERROR_SCRIPT)}' 'sha256-${sha256(HTML_PAGE_SCRIPT)}'; img-src data:`;
-  const title = options.title ?? `hil run ${run.runId}`;
+  const title = options.title ?? runTitle(run);
   const summary = `${counts.passed} passed, ${counts.failed} failed, ${counts.errors} errors${counts.skipped ? `, ${counts.skipped} skipped` : ''}${flaky ? `, ${flaky} flaky` : ''}`;
+  const href = (c: CaseResult) => (c.dir ? hrefPath(relative(options.htmlDir, join(options.caseDir(c), CASE_PAGE))) : undefined);
   const rows = ordered
-    .map(
-      (c, i) =>
-        `<tr class="status-${c.status}"><td>${badge(c)}</td><td><a href="#case-${i}">${escapeHtml(c.id)}</a></td><td>${escapeHtml(c.rig)}</td><td>${(c.durationMs / 1000).toFixed(1)}s</td><td>${escapeHtml(c.message ?? '')}</td></tr>`,
-    )
+    .map((c) => {
+      const link = href(c);
+      const name = link ? `<a href="${escapeHtml(link)}">${escapeHtml(c.id)}</a>` : escapeHtml(c.id);
+      const cuts = (c.cuts ?? []).map((cut) => cut.state).join(', ');
+      // The flash as a cut left it: what a person opens next after the message, one click from the index.
+      const flash = (c.properties[FLASH_AT_CUT] ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((f) => `<a href="${escapeHtml(hrefPath(relative(options.htmlDir, join(options.caseDir(c), f))))}">${escapeHtml(f)}</a>`);
+      return `<tr class="status-${c.status}" data-case="${escapeHtml(c.id)}"><td>${badge(c)}</td><td>${name}</td><td>${escapeHtml(c.rigInstance ?? c.rig)}</td><td>${(c.durationMs / 1000).toFixed(1)}s</td><td>${escapeHtml(cuts)}</td><td>${escapeHtml(c.message ?? '')}${flash.length ? ` <span class="flash-at-cut">flash at the cut: ${flash.join(' ')}</span>` : ''}</td></tr>`;
+    })
     .join('\n');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${HTML_STYLE}</style>
-<script>${HTML_ERROR_SCRIPT}</script>
-</head>
-<body>
-<header>
+  const body = `<header>
 <h1>${escapeHtml(title)}</h1>
 <p class="summary">${escapeHtml(summary)}${run.interrupted ? ` — interrupted by ${escapeHtml(run.interrupted)}` : ''}${run.unfinished ? ' — unfinished: the run was stopped before its end' : ''} · started ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)}s</p>
 </header>
-<table class="cases"><thead><tr><th>result</th><th>case</th><th>rig</th><th>time</th><th>message</th></tr></thead><tbody>
+${renderSweeps(run.cases, href)}
+${renderScenarioModels(run.cases)}
+<h2>cases</h2>
+<table class="cases"><thead><tr><th>result</th><th>case</th><th>rig</th><th>time</th><th>cut in</th><th>message</th></tr></thead><tbody>
 ${rows}
-</tbody></table>
-${ordered.map((c, i) => renderCase(c, i, options)).join('\n')}
-<pre id="page-errors" hidden></pre>
-<script>${HTML_PAGE_SCRIPT}</script>
-</body>
-</html>
-`;
+</tbody></table>`;
+  return htmlPage(title, body, HTML_INDEX_SCRIPT);
 }
 
-function badge(c: CaseResult): string {
-  const word = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' }[c.status];
-  const flaky = c.properties['flaky'] === 'true' ? ' <span class="badge flaky">FLAKY</span>' : '';
-  return `<span class="badge ${c.status}">${word}</span>${flaky}`;
+/** Per scenario, its model with what all its cases did: states visited, cuts per state, fail states reached. */
+function renderScenarioModels(cases: readonly CaseResult[]): string {
+  return [...new Set(cases.map((c) => c.scenario))]
+    .map((scenario) => {
+      const own = cases.filter((c) => c.scenario === scenario && c.coverage);
+      const model = own[0]?.coverage;
+      if (!model) return '';
+      const marks = sumMarks(
+        own.map((c) =>
+          caseMarks(
+            c.coverage!,
+            (c.cuts ?? []).map((cut) => cut.state),
+            undefined,
+          ),
+        ),
+        model.transitions.length,
+      );
+      return `<details class="scenario-model" open><summary>${escapeHtml(scenario)}: model over ${own.length} case${own.length === 1 ? '' : 's'}</summary>${renderModel(model, marks, true)}</details>`;
+    })
+    .join('\n');
 }
 
-/** The state the case ended in when it failed: the target of the model's last transition. */
-function failedState(c: CaseResult, events: TimelineEvent[]): string | undefined {
-  if (c.status !== 'fail') return undefined;
-  const last = events.filter((e) => e.type === 'model').at(-1);
-  return typeof last?.to === 'string' ? last.to : undefined;
-}
-
-function renderCase(c: CaseResult, i: number, options: HtmlReportOptions): string {
-  const dir = c.dir ? options.caseDir(c) : undefined;
-  const events = dir ? readTimeline(join(dir, 'timeline.jsonl')) : [];
-  const link = (file: string) => (dir ? `<a href="${escapeHtml(hrefPath(relative(options.htmlDir, join(dir, file))))}">${file}</a>` : '');
-  let lines = events.filter((e) => e.type === 'line').map((e) => ({ t: e.t, text: String(e.text ?? '') }));
-  if (!lines.length && c.consoleText) lines = c.consoleText.split('\n').map((text) => ({ t: Number.NaN, text }));
-  const omitted = Math.max(0, lines.length - HTML_CONSOLE_MAX_LINES);
-  const shown = lines.slice(omitted);
-  const properties = Object.entries(c.properties)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-    .join('');
-  return `<section class="case status-${c.status}" id="case-${i}" data-case="${escapeHtml(c.id)}">
-<h2>${badge(c)} ${escapeHtml(c.id)}</h2>
-<p>rig ${escapeHtml(c.rig)} · started ${escapeHtml(c.startedAt)} · ${(c.durationMs / 1000).toFixed(1)}s</p>
-${c.message ? `<p class="message">${escapeHtml(c.message)}</p>` : ''}
-${c.detail ? `<pre class="detail">${escapeHtml(c.detail)}</pre>` : ''}
-${c.properties[FLASH_AT_CUT] ? `<p class="flash-at-cut">flash at the cut: ${c.properties[FLASH_AT_CUT].split(' ').map(link).join(' ')}</p>` : ''}
-<details><summary>properties</summary><table class="props">${properties}</table></details>
-<h3>timeline</h3>
-${renderTimeline(events)}
-<h3>model</h3>
-${renderModel(c.coverage, failedState(c, events))}
-<h3>console</h3>
-<p class="console-tools"><input type="search" class="console-search" placeholder="search the console" aria-label="search the console of ${escapeHtml(c.id)}"> <span class="console-count"></span> ${link('console.log')} ${link('console.raw')} ${link('timeline.jsonl')}</p>
-${omitted ? `<p class="muted">${omitted} earlier lines not shown: see console.log</p>` : ''}
-<ol class="console">${shown.map((l) => `<li>${Number.isNaN(l.t) ? '' : `<span class="t">${(l.t / 1000).toFixed(3)}</span>`}${escapeHtml(l.text)}</li>`).join('')}</ol>
-</section>`;
-}
-
-/** Writes reports/<run>/index.html and reports/index.html (the latest run, next to reports/junit.xml). */
+/**
+ * Writes each case's page (case.html in its folder), then reports/<run>/index.html and reports/index.html (the
+ * latest run, next to reports/junit.xml).
+ */
 export function writeHtmlReport(run: RunResult, reportDir: string): void {
+  const caseDir = (c: CaseResult) => join(run.dir, c.dir);
+  const index = join(run.dir, 'index.html');
+  for (const c of run.cases) {
+    if (!c.dir) continue;
+    writeReportFile(join(caseDir(c), CASE_PAGE), renderCasePage(c, { caseDir: caseDir(c), index, runTitle: runTitle(run) }));
+  }
   for (const htmlDir of new Set([run.dir, reportDir])) {
-    writeReportFile(join(htmlDir, 'index.html'), renderHtmlReport(run, { htmlDir, caseDir: (c) => join(run.dir, c.dir) }));
+    writeReportFile(join(htmlDir, 'index.html'), renderHtmlReport(run, { htmlDir, caseDir }));
   }
 }

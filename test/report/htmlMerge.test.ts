@@ -71,7 +71,8 @@ describe('hil report merge', () => {
     ]);
     const html = readFileSync(join(root, 'merged', 'index.html'), 'utf8');
     expect(html.indexOf('data-case="demo[x=2]"')).toBeLessThan(html.indexOf('data-case="demo[x=1]"'));
-    expect(html).toContain('href="../artifacts/b/reports/run-b/demo%5Bx%3D2%5D/console.log"');
+    expect(html).toContain('href="../artifacts/b/reports/run-b/demo%5Bx%3D2%5D/case.html"');
+    expect(readFileSync(join(root, 'artifacts/b/reports/run-b/demo[x=2]/case.html'), 'utf8')).toContain('href="console.log"');
   });
 
   it('merges a merge again, and says so when there is nothing to merge (exit 2)', async () => {
