@@ -29,6 +29,8 @@ export interface MiStop {
   reason?: string;
   /** The frame's address: where the CPU is halted. */
   addr?: number;
+  /** The function the frame is in, where the symbols name it. */
+  func?: string;
 }
 
 interface Pending {
@@ -266,9 +268,10 @@ export class GdbMi {
       const t = this.timeline.now();
       const reason = /reason="([^"]*)"/.exec(line)?.[1];
       const addr = /frame=\{addr="(0x[0-9a-fA-F]+)"/.exec(line)?.[1];
+      const func = /frame=\{[^}]*?func="([^"]*)"/.exec(line)?.[1];
       const waiters = this.stopWaiters;
       this.stopWaiters = [];
-      for (const w of waiters) w.resolve({ t, reason, addr: addr === undefined ? undefined : Number(addr) });
+      for (const w of waiters) w.resolve({ t, reason, addr: addr === undefined ? undefined : Number(addr), ...(func ? { func } : {}) });
       return;
     }
     if (line.startsWith('=thread-group-exited')) this.targetGone('the target went away');

@@ -42,6 +42,11 @@ export interface CodeBreakpoint {
   hit: number;
   /** Absolute path of the ELF that defines `symbol`. */
   symbols: string;
+  /**
+   * Breakpoints armed with the same key see the same calls in the same order (the same scenario, steps and
+   * parameters, but the hit): a probe may use what it learnt from one to reach another's hit sooner.
+   */
+  sequence?: string;
 }
 
 /** The CPU halted at a breakpoint; it stays halted until `release`. */

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { RigSpec } from '../rig/RigSpec.js';
-import { stepArgs, type Scenario } from '../scenario/Scenario.js';
+import { stepArgs, sweepSequence, type Scenario } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { LiveCase } from './LiveCase.js';
@@ -46,7 +46,15 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
       c.check();
       const args = stepArgs(scenario, step, spec.params);
       const description = step.name ?? step.definition.describe(args);
-      await c.step({ definition: step.definition, args, index: step.index, description, timeoutMs: step.timeoutMs });
+      const sequence = sweepSequence(scenario, step, spec.params);
+      await c.step({
+        definition: step.definition,
+        args,
+        index: step.index,
+        description,
+        timeoutMs: step.timeoutMs,
+        ...(sequence ? { sequence } : {}),
+      });
     }
     await c.settle();
   } catch (err) {

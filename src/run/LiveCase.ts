@@ -52,6 +52,8 @@ export interface StepCall {
   description: string;
   /** Default: the step kind's own timeout for these arguments. */
   timeoutMs?: number;
+  /** The sweeping cut step's sequence of calls (StepContext.sequence). */
+  sequence?: string;
 }
 
 /** How many console lines the failure message and the report keep in memory. */
@@ -205,6 +207,7 @@ export class LiveCase {
     const stepAbort = new AbortController();
     const ctx: StepContext = {
       ...this.stepActions,
+      ...(call.sequence ? { sequence: call.sequence } : {}),
       signal: AbortSignal.any([caseAbort.signal, stepAbort.signal]),
       timeoutMs,
       background: (name, work) => {

@@ -74,6 +74,18 @@ export function stepArgs(scenario: Scenario, step: ScenarioStep, params: Record<
   return args;
 }
 
+/**
+ * The cut step that sweeps the scenario's hits gets a key naming its sequence of calls: every case with the same
+ * key runs the same steps with the same parameters up to that cut, the hit aside. Other steps get none.
+ */
+export function sweepSequence(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): string | undefined {
+  const param = scenario.hitSweep?.param;
+  const hit = (step.raw as { at?: { hit?: unknown } } | undefined)?.at?.hit;
+  if (!param || step.key !== 'cut' || hit !== `\${${param}}`) return undefined;
+  const others = Object.entries(params).filter(([name]) => name !== param);
+  return JSON.stringify([scenario.file, step.index, others.sort(([a], [b]) => a.localeCompare(b))]);
+}
+
 export function loadScenario(file: string, cwd?: string): Scenario {
   const yaml = YamlFile.read(file, cwd);
   const issues: ConfigIssue[] = [];

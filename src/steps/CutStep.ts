@@ -188,7 +188,13 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
   if (!canBreak(probe)) {
     throw new RigError('probe', `cut at ${at.symbol}: the rig's probe (${probe?.description ?? 'none'}) cannot halt at a breakpoint`);
   }
-  const breakpoint: CodeBreakpoint = { symbol: at.symbol, hit: at.hit, symbols: symbolFile(at, ctx.rig.images, ctx.scenarioDir) };
+  const breakpoint: CodeBreakpoint = {
+    symbol: at.symbol,
+    hit: at.hit,
+    symbols: symbolFile(at, ctx.rig.images, ctx.scenarioDir),
+    // The images are part of what makes the calls: `--image` may change them between runs, not within one.
+    ...(ctx.sequence ? { sequence: JSON.stringify([ctx.sequence, Object.values(ctx.rig.images).map((i) => i.path)]) } : {}),
+  };
   const anchor = `${at.symbol} hit ${at.hit}`;
   await new Promise<void>((armedOk, armFailed) => {
     ctx.background(`cut at ${anchor}`, async (signal) => {

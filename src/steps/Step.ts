@@ -28,6 +28,11 @@ export interface StepContext {
   background(name: string, work: (signal: AbortSignal) => Promise<void>): void;
   /** Adds a JUnit property / result fact. */
   note(key: string, value: string): void;
+  /**
+   * Only for the cut step that sweeps its hits: the same for every case of the sweep (the scenario, the step and
+   * every parameter but the hit), whose boards make the same calls in the same order up to their cut.
+   */
+  sequence?: string;
 }
 
 /** What a step refers to, checked when the scenario is loaded against the model and the rig. */

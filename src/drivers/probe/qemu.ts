@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ import type {
 import { RigError } from '../../core/errors.js';
 import { withCheck } from '../../protocols/DriverCheck.js';
 import { hex } from '../../core/size.js';
-import { GdbMi } from '../../gdb/GdbMi.js';
+import { GdbMi, type MiStop } from '../../gdb/GdbMi.js';
 import { imageFormat } from '../../image/imageFormat.js';
 import type { DebugTarget } from '../../virtual/DebugTarget.js';
 import type { QemuBoard } from '../../virtual/QemuBoard.js';
@@ -26,6 +27,7 @@ import { guardRegions } from '../support/regionGuard.js';
 import { applyFault } from '../support/gdbFault.js';
 import type { FlashOps } from '../../virtual/QemuBoardOptions.js';
 import { ProbeProgress } from '../../protocols/ProbeProgress.js';
+import { CALL_REGISTERS, dropHitTrace, hitTrace, type HitTrace, type Waypoint } from './hitTrace.js';
 
 export interface QemuProbeOptions {
   gdb: string;
@@ -159,7 +161,8 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
 
   /**
    * `break *symbol` counting calls, then `continue`. The session holds the board's debugger (other probe work
-   * waits) until released, so the CPU stays halted at the hit until power is cut.
+   * waits) until released, so the CPU stays halted at the hit until power is cut. A breakpoint with a `sequence`
+   * whose earlier hits are known (hitTrace.ts) runs to the latest of them on a watchpoint and counts from there.
    */
   async breakAt(breakpoint: CodeBreakpoint, options: { signal: AbortSignal; timeoutMs: number }): Promise<ArmedBreakpoint> {
     options.signal.throwIfAborted();
@@ -181,10 +184,13 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
           await leave(mi);
           await removeSymbols();
         };
+        const trace = await traceOf(breakpoint);
+        const waypoint = trace?.trace.waypoint(breakpoint.hit);
         try {
           await mi.cli(`file ${symbols}`, { timeoutMs: QUICK_MS, signal: options.signal });
-          for (const command of countingBreakpoint(breakpoint.symbol, breakpoint.hit))
-            await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
+          // To a known hit on a watchpoint, then counting (breakSession); or counting from the first call.
+          const commands = waypoint ? [watchWord(waypoint)] : countingBreakpoint(breakpoint.symbol, breakpoint.hit);
+          for (const command of commands) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
         } catch (err) {
           await abandon();
           if (!(err instanceof RigError)) throw err;
@@ -194,7 +200,7 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
             { detail: err.detail, cause: err },
           );
         }
-        const session = breakSession(mi, target, breakpoint, options, this.board.options.flashOps);
+        const session = breakSession(mi, target, breakpoint, options, this.board.options.flashOps, trace && { ...trace, waypoint });
         try {
           await session.armed;
         } catch (err) {
@@ -283,9 +289,15 @@ function breakSession(
   breakpoint: CodeBreakpoint,
   options: { signal: AbortSignal; timeoutMs: number },
   flashOps: FlashOps | undefined,
+  traced?: { trace: HitTrace; key: string; waypoint?: Waypoint },
 ) {
   const { symbol, hit } = breakpoint;
-  const stop = mi.nextStop();
+  const waypoint = traced?.waypoint;
+  /** Hits the counting breakpoint leaves out: reached on the watchpoint. Undefined while running to it. */
+  let before: number | undefined = waypoint ? undefined : 0;
+  const first = mi.nextStop();
+  first.catch(() => undefined);
+  const stop = waypoint ? first.then((s) => toWaypoint(s, waypoint)) : first;
   // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
   stop.then(
     () => target.debuggerRuns(false),
@@ -295,25 +307,35 @@ function breakSession(
   let stoppedOtherwise = false;
   let targetGone = false;
   let releasedEarly = false;
+  /** Stopped on the watchpoint, not yet resumed: a release has nothing to interrupt. */
+  let atWatch = false;
   let onReleased!: () => void;
   const released = new Promise<void>((r) => (onReleased = r));
   let releasing: Promise<number | undefined> | undefined;
+  const counted = async () => {
+    const calls = before === undefined ? undefined : await callsCounted(mi);
+    return calls === undefined || before === undefined ? undefined : before + calls;
+  };
   const release = () =>
     (releasing ??= (async () => {
       let calls: number | undefined;
       try {
-        if (!isHalted && !stoppedOtherwise && !targetGone && mi.alive) {
+        if (atWatch && mi.alive) {
+          releasedEarly = true;
+          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+          await leave(mi);
+        } else if (!isHalted && !stoppedOtherwise && !targetGone && mi.alive) {
           releasedEarly = true;
           const interrupted = mi.nextStop();
           interrupted.catch(() => undefined);
           await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
           await withTimeout(interrupted, QUICK_MS);
-          calls = await callsCounted(mi);
+          calls = await counted();
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
           await leave(mi);
         } else if (mi.alive) {
           // The count is gdb's own variable: still there when the board is gone. Halted, it is the hit.
-          calls = isHalted ? hit : await callsCounted(mi);
+          calls = isHalted ? hit : await counted();
           await mi.command('-break-delete', { timeoutMs: QUICK_MS });
           // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
           if (!targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
@@ -326,6 +348,31 @@ function breakSession(
       }
       return calls;
     })());
+
+  /**
+   * Stops on the watched word until one is inside the function: that call is the waypoint's hit (no earlier
+   * call used the word). Then the counting breakpoint for the hits after it, and on to the next stop.
+   */
+  async function toWaypoint(s: MiStop, at: Waypoint): Promise<MiStop> {
+    for (;;) {
+      if (releasedEarly || !s.reason?.endsWith('watchpoint-trigger')) return s;
+      atWatch = true;
+      if (s.func === symbol) break;
+      s = await resume();
+    }
+    await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+    for (const command of countingBreakpoint(symbol, hit - at.hit)) await mi.cli(command, { timeoutMs: QUICK_MS });
+    before = at.hit;
+    if (releasedEarly) return s;
+    return resume();
+  }
+  async function resume(): Promise<MiStop> {
+    const next = mi.nextStop();
+    next.catch(() => undefined);
+    atWatch = false;
+    await mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal });
+    return next;
+  }
 
   const halted = new Promise<Halt>((resolve, reject) => {
     const fail = (error: unknown) => {
@@ -340,7 +387,7 @@ function breakSession(
     const onAbort = () => fail(options.signal.reason);
     options.signal.addEventListener('abort', onAbort, { once: true });
     stop.then(
-      (s) => {
+      async (s) => {
         // The stop of the interrupt that released the session is not the hit.
         if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
         if (s.reason !== 'breakpoint-hit') {
@@ -352,9 +399,17 @@ function breakSession(
             ),
           );
         }
+        isHalted = true;
+        if (traced && !(await learn(mi, traced, hit))) {
+          return fail(
+            new RigError(
+              mi.part,
+              `hit ${hit} of ${symbol} is not the call it was on an earlier case of the same sweep: the firmware's calls differ from case to case`,
+            ),
+          );
+        }
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
-        isHalted = true;
         resolve({
           t: s.t,
           pc: s.addr,
@@ -393,6 +448,32 @@ async function runTo(mi: GdbMi, target: DebugTarget, address: number, timeoutMs:
   return { t: s.t, pc: s.addr };
 }
 
+/** The trace of the breakpoint's sequence of calls, keyed also by the ELF's contents (a rebuilt ELF is another firmware). */
+async function traceOf(breakpoint: CodeBreakpoint): Promise<{ trace: HitTrace; key: string } | undefined> {
+  if (!breakpoint.sequence) return undefined;
+  const elf = await readFile(breakpoint.symbols).catch(() => undefined);
+  if (!elf) return undefined;
+  const firmware = createHash('sha256').update(elf).digest('hex');
+  const key = JSON.stringify([breakpoint.sequence, firmware, breakpoint.symbol]);
+  return { trace: hitTrace(key), key };
+}
+
+/** Records the halted call's registers in the trace; false if the same hit was another call before. */
+async function learn(mi: GdbMi, traced: { trace: HitTrace; key: string }, hit: number): Promise<boolean> {
+  const expression = `{${CALL_REGISTERS.map((r) => `(unsigned int)$${r}`).join(', ')}}`;
+  const { results } = await mi.command(`-data-evaluate-expression "${expression}"`, { timeoutMs: QUICK_MS }).catch(() => ({ results: '' }));
+  const values = /value="\{([\d, ]+)\}"/.exec(results)?.[1]?.split(',').map(Number);
+  if (values?.length !== CALL_REGISTERS.length) return true;
+  if (traced.trace.record(hit, values)) return true;
+  dropHitTrace(traced.key);
+  return false;
+}
+
+/** An access watchpoint on the word the waypoint's call programs. */
+function watchWord(waypoint: Waypoint): string {
+  return `awatch *(unsigned int *)${hex(waypoint.address)}`;
+}
+
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -408,9 +489,6 @@ async function callsCounted(mi: GdbMi): Promise<number | undefined> {
   const value = /value="(\d+)"/.exec(results)?.[1];
   return value === undefined ? undefined : Number(value);
 }
-
-/** Registers that tell two calls apart (ARM: the virtual rig's boards are Cortex-M): same values at the same entry, same call. */
-const CALL_REGISTERS = ['sp', 'lr', 'r0', 'r1', 'r2', 'r3'];
 
 /**
  * `break *symbol` that stops at the `hit`-th call. Not gdb's `ignore` count: an exception taken at the
