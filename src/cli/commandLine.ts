@@ -38,7 +38,7 @@ export const declareRun = (hil: Command) =>
     .option('--until-coverage', 'after the planned cases, draw more cut points until every cuttable model state had a cut in it')
     .option('--max-cases <n>', 'cap per scenario for --until-coverage', '200')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')
-    .option('-v, --verbose', 'print each step as it starts');
+    .option('-v, --verbose', 'print each step and flash with its duration; on a terminal also show the last console lines');
 export type RunOptions = OptionsOf<typeof declareRun>;
 
 export const declareList = (hil: Command) =>
