@@ -112,3 +112,14 @@ export const declareDoctor = (hil: Command) =>
     .option('--install', 'apt-get install the missing Debian packages (through sudo when not root)')
     .option('--all', "check every driver's programs and the firmware build's, not only those of the project's rigs");
 export type DoctorOptions = OptionsOf<typeof declareDoctor>;
+
+export const declareInit = (hil: Command) =>
+  hil
+    .command('init')
+    .description(
+      'start hil in a firmware repository: a rig for your probe and power switch, a starter scenario, .gitignore entries and a nightly CI for GitHub Actions and GitLab; never overwrites a file',
+    )
+    .option('--probe <kind>', 'openocd, pyocd, gdb or stm32cubeprog', 'openocd')
+    .option('--power <kind>', 'usbrelay, numato, lcus, gpiod, uhubctl, pdudaemon or command', 'usbrelay')
+    .option('--name <rig>', "the rig's name (rigs/NAME.yaml)", 'board');
+export type InitOptions = OptionsOf<typeof declareInit>;

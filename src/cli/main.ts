@@ -2,6 +2,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import {
   declareConsole,
   declareDoctor,
+  declareInit,
   declareList,
   declareReportMerge,
   declareRig,
@@ -47,6 +48,9 @@ function program(): Command {
     });
   declareTeeth(hil).action(async (file, opts) => {
     process.exitCode = await (await import('./teethCommand.js')).teethCommand(file, opts);
+  });
+  declareInit(hil).action(async (opts) => {
+    process.exitCode = (await import('./initCommand.js')).initCommand(opts);
   });
   declareDoctor(hil).action(async (opts) => {
     process.exitCode = await (await import('./doctorCommand.js')).doctorCommand(opts);
