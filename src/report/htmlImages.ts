@@ -2,7 +2,7 @@ import { escapeHtml } from './htmlText.js';
 
 /**
  * The images a case flashed, from its `image.<name>.*` properties: path, version (an MCUboot header's), sha256,
- * and whether `--image` replaced the rig's own file. A replaced image is the first thing to check when a case
+ * and whether `--image` (or the scenario's `images:`) replaced the rig's own file. A replaced image is the first thing to check when a case
  * fails on one build and not on another, so it is in the header, not in the properties.
  */
 export function renderImages(properties: Readonly<Record<string, string>>): string {
@@ -17,7 +17,7 @@ export function renderImages(properties: Readonly<Record<string, string>>): stri
   const rows = [...images]
     .map(
       ([name, i]) =>
-        `<tr class="${i['overridden'] === 'true' ? 'overridden' : ''}"><td>${escapeHtml(name)}</td><td class="path">${escapeHtml(i['path'] ?? '')}</td><td>${escapeHtml(i['version'] ?? '')}</td><td class="sha">${escapeHtml(i['sha256'] ?? '')}</td><td>${i['overridden'] === 'true' ? '<span class="badge override">--image</span>' : 'rig'}</td></tr>`,
+        `<tr class="${i['overridden'] ? 'overridden' : ''}"><td>${escapeHtml(name)}</td><td class="path">${escapeHtml(i['path'] ?? '')}</td><td>${escapeHtml(i['version'] ?? '')}</td><td class="sha">${escapeHtml(i['sha256'] ?? '')}</td><td>${i['overridden'] ? `<span class="badge override">${escapeHtml(i['overridden'])}</span>` : 'rig'}</td></tr>`,
     )
     .join('');
   return `<table class="images"><thead><tr><th>image</th><th>path</th><th>version</th><th>sha256</th><th>from</th></tr></thead><tbody>${rows}</tbody></table>`;

@@ -9,6 +9,8 @@ export interface RigImage {
   address?: number;
   /** The layout region the image must stay inside (named, or holding its address); probes refuse to write past it. */
   region?: ImageRegion;
+  /** Set when the run put another file in place of the rig file's image (or added one): by `--image` or by the scenario's `images:`. */
+  overriddenBy?: '--image' | 'scenario';
 }
 
 /** The opened rig as steps see it: only interfaces, never a concrete driver. */

@@ -15,7 +15,7 @@ import { RigSession } from '../rig/RigSession.js';
 import { Timeline } from '../core/Timeline.js';
 import { CaseVerdict } from './CaseVerdict.js';
 import { CutLog } from './CutLog.js';
-import { imageHashes } from './imageHashes.js';
+import { imageProperties } from './imageProperties.js';
 import { raceStep } from './raceStep.js';
 import { stepActions, type StepActions } from './stepActions.js';
 
@@ -154,7 +154,7 @@ export class LiveCase {
     const { scenario, rig, spec } = this.options;
     const { timeline } = this;
     timeline.record('case', { id: spec.id, scenario, rig: rig.name, params: spec.params });
-    Object.assign(this.properties, await imageHashes(rig));
+    Object.assign(this.properties, await imageProperties(rig));
     const model = createExpectation(this.options.expect, { timeline });
     this.model = model;
     this.session = new RigSession(rig, { timeline, log: this.options.log, instance: this.options.instance, kept: this.options.kept });

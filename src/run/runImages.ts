@@ -40,7 +40,7 @@ export function withImages(rig: RigSpec, images: Record<string, string>, cwd: st
     const region = at > 0 ? regionOf({ address }, rig.regions) : image!.region;
     const problem = imageFileProblem(file, address, region);
     if (problem) throw fail(`${problem}; nothing was flashed`);
-    merged[name] = { path: file, address, ...(region ? { region } : {}) };
+    merged[name] = { path: file, address, ...(region ? { region } : {}), overriddenBy: '--image' };
   }
   return { ...rig, images: merged };
 }
@@ -63,7 +63,7 @@ export function withScenarioImages(rig: RigSpec, scenario: Scenario): RigSpec {
         : regionOf({ address, region: image.region }, rig.regions);
     const problem = imageFileProblem(image.path, address, region);
     if (problem) issues.push(scenario.yaml.issue(['images', name, 'path'], `${image.path}: ${problem}`));
-    else merged[name] = { path: image.path, address, ...(region ? { region } : {}) };
+    else merged[name] = { path: image.path, address, ...(region ? { region } : {}), overriddenBy: 'scenario' };
   }
   if (issues.length) throw new ConfigError(issues);
   return { ...rig, images: merged };

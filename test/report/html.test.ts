@@ -53,7 +53,7 @@ function caseResult(cutAfter: number, status: CaseResult['status'], extra: Parti
       rig: 'virtual',
       'image.bootloader.sha256': 'ab'.repeat(32),
       'image.bootloader.path': '/work/build/bootloader-header-first.bin',
-      'image.bootloader.overridden': 'true',
+      'image.bootloader.overridden': '--image',
       'image.factory.sha256': 'cd'.repeat(32),
       'image.factory.path': '/work/build/factory.signed.bin',
       'image.factory.version': '1.0.0',

@@ -51,6 +51,7 @@ describe('images a run adds', () => {
       path: join(cwd, 'images', 'old.img'),
       address: SECONDARY,
       region: { name: 'secondary', address: SECONDARY, size: 0x10000 },
+      overriddenBy: 'scenario',
     });
   });
 
@@ -69,6 +70,7 @@ describe('images a run adds', () => {
       path: join(cwd, 'images', 'old.img'),
       address: STAGING,
       region: { name: 'staging', address: STAGING, size: 0x10000 },
+      overriddenBy: '--image',
     });
     expect(plan(cwd, { extra: 'images/old.img@0x21820000' }).rig.images['extra']!.address).toBe(0x21820000);
     expect(configError(() => plan(cwd, { extra: 'images/old.img' }))).toMatch(

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { openInputFile } from '../config/inputFile.js';
+import { IMAGE_MAGIC } from '../image/McubootImage.js';
+import { formatVersion } from '../image/imageVersion.js';
+import type { RigSpec } from '../rig/RigSpec.js';
+
+/**
+ * What the case flashed, for the report's header and JUnit: `image.<name>.path`, `.sha256` (each image that can
+ * be read), `.version` (an MCUboot image's header) and `.overridden` (`--image` or `scenario` when the run put
+ * another file in place of the rig's).
+ */
+export async function imageProperties(rig: RigSpec): Promise<Record<string, string>> {
+  const properties: Record<string, string> = {};
+  for (const [name, image] of Object.entries(rig.images)) {
+    properties[`image.${name}.path`] = image.path;
+    const read = await readImage(image.path);
+    if (read) properties[`image.${name}.sha256`] = read.sha256;
+    if (read?.version) properties[`image.${name}.version`] = read.version;
+    if (image.overriddenBy) properties[`image.${name}.overridden`] = image.overriddenBy;
+  }
+  return properties;
+}
+
+async function readImage(path: string): Promise<{ sha256: string; version?: string } | undefined> {
+  let fd: number;
+  try {
+    ({ fd } = openInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER }));
+  } catch {
+    return undefined; // not there, or not a regular file (a FIFO would never end): the flash step says which
+  }
+  const hash = createHash('sha256');
+  let head: Buffer | undefined;
+  for await (const chunk of createReadStream('', { fd })) {
+    head ??= chunk as Buffer;
+    hash.update(chunk as Buffer);
+  }
+  const version =
+    head && head.length >= 28 && head.readUInt32LE(0) === IMAGE_MAGIC
+      ? formatVersion({
+          major: head.readUInt8(20),
+          minor: head.readUInt8(21),
+          revision: head.readUInt16LE(22),
+          buildNum: head.readUInt32LE(24),
+        })
+      : undefined;
+  return { sha256: hash.digest('hex'), ...(version ? { version } : {}) };
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeImage } from '../../src/image/McubootImage.js';
+import { imageProperties } from '../../src/run/imageProperties.js';
+import type { RigSpec } from '../../src/rig/RigSpec.js';
+
+/** What a case records of each image it flashes, for the report's header. */
+describe('imageProperties', () => {
+  it('records path, sha256, an MCUboot header version, and which images the run replaced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-image-props-'));
+    const signed = encodeImage({ body: Buffer.alloc(256, 0x5a), version: '1.2.3+4' });
+    writeFileSync(join(dir, 'app.img'), signed);
+    writeFileSync(join(dir, 'bootloader.bin'), Buffer.alloc(64, 1));
+    const rig = {
+      images: {
+        app: { path: join(dir, 'app.img'), address: 0 },
+        bootloader: { path: join(dir, 'bootloader.bin'), address: 0, overriddenBy: '--image' },
+        gone: { path: join(dir, 'gone.bin') },
+      },
+    } as unknown as RigSpec;
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(await imageProperties(rig)).toEqual({
+      'image.app.path': join(dir, 'app.img'),
+      'image.app.sha256': sha(signed),
+      'image.app.version': '1.2.3+4',
+      'image.bootloader.path': join(dir, 'bootloader.bin'),
+      'image.bootloader.sha256': sha(Buffer.alloc(64, 1)),
+      'image.bootloader.overridden': '--image',
+      'image.gone.path': join(dir, 'gone.bin'),
+    });
+  });
+});
