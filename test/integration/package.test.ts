@@ -73,7 +73,7 @@ describe('the npm package', () => {
     expect(files.filter((f) => f.startsWith('rigs/virtual/firmware/') && !f.startsWith('rigs/virtual/firmware/build/'))).toEqual([]);
   });
 
-  it('runs from node_modules/.bin in the firmware repository: every built-in scenario has its rig, reports land there', async () => {
+  it('runs from node_modules/.bin in the firmware repository: init, validate, doctor, a case of the virtual rig; reports and state land there', async () => {
     const help = await npx(['--help']);
     expect(help.exitCode).toBe(0);
     expect(help.stderr).not.toMatch(/not built|bootstrap/);
@@ -86,11 +86,28 @@ describe('the npm package', () => {
     expect(scenarios.filter((s) => !s.rigs?.length).map((s) => s.name)).toEqual([]);
     expect(entries.filter((e) => e.kind === 'rig').map((e) => e.name)).toEqual(['virtual']);
 
+    const init = await npx(['init']);
+    expect(init.exitCode).toBe(0);
+    for (const f of ['rigs/board.yaml', 'scenarios/boot.yaml', '.github/workflows/hil-nightly.yml', '.gitlab-ci.yml', '.gitignore'])
+      expect(existsSync(join(project, f))).toBe(true);
+    const validate = await npx(['validate']);
+    expect(validate.stdout).toMatch(/0 problems/);
+    expect(validate.exitCode).toBe(0);
+
+    // The starter rig's probe and relay (openocd, usbrelay) and the virtual rig's QEMU and gdb, all installed here.
+    const doctor = await npx(['doctor']);
+    expect(doctor.stdout).toMatch(/ok\s+qemu-system-arm\s+QEMU emulator version/);
+    expect(doctor.stdout).toMatch(/ok\s+openocd\s+\S/);
+    expect(doctor.stdout).toMatch(/^ready: /m);
+    expect(doctor.exitCode).toBe(0);
+
     const run = await npx(['run', 'rollback-powerfail', '--param', 'cut_after=60ms']);
     expect(run.stdout).toMatch(/1 passed, 0 failed/);
     expect(run.exitCode).toBe(0);
     const reports = readdirSync(join(project, 'reports'));
     expect(reports).toEqual(expect.arrayContaining(['junit.xml', 'index.html']));
     expect(existsSync(join(work, 'reports'))).toBe(false);
+    // a project now (rigs/ is there): the virtual board's flash and the lease live in its .hil/
+    expect(readdirSync(join(project, '.hil'))).toEqual(expect.arrayContaining(['rigs']));
   }, 180_000);
 });
