@@ -541,10 +541,12 @@ describe('expectation model: throughput', () => {
     const s = setup();
     toCopying(s);
     s.line('Factory app v1.0.0 running');
+    // CPU time of this process, not the wall clock: other jobs on the runner must not count against the model.
     const round = (n: number) => {
-      const started = performance.now();
+      const started = process.cpuUsage();
       for (let i = 0; i < n; i++) s.x.feedLine({ t: i, text: chatter[i % chatter.length]!, raw: Buffer.alloc(0) });
-      return n / ((performance.now() - started) / 1000);
+      const { user, system } = process.cpuUsage(started);
+      return n / ((user + system) / 1e6);
     };
     round(50_000);
     const best = Math.max(round(100_000), round(100_000), round(100_000));
