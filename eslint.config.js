@@ -47,7 +47,7 @@ const roleZones = ['support', ...ROLES].map((folder) => ({
 }));
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'reports/', 'rigs/'] },
+  { ignores: ['dist/', 'node_modules/', 'reports/', 'rigs/', 'docs/examples/'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

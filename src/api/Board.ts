@@ -171,6 +171,7 @@ export class Board {
   private steps = 0;
   private threw = false;
   private closing?: Promise<CaseResult>;
+  private ended?: CaseResult;
 
   readonly power = {
     on: () => this.run('power.on', powerStep, 'on', () => this.lines.skipToEnd()),
@@ -236,6 +237,11 @@ export class Board {
   /** The model's state (dotted path); undefined without a model. */
   get state(): string | undefined {
     return this.hooks.hasModel ? this.live.expectation.state() : undefined;
+  }
+
+  /** The case's result once `close` has written it (also when `close` threw the model's late failure). */
+  get result(): CaseResult | undefined {
+    return this.ended;
   }
 
   get closed(): boolean {
@@ -394,6 +400,7 @@ export class Board {
     }
     await live.end();
     const result = await live.report();
+    this.ended = result;
     await this.hooks.ended(result);
     await this.hooks.after?.();
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the model's failure or a background error, as it was
@@ -450,9 +457,17 @@ export class Board {
   }
 }
 
-/** A test's own failure (an assertion) as the case's: a failure, unless it is one of hil's errors already. */
+const HIL_ERRORS = ['CaseFailure', 'RigError', 'ConfigError', 'CaseSkipped', 'Interrupted'];
+
+/**
+ * A test's own failure as the case's: hil's errors as they are, an assertion as a CaseFailure. A runner may hand
+ * over a copy of the error (vitest serializes it): its name still says whether the rig broke.
+ */
 function asCaseError(error: unknown): unknown {
-  if (error instanceof Error && ['CaseFailure', 'RigError', 'ConfigError', 'CaseSkipped', 'Interrupted'].includes(error.name)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new CaseFailure(message.split('\n').find((l) => l.trim()) ?? 'the test failed');
+  if (error instanceof Error && HIL_ERRORS.includes(error.name)) return error;
+  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : typeof error === 'string' ? error : 'the test failed';
+  const line = text.split('\n').find((l) => l.trim()) ?? 'the test failed';
+  if (name === 'RigError' || name === 'ConfigError') return new RigError('test', line);
+  return new CaseFailure(line);
 }
