@@ -109,6 +109,7 @@ export const declareDoctor = (hil: Command) =>
     .description(
       "check the programs and device permissions the project's rigs need, with versions and a fix for each problem (exit 0 ready, 1 something missing)",
     )
+    .option('--rig <name|path>', 'check only this rig (a rig runner checks its own); repeatable', collect, [])
     .option('--install', 'apt-get install the missing Debian packages (through sudo when not root)')
     .option('--all', "check every driver's programs and the firmware build's, not only those of the project's rigs");
 export type DoctorOptions = OptionsOf<typeof declareDoctor>;

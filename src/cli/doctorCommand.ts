@@ -96,7 +96,9 @@ export async function doctorCommand(opts: DoctorOptions): Promise<number> {
   const devices: RigDevice[] = [];
   const broken: string[] = [];
   const rigs: string[] = [];
-  for (const { name, file } of project.list('rigs')) {
+  // Named rigs must exist (a typo is exit 2 before anything is checked); with none named, every rig of the project.
+  const chosen = opts.rig.length ? opts.rig.map((ref) => ({ name: ref, file: project.resolve('rigs', ref) })) : project.list('rigs');
+  for (const { name, file } of chosen) {
     try {
       const rig = loadRig(file);
       rigs.push(rig.name);

@@ -121,7 +121,7 @@ jobs:
         with: { node-version: 20, cache: npm }
       - run: npm ci
       # Build the firmware the rig file's images point at here (make, west build, cmake --build ...).
-      - run: npx hil doctor
+      - run: npx hil doctor --rig \${{ matrix.rig }}
       - run: ${NIGHTLY_RUN('${{ matrix.rig }}')}
       - name: Upload reports
         if: always()
@@ -190,7 +190,7 @@ hil:
   script:
     - npm ci
     # Build the firmware the rig file's images point at here (make, west build, cmake --build ...).
-    - npx hil doctor
+    - npx hil doctor --rig $RIG
     - ${NIGHTLY_RUN('$RIG')}
   artifacts:
     when: always

@@ -46,6 +46,17 @@ describe('hil doctor', () => {
     expect(r.stdout).not.toMatch(/MISSING\s+usbrelay/);
   });
 
+  it('checks only the rigs named with --rig; an unknown one is exit 2', async () => {
+    const path = pathWith('lab-only', ['openocd', 'usbrelay']);
+    const r = await hil(['doctor', '--rig', 'lab'], { cwd: root, env: { PATH: path } });
+    expect(r.stdout).toMatch(/^hil doctor: the rigs lab$/m);
+    expect(r.stdout).not.toMatch(/qemu-system-arm|STM32_Programmer_CLI/);
+    expect(r.code).toBe(0);
+    const typo = await hil(['doctor', '--rig', 'labb'], { cwd: root });
+    expect(typo.stderr).toMatch(/no rig named "labb".*did you mean "lab"/);
+    expect(typo.code).toBe(2);
+  });
+
   it('names a broken rig file and exits 2', async () => {
     const dir = mkdtempSync(join(root, 'bad-'));
     mkdirSync(join(dir, 'rigs'));
