@@ -25,20 +25,23 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** A zod duration field that yields milliseconds. */
-export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = unboundedDuration(value);
-  if (ms === undefined && /^\s*-/.test(String(value))) {
-    ctx.addIssue({ code: 'custom', message: `a duration cannot be negative: got ${JSON.stringify(value)} (write one such as 120ms)` });
-    return z.NEVER;
-  }
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration such as 120ms, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  if (ms > MAX_DURATION_MS) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is too long: a duration is at most 596h (${MAX_DURATION_MS}ms)` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** A zod duration field that yields milliseconds; its title names the type in the generated reference docs. */
+export const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = unboundedDuration(value);
+    if (ms === undefined && /^\s*-/.test(String(value))) {
+      ctx.addIssue({ code: 'custom', message: `a duration cannot be negative: got ${JSON.stringify(value)} (write one such as 120ms)` });
+      return z.NEVER;
+    }
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 120ms, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    if (ms > MAX_DURATION_MS) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is too long: a duration is at most 596h (${MAX_DURATION_MS}ms)` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ title: 'duration' });

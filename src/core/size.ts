@@ -14,15 +14,18 @@ function parseSize(value: unknown): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** A zod field for a size or address written as a number, hex, or with a K/M/G suffix. */
-export const size = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const n = parseSize(value);
-  if (n === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a size or address such as 0x8000, 32K or 1M, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return n;
-});
+/** A zod field for a size or address written as a number, hex, or with a K/M/G suffix; titled for the reference docs. */
+export const size = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const n = parseSize(value);
+    if (n === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a size or address such as 0x8000, 32K or 1M, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .meta({ title: 'size' });
 
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;

@@ -13,11 +13,13 @@ export const INTERNAL = 'flash';
  * (the STM32F429 has two identical banks of 4 x 16K, 1 x 64K, 7 x 128K).
  */
 const flashDeviceSchema = z.strictObject({
-  base: size.default(0),
-  banks: z.number().int().min(1).default(1),
-  sectors: z.array(z.tuple([size, size])).min(1),
-  /** Smallest programmable unit; the app start must be aligned to it. */
-  page: size.optional(),
+  base: size.default(0).describe('the address it starts at (0 for a device that is not memory-mapped)'),
+  banks: z.number().int().min(1).default(1).describe('identical banks, one after the other, each laid out as sectors says'),
+  sectors: z
+    .array(z.tuple([size, size]))
+    .min(1)
+    .describe('erase sectors as [count, size] runs, in address order'),
+  page: size.optional().describe('Smallest programmable unit; the app start must be aligned to it.'),
 });
 export type FlashDevice = z.infer<typeof flashDeviceSchema>;
 
@@ -26,12 +28,10 @@ export const REST = '...';
 const regionSize = z.union([z.literal(REST), size]);
 
 const regionObject = z.strictObject({
-  /** Internal flash unless named: a key of `layout.external`. */
-  device: z.string().default(INTERNAL),
-  /** Offset from the device's base. */
-  offset: size,
-  size: regionSize,
-  role: z.enum(regionRoles).optional(),
+  device: z.string().default(INTERNAL).describe('Internal flash unless named: a key of `layout.external`.'),
+  offset: size.describe("Offset from the device's base."),
+  size: regionSize.describe('its size, or `...`: up to the next region on its device, or the device end'),
+  role: z.enum(regionRoles).optional().describe('what it is for: decides which layout rules apply (a slot must be sector-aligned, ...)'),
 });
 
 /** `[offset, size]` or `{ offset, size, role?, device? }`. */
@@ -44,10 +44,15 @@ const regionSchema = z.union([
  * The rig's `layout` block: internal flash, optional external devices (QSPI NOR, SD card), named regions.
  * `vectorAlign` is the vector table alignment the app start must honour: 1 KiB covers any ARMv7-M part.
  */
-export const layoutSchema = z.strictObject({
-  flash: flashDeviceSchema,
-  external: z.record(z.string(), flashDeviceSchema).default({}),
-  vectorAlign: size.default(1024),
-  regions: z.record(z.string(), regionSchema).default({}),
-});
+export const layoutSchema = z
+  .strictObject({
+    flash: flashDeviceSchema.describe('the internal flash'),
+    external: z
+      .record(z.string(), flashDeviceSchema)
+      .default({})
+      .describe('other flash devices by name (`qspi`, `sd`), each laid out as `flash`'),
+    vectorAlign: size.default(1024).describe("the alignment an application's vector table needs: 1K covers any ARMv7-M part"),
+    regions: z.record(z.string(), regionSchema).default({}).describe('named regions: `[offset, size]` in the internal flash, or a mapping'),
+  })
+  .describe('Where things live in flash: the devices, their erase sectors, and named regions that steps and images refer to.');
 export type Layout = z.infer<typeof layoutSchema>;

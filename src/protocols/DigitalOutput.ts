@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from '../core/duration.js';
 
 /** A named line the rig drives: user button, boot-mode pin, reset line. `active` hides the wiring polarity. */
 export interface DigitalOutput {
@@ -11,7 +12,6 @@ export interface DigitalOutput {
 
 /** Options every output driver takes besides its own. */
 export const outputCommon = {
-  active: z.enum(['high', 'low']).default('high'),
-  /** Time the relay or line needs to settle after an edge, waited after each set. */
-  settle: z.union([z.number(), z.string()]).optional(),
+  active: z.enum(['high', 'low']).default('high').describe('the level that means pressed or energised: `low` for an active-low line'),
+  settle: duration.optional().describe('time the relay or line needs to settle after an edge, waited after each set'),
 };

@@ -10,6 +10,8 @@ export interface DriverDefinition<T, Schema extends z.ZodType = z.ZodType> {
   kind: string;
   description: string;
   schema: Schema;
+  /** The block as a rig file writes it (YAML flow mapping), for the generated reference (docs/rigs.md); checked against the schema. */
+  example?: string;
   create(options: z.infer<Schema>, ctx: DriverContext): T;
   /** The programs it runs for these options (`hil doctor` checks them); none when it only opens devices. */
   tools?(options: z.infer<Schema>): ToolNeed[];

@@ -40,22 +40,28 @@ export interface RigSpec {
   resources: Record<string, unknown>;
 }
 
-const topSchema = z.strictObject({
-  name: fileName.optional(),
-  description: z.string().default(''),
-  labels: z.array(z.string()).default([]),
-  health: z.string().optional(),
-  console: z.record(z.string(), z.unknown()),
-  power: z.record(z.string(), z.unknown()),
-  probe: z.record(z.string(), z.unknown()).optional(),
-  outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-  images: z.record(z.string(), imageSchema).default({}),
-  layout: z.unknown().optional(),
-  resources: z.record(z.string(), z.unknown()).default({}),
+export const rigFileSchema = z.strictObject({
+  name: fileName.optional().describe("the rig's name, as --rig and a scenario's rigs.name give it; default: the file name"),
+  description: z.string().default('').describe('one line for hil list'),
+  labels: z.array(z.string()).default([]).describe('what the rig is: a scenario that names no rig runs on one with all its rigs.labels'),
+  health: z.string().optional().describe('a scenario that proves the station works end to end: hil rig health runs it'),
+  console: z.record(z.string(), z.unknown()).describe("the board's console: a console kind and its keys (below)"),
+  power: z.record(z.string(), z.unknown()).describe("what switches the board's power: a power kind or an output kind (below)"),
+  probe: z.record(z.string(), z.unknown()).optional().describe('the debug probe that flashes, reads and resets: a probe kind (below)'),
+  outputs: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .default({})
+    .describe('lines the rig drives (buttons, boot pins), by name: an output kind each (below)'),
+  images: z.record(z.string(), imageSchema).default({}).describe('the files a scenario flashes, by name (below)'),
+  layout: z.unknown().optional().describe('the flash devices and named regions (below)'),
+  resources: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('rig-wide things its drivers share: `qemu`, the emulated board (below)'),
 });
 
 /** Rig-wide resources several drivers share, by their key under `resources:`. */
-const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { [QEMU_RESOURCE]: qemuBoardSchema };
+export const RESOURCE_SCHEMAS: Record<string, z.ZodType> = { [QEMU_RESOURCE]: qemuBoardSchema };
 
 function driverSpec(
   yaml: YamlFile,
@@ -117,7 +123,7 @@ function qemuInputIssues(yaml: YamlFile, options: QemuBoardOptions, dir: string,
 export function loadRig(file: string, cwd?: string): RigSpec {
   const yaml = YamlFile.read(file, cwd);
   const issues: ConfigIssue[] = [];
-  const top = parseAt(yaml, [], topSchema, yaml.data, issues);
+  const top = parseAt(yaml, [], rigFileSchema, yaml.data, issues);
   if (!top) throw new ConfigError(issues);
   const dir = dirname(resolve(file));
   const projectRoot = new Project(dir).root;
@@ -163,7 +169,7 @@ export function loadRig(file: string, cwd?: string): RigSpec {
   };
 }
 
-type TopSpec = z.output<typeof topSchema>;
+type TopSpec = z.output<typeof rigFileSchema>;
 
 /** Where the rig file is and the project it must stay inside. */
 interface RigPlace {

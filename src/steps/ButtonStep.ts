@@ -10,13 +10,24 @@ import { defineStep } from './Step.js';
  */
 export const buttonStep = defineStep({
   key: 'button',
+  example: `- button: { press: user }
+- button: { press: user, hold: 6s }
+- button: { down: user }
+- button: { up: user }`,
   description: 'press, hold or release a named button output',
   schema: z.union([
     z
-      .strictObject({ press: z.string(), hold: duration.default(200) })
+      .strictObject({
+        press: z.string().describe("the output (a key of the rig's outputs) to press and release"),
+        hold: duration.default(200).describe('how long it stays pressed'),
+      })
       .transform((v) => ({ name: v.press, action: 'press' as const, holdMs: v.hold })),
-    z.strictObject({ down: z.string() }).transform((v) => ({ name: v.down, action: 'down' as const, holdMs: 0 })),
-    z.strictObject({ up: z.string() }).transform((v) => ({ name: v.up, action: 'up' as const, holdMs: 0 })),
+    z
+      .strictObject({ down: z.string().describe('the output to press and leave pressed (released by `up`, or when the case ends)') })
+      .transform((v) => ({ name: v.down, action: 'down' as const, holdMs: 0 })),
+    z
+      .strictObject({ up: z.string().describe('the output to release') })
+      .transform((v) => ({ name: v.up, action: 'up' as const, holdMs: 0 })),
   ]),
   references: (args) => ({ outputs: [args.name] }),
   timeoutMs: (args) => args.holdMs + 10_000,

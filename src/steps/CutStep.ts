@@ -16,13 +16,14 @@ export const HITS_SEEN = 'cut_hits_seen';
 
 /** `at: { symbol, hit }`: a code location, where the probe speaks GDB. */
 const codeLocation = z.strictObject({
-  symbol: z.string().min(1),
-  /** A number, or a `${param}` that the case expansion turned into one. */
-  hit: z.coerce.number().int().positive(),
-  /** Rig image whose ELF defines the symbol (its path, or the same path with `.elf`); default: the rig's first image. */
-  image: z.string().min(1).optional(),
-  /** An explicit ELF instead, relative to the scenario file. */
-  symbols: z.string().min(1).optional(),
+  symbol: z.string().min(1).describe('the function (an ELF symbol) whose N-th call is cut before it runs'),
+  hit: z.coerce.number().int().positive().describe('A number, or a `${param}` that the case expansion turned into one.'),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Rig image whose ELF defines the symbol (its path, or the same path with `.elf`); default: the rig's first image."),
+  symbols: z.string().min(1).optional().describe('An explicit ELF instead, relative to the scenario file.'),
 });
 
 /**
@@ -36,19 +37,28 @@ const codeLocation = z.strictObject({
  */
 export const cutStep = defineStep({
   key: 'cut',
+  example: `- cut: { when: copying, after: 60ms }
+- cut: { on: COPYING, after: 5ms }
+- cut: { at: { symbol: flash_program_word, hit: 553 } }`,
   description:
     'cut power when the model enters a state or a pattern matches, plus an offset; or at the N-th hit of a code symbol (a probe that speaks GDB)',
   schema: z
     .strictObject({
-      when: z.string().min(1).optional(),
-      on: z.string().min(1).optional(),
-      at: codeLocation.optional(),
-      after: duration.default(0),
-      within: duration.default(60_000),
-      /** What the cut does to the flash operation it interrupts (`at` only; the rig's `flashOps` name the operations). */
-      fault: z.enum(FAULT_MODELS).optional(),
-      /** The fault model's seed: the same seed at the same hit leaves the same flash. */
-      seed: z.coerce.number().int().nonnegative().default(0),
+      when: z.string().min(1).optional().describe('a model state: the cut is timed from each entry into it'),
+      on: z.string().min(1).optional().describe('a pattern name of expect.patterns: the cut is timed from the next line it matches'),
+      at: codeLocation.optional().describe('a code location instead: the cut lands when the CPU reaches it (a probe that speaks GDB)'),
+      after: duration.default(0).describe('how long after the anchor (the state entry, the line, or the step start) power goes off'),
+      within: duration.default(60_000).describe('how long the anchor may take to come before the step fails'),
+      fault: z
+        .enum(FAULT_MODELS)
+        .optional()
+        .describe("what the cut does to the flash operation it interrupts (`at` only; the rig's `flashOps` name the operations)"),
+      seed: z.coerce
+        .number()
+        .int()
+        .nonnegative()
+        .default(0)
+        .describe("the fault model's seed: the same seed at the same hit leaves the same flash"),
     })
     .refine((v) => !(v.when && v.on), 'give either when (a state) or on (a pattern), not both')
     .refine(

@@ -14,9 +14,12 @@ const imageItem = z.preprocess(
   (v) => (typeof v === 'string' ? { image: v } : v),
   z
     .strictObject({
-      image: z.string(),
-      tamper: z.enum(TAMPER_KINDS as [TamperKind, ...TamperKind[]]).optional(),
-      than: z.string().optional(),
+      image: z.string().describe('the image'),
+      tamper: z
+        .enum(TAMPER_KINDS as [TamperKind, ...TamperKind[]])
+        .optional()
+        .describe('flash a spoiled copy of it instead (docs/scenarios.md lists what each kind does)'),
+      than: z.string().optional().describe('for `older` and `same-version`: the image (or a version) to compare with'),
     })
     .refine((v) => v.than !== undefined || (v.tamper !== 'older' && v.tamper !== 'same-version'), {
       message: 'older and same-version need than: the running image (a rig image name) or its version',
@@ -34,15 +37,20 @@ const label = (item: ImageItem) => (item.tamper ? `${item.image} (${item.tamper}
  */
 export const flashStep = defineStep({
   key: 'flash',
+  example: `- flash: [bootloader, factory]
+- flash: { erase: [primary, secondary], images: [bootloader, { image: upgrade, tamper: body-byte }] }`,
   description: "write the rig's images (and erase regions) through its probe",
   schema: z.preprocess(
     (v) => (Array.isArray(v) ? { images: v } : v),
     z
       .strictObject({
-        images: z.array(imageItem).default([]),
-        erase: z.array(z.string()).default([]),
-        verify: z.boolean().default(true),
-        reset: z.boolean().default(false),
+        images: z
+          .array(imageItem)
+          .default([])
+          .describe("images to write, in order: names of the rig's (or the scenario's) images, or `{ image, tamper, than }`"),
+        erase: z.array(z.string()).default([]).describe('layout regions to erase first'),
+        verify: z.boolean().default(true).describe('read every image back and compare'),
+        reset: z.boolean().default(false).describe('reset the board through the probe afterwards (power is left as it was)'),
       })
       .refine((v) => v.images.length + v.erase.length > 0, 'name images to write or regions to erase'),
   ),

@@ -69,18 +69,32 @@ async function assertHolds(args: { region: string; holds: string }, ctx: StepCon
  */
 export const inspectStep = defineStep({
   key: 'inspect',
+  example: `- inspect: { region: primary, image: { version: 1.0.0 } }
+- inspect: { region: secondary, holds: erased }
+- inspect: { region: secondary, offset: 0xfff0, equals: '77c295f3 60d2ef7f' }`,
   description: 'read memory through the probe and assert bytes or an MCUboot image',
   schema: z.union([
     z.strictObject({
-      region: z.string(),
-      image: z.union([
-        z.enum(['valid', 'invalid', 'erased']),
-        z.strictObject({ version: z.union([z.string(), z.number()]).transform(String) }),
-      ]),
+      region: z.string().describe('the layout region to read'),
+      image: z
+        .union([
+          z.enum(['valid', 'invalid', 'erased']),
+          z.strictObject({ version: z.union([z.string(), z.number()]).transform(String).describe('a valid image of this version') }),
+        ])
+        .describe(
+          'what the region starts with: an MCUboot image that verifies, one that does not, erased flash, or a valid image of a version',
+        ),
     }),
-    z.strictObject({ region: z.string(), holds: z.string().min(1) }),
-    z.strictObject({ region: z.string(), offset: address, equals: hex }),
-    z.strictObject({ address, equals: hex }),
+    z.strictObject({
+      region: z.string().describe('the layout region to read, whole'),
+      holds: z.string().min(1).describe('`erased`, or a rig image the region must hold byte for byte (0xff after it)'),
+    }),
+    z.strictObject({
+      region: z.string().describe('the layout region'),
+      offset: address.describe('where in it'),
+      equals: hex.describe('the bytes expected there, in hex (spaces and : ignored)'),
+    }),
+    z.strictObject({ address: address.describe('an absolute address'), equals: hex.describe('the bytes expected there, in hex') }),
   ]),
   references: (args) => ({
     images: 'holds' in args && args.holds !== 'erased' ? [args.holds] : [],

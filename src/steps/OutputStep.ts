@@ -8,8 +8,11 @@ const level = z
 /** `output: { boot0: on, boot2: off }`: sets named outputs (boot-mode pins, reset lines), in order. */
 export const outputStep = defineStep({
   key: 'output',
+  example: `- output: { boot0: on, boot1: off }`,
   description: 'set named outputs (boot-mode pins, lines) active or inactive',
-  schema: z.record(z.string(), level).refine((v) => Object.keys(v).length > 0, 'name at least one output'),
+  schema: z
+    .record(z.string(), level.describe('on (active) or off, per output name'))
+    .refine((v) => Object.keys(v).length > 0, 'name at least one output'),
   references: (args) => ({ outputs: Object.keys(args) }),
   timeoutMs: () => 10_000,
   describe: (args) =>

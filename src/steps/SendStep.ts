@@ -33,14 +33,27 @@ function decodeEscapes(text: string): Buffer {
  */
 export const sendStep = defineStep({
   key: 'send',
+  example: `- send: version
+- send: { line: reset, eol: '\\r\\n' }
+- send: { raw: '\\x03' }`,
   description: 'write a line or raw bytes to the console',
   schema: z.union([
-    z.string().transform((line) => ({ data: Buffer.from(`${line}\r`, 'utf8'), shown: line })),
-    z.strictObject({ line: z.string(), eol: z.string().default('\\r') }).transform((v) => ({
-      data: Buffer.concat([Buffer.from(v.line, 'utf8'), decodeEscapes(v.eol)]),
-      shown: v.line,
-    })),
-    z.strictObject({ raw: z.string() }).transform((v) => ({ data: decodeEscapes(v.raw), shown: JSON.stringify(v.raw) })),
+    z
+      .string()
+      .transform((line) => ({ data: Buffer.from(`${line}\r`, 'utf8'), shown: line }))
+      .describe('a line of text, then a carriage return (\\r), as a terminal sends Enter'),
+    z
+      .strictObject({
+        line: z.string().describe('the text'),
+        eol: z.string().default('\\r').describe('what follows it, with escapes (`\\r\\n`, `\\n`, or `` for nothing)'),
+      })
+      .transform((v) => ({
+        data: Buffer.concat([Buffer.from(v.line, 'utf8'), decodeEscapes(v.eol)]),
+        shown: v.line,
+      })),
+    z
+      .strictObject({ raw: z.string().describe('bytes as written, with escapes (`\\x03` is Ctrl-C); nothing is appended') })
+      .transform((v) => ({ data: decodeEscapes(v.raw), shown: JSON.stringify(v.raw) })),
   ]),
   timeoutMs: () => 5_000,
   describe: (args) => `send ${args.shown}`,

@@ -52,6 +52,8 @@ export interface StepDefinition<Schema extends z.ZodType = z.ZodType> {
   key: string;
   description: string;
   schema: Schema;
+  /** Steps as a scenario writes them (a YAML list, one item per form worth showing), for the generated reference (docs/steps.md); checked against the schema. */
+  example?: string;
   references?(args: z.infer<Schema>): StepReferences;
   /** Default timeout when the step has no `timeout:`. */
   timeoutMs(args: z.infer<Schema>): number;

@@ -34,8 +34,22 @@ const register = z.string().regex(/^[a-z][a-z0-9]*$/, 'a gdb register name such 
  * an erase is a register or a fixed size (a function that erases one sector).
  */
 const flashOpsSchema = z.strictObject({
-  program: z.strictObject({ symbol: z.string().min(1), address: register, data: register }).optional(),
-  erase: z.strictObject({ symbol: z.string().min(1), address: register, length: z.union([size, register]) }).optional(),
+  program: z
+    .strictObject({
+      symbol: z.string().min(1).describe('the function that programs one word'),
+      address: register.describe('the register holding the address it programs'),
+      data: register.describe('the register holding the word'),
+    })
+    .optional()
+    .describe('the word-program function'),
+  erase: z
+    .strictObject({
+      symbol: z.string().min(1).describe('the function that erases'),
+      address: register.describe('the register holding the address it erases'),
+      length: z.union([size, register]).describe('the register holding the length, or a fixed size (a function that erases one sector)'),
+    })
+    .optional()
+    .describe('the erase function'),
 });
 export type FlashOps = z.output<typeof flashOpsSchema>;
 
@@ -45,57 +59,101 @@ export type FlashOps = z.output<typeof flashOpsSchema>;
  */
 export const qemuBoardSchema = z
   .strictObject({
-    /** The emulator binary: qemu-system-arm for Cortex-M boards, qemu-system-aarch64 for an arm64 U-Boot. */
-    qemu: z.string().default('qemu-system-arm'),
-    machine: z.string().default('mps2-an385'),
-    cpu: z.string().optional(),
-    /** `-kernel`: the boot ROM stub, copied into volatile memory again on every reset (relative to the rig file). */
-    kernel: z.string().optional(),
+    qemu: z
+      .string()
+      .default('qemu-system-arm')
+      .describe('The emulator binary: qemu-system-arm for Cortex-M boards, qemu-system-aarch64 for an arm64 U-Boot.'),
+    machine: z.string().default('mps2-an385').describe('`-M`: the machine QEMU emulates'),
+    cpu: z.string().optional().describe("`-cpu`, when the machine's default is not the one"),
+    kernel: z
+      .string()
+      .optional()
+      .describe('`-kernel`: the boot ROM stub, copied into volatile memory again on every reset (relative to the rig file).'),
     /**
      * Memory-backend files: the board's flash. Created erased (0xFF) at `size` when missing; `path` is relative
      * to the state directory and inside it (default `<id>.img`). `address` is where the guest sees it: raw images without
      * an address are flashed there.
      */
-    nv: z.array(z.strictObject({ id: qemuId, path: stateFile.optional(), size: flashSize, address: size.optional() })).default([]),
-    /** Which `nv` id backs the machine's RAM (`-machine …,memory-backend=`); default: the first; null: none (attach it in `args`). */
-    memoryBackend: qemuId.nullable().optional(),
+    nv: z
+      .array(
+        z.strictObject({
+          id: qemuId.describe("the memory backend's id"),
+          path: stateFile.optional().describe('its file, relative to the state directory and inside it (default `<id>.img`)'),
+          size: flashSize.describe('its size: created erased (0xFF) at this size when missing'),
+          address: size.optional().describe('where the guest sees it: raw images without an address are flashed there'),
+        }),
+      )
+      .default([])
+      .describe("memory-backend files: the board's flash, kept across power cuts and runs"),
+    memoryBackend: qemuId
+      .nullable()
+      .optional()
+      .describe(
+        "Which `nv` id backs the machine's RAM (`-machine …,memory-backend=`); default: the first; null: none (attach it in `args`).",
+      ),
     /** `-drive` images for machines with flash devices (`if: pflash`); `path` relative to the state directory and inside it. */
     drives: z
       .array(
         z.strictObject({
-          path: stateFile,
-          if: z.string().default('pflash'),
-          format: z.string().default('raw'),
-          index: z.number().int().nonnegative().optional(),
-          /** Creates the image erased (0xFF) at this size when missing. */
-          size: flashSize.optional(),
+          path: stateFile.describe('the image file, relative to the state directory and inside it'),
+          if: z.string().default('pflash').describe('`-drive if=`'),
+          format: z.string().default('raw').describe('`-drive format=`'),
+          index: z.number().int().nonnegative().optional().describe('`-drive index=`: which flash device of the machine'),
+          size: flashSize.optional().describe('Creates the image erased (0xFF) at this size when missing.'),
         }),
       )
-      .default([]),
-    /** UARTs wired to the host: each is a pty (a new one per power-on, like a USB-serial re-enumerating). */
-    serials: z.number().int().min(1).max(8).default(2),
-    /** The UART carrying GPIO lines (host writes 'A'+n / 'a'+n); a socket, not a pty. null: no line link. */
-    gpioSerial: z.number().int().nonnegative().nullable().default(1),
-    /** `-gdb tcp:127.0.0.1:PORT`; 0 lets QEMU pick a free port (read back over QMP). */
-    gdbPort: z.number().int().min(0).max(65535).default(0),
-    /** true: `-icount shift=0,sleep=off` (repeatable guest timing); a string: that `-icount` spec. */
-    icount: z.union([z.boolean(), z.string()]).default(false),
-    /** Extra QEMU arguments, appended last. */
-    args: z.array(z.string()).default([]),
-    /** Where NV images and pty links live (relative to the rig file, inside its folder); default `rigs/<rig>/` in hil's state root. */
-    stateDir: inside("the rig file's folder").optional(),
+      .default([])
+      .describe('`-drive` images for machines with flash devices (`if: pflash`)'),
+    serials: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(2)
+      .describe('UARTs wired to the host: each is a pty (a new one per power-on, like a USB-serial re-enumerating).'),
+    gpioSerial: z
+      .number()
+      .int()
+      .nonnegative()
+      .nullable()
+      .default(1)
+      .describe("The UART carrying GPIO lines (host writes 'A'+n / 'a'+n); a socket, not a pty. null: no line link."),
+    gdbPort: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(0)
+      .describe('`-gdb tcp:127.0.0.1:PORT`; 0 lets QEMU pick a free port (read back over QMP).'),
+    icount: z
+      .union([z.boolean(), z.string()])
+      .default(false)
+      .describe('true: `-icount shift=0,sleep=off` (repeatable guest timing); a string: that `-icount` spec.'),
+    args: z.array(z.string()).default([]).describe('Extra QEMU arguments, appended last.'),
+    stateDir: inside("the rig file's folder")
+      .optional()
+      .describe(
+        "Where NV images and pty links live (relative to the rig file, inside its folder); default `rigs/<rig>/` in hil's state root.",
+      ),
     /**
      * How power is cut and restored. restart: power off SIGKILLs QEMU, power on starts a new one. reset: one QEMU
      * serves many power cycles; power off stops its CPU at once (QMP stop), power on clears every RAM block,
      * resets every device and runs again. The flash files see the same thing either way; reset saves an emulator
      * start per power-on.
      */
-    powerCycle: z.enum(['restart', 'reset']).default('restart'),
-    flashOps: flashOpsSchema.optional(),
-    /** Hard bound on one QEMU process: it is killed after this long whatever happens (reset: retired at half). */
-    lifetime: duration.default(4 * 3_600_000),
-    /** Time allowed from spawn to a QMP handshake. */
-    startTimeout: duration.default(10_000),
+    powerCycle: z
+      .enum(['restart', 'reset'])
+      .default('restart')
+      .describe(
+        'restart: power off kills QEMU, power on starts a new one; reset: one QEMU, its CPU stopped at power off, RAM cleared and devices reset at power on',
+      ),
+    flashOps: flashOpsSchema
+      .optional()
+      .describe("the firmware's flash functions and where their arguments are, for a cut's fault model (`cut: { fault }`)"),
+    lifetime: duration
+      .default(4 * 3_600_000)
+      .describe('Hard bound on one QEMU process: it is killed after this long whatever happens (reset: retired at half).'),
+    startTimeout: duration.default(10_000).describe('Time allowed from spawn to a QMP handshake.'),
   })
   .superRefine((o, ctx) => {
     if (o.gpioSerial !== null && o.gpioSerial >= o.serials) {
@@ -111,6 +169,7 @@ export const qemuBoardSchema = z
     }
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['nv'], message: `nv id "${dup}" is used twice` });
-  });
+  })
+  .describe('One emulated board: the machine, its firmware, its flash files (kept across power cuts and runs) and its UARTs.');
 
 export type QemuBoardOptions = z.output<typeof qemuBoardSchema>;

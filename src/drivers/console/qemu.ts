@@ -191,8 +191,12 @@ function checkConsoleUart(board: QemuBoard, serial: number, part: string): void 
 export const qemuConsoleDriver = withCheck(
   defineDriver({
     kind: 'qemu',
+    example: '{ kind: qemu, serial: 0 }',
     description: "the virtual board's UART on a pty (resources.qemu); survives power cycles with a gap and a resume",
-    schema: z.strictObject({ kind: z.literal('qemu'), serial: z.number().int().nonnegative().default(0) }),
+    schema: z.strictObject({
+      kind: z.literal('qemu'),
+      serial: z.number().int().nonnegative().default(0).describe("which of the board's UARTs (resources.qemu.serials)"),
+    }),
     create: (options, ctx) => new QemuConsole(qemuBoardFor(ctx), options.serial, ctx),
   }),
   // The pty exists only while powered; what can be checked without power is that the UART is one.

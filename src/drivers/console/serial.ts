@@ -11,12 +11,15 @@ import { ReconnectingConsole, type ConsoleEndpoint, type ConsoleLink, type LinkH
 
 const schema = z.strictObject({
   kind: z.literal('serial'),
-  /** Prefer a /dev/serial/by-id link: it follows the adapter across re-enumeration, ttyUSBn does not. */
-  path: z.string().min(1),
-  baud: z.number().int().positive().default(115200),
-  /** How long the device may be gone (power cut, re-enumeration) before it is a rig error; longer than any power-off. */
-  reopen: duration.default(10_000),
-  encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+  path: z.string().min(1).describe('Prefer a /dev/serial/by-id link: it follows the adapter across re-enumeration, ttyUSBn does not.'),
+  baud: z.number().int().positive().default(115200).describe('line speed'),
+  reopen: duration
+    .default(10_000)
+    .describe('How long the device may be gone (power cut, re-enumeration) before it is a rig error; longer than any power-off.'),
+  encoding: z
+    .enum(['utf8', 'latin1'])
+    .default('utf8')
+    .describe('how bytes become text for the patterns; latin1 maps every byte to one character'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -129,6 +132,7 @@ export function createSerialConsole(options: Options, ctx: DriverContext): Recon
 export const serialConsoleDriver = withCheck(
   defineDriver({
     kind: 'serial',
+    example: '{ kind: serial, path: /dev/serial/by-id/usb-ARM_DAPLink_CMSIS-DAP_0240000032044e45-if01, baud: 115200 }',
     description: 'serial port (USB-serial adapter, on-board VCP), reopened when it re-enumerates',
     schema,
     create: (options, ctx) => createSerialConsole(options, ctx),

@@ -9,11 +9,13 @@ import { ReconnectingConsole, type ConsoleEndpoint, type ConsoleLink, type LinkH
 
 const schema = z.strictObject({
   kind: z.literal('tcp'),
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.number().int().min(1).max(65535),
-  /** How long the server may be unreachable after a drop before it is a rig error. */
-  reopen: duration.default(10_000),
-  encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+  host: z.string().min(1).default('127.0.0.1').describe("the server's host name or address"),
+  port: z.number().int().min(1).max(65535).describe('its TCP port'),
+  reopen: duration.default(10_000).describe('How long the server may be unreachable after a drop before it is a rig error.'),
+  encoding: z
+    .enum(['utf8', 'latin1'])
+    .default('utf8')
+    .describe('how bytes become text for the patterns; latin1 maps every byte to one character'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -104,6 +106,7 @@ export function createTcpConsole(options: Options, ctx: DriverContext): Reconnec
 export const tcpConsoleDriver = withCheck(
   defineDriver({
     kind: 'tcp',
+    example: '{ kind: tcp, host: ser2net.lab, port: 3001 }',
     description: 'raw TCP console (ser2net raw export, a board or emulator serving its UART on a port), reconnected when dropped',
     schema,
     create: (options, ctx) => createTcpConsole(options, ctx),

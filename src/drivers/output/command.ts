@@ -13,13 +13,14 @@ const schema = z
   .strictObject({
     kind: z.literal('command'),
     ...outputCommon,
-    settle: duration.optional(),
-    /** One command for both edges: `{level}` becomes 1 (line high, relay energised) or 0. */
-    set: z.string().min(1).optional(),
-    /** Or one command per edge: `on` drives the line high / energises the relay, `off` the opposite. */
-    on: z.string().min(1).optional(),
-    off: z.string().min(1).optional(),
-    timeout: duration.default(10_000),
+    set: z.string().min(1).optional().describe('One command for both edges: `{level}` becomes 1 (line high, relay energised) or 0.'),
+    on: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Or one command per edge: `on` drives the line high / energises the relay, `off` the opposite.'),
+    off: z.string().min(1).optional().describe('with `on`: the command that drives the line low / releases the relay'),
+    timeout: duration.default(10_000).describe('limit for each command; it is killed with its children when it passes'),
   })
   .refine((o) => (o.set !== undefined) !== (o.on !== undefined || o.off !== undefined), {
     message: 'give either `set` (with {level}) or both `on` and `off`',
@@ -68,6 +69,7 @@ class CommandOutput extends LevelOutput {
 export const commandOutputDriver = withCheck(
   defineDriver({
     kind: 'command',
+    example: "{ kind: command, set: 'gpioset -m time -s 1 gpiochip0 17={level}' }",
     description: 'your own shell commands drive the line: `set` with {level}, or `on` and `off`',
     schema,
     create: (options, ctx) => new CommandOutput(options, ctx),

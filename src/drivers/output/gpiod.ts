@@ -13,13 +13,12 @@ import { LevelOutput } from '../support/LevelOutput.js';
 const schema = z.strictObject({
   kind: z.literal('gpiod'),
   ...outputCommon,
-  settle: duration.optional(),
-  chip: z.string().default('gpiochip0'),
-  /** Line offset on the chip, or its name (`GPIO17`). */
-  line: z.union([z.number().int().min(0), z.string()]),
-  /** How long gpioset must stay up before the edge counts as taken (it fails fast on a bad chip or line). */
-  startup: duration.default(200),
-  timeout: duration.default(5000),
+  chip: z.string().default('gpiochip0').describe('the GPIO chip, as gpiodetect lists it'),
+  line: z.union([z.number().int().min(0), z.string()]).describe('Line offset on the chip, or its name (`GPIO17`).'),
+  startup: duration
+    .default(200)
+    .describe('How long gpioset must stay up before the edge counts as taken (it fails fast on a bad chip or line).'),
+  timeout: duration.default(5000).describe('limit for each gpio tool run'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -159,6 +158,7 @@ async function gpiodVersion(part: string, timeoutMs: number): Promise<number> {
 export const gpiodDriver = withCheck(
   defineDriver({
     kind: 'gpiod',
+    example: '{ kind: gpiod, chip: gpiochip0, line: 17, active: low }',
     description: 'GPIO line of the rig host through libgpiod gpioset (v1 and v2), held for the whole run',
     schema,
     create: (options, ctx) => new GpiodOutput(options, ctx),

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { duration } from '../../core/duration.js';
 import { withCheck } from '../../protocols/DriverCheck.js';
 import type { DriverContext } from '../../protocols/DriverContext.js';
 import { defineDriver } from '../../protocols/DriverDefinition.js';
@@ -16,11 +15,9 @@ export function lcusFrame(channel: number, on: boolean): Buffer {
 const schema = z.strictObject({
   kind: z.literal('lcus'),
   ...outputCommon,
-  settle: duration.optional(),
-  path: z.string(),
-  /** 1-based, as printed on the board. */
-  channel: z.number().int().min(1).max(8).default(1),
-  baud: z.number().int().positive().default(9600),
+  path: z.string().describe("the board's USB-serial port, best by /dev/serial/by-id"),
+  channel: z.number().int().min(1).max(8).default(1).describe('1-based, as printed on the board.'),
+  baud: z.number().int().positive().default(9600).describe('line speed'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -56,6 +53,7 @@ class LcusOutput extends LevelOutput {
 export const lcusDriver = withCheck(
   defineDriver({
     kind: 'lcus',
+    example: '{ kind: lcus, path: /dev/serial/by-id/usb-1a86_USB_Serial-if00-port0, channel: 1, settle: 20ms }',
     description: 'LCUS CH340 relay board (binary frames A0 ch state sum)',
     schema,
     create: (options, ctx) => new LcusOutput(options, ctx),

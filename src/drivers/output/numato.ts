@@ -18,13 +18,10 @@ const PROMPT = '>';
 const schema = z.strictObject({
   kind: z.literal('numato'),
   ...outputCommon,
-  settle: duration.optional(),
-  /** The board's CDC port, best by /dev/serial/by-id. */
-  path: z.string(),
-  channel: z.number().int().min(0).max(31),
-  baud: z.number().int().positive().default(19200),
-  /** Per command; the board answers in a few ms. */
-  timeout: duration.default(1000),
+  path: z.string().describe("The board's CDC port, best by /dev/serial/by-id."),
+  channel: z.number().int().min(0).max(31).describe("relay number, 0-based, as the board's relay commands take it"),
+  baud: z.number().int().positive().default(19200).describe('line speed'),
+  timeout: duration.default(1000).describe('Per command; the board answers in a few ms.'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -82,6 +79,8 @@ class NumatoOutput extends LevelOutput {
 export const numatoDriver = withCheck(
   defineDriver({
     kind: 'numato',
+    example:
+      '{ kind: numato, path: /dev/serial/by-id/usb-Numato_Systems_Pvt._Ltd._Numato_Lab_8_Channel_USB_Relay_Module-if00, channel: 0 }',
     description: 'Numato USB relay board (text protocol over USB serial, read back after each edge)',
     schema,
     create: (options, ctx) => new NumatoOutput(options, ctx),

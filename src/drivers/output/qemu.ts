@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { duration } from '../../core/duration.js';
 import type { DriverContext } from '../../protocols/DriverContext.js';
 import { defineDriver } from '../../protocols/DriverDefinition.js';
 import { outputCommon } from '../../protocols/DigitalOutput.js';
@@ -39,6 +38,7 @@ function gpioUart(board: QemuBoard, part: string): number {
 
 const definition = defineDriver({
   kind: 'qemu',
+  example: '{ kind: qemu, line: 0 }',
   description: 'an input line of the virtual board (resources.qemu), e.g. line 0 = USER button; kept across power cycles',
   schema: z.strictObject({
     kind: z.literal('qemu'),
@@ -46,9 +46,10 @@ const definition = defineDriver({
       .number()
       .int()
       .min(0)
-      .max(GPIO_LINES - 1),
+      .max(GPIO_LINES - 1)
+      .describe("the GPIO line on the board's GPIO UART (resources.qemu.gpioSerial)"),
     active: outputCommon.active,
-    settle: duration.optional(),
+    settle: outputCommon.settle,
   }),
   create: ({ line, active, settle }, ctx) => new QemuOutput(qemuBoardFor(ctx), line, { active, settle }, ctx),
 });

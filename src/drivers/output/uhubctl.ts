@@ -11,11 +11,12 @@ import { LevelOutput } from '../support/LevelOutput.js';
 const schema = z.strictObject({
   kind: z.literal('uhubctl'),
   ...outputCommon,
-  settle: duration.optional(),
-  /** Hub location as uhubctl prints it: `1-1`, `2-1.4`. */
-  hub: z.string().regex(/^\d+-[\d.]+$/, 'expected a hub location such as 1-1 or 2-1.4'),
-  port: z.number().int().min(1),
-  timeout: duration.default(10_000),
+  hub: z
+    .string()
+    .regex(/^\d+-[\d.]+$/, 'expected a hub location such as 1-1 or 2-1.4')
+    .describe('Hub location as uhubctl prints it: `1-1`, `2-1.4`.'),
+  port: z.number().int().min(1).describe('the hub port, 1-based'),
+  timeout: duration.default(10_000).describe('limit for each uhubctl run'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -79,6 +80,7 @@ class UhubctlOutput extends LevelOutput {
 export const uhubctlDriver = withCheck(
   defineDriver({
     kind: 'uhubctl',
+    example: '{ kind: uhubctl, hub: 1-1, port: 2, settle: 200ms }',
     description: 'USB hub port power through uhubctl',
     schema,
     create: (options, ctx) => new UhubctlOutput(options, ctx),

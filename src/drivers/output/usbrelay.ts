@@ -11,10 +11,11 @@ import { LevelOutput } from '../support/LevelOutput.js';
 const schema = z.strictObject({
   kind: z.literal('usbrelay'),
   ...outputCommon,
-  settle: duration.optional(),
-  /** As `usbrelay` lists it: board serial, underscore, 1-based relay number (`HURTM_1`). */
-  relay: z.string().regex(/^\w+_\d+$/, 'expected SERIAL_N as usbrelay lists it, e.g. HURTM_1'),
-  timeout: duration.default(5000),
+  relay: z
+    .string()
+    .regex(/^\w+_\d+$/, 'expected SERIAL_N as usbrelay lists it, e.g. HURTM_1')
+    .describe('As `usbrelay` lists it: board serial, underscore, 1-based relay number (`HURTM_1`).'),
+  timeout: duration.default(5000).describe('limit for each usbrelay run'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -80,6 +81,7 @@ class UsbrelayOutput extends LevelOutput {
 export const usbrelayDriver = withCheck(
   defineDriver({
     kind: 'usbrelay',
+    example: '{ kind: usbrelay, relay: HURTM_1, settle: 100ms }',
     description: 'HID USB relay board through the usbrelay CLI (read back after each edge)',
     schema,
     create: (options, ctx) => new UsbrelayOutput(options, ctx),

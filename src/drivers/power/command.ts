@@ -9,13 +9,16 @@ import type { Power, PowerState } from '../../protocols/Power.js';
 
 const schema = z.strictObject({
   kind: z.literal('command'),
-  /** Shell command that powers the board (run by /bin/sh in the rig file's directory). */
-  on: z.string().min(1),
-  off: z.string().min(1),
-  /** Optional shell command that exits 0 when the board is powered and 1 when it is not: run after each switch to prove it happened. */
-  status: z.string().min(1).optional(),
-  /** Limit for each command; it is killed with its children when it passes. */
-  timeout: duration.default(10_000),
+  on: z.string().min(1).describe("Shell command that powers the board (run by /bin/sh in the rig file's directory)."),
+  off: z.string().min(1).describe("shell command that cuts the board's power"),
+  status: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Optional shell command that exits 0 when the board is powered and 1 when it is not: run after each switch to prove it happened.',
+    ),
+  timeout: duration.default(10_000).describe('Limit for each command; it is killed with its children when it passes.'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -97,6 +100,7 @@ async function readStatus(options: Options, ctx: DriverContext): Promise<'on' | 
 export const commandPowerDriver = withCheck(
   defineDriver({
     kind: 'command',
+    example: "{ kind: command, on: 'pdu-ctl 3 on', off: 'pdu-ctl 3 off', status: 'pdu-ctl 3 status' }",
     description: 'your own shell commands switch power on and off (optional status command verifies each switch)',
     schema,
     create: (options, ctx) => new CommandPower(options, ctx),

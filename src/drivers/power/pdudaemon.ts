@@ -9,15 +9,12 @@ import type { Power, PowerState } from '../../protocols/Power.js';
 
 const schema = z.strictObject({
   kind: z.literal('pdudaemon'),
-  /** Where pdudaemon's HTTP listener runs. */
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(1).max(65535).default(16421),
-  /** The PDU's name in pdudaemon's configuration. */
-  pdu: z.string(),
-  /** Outlet number on that PDU. */
-  outlet: z.union([z.number().int(), z.string()]),
-  settle: duration.optional(),
-  timeout: duration.default(10_000),
+  host: z.string().default('127.0.0.1').describe("Where pdudaemon's HTTP listener runs."),
+  port: z.number().int().min(1).max(65535).default(16421).describe('its port'),
+  pdu: z.string().describe("The PDU's name in pdudaemon's configuration."),
+  outlet: z.union([z.number().int(), z.string()]).describe('Outlet number on that PDU.'),
+  settle: duration.optional().describe('time the supply needs after a switch, waited after each one'),
+  timeout: duration.default(10_000).describe('limit for each request'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -88,6 +85,7 @@ class PduDaemonPower implements Power {
 export const pduDaemonDriver = withCheck(
   defineDriver({
     kind: 'pdudaemon',
+    example: '{ kind: pdudaemon, pdu: lab-pdu-1, outlet: 3, settle: 500ms }',
     description: 'PDU outlet through a pdudaemon HTTP listener',
     schema,
     create: (options, ctx) => new PduDaemonPower(options, ctx),

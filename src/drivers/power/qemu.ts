@@ -44,6 +44,7 @@ export class QemuPower implements Power {
 export const qemuPowerDriver = withCheck(
   defineDriver({
     kind: 'qemu',
+    example: '{ kind: qemu }',
     description: 'the virtual board (resources.qemu): power off kills QEMU or stops its CPU (powerCycle), power on starts or resets it',
     schema: z.strictObject({ kind: z.literal('qemu') }),
     create: (_options, ctx) => new QemuPower(qemuBoardFor(ctx), ctx.part),

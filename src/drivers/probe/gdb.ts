@@ -40,17 +40,20 @@ type GdbServer = keyof typeof gdbServers;
 
 const schema = z.strictObject({
   kind: z.literal('gdb'),
-  /** `host:port` of a GDB server, or the serial device of a Black Magic Probe (`/dev/ttyACM0`). */
-  remote: z.string(),
-  server: z.enum(Object.keys(gdbServers) as [GdbServer, ...GdbServer[]]),
-  /** Overrides the server's default (remote vs extended-remote). */
-  extended: z.boolean().optional(),
-  gdb: z.string().default('gdb-multiarch'),
-  /** Extra commands after connecting (`monitor tpwr enable` on a BMP powering the target). */
-  connect: z.array(z.string()).default([]),
-  /** gdb keeps retrying a refused TCP connection until this passes (its own default is 15 s). */
-  connectTimeout: duration.default(10_000),
-  timeout: duration.default(300_000),
+  remote: z.string().describe('`host:port` of a GDB server, or the serial device of a Black Magic Probe (`/dev/ttyACM0`).'),
+  server: z
+    .enum(Object.keys(gdbServers) as [GdbServer, ...GdbServer[]])
+    .describe('which GDB server it is: decides the monitor commands for reset and erase'),
+  extended: z.boolean().optional().describe("Overrides the server's default (remote vs extended-remote)."),
+  gdb: z.string().default('gdb-multiarch').describe('the gdb to run'),
+  connect: z
+    .array(z.string())
+    .default([])
+    .describe('Extra commands after connecting (`monitor tpwr enable` on a BMP powering the target).'),
+  connectTimeout: duration
+    .default(10_000)
+    .describe('gdb keeps retrying a refused TCP connection until this passes (its own default is 15 s).'),
+  timeout: duration.default(300_000).describe('limit for one gdb run (a flash, a reset)'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -230,6 +233,7 @@ class GdbProbe implements Probe {
 export const gdbDriver = withCheck(
   defineDriver({
     kind: 'gdb',
+    example: '{ kind: gdb, remote: /dev/ttyACM0, server: bmp }',
     description: 'GDB server (Black Magic Probe, J-Link GDB server, openocd, pyocd gdbserver, QEMU) through gdb-multiarch',
     schema,
     create: (options, ctx) => new GdbProbe(options, ctx),

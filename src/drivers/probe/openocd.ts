@@ -15,15 +15,14 @@ import { guardRegions } from '../support/regionGuard.js';
 
 const schema = z.strictObject({
   kind: z.literal('openocd'),
-  /** Interface and target configuration, e.g. `[-f, interface/cmsis-dap.cfg, -f, target/psoc6.cfg]`. */
-  args: z.array(z.string()).min(1),
-  /** Adapter serial number: picks one probe when several are attached. */
-  serial: z.string().optional(),
-  /** Adapter clock in kHz. */
-  speed: z.number().int().positive().optional(),
-  /** Per flash run; reads, erases and resets get a minute. */
-  timeout: duration.default(300_000),
-  cmd: z.string().default('openocd'),
+  args: z
+    .array(z.string())
+    .min(1)
+    .describe('Interface and target configuration, e.g. `[-f, interface/cmsis-dap.cfg, -f, target/psoc6.cfg]`.'),
+  serial: z.string().optional().describe('Adapter serial number: picks one probe when several are attached.'),
+  speed: z.number().int().positive().optional().describe('Adapter clock in kHz.'),
+  timeout: duration.default(300_000).describe('Per flash run; reads, erases and resets get a minute.'),
+  cmd: z.string().default('openocd').describe('the openocd to run (a vendor build for flash it does not know)'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -148,6 +147,7 @@ class OpenOcdProbe implements Probe {
 export const openocdDriver = withCheck(
   defineDriver({
     kind: 'openocd',
+    example: '{ kind: openocd, args: [-f, interface/stlink.cfg, -f, target/stm32f4x.cfg], serial: 066DFF485550755187121723 }',
     description: 'debug probe through OpenOCD (program + verify + reset, erase, dump_image)',
     schema,
     create: (options, ctx) => new OpenOcdProbe(options, ctx),

@@ -16,17 +16,20 @@ import { guardRegions } from '../support/regionGuard.js';
 
 const schema = z.strictObject({
   kind: z.literal('pyocd'),
-  /** pyOCD target type: `k64f`, `stm32f429xi`, `cy8c6xxa`. */
-  target: z.string(),
-  /** Probe unique ID (DAPLink board ID, ST-Link serial): picks one probe when several are attached. */
-  uid: z.string().optional(),
-  /** SWD clock in Hz. */
-  frequency: z.number().int().positive().optional(),
-  /** Legacy pyocd-tool erases by sector count, so it needs the sector size (modern pyocd takes a byte range). */
-  sectorSize: z.number().int().positive().optional(),
-  /** `auto` uses `pyocd` when installed, else Debian's pyOCD 0.13 tools (pyocd-flashtool, pyocd-tool). */
-  cli: z.enum(['auto', 'pyocd', 'legacy']).default('auto'),
-  timeout: duration.default(300_000),
+  target: z.string().describe('pyOCD target type: `k64f`, `stm32f429xi`, `cy8c6xxa`.'),
+  uid: z.string().optional().describe('Probe unique ID (DAPLink board ID, ST-Link serial): picks one probe when several are attached.'),
+  frequency: z.number().int().positive().optional().describe('SWD clock in Hz.'),
+  sectorSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Legacy pyocd-tool erases by sector count, so it needs the sector size (modern pyocd takes a byte range).'),
+  cli: z
+    .enum(['auto', 'pyocd', 'legacy'])
+    .default('auto')
+    .describe("`auto` uses `pyocd` when installed, else Debian's pyOCD 0.13 tools (pyocd-flashtool, pyocd-tool)."),
+  timeout: duration.default(300_000).describe('limit for one pyOCD run'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -243,6 +246,7 @@ async function listedProbe(ctx: Pick<DriverContext, 'part' | 'timeline'>, cli: P
 export const pyocdDriver = withCheck(
   defineDriver({
     kind: 'pyocd',
+    example: '{ kind: pyocd, target: k64f, uid: 0240000032044e4500257009997b00386781000097969900 }',
     description: 'debug probe through pyOCD (pyocd CLI, or the pyocd-flashtool/pyocd-tool of pyOCD 0.13)',
     schema,
     create: (options, ctx) => new PyocdProbe(options, ctx),

@@ -516,12 +516,12 @@ function firstDifference(expected: Buffer, actual: Buffer): number | undefined {
 
 const definition = defineDriver({
   kind: 'qemu',
+  example: '{ kind: qemu }',
   description: "gdb on the virtual board's gdbstub (resources.qemu): flash ELF/HEX/SREC/bin, read, erase, reset",
   schema: z.strictObject({
     kind: z.literal('qemu'),
-    gdb: z.string().default('gdb-multiarch'),
-    /** Bound on one gdb command (a `load`, a `restore`, a `dump`). */
-    timeout: duration.default(120_000),
+    gdb: z.string().default('gdb-multiarch').describe("the gdb that talks to QEMU's gdbstub"),
+    timeout: duration.default(120_000).describe('Bound on one gdb command (a `load`, a `restore`, a `dump`).'),
   }),
   create: (options, ctx) => new QemuProbe(qemuBoardFor(ctx), { gdb: options.gdb, timeoutMs: options.timeout }, ctx),
   tools: (options) => [{ tool: 'gdb', command: options.gdb }],

@@ -18,15 +18,14 @@ const INSTALL = 'STM32CubeProgrammer from st.com (STM32_Programmer_CLI); it cann
 
 const schema = z.strictObject({
   kind: z.literal('stm32cubeprog'),
-  /** `usb1` (ROM DFU, as `-l usb` lists it), `swd`, or a UART device. */
-  port: z.string().default('usb1'),
-  /** Extra `-c` connection settings: `sn=066DFF`, `mode=UR`, `freq=4000`. */
-  connect: z.array(z.string()).default([]),
-  /** Directory the layout's binaries are relative to (the tool's working directory); default: the .tsv's own. */
-  binaries: z.string().optional(),
-  cli: z.string().default('STM32_Programmer_CLI'),
-  /** A whole SD-card image over USB DFU takes minutes (4m31s in the STM32MP1 seed). */
-  timeout: duration.default(900_000),
+  port: z.string().default('usb1').describe('`usb1` (ROM DFU, as `-l usb` lists it), `swd`, or a UART device.'),
+  connect: z.array(z.string()).default([]).describe('Extra `-c` connection settings: `sn=066DFF`, `mode=UR`, `freq=4000`.'),
+  binaries: z
+    .string()
+    .optional()
+    .describe("Directory the layout's binaries are relative to (the tool's working directory); default: the .tsv's own."),
+  cli: z.string().default('STM32_Programmer_CLI').describe('the STM32CubeProgrammer command line tool to run'),
+  timeout: duration.default(900_000).describe('A whole SD-card image over USB DFU takes minutes (4m31s in the STM32MP1 seed).'),
 });
 type Options = z.infer<typeof schema>;
 
@@ -187,6 +186,7 @@ class CubeProgProbe implements Probe {
 export const stm32cubeprogDriver = withCheck(
   defineDriver({
     kind: 'stm32cubeprog',
+    example: '{ kind: stm32cubeprog, port: usb1 }',
     description: 'STM32_Programmer_CLI: flash layouts (.tsv) over USB DFU, images over SWD',
     schema,
     create: (options, ctx) => new CubeProgProbe(options, ctx),
