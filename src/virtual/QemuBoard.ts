@@ -119,6 +119,16 @@ export class QemuBoard {
     ];
   }
 
+  /**
+   * The flash file and offset that hold [address, address + length), where an `nv` entry maps its whole file
+   * there: QEMU maps it shared, so the file holds every word the guest wrote, at once.
+   */
+  flashFileAt(address: number, length: number): { path: string; offset: number } | undefined {
+    const nv = this.options.nv.find((n) => n.address !== undefined && address >= n.address && address + length <= n.address + n.size);
+    if (!nv) return undefined;
+    return { path: resolve(this.env.stateDir, nv.path ?? `${nv.id}.img`), offset: address - nv.address! };
+  }
+
   listen(listener: BoardListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

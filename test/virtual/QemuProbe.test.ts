@@ -52,6 +52,20 @@ describe('QemuProbe: gdb-multiarch on the QEMU gdbstub', () => {
     expect(nv.readUInt32LE(offset(BOOT_COUNT_ADDR))).toBe(0xffffffff);
   });
 
+  it('reads the flash from its file, as the guest left it: no QEMU and no gdb for a read', async () => {
+    const nv = Buffer.alloc(16 * 1024 * 1024, 0xff);
+    pattern.copy(nv, offset(SCRATCH));
+    await writeFile(rig.nvFile, nv);
+    const { probe, power, context } = virtualDrivers(rig);
+    const started: string[] = [];
+    context('probe').timeline.subscribe((e) => {
+      if (e.type === 'proc' || e.type === 'qemu') started.push(e.type);
+    });
+    expect((await probe.read(SCRATCH, pattern.length)).equals(pattern)).toBe(true);
+    expect(power.state()).toBe('off');
+    expect(started).toEqual([]);
+  });
+
   it('loads ELF and Intel HEX by their own addresses, verified, and a raw binary defaults to the NV address', async () => {
     const { probe } = virtualDrivers(rig);
     const app = await readFile(rig.firmware.appBin);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { duration, formatDuration } from '../../core/duration.js';
@@ -135,8 +135,14 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
     await this.flash([], { erase: [{ address, size: length }], signal: options.signal });
   }
 
+  /** From the flash file where the range is flash (no debugger, no halt), else through gdb. */
   async read(address: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
     if (length <= 0) return Buffer.alloc(0);
+    options.signal?.throwIfAborted();
+    const file = this.board.flashFileAt(address, length);
+    // A file not made yet (no QEMU started on this state) is made erased by the QEMU gdb starts.
+    const bytes = file && (await readRange(file.path, file.offset, length));
+    if (bytes) return bytes;
     return this.session(options.signal, async (run, _target, scratch, dir) => {
       const name = scratch('read');
       await run(`dump binary memory ${name} ${hex(address)} ${hex(address + length)}`);
@@ -506,6 +512,19 @@ function countingBreakpoint(symbol: string, hit: number): string[] {
     'set var $hil_calls = 0',
     `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
   ];
+}
+
+/** `length` bytes of `path` from `offset`; undefined if the file is missing or shorter. */
+async function readRange(path: string, offset: number, length: number): Promise<Buffer | undefined> {
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return undefined;
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, offset);
+    return bytesRead === length ? buffer : undefined;
+  } finally {
+    await file.close();
+  }
 }
 
 function firstDifference(expected: Buffer, actual: Buffer): number | undefined {
