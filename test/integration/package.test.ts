@@ -71,6 +71,12 @@ describe('the npm package', () => {
     const unwanted = files.filter((f) => /^(test|bench|reports|src|mutants|scripts|docs)\//.test(f) || f.endsWith('.map'));
     expect(unwanted).toEqual([]);
     expect(files.filter((f) => f.startsWith('rigs/virtual/firmware/') && !f.startsWith('rigs/virtual/firmware/build/'))).toEqual([]);
+    // the virtual rig's images and its faulty bootloader builds (for --image), not the seed boards' twins'
+    const images = files.filter((f) => f.startsWith('rigs/virtual/firmware/build/')).map((f) => f.split('/').pop()!);
+    expect(
+      images.filter((f) => !/^(bootloader(-[a-z-]+)?|bootrom|factory(-full)?|upgrade(-full)?)\.(bin|elf|img)$|^flash_map\.json$/.test(f)),
+    ).toEqual([]);
+    expect(images.filter((f) => /psoc6|mbed/.test(f))).toEqual([]);
   });
 
   it('runs from node_modules/.bin in the firmware repository: init, validate, doctor, a case of the virtual rig; reports and state land there', async () => {
