@@ -66,6 +66,25 @@ describe('QemuProbe: gdb-multiarch on the QEMU gdbstub', () => {
     expect(started).toEqual([]);
   });
 
+  it('a flash over flash that already holds part of the result leaves exactly the result (chunks it holds are not rewritten)', async () => {
+    const { probe } = virtualDrivers(rig);
+    const other = Buffer.alloc(pattern.length, 0x5a);
+    await writeFile(join(rig.dir, 'other.bin'), other);
+    const region = { address: SCRATCH, size: 0x30000 };
+    // Chunk 1 of the region will hold the pattern already, chunk 2 other bytes, chunk 3 is erased.
+    await probe.flash([
+      { name: 'pattern', path: join(rig.dir, 'pattern.bin'), address: SCRATCH },
+      { name: 'other', path: join(rig.dir, 'other.bin'), address: SCRATCH + 0x10000 },
+    ]);
+    await probe.flash([{ name: 'pattern', path: join(rig.dir, 'pattern.bin'), address: SCRATCH }], { erase: [region] });
+    const expected = Buffer.alloc(region.size, 0xff);
+    pattern.copy(expected, 0);
+    expect((await readFile(rig.nvFile)).subarray(offset(SCRATCH), offset(SCRATCH) + region.size).equals(expected)).toBe(true);
+    // And back: the erase alone, over the pattern it would otherwise keep.
+    await probe.erase(SCRATCH, region.size);
+    expect((await readFile(rig.nvFile)).subarray(offset(SCRATCH), offset(SCRATCH) + region.size).every((b) => b === 0xff)).toBe(true);
+  });
+
   it('loads ELF and Intel HEX by their own addresses, verified, and a raw binary defaults to the NV address', async () => {
     const { probe } = virtualDrivers(rig);
     const app = await readFile(rig.firmware.appBin);

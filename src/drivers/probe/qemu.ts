@@ -66,12 +66,13 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
 
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
     guardRegions(images, this.ctx.part);
+    const writes = await plannedWrites(images, options.erase ?? [], this.board.defaultLoadAddress, this.ctx.part);
     await this.session(options.signal, async (run, target, scratch, dir) => {
       for (const range of options.erase ?? []) {
         if (range.size <= 0) continue;
         const name = scratch('erased');
         await writeFile(join(dir, name), Buffer.alloc(range.size, 0xff));
-        await this.restore(run, name, range.address, range.size, 'erase', hex(range.address));
+        await this.restore(run, name, range.address, range.size, 'erase', hex(range.address), writes);
       }
       for (const image of images) {
         const format = await imageFormat(image.path, this.ctx.part);
@@ -92,7 +93,7 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
         }
         const expected = await readFile(image.path);
         if (!expected.length) continue;
-        await this.restore(run, name, address, expected.length, 'program', image.name);
+        await this.restore(run, name, address, expected.length, 'program', image.name, writes);
         if (!options.verify) continue;
         const dumped = scratch('verify');
         await run(`dump binary memory ${dumped} ${hex(address)} ${hex(address + expected.length)}`);
@@ -118,15 +119,25 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
     address: number,
     size: number,
     phase: string,
-    image?: string,
+    image: string | undefined,
+    writes: PlannedWrite[] | undefined,
   ): Promise<void> {
     this.progress.report({ phase, percent: 0, image, bytes: 0, total: size });
     for (let at = 0; at < size; at += RESTORE_CHUNK) {
       const end = Math.min(size, at + RESTORE_CHUNK);
-      // Binary restore: file bytes [at, end) go to address + at.
-      await run(`restore ${name} binary ${hex(address)} ${hex(at)} ${hex(end)}`);
+      // Binary restore: file bytes [at, end) go to address + at. A chunk of flash that already holds what the
+      // whole flash operation leaves there is not written again (the flash file says so without gdb).
+      if (!(writes && (await this.holdsAlready(writes, address + at, address + end))))
+        await run(`restore ${name} binary ${hex(address)} ${hex(at)} ${hex(end)}`);
       this.progress.report({ phase, percent: (100 * end) / size, image, bytes: end, total: size });
     }
+  }
+
+  /** Whether the flash file holds, over [from, to), what the flash operation's writes leave there in the end. */
+  private async holdsAlready(writes: PlannedWrite[], from: number, to: number): Promise<boolean> {
+    const file = this.board.flashFileAt(from, to - from);
+    const now = file && (await readRange(file.path, file.offset, to - from));
+    return !!now && now.equals(finalBytes(writes, from, to));
   }
 
   /** Writes 0xFF over the range: the board's flash is a file, erased means all ones as on NOR. */
@@ -512,6 +523,42 @@ function countingBreakpoint(symbol: string, hit: number): string[] {
     'set var $hil_calls = 0',
     `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
   ];
+}
+
+/** One write of a flash operation: its bytes at its address, in the order the operation writes them. */
+interface PlannedWrite {
+  address: number;
+  bytes: Buffer;
+}
+
+/**
+ * The writes of a flash operation of erases and raw binaries, in order; undefined when an image is not a raw
+ * binary (an ELF or HEX `load` writes where its sections say), or a raw one has no address (flash() says so).
+ */
+async function plannedWrites(
+  images: FlashImage[],
+  erase: Array<{ address: number; size: number }>,
+  defaultAddress: number | undefined,
+  part: string,
+): Promise<PlannedWrite[] | undefined> {
+  const writes: PlannedWrite[] = erase.filter((r) => r.size > 0).map((r) => ({ address: r.address, bytes: Buffer.alloc(r.size, 0xff) }));
+  for (const image of images) {
+    const address = image.address ?? defaultAddress;
+    if (address === undefined || (await imageFormat(image.path, part)) !== 'binary') return undefined;
+    writes.push({ address, bytes: await readFile(image.path) });
+  }
+  return writes;
+}
+
+/** What [from, to) holds once every write is done: the last write to cover a byte decides it. */
+function finalBytes(writes: PlannedWrite[], from: number, to: number): Buffer {
+  const out = Buffer.alloc(to - from);
+  for (const w of writes) {
+    const start = Math.max(from, w.address);
+    const end = Math.min(to, w.address + w.bytes.length);
+    if (start < end) w.bytes.copy(out, start - from, start - w.address, end - w.address);
+  }
+  return out;
 }
 
 /** `length` bytes of `path` from `offset`; undefined if the file is missing or shorter. */
