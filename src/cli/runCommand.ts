@@ -5,6 +5,7 @@ import { parseShard, planRun, run, shardPlan } from '../run/Run.js';
 import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
+import { PRUNED_AT } from '../run/ExploredStates.js';
 import { cutLatencyLine } from '../report/cutLatency.js';
 import { renderJsonReport } from '../report/json.js';
 import type { RunOptions } from './commandLine.js';
@@ -128,6 +129,19 @@ function runOptions(scenarios: string[], opts: RunOptions) {
   return { base, infra };
 }
 
+/**
+ * A sweep that cuts again during recoveries: `multi-cut sweep: 40 run, 25 pruned, 2 failed (3 past the end of a
+ * level)`. Run counts the cases that ran to their end; pruned, those stopped at a cut whose state was explored.
+ */
+function multiCutLine(result: RunResult): string | undefined {
+  const cases = result.cases.filter((c) => c.properties['param.hit2'] !== undefined || c.properties[PRUNED_AT] !== undefined);
+  if (!cases.length) return undefined;
+  const pruned = cases.filter((c) => c.properties[PRUNED_AT] !== undefined).length;
+  const ends = cases.filter((c) => c.properties['sweep_end'] === 'true').length;
+  const failed = cases.filter((c) => c.status === 'fail' || c.status === 'error').length;
+  return `multi-cut sweep: ${cases.length - pruned - ends} run, ${pruned} pruned, ${failed} failed${ends ? ` (${ends} past the end of a level)` : ''}`;
+}
+
 /** Coverage, cut latency, what did not pass (with the command that replays it), what was skipped, and where the reports are. */
 function printSummary(result: RunResult, opts: RunOptions): void {
   for (const coverage of result.coverage ?? []) {
@@ -137,6 +151,11 @@ function printSummary(result: RunResult, opts: RunOptions): void {
   if (result.cutLatency) {
     out();
     out(cutLatencyLine(result.cutLatency));
+  }
+  const multiCut = multiCutLine(result);
+  if (multiCut) {
+    out();
+    out(multiCut);
   }
   const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
   if (bad.length) {

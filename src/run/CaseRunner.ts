@@ -1,9 +1,13 @@
 import { dirname } from 'node:path';
 import type { RigSpec } from '../rig/RigSpec.js';
-import { stepArgs, sweepSequence, type Scenario } from '../scenario/Scenario.js';
+import { stepArgs, sweepSequence, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { LiveCase } from './LiveCase.js';
+import { CaseSkipped } from '../core/errors.js';
+import { placeholders } from '../config/params.js';
+import type { StepContext } from '../steps/Step.js';
+import { PRUNED_AS, PRUNED_AT, type ExploredStates } from './ExploredStates.js';
 import type { TimelineEvent } from '../core/TimelineEvent.js';
 
 export interface CaseRunOptions {
@@ -24,6 +28,8 @@ export interface CaseRunOptions {
   onEvent?(event: TimelineEvent): void;
   /** The rig's shared objects kept by the run between its cases on this rig (see RigSession). */
   kept?: Map<string, unknown>;
+  /** A multi-cut sweep's states reached at cuts: a case reaching one already explored stops there. */
+  explored?: ExploredStates;
 }
 
 /**
@@ -54,6 +60,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
         description,
         timeoutMs: step.timeoutMs,
         ...(sequence ? { sequence } : {}),
+        ...(options.explored ? { cutMade: (cut: CutMade) => pruneAtCut(c, options, step, cut) } : {}),
       });
     }
     await c.settle();
@@ -63,4 +70,19 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     await c.end();
   }
   return c.report();
+}
+
+type CutMade = Parameters<NonNullable<StepContext['cutMade']>>[0];
+
+/** Stops the case as pruned when another case of the sweep reached the same state at a cut. */
+async function pruneAtCut(c: LiveCase, options: CaseRunOptions, step: ScenarioStep, cut: CutMade): Promise<void> {
+  const { scenario, spec, explored } = options;
+  const later: Record<string, string> = {};
+  for (const s of scenario.steps) if (s.index > step.index) for (const p of placeholders(s.raw)) later[p] = spec.params[p] ?? '';
+  const modelStates = [cut.landed, c.expectation.state()];
+  const first = await explored!.claim({ flashFiles: cut.flashFiles, modelStates, step: step.index, later }, spec.id);
+  if (first === undefined) return;
+  c.properties[PRUNED_AT] = cut.sweep ?? `step ${step.index + 1}`;
+  c.properties[PRUNED_AS] = first;
+  throw new CaseSkipped(`pruned: at this cut the flash and the model are as ${first} had them, which runs on from there`);
 }

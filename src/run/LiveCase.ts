@@ -54,6 +54,8 @@ export interface StepCall {
   timeoutMs?: number;
   /** The sweeping cut step's sequence of calls (StepContext.sequence). */
   sequence?: string;
+  /** Where the run prunes a multi-cut sweep (StepContext.cutMade). */
+  cutMade?: StepContext['cutMade'];
 }
 
 /** How many console lines the failure message and the report keep in memory. */
@@ -208,6 +210,7 @@ export class LiveCase {
     const ctx: StepContext = {
       ...this.stepActions,
       ...(call.sequence ? { sequence: call.sequence } : {}),
+      ...(call.cutMade ? { cutMade: call.cutMade } : {}),
       signal: AbortSignal.any([caseAbort.signal, stepAbort.signal]),
       timeoutMs,
       background: (name, work) => {

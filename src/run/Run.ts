@@ -23,6 +23,7 @@ import { cuttableStates } from '../expect/modelSpec.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from '../rig/Quarantine.js';
 import { matchingRigs } from '../rig/rigMatch.js';
 import { HitSweep } from './HitSweep.js';
+import { ExploredStates } from './ExploredStates.js';
 import { KeptRigs } from '../rig/KeptRigs.js';
 import type { RigLease } from '../rig/RigLease.js';
 import type { TimelineEvent } from '../core/TimelineEvent.js';
@@ -247,14 +248,21 @@ async function runScenario(r: RunState, planned: PlannedScenario): Promise<strin
         await rigGate(rig.name, { ...options, root: r.root, runId: r.runId, quarantine: r.quarantine, leases: r.leases }),
       );
   const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
-  // An open-ended hit sweep, unless --param/--case fixed the hits.
+  // An open-ended hit sweep, unless --case or --param fixed every level's hits.
+  const fixed = Object.keys(options.overrides ?? {});
+  const swept = scenario.hitSweeps.filter((l) => !fixed.includes(l.param));
   const hitSweep =
-    scenario.hitSweep && !options.overrides?.[scenario.hitSweep.param] && !options.only?.length
-      ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs)
+    scenario.hitSweep && swept.length && !options.only?.length
+      ? new HitSweep({ ...scenario, hitSweep: scenario.hitSweep }, specs, fixed)
       : undefined;
+  // Cuts during recoveries (swept, or points given by --param): a case that reaches a state already explored stops
+  // there. Never for --case: a replay runs the case whole.
+  const explored = scenario.hitSweeps.length > 1 && !options.only?.length ? new ExploredStates() : undefined;
   const queue = [...specs];
   const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(r.cases)));
-  await runJobs(slots.length, nextCase, (spec, job) => runPlannedCase(r, { scenario, slot: slots[job]!, blockedBy, hitSweep }, spec));
+  await runJobs(slots.length, nextCase, (spec, job) =>
+    runPlannedCase(r, { scenario, slot: slots[job]!, blockedBy, hitSweep, explored }, spec),
+  );
   if (sweep && !options.signal.aborted) {
     const uncut = sweep.uncut(r.cases);
     if (uncut.length)
@@ -271,10 +279,11 @@ interface CaseSlot {
   /** Why a rig's cases cannot run, per rig; a rig quarantined mid-run is added. */
   blockedBy: Map<string, Blocked | undefined>;
   hitSweep?: HitSweep;
+  explored?: ExploredStates;
 }
 
 /** One case on one job's rig: skipped when the run is interrupted or the rig blocked, else run with its retries. */
-async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep }: CaseSlot, spec: CaseSpec): Promise<void> {
+async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep, explored }: CaseSlot, spec: CaseSpec): Promise<void> {
   const { options, quarantine, kept } = r;
   const { rig, instance } = slot;
   const n = ++r.index;
@@ -304,6 +313,7 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
     log: options.log,
     onEvent: options.onEvent ? (event: TimelineEvent) => options.onEvent?.(spec, event) : undefined,
     kept: kept.of(rig, instance),
+    explored,
   };
   const result = await runAttempts(caseOptions, options.retries ?? 0, (attempt) => {
     if (options.signal.aborted || attempt.status === 'skipped') return false;

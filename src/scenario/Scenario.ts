@@ -47,11 +47,24 @@ export interface Scenario {
    * 1+2N, ... (N = 1 for all), through the parameter `hit`, until one finds no such hit (the count is the
    * firmware's, found by running it), then the last K. Params hold the first point only.
    */
-  hitSweep?: { param: string; every: number; edges: number };
+  hitSweep?: HitSweepLevel;
+  /**
+   * Every sweeping cut step in order: a second (third) one cuts again during the recovery from the first, through
+   * the parameter `hit2` (`hit3`); the first is `hitSweep`. A case is one hit per level.
+   */
+  hitSweeps: HitSweepLevel[];
 }
 
-/** The parameter an open-ended hit sweep sets. */
-const HIT_PARAM = 'hit';
+export interface HitSweepLevel {
+  param: string;
+  every: number;
+  edges: number;
+}
+
+/** The parameter an open-ended hit sweep sets: `hit`, then `hit2`, `hit3` for the cuts after the first. */
+const hitParam = (level: number) => (level === 1 ? 'hit' : `hit${level}`);
+/** Cuts of one case a sweep nests: a cut, a cut during its recovery, and one more. */
+const MAX_SWEEP_LEVELS = 3;
 
 const STEP_META = ['timeout', 'name'] as const;
 
@@ -101,7 +114,7 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     const step = parseStepItem(yaml, item, index, issues);
     if (step) steps.push(step);
   });
-  const hitSweep = openHitSweep(yaml, steps, top.params, issues);
+  const hitSweeps = openHitSweeps(yaml, steps, top.params, issues);
   const tooMany = tooManyCases(top.params);
   if (tooMany) issues.push(yaml.issue(['params'], `the parameters make ${tooMany}`, { key: true }));
 
@@ -122,21 +135,19 @@ export function loadScenario(file: string, cwd?: string): Scenario {
     steps,
     expect,
     states,
-    ...(hitSweep ? { hitSweep } : {}),
+    hitSweeps,
+    ...(hitSweeps[0] ? { hitSweep: hitSweeps[0] } : {}),
   };
 }
 
 /**
  * A cut step with `hit: all` or `hit: { every: N, edges: K }` becomes `hit: ${hit}` over an open-ended parameter
- * `hit` (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep).
+ * `hit` (its first value 1 in `params`); the run extends the sweep as cases come back (HitSweep). A second and a
+ * third such step sweep `hit2` and `hit3`, within each point of the one before. The step is told its parameter
+ * (`at.sweep`), so a hit it never reaches names the level that ended.
  */
-function openHitSweep(
-  yaml: YamlFile,
-  steps: ScenarioStep[],
-  params: Record<string, string[]>,
-  issues: ConfigIssue[],
-): Scenario['hitSweep'] {
-  let sweep: Scenario['hitSweep'];
+function openHitSweeps(yaml: YamlFile, steps: ScenarioStep[], params: Record<string, string[]>, issues: ConfigIssue[]): HitSweepLevel[] {
+  const sweeps: HitSweepLevel[] = [];
   for (const step of steps) {
     const at = step.key === 'cut' ? (step.raw as { at?: { hit?: unknown } } | undefined)?.at : undefined;
     const hit = at && typeof at === 'object' ? at.hit : undefined;
@@ -146,27 +157,28 @@ function openHitSweep(
     const every = sample ? Number(sample['every']) : 1;
     const edges = sample?.['edges'] === undefined ? DEFAULT_EDGES : Number(sample['edges']);
     const extra = Object.keys(sample ?? {}).filter((k) => k !== 'every' && k !== 'edges');
+    const param = hitParam(sweeps.length + 1);
     const refused = extra.length
       ? `hit takes { every: N, edges: K }, not ${extra.join(', ')}`
       : !Number.isInteger(every) || every < 1
         ? 'every takes a whole number of hits, 1 or more'
         : !Number.isInteger(edges) || edges < 0
           ? 'edges takes a whole number of hits, 0 or more'
-          : sweep
-            ? 'only one cut step of a scenario can sweep its hits'
-            : HIT_PARAM in params
-              ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${HIT_PARAM}", which params already defines`
+          : sweeps.length >= MAX_SWEEP_LEVELS
+            ? `a scenario sweeps the hits of ${MAX_SWEEP_LEVELS} cut steps at most (a cut, and cuts during the recoveries)`
+            : param in params
+              ? `hit: ${hit === 'all' ? 'all' : '{ every }'} sweeps through the parameter "${param}", which params already defines`
               : undefined;
     // A refused sweep still reads as hit 1 below, so the step's own check adds no second message about it.
-    step.raw = { ...(step.raw as object), at: { ...at, hit: refused ? 1 : `\${${HIT_PARAM}}` } };
+    step.raw = { ...(step.raw as object), at: { ...at, hit: refused ? 1 : `\${${param}}`, ...(refused ? {} : { sweep: param }) } };
     if (refused) {
       issues.push(yaml.issue(where, refused));
       continue;
     }
-    sweep = { param: HIT_PARAM, every, edges };
-    params[HIT_PARAM] = ['1'];
+    sweeps.push({ param, every, edges });
+    params[param] = ['1'];
   }
-  return sweep;
+  return sweeps;
 }
 
 function parseStepItem(yaml: YamlFile, item: unknown, index: number, issues: ConfigIssue[]): ScenarioStep | undefined {

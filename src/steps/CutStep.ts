@@ -13,6 +13,8 @@ import { defineStep, type StepContext } from './Step.js';
 export const MISSED_HIT = 'cut_missed_hit';
 /** Set with MISSED_HIT when the probe counted the calls it saw instead: the function's hit count. */
 export const HITS_SEEN = 'cut_hits_seen';
+/** Set with MISSED_HIT when the hit came from a sweep: its parameter (`hit2` for a cut during a recovery). */
+export const MISSED_SWEEP = 'cut_missed_sweep';
 
 /** `at: { symbol, hit }`: a code location, where the probe speaks GDB. */
 const codeLocation = z.strictObject({
@@ -24,6 +26,11 @@ const codeLocation = z.strictObject({
     .optional()
     .describe("Rig image whose ELF defines the symbol (its path, or the same path with `.elf`); default: the rig's first image."),
   symbols: z.string().min(1).optional().describe('An explicit ELF instead, relative to the scenario file.'),
+  sweep: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The sweep parameter the hit comes from (`hit`, `hit2`), set by a scenario's `hit: all` or `hit: { every }`."),
 });
 
 /**
@@ -226,6 +233,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         // A hit sweep ends at the first hit the firmware never makes, and learns its count from it (HitSweep).
         if (err instanceof CaseFailure) {
           ctx.note(MISSED_HIT, String(at.hit));
+          if (at.sweep) ctx.note(MISSED_SWEEP, at.sweep);
           if (calls === undefined) throw err;
           ctx.note(HITS_SEEN, String(calls));
           throw new CaseFailure(`${err.message}: ${calls === 1 ? '1 call' : `${calls} calls`}`);
@@ -264,7 +272,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         state,
         ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
       });
-      await keepFlashAtCut(ctx);
+      const flashFiles = await keepFlashAtCut(ctx);
       if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
       ctx.note('cut_anchor', anchor);
       ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
@@ -272,6 +280,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
       ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
       const pc = applied?.pc ?? halt.pc;
       if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);
+      if (flashFiles.length) await ctx.cutMade?.({ flashFiles, landed: state, sweep: at.sweep });
     });
   });
 }

@@ -33,6 +33,12 @@ export interface StepContext {
    * every parameter but the hit), whose boards make the same calls in the same order up to their cut.
    */
   sequence?: string;
+  /**
+   * A code cut left the board off with these flash files (landed in model state `landed`), at the cut of sweep
+   * parameter `sweep`. Where the run prunes (a multi-cut sweep), it ends the case as a skip when another case of
+   * the run already reached the same state.
+   */
+  cutMade?(cut: { flashFiles: string[]; landed: string; sweep?: string }): Promise<void>;
 }
 
 /** What a step refers to, checked when the scenario is loaded against the model and the rig. */

@@ -6,7 +6,8 @@ import { loadScenario, type Scenario } from '../../src/scenario/Scenario.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { expandCases } from '../../src/scenario/cases.js';
 import { HitSweep } from '../../src/run/HitSweep.js';
-import { HITS_SEEN, MISSED_HIT } from '../../src/steps/CutStep.js';
+import { HITS_SEEN, MISSED_HIT, MISSED_SWEEP } from '../../src/steps/CutStep.js';
+import { PRUNED_AT } from '../../src/run/ExploredStates.js';
 import { sampledHits } from '../../src/scenario/hitSample.js';
 import { caseResult } from '../helpers/results.js';
 
@@ -35,6 +36,7 @@ const ran = (hit: number, missed = false, seen?: number) =>
   caseResult({
     id: `hits[hit=${hit}]`,
     scenario: 'hits',
+    params: { hit: String(hit) },
     status: missed ? 'fail' : 'pass',
     properties: missed ? { [MISSED_HIT]: String(hit), ...(seen === undefined ? {} : { [HITS_SEEN]: String(seen) }) } : {},
   });
@@ -194,5 +196,90 @@ describe('cut at: { hit: all | { every: N } }', () => {
       'hits[fault=after-op,seed=2,hit=101]',
       'hits[fault=torn-word,seed=2,hit=201]',
     ]);
+  });
+
+  it('a second sweeping cut sweeps hit2 within each hit of the first, depth first, each level finding its own end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-hits-'));
+    const file = join(dir, 'double.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: double',
+        'steps:',
+        '  - cut: { at: { symbol: flash_program_word, hit: { every: 10, edges: 1 } } }',
+        '  - cut: { at: { symbol: flash_program_word, hit: { every: 10, edges: 1 } } }',
+        'expect: { model: { initial: a, states: { a: {} } } }',
+      ].join('\n'),
+    );
+    const s = loadScenario(file);
+    expect(s.hitSweeps.map((l) => l.param)).toEqual(['hit', 'hit2']);
+    expect(s.params).toEqual({ hit: ['1'], hit2: ['1'] });
+    const planned = expandCases(s);
+    expect(planned.map((c) => c.id)).toEqual(['double[hit=1,hit2=1]']);
+    const sweep = new HitSweep({ ...s, hitSweep: s.hitSweep! }, planned);
+    // The first cut's function is called 15 times, the recovery's 12 times: the sweep finds both ends.
+    const ids: string[] = [];
+    for (let spec = sweep.next(); spec; spec = sweep.next()) {
+      ids.push(spec.id);
+      const hit = Number(spec.params['hit']);
+      const hit2 = Number(spec.params['hit2']);
+      const missed = hit > 15 ? { sweep: 'hit', seen: 15, at: hit } : hit2 > 12 ? { sweep: 'hit2', seen: 12, at: hit2 } : undefined;
+      const result = caseResult({
+        id: spec.id,
+        scenario: 'double',
+        params: spec.params,
+        status: missed ? 'fail' : 'pass',
+        properties: missed ? { [MISSED_HIT]: String(missed.at), [HITS_SEEN]: String(missed.seen), [MISSED_SWEEP]: missed.sweep } : {},
+      });
+      expect(sweep.settle(result)).toBe(missed !== undefined);
+      if (missed) expect(result.message).toMatch(/^end of the sweep/);
+      expect(ids.length).toBeLessThan(100);
+    }
+    // Below hit 1: hit2 2 (1 was planned), 11, 21 (past 12: the end), then the last, 12.
+    expect(ids.slice(0, 4)).toEqual(['double[hit=1,hit2=11]', 'double[hit=1,hit2=21]', 'double[hit=1,hit2=12]', 'double[hit=11,hit2=1]']);
+    const firstHits = [...new Set(ids.map((id) => Number(/hit=(\d+)/.exec(id)![1])))];
+    expect(firstHits).toEqual([1, 11, 21, 15]);
+  });
+
+  it('a case pruned at the first cut closes what the sweep would have run below it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-hits-'));
+    const file = join(dir, 'double.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: double',
+        'steps:',
+        '  - cut: { at: { symbol: f, hit: all } }',
+        '  - cut: { at: { symbol: f, hit: all } }',
+        'expect: { model: { initial: a, states: { a: {} } } }',
+      ].join('\n'),
+    );
+    const s = loadScenario(file);
+    const sweep = new HitSweep({ ...s, hitSweep: s.hitSweep! }, expandCases(s));
+    expect(sweep.next()?.id).toBe('double[hit=1,hit2=2]');
+    const pruned = caseResult({
+      id: 'double[hit=1,hit2=2]',
+      scenario: 'double',
+      params: { hit: '1', hit2: '2' },
+      status: 'skipped',
+      properties: { [PRUNED_AT]: 'hit' },
+    });
+    expect(sweep.settle(pruned)).toBe(false);
+    expect(sweep.next()?.id).toBe('double[hit=2,hit2=1]');
+  });
+
+  it('more than three sweeping cuts are refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-hits-'));
+    const file = join(dir, 'four.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: four',
+        'steps:',
+        ...Array(4).fill('  - cut: { at: { symbol: f, hit: all } }'),
+        'expect: { model: { initial: a, states: { a: {} } } }',
+      ].join('\n'),
+    );
+    expect(() => loadScenario(file)).toThrow(/sweeps the hits of 3 cut steps at most/);
   });
 });
