@@ -75,7 +75,8 @@ function typeOf(s: JsonSchema): string {
 function defaultOf(s: JsonSchema, required: boolean): string {
   const value = s.default;
   if (value === undefined) return required ? 'required' : '';
-  if (typeof value === 'number' && s.title === 'duration') return code(formatDuration(value));
+  if (typeof value === 'number' && s.title === 'duration')
+    return code(value >= 3_600_000 && value % 3_600_000 === 0 ? `${value / 3_600_000}h` : formatDuration(value));
   if (typeof value === 'number' && s.title === 'size') return code(value % 1024 === 0 && value > 0 ? `${value / 1024}K` : String(value));
   if (value === '') return code("''");
   return code(typeof value === 'string' ? value : JSON.stringify(value));

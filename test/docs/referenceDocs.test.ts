@@ -8,6 +8,11 @@ import { outputDrivers } from '../../src/drivers/output/registry.js';
 import { powerDrivers } from '../../src/drivers/power/registry.js';
 import { probeDrivers } from '../../src/drivers/probe/registry.js';
 import { steps } from '../../src/steps/registry.js';
+import { imageSchema } from '../../src/config/imageSchema.js';
+import { layoutSchema } from '../../src/flash/layoutSchema.js';
+import { checkLayout } from '../../src/flash/layoutRules.js';
+import { rigFileSchema } from '../../src/rig/RigSpec.js';
+import { qemuBoardSchema } from '../../src/virtual/QemuBoardOptions.js';
 import { ROOT } from '../helpers/hilCli.js';
 
 /** The reference docs are written from the schemas (npm run docs): they must be what the schemas say now. */
@@ -68,7 +73,14 @@ describe('the generated reference docs', () => {
     }
   });
 
-  it('has rig-file examples that parse as YAML', () => {
-    for (const example of Object.values(RIG_EXAMPLES)) expect(parse(example)).toBeInstanceOf(Object);
+  it('has rig-file examples their schemas accept', () => {
+    const top = rigFileSchema.safeParse(parse(RIG_EXAMPLES.top));
+    expect(top.error?.issues ?? []).toEqual([]);
+    const qemu = qemuBoardSchema.safeParse((parse(RIG_EXAMPLES.qemu) as { resources: { qemu: unknown } }).resources.qemu);
+    expect(qemu.error?.issues ?? []).toEqual([]);
+    const layout = layoutSchema.parse((parse(RIG_EXAMPLES.layout) as { layout: unknown }).layout);
+    expect(checkLayout(layout)).toEqual([]);
+    for (const image of Object.values((parse(RIG_EXAMPLES.images) as { images: Record<string, unknown> }).images))
+      expect(imageSchema.safeParse(image).error?.issues ?? []).toEqual([]);
   });
 });
