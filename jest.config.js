@@ -22,6 +22,7 @@ const INTEGRATION = [
   '<rootDir>/test/drivers/probe/gdb.test.ts',
   '<rootDir>/test/image/bootloaderAcceptsImages.test.ts',
   '<rootDir>/test/report/html.test.ts',
+  '<rootDir>/test/report/htmlScreenshots.test.ts',
 ];
 
 export default {

@@ -13,7 +13,7 @@ section.case{border:1px solid #ccc;border-left:6px solid #8c8;border-radius:4px;
 section.status-fail{border-left-color:#d33}section.status-error{border-left-color:#e90}section.status-skipped{border-left-color:#aaa}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:700;color:#fff;background:#3a3}
 .badge.fail{background:#d33}.badge.error{background:#e90}.badge.skipped{background:#999}.badge.flaky{background:#a5a}.badge.override{background:#36c}
-.message{font-weight:600}pre.detail{background:#fff4f4;padding:.5em;overflow:auto;white-space:pre-wrap}
+.message{font-weight:600}pre.detail{background:#fff4f4;padding:.5em;overflow:auto;white-space:pre-wrap;max-height:14em}
 table.props th{text-align:left;font-weight:400;color:#555;padding-right:1em}table.props td{font-family:monospace;word-break:break-all}
 table.images{border-collapse:collapse;margin:.5em 0;font-size:.92em}table.images td,table.images th{border-bottom:1px solid #eee;padding:2px 10px 2px 0;text-align:left}
 table.images td.sha,table.images td.path{font-family:monospace;font-size:.9em;word-break:break-all}table.images tr.overridden td{background:#eef3ff;font-weight:600}
@@ -26,7 +26,7 @@ svg.timeline{border:1px solid #eee;background:#fcfcfc;user-select:none;cursor:cr
 svg.model text{font:12px monospace;fill:#222}svg.model text.edge-label{font:11px monospace;fill:#555}svg.model text.exit{font:11px monospace;fill:#b44}svg.model text.exit.taken{fill:#d00;font-weight:700}svg.model text.loop{font:11px monospace;fill:#666}svg.model text.loop.taken{fill:#262}
 svg.model .state rect{fill:#fff;stroke:#999}svg.model .state.visited rect{fill:#dff3d8;stroke:#393}
 svg.model .cluster rect{fill:#fafafa;stroke:#bbb;stroke-dasharray:4 3}svg.model .cluster.visited rect{fill:#f3fbf0;stroke:#8b8}
-svg.model .state.cut rect{stroke:#e07000;stroke-width:3}svg.model .cluster.cut rect{stroke:#e07000;stroke-width:2.5}svg.model text.cut-count{fill:#e07000;font-weight:700}
+svg.model .state.cut rect{stroke:#e07000;stroke-width:3}svg.model .cluster.cut rect{stroke:#e07000;stroke-width:2.5}svg.model text.cut-count{fill:#e07000;font:bold 13px sans-serif}
 svg.model .state.ended rect{stroke:#124;stroke-width:3.5}
 svg.model .fail-state rect{fill:#fff;stroke:#c66;stroke-dasharray:3 2}svg.model .fail-state.failed rect{fill:#fcc;stroke:#d00;stroke-width:3;stroke-dasharray:none}
 svg.model text.group-label{fill:#b44;font-weight:700}

@@ -113,7 +113,8 @@ function renderSweep(scenario: string, key: string, cases: readonly CaseResult[]
     stacked.set(slot, k + 1);
     const cy = rowY(p.c.status) + (((k % 5) + 1) >> 1) * (k % 2 ? -5 : 5);
     const link = href(p.c);
-    const title = `${p.c.id}: ${p.c.status.toUpperCase()}${p.c.message ? ` — ${p.c.message}` : ''} (cut in ${p.cut})`;
+    // The message is in the cases table and on the case's page: a 500-point plot stays small without it.
+    const title = `${p.c.id}: ${p.c.status.toUpperCase()}, cut in ${p.cut}`;
     const dot = `<circle class="point ${p.c.status}" data-case="${escapeHtml(p.c.id)}" cx="${f(px(p.x))}" cy="${cy}" r="5"><title>${escapeHtml(title)}</title></circle>`;
     parts.push(link ? `<a href="${escapeHtml(link)}">${dot}</a>` : dot);
   }

@@ -1,25 +1,32 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { openInputFile } from '../config/inputFile.js';
 import { IMAGE_MAGIC } from '../image/McubootImage.js';
 import { formatVersion } from '../image/imageVersion.js';
 import type { RigSpec } from '../rig/RigSpec.js';
 
 /**
- * What the case flashed, for the report's header and JUnit: `image.<name>.path`, `.sha256` (each image that can
+ * What the case flashed, for the report's header and JUnit: `image.<name>.path` (see `shown`), `.sha256` (each image that can
  * be read), `.version` (an MCUboot image's header) and `.overridden` (`--image` or `scenario` when the run put
  * another file in place of the rig's).
  */
 export async function imageProperties(rig: RigSpec): Promise<Record<string, string>> {
   const properties: Record<string, string> = {};
   for (const [name, image] of Object.entries(rig.images)) {
-    properties[`image.${name}.path`] = image.path;
+    properties[`image.${name}.path`] = shown(image.path);
     const read = await readImage(image.path);
     if (read) properties[`image.${name}.sha256`] = read.sha256;
     if (read?.version) properties[`image.${name}.version`] = read.version;
     if (image.overriddenBy) properties[`image.${name}.overridden`] = image.overriddenBy;
   }
   return properties;
+}
+
+/** Relative to the folder hil runs in when the image is inside it (as the rig file or `--image` named it), else absolute. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 async function readImage(path: string): Promise<{ sha256: string; version?: string } | undefined> {
