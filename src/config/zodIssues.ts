@@ -101,7 +101,10 @@ function matchedBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined 
   const matched = issue.errors.filter(
     (branch) => branch.length && branch.every((sub) => sub.path.length > 0 || sub.code === 'custom' || sub.code === 'unrecognized_keys'),
   );
-  return matched.sort((a, b) => a.length - b.length)[0];
+  const branch = matched.sort((a, b) => a.length - b.length)[0];
+  // A misspelt key is why a required one is missing (`text:` for `pattern:`): naming it is the one message.
+  const unknown = branch?.filter((sub) => sub.code === 'unrecognized_keys');
+  return unknown?.length ? unknown : branch;
 }
 
 /** Turns a failed zod parse of `data` (found at `base` in `yaml`) into located issues, one per problem. */
@@ -121,11 +124,13 @@ function zodToIssues(
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
+      // One message per mapping, at its first unknown key: several typos in one place are one thing to fix.
       const allowed = keysAt(schema, rel);
-      for (const key of issue.keys) {
-        const known = allowed.length ? `; known keys: ${allowed.join(', ')}` : '';
-        out.push(yaml.issue([...base, ...rel, key], `unknown key "${key}"${suggestion(key, allowed)}${known}`, { key: true }));
-      }
+      const known = allowed.length ? `; known keys: ${allowed.join(', ')}` : '';
+      const [first, ...more] = issue.keys;
+      if (first === undefined) continue;
+      const others = more.length ? ` (and ${more.map((k) => `"${k}"`).join(', ')})` : '';
+      out.push(yaml.issue([...base, ...rel, first], `unknown key "${first}"${suggestion(first, allowed)}${others}${known}`, { key: true }));
       continue;
     }
     out.push(yaml.issue([...base, ...rel], message(issue)));
