@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/hilCli.js';
@@ -116,4 +116,58 @@ describe('the npm package', () => {
     // a project now (rigs/ is there): the virtual board's flash and the lease live in its .hil/
     expect(readdirSync(join(project, '.hil'))).toEqual(expect.arrayContaining(['rigs']));
   }, 180_000);
+
+  it('runs the example jest test written against the API (docs/api.md) with the installed package, and type-checks it against its declarations', async () => {
+    // What docs/api.md tells a team to install, at the versions this repository tests with (in npm's cache).
+    const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies as Record<string, string>;
+    const tools = ['jest', '@jest/globals', '@swc/core', '@swc/jest', 'jest-junit', 'typescript', '@types/node'].map(
+      (p) => `${p}@${ours[p]}`,
+    );
+    const installed = await execa('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', ...tools], {
+      cwd: project,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 240_000,
+    });
+    expect(installed.stderr).not.toMatch(/ERR!/);
+    mkdirSync(join(project, 'test'), { recursive: true });
+    copyFileSync(join(ROOT, 'docs/examples/rollback.test.ts'), join(project, 'test/rollback.test.ts'));
+    // The jest configuration docs/api.md shows, as it shows it.
+    const config = /```js\n(export default \{[\s\S]*?\n\};)\n```/.exec(readFileSync(join(ROOT, 'docs/api.md'), 'utf8'))![1]!;
+    writeFileSync(join(project, 'jest.config.mjs'), `${config}\n`);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
+        include: ['test'],
+      }),
+    );
+
+    const tsc = await execa('npx', ['--no-install', 'tsc', '-p', '.'], {
+      cwd: project,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 120_000,
+    });
+    expect(tsc.stdout).toBe('');
+    expect(tsc.exitCode).toBe(0);
+
+    const jest = await execa('npx', ['--no-install', 'jest'], {
+      cwd: project,
+      env: { ...env, NODE_OPTIONS: '--experimental-vm-modules' },
+      extendEnv: false,
+      reject: false,
+      timeout: 180_000,
+      forceKillAfterDelay: 2_000,
+    });
+    expect(jest.stderr).toMatch(/PASS test\/rollback\.test\.ts/);
+    expect(jest.exitCode).toBe(0);
+    expect(readFileSync(join(project, 'reports', 'jest-junit.xml'), 'utf8')).toMatch(/<property name="cut_state" value="copying"\/>/);
+    const run = readdirSync(join(project, 'reports')).find((d) => d.endsWith('-rollback'))!;
+    expect(JSON.parse(readFileSync(join(project, 'reports', run, 'results.json'), 'utf8')).cases).toEqual([
+      expect.objectContaining({ status: 'pass', cuts: [expect.objectContaining({ state: 'copying' })] }),
+    ]);
+  }, 420_000);
 });
