@@ -3,6 +3,8 @@ export const CALL_REGISTERS = ['sp', 'lr', 'r0', 'r1', 'r2', 'r3'] as const;
 
 /** The first argument: the flash address a program or erase function is given, and accesses. */
 const ADDRESS = CALL_REGISTERS.indexOf('r0');
+/** The second: the value a word program writes. All ones changes nothing a write watchpoint would report. */
+const VALUE = CALL_REGISTERS.indexOf('r1');
 
 /** Stops a watchpoint run must save over counting to be worth its own few (the other accesses to the word). */
 const MIN_GAIN = 4;
@@ -40,7 +42,7 @@ export class HitTrace {
     let latest: Waypoint | undefined;
     for (let k = 1; k < hit && this.calls[k - 1]; k++) {
       const address = wordOf(this.calls[k - 1]!);
-      if (!used.has(address)) latest = { hit: k, address };
+      if (!used.has(address) && this.calls[k - 1]![VALUE] !== 0xffffffff) latest = { hit: k, address };
       used.add(address);
     }
     return latest && latest.hit >= MIN_GAIN ? latest : undefined;

@@ -486,9 +486,12 @@ async function learn(mi: GdbMi, traced: { trace: HitTrace; key: string }, hit: n
   return false;
 }
 
-/** An access watchpoint on the word the waypoint's call programs. */
+/**
+ * A write watchpoint on the word the waypoint's call programs. Not an access watchpoint: code running from the
+ * same flash reads its constants there, and a stop per read made a case miss its hit.
+ */
 function watchWord(waypoint: Waypoint): string {
-  return `awatch *(unsigned int *)${hex(waypoint.address)}`;
+  return `watch *(unsigned int *)${hex(waypoint.address)}`;
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -39,6 +39,12 @@ describe('HitTrace', () => {
     expect(new HitTrace().waypoint(100)).toBeUndefined();
   });
 
+  it('never a hit that programs all ones: the word does not change, so a write watchpoint never reports it', () => {
+    const trace = new HitTrace();
+    for (let hit = 1; hit <= 6; hit++) trace.record(hit, call(0x21010000 + 4 * hit, hit === 6 ? 0xffffffff : hit));
+    expect(trace.waypoint(7)?.hit).toBe(5);
+  });
+
   it('a hit seen again with other registers is another call: record says so', () => {
     const trace = new HitTrace();
     expect(trace.record(3, call(0x21010008, 1))).toBe(true);
