@@ -227,7 +227,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
       armedOk();
       let halt: Halt;
       try {
-        halt = await haltWithin(armed, within, anchor, signal);
+        halt = await haltWithin(armed, within, anchor, signal, () => inCuttableState(ctx));
       } catch (err) {
         const calls = await armed.release();
         // A hit sweep ends at the first hit the firmware never makes, and learns its count from it (HitSweep).
@@ -298,12 +298,34 @@ function faultNote(model: string, seed: number, applied: FaultApplied | undefine
   return `${model} seed ${seed}${what}${applied?.changed ? `, ${applied.changed} bytes changed` : ''}`;
 }
 
-function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal): Promise<Halt> {
+/** Whether the model is in a state it marks cuttable: the operation a code cut sweeps is still under way. */
+function inCuttableState(ctx: StepContext): boolean {
+  const state = ctx.expect.state();
+  return (ctx.expect.coverage().cuttable ?? []).some((name) => ctx.expect.within(state, name));
+}
+
+/** How many more `within` periods a hit may take while the board is still in a cuttable state. */
+const MAX_EXTENSIONS = 20;
+
+/**
+ * The halt, or a CaseFailure once `within` passed without it. A hit sweep learns its end (and the firmware's call
+ * count) from that failure, so it must not come while the operation is still going: on a slow or loaded runner
+ * a copy can outlast `within`, and the count then was a wrong end (437 of 553 calls). While `stillGoing` says
+ * so, the deadline moves on by `within` again, up to MAX_EXTENSIONS times; a board stuck there is the model's
+ * to fail (its `after` limits) or the case timeout's.
+ */
+function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal, stillGoing: () => boolean): Promise<Halt> {
   return new Promise<Halt>((resolveHalt, reject) => {
-    const timer = setTimeout(
-      () => finish(() => reject(new CaseFailure(`cut: ${anchor} not reached within ${formatDuration(within)}`))),
-      within,
-    );
+    let extensions = 0;
+    const expire = () => {
+      if (extensions < MAX_EXTENSIONS && stillGoing()) {
+        extensions += 1;
+        timer = setTimeout(expire, within);
+        return;
+      }
+      finish(() => reject(new CaseFailure(`cut: ${anchor} not reached within ${formatDuration(within * (extensions + 1))}`)));
+    };
+    let timer = setTimeout(expire, within);
     const onAbort = () => finish(() => reject(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     armed.halted.then(

@@ -79,6 +79,22 @@ describe('cut at the N-th flash_program_word', () => {
     );
   }, 300_000);
 
+  it('a `within` shorter than the copy: no hit is declared missing while the board is still copying, so the count is the whole 553', async () => {
+    const folder = join(reports, 'short-within');
+    mkdirSync(folder);
+    const file = join(folder, 'short.yaml');
+    const exhaustive = readFileSync(join(ROOT, 'scenarios/rollback-powerfail-exhaustive.yaml'), 'utf8');
+    expect(exhaustive).toContain('within: 10s');
+    writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: short').replace('within: 10s', 'within: 300ms'));
+    const r = await hil(
+      ['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), '--param', 'hit=100000', '--wait', '240', '--report-dir', join(folder, 'r')],
+      { timeoutMs: 300_000 },
+    );
+    expect(r.stdout).toMatch(
+      /^ {2}FAIL short\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within [\d.]+m?s: 553 calls/m,
+    );
+  }, 300_000);
+
   it('an explicit hit past the last fails (hit N not reached), by --param or --case; only a sweep ends there as a skip', async () => {
     for (const [dir, args] of [
       ['past-param', ['--param', 'hit=100000']],
