@@ -120,6 +120,10 @@ class ExpectationModel implements Expectation {
   }
 
   feedLine(line: ConsoleLine): void {
+    if (!line.text.includes('\r')) {
+      if (line.text !== '') this.feedSegment({ t: line.t, text: line.text });
+      return;
+    }
     let first = true;
     for (const text of line.text.split('\r')) {
       if (text === '') continue;
