@@ -76,9 +76,16 @@ export interface Expectation {
   /**
    * Resolves when the model is in `state` (now or later); rejects with CaseFailure when the model fails, the
    * timeout passes or the signal aborts. With `recent`, an entry into `state` that already came and went
-   * counts too, when it came after the previous `recent` wait returned and after the last runner event.
+   * counts too, when it came after the previous `recent` wait returned and after the last runner event. With
+   * `fresh`, being in `state` does not count: only an entry after the last runner event (and, with `recent`,
+   * after the previous wait) does.
    */
-  waitFor(state: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean }): Promise<void>;
+  waitFor(state: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean; fresh?: boolean }): Promise<void>;
+  /**
+   * Resolves once a console line (or prompt) matched `pattern` after the last runner event: at once if one
+   * already has, else at the next. Rejects as `waitFor` does.
+   */
+  waitForMatch(pattern: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
   /** Calls `listener` each time the model enters `state`. */
   onEnter(state: string, listener: (t: number) => void): () => void;
   /** Calls `listener` for every classified line event (used by `cut` on a pattern). */

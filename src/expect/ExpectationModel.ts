@@ -87,6 +87,10 @@ class ExpectationModel implements Expectation {
    * each runner event's time, so an entry from before the last power, button, reset or send never counts.
    */
   private recent: Array<{ state: StateSpec; t: number }> = [];
+  /** When the last runner event was asked for, and when each pattern last matched: a `send` waits for a prompt after it. */
+  private lastRunnerAt = -Infinity;
+  private readonly lastMatch = new Map<string, number>();
+  private lastRunnerName?: string;
   /** States entered and transitions taken in the macrostep xstate is running (reported by its actions). */
   private readonly entered: StateSpec[] = [];
   private readonly taken: TransitionSpec[] = [];
@@ -164,6 +168,7 @@ class ExpectationModel implements Expectation {
 
   private lineEvent(event: { type: string; groups: Record<string, string> }, segment: ConsoleSegment): void {
     const lineEvent: LineEvent = { type: event.type, t: segment.t, line: segment.text, groups: event.groups };
+    this.lastMatch.set(event.type, segment.t);
     for (const listener of this.lineListeners) this.call(() => listener(lineEvent));
     this.dispatch({ type: event.type, groups: event.groups, t: segment.t, line: segment.text });
   }
@@ -172,6 +177,8 @@ class ExpectationModel implements Expectation {
     if (this.stopped || this.failed) return;
     // By time, not arrival: the board may answer a send before the write that sent it returns.
     const from = event.askedAt ?? event.t;
+    this.lastRunnerAt = from;
+    this.lastRunnerName = event.type;
     this.recent = this.recent.filter((e) => e.t >= from);
     this.dispatch({ type: event.type, groups: runnerEventGroups(event.type, event.detail), t: event.t });
   }
@@ -199,14 +206,47 @@ class ExpectationModel implements Expectation {
     return () => this.failureListeners.delete(listener);
   }
 
-  waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean }): Promise<void> {
+  waitForMatch(pattern: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.failed) return Promise.reject(caseFailureOf(this.failed));
+    if ((this.lastMatch.get(pattern) ?? -Infinity) >= this.lastRunnerAt) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        unlisten();
+        unfail();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onAbort = () => done(signal!.reason);
+      const timer = this.clock.setTimeout(
+        () =>
+          done(
+            new CaseFailure(
+              `timed out after ${formatSeconds(timeoutMs)} waiting for ${pattern} (nothing printed matched it since the last ${this.lastRunnerName ?? 'step'}); model is in ${this.leaf.path}`,
+              this.details(),
+            ),
+          ),
+        timeoutMs,
+      );
+      const unlisten = this.onLineEvent((e) => {
+        if (e.type === pattern) done();
+      });
+      const unfail = this.onFailure((f) => done(caseFailureOf(f)));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  waitFor(name: string, options: { timeoutMs: number; signal?: AbortSignal; recent?: boolean; fresh?: boolean }): Promise<void> {
     let target: StateSpec;
     try {
       target = this.resolve(name);
     } catch (err) {
       return Promise.reject(err);
     }
-    const { signal, timeoutMs, recent } = options;
+    const { signal, timeoutMs, recent, fresh } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.failed) return Promise.reject(caseFailureOf(this.failed));
     // A later `recent` wait looks only past what this one saw.
@@ -218,7 +258,8 @@ class ExpectationModel implements Expectation {
       seen(passed + 1);
       return Promise.resolve();
     }
-    if (isWithin(this.leaf, target)) {
+    // A fresh wait wants an entry: being in the state since before the last runner event does not count.
+    if (!fresh && isWithin(this.leaf, target)) {
       seen(this.recent.length);
       return Promise.resolve();
     }

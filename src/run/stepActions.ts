@@ -1,4 +1,5 @@
 import { RigError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import type { Timeline } from '../core/Timeline.js';
 import type { Expectation } from '../expect/Expectation.js';
 import type { RigHandles } from '../rig/RigHandles.js';
@@ -65,9 +66,18 @@ export function stepActions(parts: StepActionParts): StepActions {
       else buttonsDown.delete(name);
       if (opts?.button) model.send({ type: active ? 'BUTTON_DOWN' : 'BUTTON_UP', t: askedAt, detail: name });
     },
-    async send(data: string | Uint8Array) {
+    async send(data: string | Uint8Array, opts?: { charDelayMs?: number; signal?: AbortSignal }) {
       const askedAt = timeline.now();
-      await rigHandles.console.write(data);
+      const delayMs = opts?.charDelayMs ?? 0;
+      if (delayMs > 0) {
+        const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+        for (let i = 0; i < bytes.length; i++) {
+          if (i > 0) await sleep(delayMs, opts?.signal);
+          await rigHandles.console.write(bytes.subarray(i, i + 1));
+        }
+      } else {
+        await rigHandles.console.write(data);
+      }
       const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
       timeline.record('sent', { text });
       model.send({ type: 'SENT', t: timeline.now(), askedAt, detail: text });

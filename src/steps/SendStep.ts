@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from '../core/duration.js';
 import { defineStep } from './Step.js';
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' };
@@ -26,36 +27,62 @@ function decodeEscapes(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
+const pacing = {
+  /** A pattern name: wait until the console printed a match since the last power, button, reset or send. */
+  after: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a pattern name: write once a line or prompt matched it since the last power, button, reset or send'),
+  /** Pause between characters: a board polling its UART (U-Boot checking for Ctrl-C) loses keys typed ahead. */
+  charDelay: duration.optional().describe('pause between bytes (U-Boot loses keys typed while it polls for Ctrl-C)'),
+};
+
 /**
- * `send: reset` writes the line and a carriage return, as a terminal does;
- * `send: { raw: '\x03' }` writes bytes as given (stop U-Boot's autoboot, Ctrl-C);
- * `send: { line: 'reset', eol: '\n' }` picks the line ending.
+ * `send: version` writes the text and a carriage return (`\r`), as a terminal's Enter does;
+ * `send: { line: version, eol: '\n' }` picks the line ending (`''` for none);
+ * `send: { raw: '\x03' }` writes bytes as given (Ctrl-C), nothing appended.
+ * Either mapping takes `after: PROMPT` (write once the console showed PROMPT since the last step that acted on
+ * the board: the prompt after the previous command) and `charDelay: 5ms` (one character at a time).
  */
 export const sendStep = defineStep({
   key: 'send',
   example: `- send: version
 - send: { line: reset, eol: '\\r\\n' }
-- send: { raw: '\\x03' }`,
-  description: 'write a line or raw bytes to the console',
+- send: { raw: '\\x03' }
+- send: { line: 'md.l 0x04000000 4', after: PROMPT, charDelay: 2ms }`,
+  description: 'write a line or raw bytes to the console, after a prompt, paced',
   schema: z.union([
     z
       .string()
-      .transform((line) => ({ data: Buffer.from(`${line}\r`, 'utf8'), shown: line }))
+      .transform((line) => ({ data: Buffer.from(`${line}\r`, 'utf8'), shown: line, ...paced({}) }))
       .describe('a line of text, then a carriage return (\\r), as a terminal sends Enter'),
     z
       .strictObject({
         line: z.string().describe('the text'),
         eol: z.string().default('\\r').describe('what follows it, with escapes (`\\r\\n`, `\\n`, or `` for nothing)'),
+        ...pacing,
       })
       .transform((v) => ({
         data: Buffer.concat([Buffer.from(v.line, 'utf8'), decodeEscapes(v.eol)]),
         shown: v.line,
+        ...paced(v),
       })),
     z
-      .strictObject({ raw: z.string().describe('bytes as written, with escapes (`\\x03` is Ctrl-C); nothing is appended') })
-      .transform((v) => ({ data: decodeEscapes(v.raw), shown: JSON.stringify(v.raw) })),
+      .strictObject({ raw: z.string().describe('bytes as written, with escapes (`\\x03` is Ctrl-C); nothing is appended'), ...pacing })
+      .transform((v) => ({ data: decodeEscapes(v.raw), shown: JSON.stringify(v.raw), ...paced(v) })),
   ]),
-  timeoutMs: () => 5_000,
-  describe: (args) => `send ${args.shown}`,
-  run: (args, ctx) => ctx.send(args.data),
+  references: (args) => (args.after ? { patterns: [args.after] } : {}),
+  // Waiting for a prompt waits for the board's previous command; pacing adds its delay per byte.
+  timeoutMs: (args) => (args.after ? 30_000 : 5_000) + args.charDelayMs * args.data.length,
+  describe: (args) => `send ${args.shown}${args.after ? ` after ${args.after}` : ''}`,
+  async run(args, ctx) {
+    const typing = args.charDelayMs * args.data.length;
+    if (args.after) await ctx.expect.waitForMatch(args.after, { timeoutMs: Math.max(0, ctx.timeoutMs - typing), signal: ctx.signal });
+    await ctx.send(args.data, { charDelayMs: args.charDelayMs, signal: ctx.signal });
+  },
 });
+
+function paced(v: { after?: string; charDelay?: number }): { after?: string; charDelayMs: number } {
+  return v.after ? { after: v.after, charDelayMs: v.charDelay ?? 0 } : { charDelayMs: v.charDelay ?? 0 };
+}

@@ -22,8 +22,8 @@ export interface StepContext {
   setPower(on: boolean, cause: string): Promise<string>;
   /** Drives a named output and records it; a button edge also feeds BUTTON_DOWN/BUTTON_UP to the model. */
   setOutput(name: string, active: boolean, options?: { button?: boolean }): Promise<void>;
-  /** Writes to the console and feeds SENT to the model. */
-  send(data: string | Uint8Array): Promise<void>;
+  /** Writes to the console (one byte per `charDelayMs` when given) and feeds SENT to the model. */
+  send(data: string | Uint8Array, options?: { charDelayMs?: number; signal?: AbortSignal }): Promise<void>;
   /** Work that outlives its step (an armed cut); the runner awaits it before the case ends and cancels it on abort. */
   background(name: string, work: (signal: AbortSignal) => Promise<void>): void;
   /** Adds a JUnit property / result fact. */

@@ -117,3 +117,56 @@ describe('console segments into the model', () => {
     });
   });
 });
+
+describe('waiting for a state anew, and for a prompt', () => {
+  /** At the prompt after boot, as `wait: prompt` leaves it. */
+  async function atPrompt() {
+    const u = uboot();
+    u.x.send({ type: 'POWER_ON', t: 0 });
+    u.feed.push('Hit any key to stop autoboot:  0 \n=> ', 1);
+    await u.x.waitFor('prompt', { timeoutMs: 10, recent: true });
+    return u;
+  }
+
+  it('wait { in } returns at once in the state; wait { enter } waits for the next entry after the send', async () => {
+    const { x, feed, clock } = await atPrompt();
+    x.send({ type: 'SENT', t: 2, detail: 'version\r' });
+    await expect(x.waitFor('prompt', { timeoutMs: 10, recent: true })).resolves.toBeUndefined();
+    let entered = false;
+    const fresh = x.waitFor('prompt', { timeoutMs: 1000, recent: true, fresh: true }).then(() => (entered = true));
+    await Promise.resolve();
+    feed.push('version\r\nU-Boot 2023.01\r\n\r\n', 3);
+    await Promise.resolve();
+    expect(entered).toBe(false);
+    feed.push('=> ', 4);
+    await fresh;
+    // That entry is used up: the next fresh wait needs another one, and times out without it.
+    const again = x.waitFor('prompt', { timeoutMs: 50, recent: true, fresh: true });
+    clock.increment(50);
+    await expect(again).rejects.toThrow(/timed out after 50ms waiting for state prompt; model is in prompt/);
+  });
+
+  it('wait { enter } counts an entry made after the send and before the wait began', async () => {
+    const { x, feed } = await atPrompt();
+    x.send({ type: 'SENT', t: 2, askedAt: 2, detail: 'version\r' });
+    feed.push('version\r\nU-Boot 2023.01\r\n\r\n=> ', 3);
+    await expect(x.waitFor('prompt', { timeoutMs: 10, recent: true, fresh: true })).resolves.toBeUndefined();
+  });
+
+  it('waitForMatch returns at once for a prompt after the last send, and else waits for the next one', async () => {
+    const { x, feed, clock } = await atPrompt();
+    await expect(x.waitForMatch('PROMPT', { timeoutMs: 10 })).resolves.toBeUndefined();
+    x.send({ type: 'SENT', t: 2, askedAt: 2, detail: 'version\r' });
+    let matched = false;
+    const next = x.waitForMatch('PROMPT', { timeoutMs: 1000 }).then(() => (matched = true));
+    feed.push('version\r\n', 3);
+    await Promise.resolve();
+    expect(matched).toBe(false);
+    feed.push('U-Boot 2023.01\r\n\r\n=> ', 4);
+    await next;
+    x.send({ type: 'SENT', t: 5, detail: 'reset\r' });
+    const never = x.waitForMatch('PROMPT', { timeoutMs: 20 });
+    clock.increment(20);
+    await expect(never).rejects.toThrow(/^timed out after 20ms waiting for PROMPT \(nothing printed matched it since the last SENT\); model is in prompt$/);
+  });
+});
