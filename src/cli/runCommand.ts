@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { ConfigError, Interrupted } from '../core/errors.js';
 import type { RunResult } from '../report/RunResult.js';
-import { parseShard, planRun, run, shardPlan } from '../run/Run.js';
+import { parseShard, planRun, run, shardPlan, type PlannedScenario } from '../run/Run.js';
+import { Project } from '../config/Project.js';
 import { summaryLine } from '../report/summary.js';
 import { coverageTable } from '../report/coverageTable.js';
 import { DEFAULT_MAX_CASES } from '../run/CoverageSweep.js';
@@ -81,7 +82,7 @@ export async function runCommand(scenarios: string[], opts: RunOptions): Promise
   }
 
   if (opts.json) out(renderJsonReport(result).trimEnd());
-  else printSummary(result, opts);
+  else printSummary(result, opts, replayRefs(plan));
   for (const message of result.reportErrors ?? []) err(paint('red', `rig error (reports): ${message}`, color));
   return exitCodeForRun(result, result.interrupted);
 }
@@ -142,8 +143,14 @@ function multiCutLine(result: RunResult): string | undefined {
   return `multi-cut sweep: ${cases.length - pruned - ends} run, ${pruned} pruned, ${failed} failed${ends ? ` (${ends} past the end of a level)` : ''}`;
 }
 
+/** How a replay command names each scenario: its name, or its file when the name would not find it (given by path). */
+function replayRefs(plan: PlannedScenario[]): Map<string, string> {
+  const project = new Project();
+  return new Map(plan.map(({ scenario }) => [scenario.name, project.refFor('scenarios', scenario.name, scenario.file)]));
+}
+
 /** Coverage, cut latency, what did not pass (with the command that replays it), what was skipped, and where the reports are. */
-function printSummary(result: RunResult, opts: RunOptions): void {
+function printSummary(result: RunResult, opts: RunOptions, refs: Map<string, string>): void {
   for (const coverage of result.coverage ?? []) {
     out();
     for (const line of coverageTable(coverage)) out(line);
@@ -163,7 +170,7 @@ function printSummary(result: RunResult, opts: RunOptions): void {
     out('Not passing (replay one with the command shown):');
     for (const c of bad) {
       const rigArg = (opts.rig ? ` --rig ${opts.rig}` : '') + opts.image.map((i) => ` --image ${i}`).join('');
-      out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${c.scenario}${rigArg} --case '${c.id}'`);
+      out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${refs.get(c.scenario) ?? c.scenario}${rigArg} --case '${c.id}'`);
     }
   }
   const skipped = result.cases.filter((c) => c.status === 'skipped');

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { suggestion } from '../core/didYouMean.js';
@@ -63,5 +63,19 @@ export class Project {
         known.map((k) => k.name),
       )}; known: ${known.map((k) => k.name).join(', ') || 'none'} (looked in ${this.folders(kind).join(', ')})`,
     });
+  }
+
+  /**
+   * What to type to name `file` again in a command hil prints (a replay, a rig check): `name` when looking it up
+   * finds that very file, else the file's path from `cwd`, quoted for a shell when it needs to be.
+   */
+  refFor(kind: 'rigs' | 'scenarios', name: string, file: string, cwd: string = process.cwd()): string {
+    try {
+      if (resolve(this.resolve(kind, name)) === resolve(file)) return name;
+    } catch {
+      // Not found by name: the path it is.
+    }
+    const path = relative(cwd, file) || file;
+    return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
   }
 }

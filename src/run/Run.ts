@@ -228,6 +228,11 @@ function openRun(options: RunOptions, plan: PlannedScenario[], started: Date, t0
   };
 }
 
+/** The rig as `hil rig check` finds it from where hil runs: its name, or its file when given by path. */
+function rigRef(r: RunState, rig: RigSpec): string {
+  return new Project(r.options.cwd).refFor('rigs', rig.name, rig.file, r.options.cwd);
+}
+
 /** On disk before it is printed: whatever the run's end, a case seen to end is in the reports. */
 function caseEnded(r: RunState, result: CaseResult, n: number, print = true): void {
   r.cases.push(result);
@@ -245,7 +250,14 @@ async function runScenario(r: RunState, planned: PlannedScenario): Promise<strin
     if (!blockedBy.has(rig.name))
       blockedBy.set(
         rig.name,
-        await rigGate(rig.name, { ...options, root: r.root, runId: r.runId, quarantine: r.quarantine, leases: r.leases }),
+        await rigGate(rig.name, {
+          ...options,
+          root: r.root,
+          runId: r.runId,
+          quarantine: r.quarantine,
+          leases: r.leases,
+          checkRef: rigRef(r, rig),
+        }),
       );
   const sweep = options.untilCoverage ? new CoverageSweep(scenario, specs, cuttable, options.maxCases) : undefined;
   // An open-ended hit sweep, unless --case or --param fixed every level's hits.
@@ -319,7 +331,7 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
     if (options.signal.aborted || attempt.status === 'skipped') return false;
     const q = quarantine.record(rig.name, attempt.status, attempt.message, options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER);
     if (q) {
-      const block = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
+      const block = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError, rigRef(r, rig));
       blockedBy.set(rig.name, block);
       options.log(block.message.replace(/^not run: /, ''));
     }

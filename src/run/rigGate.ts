@@ -10,15 +10,18 @@ export interface Blocked {
   properties?: Record<string, string>;
 }
 
-export function quarantineBlock(rig: string, errors: number, since: string, lastError: string | undefined): Blocked {
+/** `ref`: how `hil rig check` finds the rig again (its name, or its file's path when the name does not find it). */
+export function quarantineBlock(rig: string, errors: number, since: string, lastError: string | undefined, ref = rig): Blocked {
   return {
     status: 'skipped',
-    message: `not run: rig ${rig} is quarantined since ${since} after ${errors} rig errors in a row${lastError ? ` (last: ${lastError})` : ''}; fix it, then \`hil rig check ${rig}\` puts it back in service`,
+    message: `not run: rig ${rig} is quarantined since ${since} after ${errors} rig errors in a row${lastError ? ` (last: ${lastError})` : ''}; fix it, then \`hil rig check ${ref}\` puts it back in service`,
     properties: { quarantined: 'true' },
   };
 }
 
 export interface GateOptions {
+  /** How `hil rig check` names the rig in the quarantine hint (default: its name). */
+  checkRef?: string;
   /** `hil rig health`: run on a quarantined rig, to find out whether it may come back. */
   ignoreQuarantine?: boolean;
   /** How long to queue for a rig another runner holds; 0 fails at once. */
@@ -36,7 +39,7 @@ export interface GateOptions {
 /** Takes the rig's lease (unless this run holds it already); says why its cases cannot run, if they cannot. */
 export async function rigGate(rig: string, o: GateOptions): Promise<Blocked | undefined> {
   const q = o.ignoreQuarantine ? undefined : o.quarantine.quarantined(rig);
-  if (q) return quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError);
+  if (q) return quarantineBlock(rig, q.consecutiveErrors, q.quarantinedAt!, q.lastError, o.checkRef);
   if (o.leases.has(rig)) return undefined;
   try {
     o.leases.set(rig, await RigLease.acquire({ dir: leaseDir(o.root), rig, run: o.runId, waitMs: o.waitMs, signal: o.signal, log: o.log }));
