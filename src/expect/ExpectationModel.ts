@@ -11,7 +11,7 @@ import { LineTail } from './LineTail.js';
 import { cuttableStates, namesOf, resolveStateName } from './modelSpec.js';
 import { FAIL, lineage, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
 import { runnerEventGroups } from './runnerEvents.js';
-import { expectedEvents, formatWhen, selectTransition } from './transitionSelection.js';
+import { expectedEvents, formatWhen, selectTransition, unmetGuards } from './transitionSelection.js';
 
 /** Timers of the model (`after`) and of `waitFor`; xstate's SimulatedClock fits, for tests. */
 interface ModelClock {
@@ -218,6 +218,7 @@ class ExpectationModel implements Expectation {
         unlisten();
         unfail();
         if (err === undefined) resolve();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason as given, as waitFor does
         else reject(err);
       };
       const onAbort = () => done(signal!.reason);
@@ -374,7 +375,7 @@ class ExpectationModel implements Expectation {
       if (input.line !== undefined && isStrict(this.leaf)) {
         this.fail({
           reason: 'unexpected',
-          what: `unexpected ${input.type}: ${quoteLine(input.line)}`,
+          what: `unexpected ${eventWithGuards(this.leaf, input)}: ${quoteLine(input.line)}`,
           from: this.leaf,
           t: input.t,
           strict: true,
@@ -431,7 +432,12 @@ class ExpectationModel implements Expectation {
     for (const waiter of [...this.waiters]) if (entered.includes(waiter.target)) waiter.settle();
 
     if (to.fail) {
-      const cause = input?.line !== undefined ? `${label} ${quoteLine(input.line)}` : label.startsWith('after ') ? label : `on ${label}`;
+      const cause =
+        input?.line !== undefined
+          ? `${eventWithGuards(from, input)}${unmetGuards(from, input.type, input.groups) ? ':' : ''} ${quoteLine(input.line)}`
+          : label.startsWith('after ')
+            ? label
+            : `on ${label}`;
       this.fail({ reason: failReason(to), what: `${failReason(to)}: ${cause}`, from, t });
     } else if (snapshot.status === 'done') {
       this.done = true;
@@ -504,6 +510,12 @@ function failReason(state: StateSpec): string {
   if (state.path === FAIL) return FAIL;
   if (state.path.startsWith(`${FAIL}.`)) return state.path.slice(FAIL.length + 1);
   return state.path;
+}
+
+/** `FACTORY`, or `FACTORY version=1.1.0, wanted 1.0.0` when `when:` guards passed it over: the values a failure names. */
+function eventWithGuards(leaf: StateSpec, input: Input): string {
+  const unmet = unmetGuards(leaf, input.type, input.groups);
+  return unmet ? `${input.type} ${unmet}` : input.type;
 }
 
 function quoteLine(text: string): string {

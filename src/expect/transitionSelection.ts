@@ -25,6 +25,28 @@ export function selectTransition(leaf: StateSpec, type: string, groups: Readonly
   return undefined;
 }
 
+/**
+ * What the `when:` guards passed over on the way to the transition taken (or to none) wanted and did not get,
+ * group by group: `version=1.1.0, wanted 1.0.0 or 1.0.1`. Empty when no guard was passed over.
+ */
+export function unmetGuards(leaf: StateSpec, type: string, groups: Readonly<Record<string, string>>): string {
+  const wanted = new Map<string, string[]>();
+  const format = () =>
+    [...wanted].map(([group, values]) => `${group}=${groups[group] ?? '(no value)'}, wanted ${values.join(' or ')}`).join('; ');
+  for (const node of lineage(leaf)) {
+    for (const t of node.on.get(type) ?? []) {
+      if (!t.when || whenMatches(t.when, groups)) return format();
+      for (const [group, values] of t.when) {
+        if (whenMatches([[group, values]], groups)) continue;
+        const list = wanted.get(group) ?? [];
+        for (const v of values.map(String)) if (!list.includes(v)) list.push(v);
+        wanted.set(group, list);
+      }
+    }
+  }
+  return format();
+}
+
 /** Events the model accepts in `leaf` without failing: pattern events first, then runner events. */
 export function expectedEvents(leaf: StateSpec): string[] {
   const patterns: string[] = [];

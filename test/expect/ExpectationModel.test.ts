@@ -180,7 +180,9 @@ describe('expectation model: timeouts and failures', () => {
     expect(f.lastLines).toHaveLength(FAILURE_LINES);
     expect(f.lastLines[0]).toBe('copy 7');
     expect(f.lastLines.at(-1)).toBe('Factory app v9 running');
-    expect(f.message).toBe('wrong-version: FACTORY "Factory app v9 running" in state bootloader.copying (expected FACTORY, POWER_OFF)');
+    expect(f.message).toBe(
+      'wrong-version: FACTORY version=9, wanted 1.0.0 or 1.0.1: "Factory app v9 running" in state bootloader.copying (expected FACTORY, POWER_OFF)',
+    );
   });
 
   it('fails on a forbidden line in any state, and keeps that failure for after the last step', () => {
@@ -225,6 +227,20 @@ describe('expectation model: timeouts and failures', () => {
     expect(s.x.failure()).toMatchObject({ reason: 'unexpected', state: 'factory-running', expected: ['BANNER', 'POWER_OFF'] });
     expect(s.x.failure()!.message).toBe(
       'unexpected NO_IMAGE: "No valid image" in state factory-running (strict; expected BANNER, POWER_OFF)',
+    );
+  });
+
+  it('names the group values a when: guard wanted and did not get, in a strict state', () => {
+    const model = rollbackModel() as any;
+    model.states['factory-running'].on.FACTORY = { target: 'factory-running', when: { version: '1.0.0' } };
+    const s = setup(model);
+    toCopying(s);
+    s.line('Factory app v1.0.0 running');
+    s.line('Factory app v1.0.0 running');
+    expect(s.x.failure()).toBeUndefined();
+    s.line('Factory app v1.1.0 running');
+    expect(s.x.failure()!.message).toBe(
+      'unexpected FACTORY version=1.1.0, wanted 1.0.0: "Factory app v1.1.0 running" in state factory-running (strict; expected BANNER, FACTORY, POWER_OFF)',
     );
   });
 

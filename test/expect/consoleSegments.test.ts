@@ -167,6 +167,8 @@ describe('waiting for a state anew, and for a prompt', () => {
     x.send({ type: 'SENT', t: 5, detail: 'reset\r' });
     const never = x.waitForMatch('PROMPT', { timeoutMs: 20 });
     clock.increment(20);
-    await expect(never).rejects.toThrow(/^timed out after 20ms waiting for PROMPT \(nothing printed matched it since the last SENT\); model is in prompt$/);
+    await expect(never).rejects.toThrow(
+      /^timed out after 20ms waiting for PROMPT \(nothing printed matched it since the last SENT\); model is in prompt$/,
+    );
   });
 });
