@@ -13,7 +13,8 @@ section.case{border:1px solid #ccc;border-left:6px solid #8c8;border-radius:4px;
 section.status-fail{border-left-color:#d33}section.status-error{border-left-color:#e90}section.status-skipped{border-left-color:#aaa}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:.85em;font-weight:700;color:#fff;background:#3a3}
 .badge.fail{background:#d33}.badge.error{background:#e90}.badge.skipped{background:#999}.badge.flaky{background:#a5a}.badge.override{background:#36c}
-.message{font-weight:600}pre.detail{background:#fff4f4;padding:.5em;overflow:auto;white-space:pre-wrap;max-height:14em}
+.message{font-weight:600;overflow-wrap:anywhere}pre.detail{background:#fff4f4;padding:.5em;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;max-height:14em}
+table.cases td{overflow-wrap:anywhere}
 table.props th{text-align:left;font-weight:400;color:#555;padding-right:1em}table.props td{font-family:monospace;word-break:break-all}
 table.images{border-collapse:collapse;margin:.5em 0;font-size:.92em}table.images td,table.images th{border-bottom:1px solid #eee;padding:2px 10px 2px 0;text-align:left}
 table.images td.sha,table.images td.path{font-family:monospace;font-size:.9em;word-break:break-all}table.images tr.overridden td{background:#eef3ff;font-weight:600}
@@ -40,7 +41,7 @@ svg.sweep-plot a:hover .point{stroke:#000;stroke-width:2}svg.sweep-plot .band-ke
 table.sweep-table{flex:1 1 260px;border-collapse:collapse;font-size:.92em;max-height:26em;overflow:auto;display:block}table.sweep-table td,table.sweep-table th{border-bottom:1px solid #eee;padding:2px 8px;text-align:left}
 table.sweep-table td.n{text-align:right}table.sweep-table tr.status-fail td:first-child{box-shadow:inset 3px 0 #d33}
 ol.console{font:12px/1.35 monospace;background:#111;color:#ddd;padding:.5em .5em .5em 3.5em;max-height:30em;overflow:auto;white-space:pre-wrap;word-break:break-all}
-ol.console .t{color:#8a8;margin-right:1em}ol.console li.cut-mark{color:#fff;background:#a22;list-style:none;font-weight:700}ol.console li.power-mark{color:#8d8;list-style:none}
+ol.console .t{color:#8a8;margin-right:1em}ol.console .ctl{color:#fa5;background:#332;border-radius:2px}ol.console li.cut-mark{color:#fff;background:#a22;list-style:none;font-weight:700}ol.console li.power-mark{color:#8d8;list-style:none}
 `;
 
 /** First thing on a page: records every error (script, resource, CSP, console.error) where a test can read it. */

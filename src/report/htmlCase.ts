@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import type { CaseResult } from './CaseResult.js';
 import type { TimelineEvent } from '../core/Timeline.js';
 import { caseMarks, renderModel } from './htmlModel.js';
-import { escapeHtml, hrefPath } from './htmlText.js';
+import { consoleLineHtml, escapeHtml, hrefPath } from './htmlText.js';
 import { cutTimes, ms, renderTimeline } from './htmlTimeline.js';
 import { readTimeline } from './htmlTimelineData.js';
 import { HTML_CASE_SCRIPT } from './htmlAssets.js';
@@ -37,11 +37,11 @@ interface ConsoleEntry {
 function consoleListing(c: CaseResult, events: readonly TimelineEvent[]): { entries: ConsoleEntry[]; omitted: number } {
   let lines: ConsoleEntry[] = events.flatMap((e) =>
     e.type === 'line'
-      ? [{ t: e.t, html: `<li><span class="t">${(e.t / 1000).toFixed(3)}</span>${escapeHtml(String(e.text ?? ''))}</li>` }]
+      ? [{ t: e.t, html: `<li><span class="t">${(e.t / 1000).toFixed(3)}</span>${consoleLineHtml(String(e.text ?? ''))}</li>` }]
       : [],
   );
   if (!lines.length && c.consoleText)
-    lines = c.consoleText.split('\n').map((text) => ({ t: Number.NaN, html: `<li>${escapeHtml(text)}</li>` }));
+    lines = c.consoleText.split('\n').map((text) => ({ t: Number.NaN, html: `<li>${consoleLineHtml(text)}</li>` }));
   const omitted = Math.max(0, lines.length - HTML_CONSOLE_MAX_LINES);
   const shown = lines.slice(omitted);
   const from = shown[0]?.t ?? 0;

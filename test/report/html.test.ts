@@ -14,6 +14,8 @@ import { CHROMIUM, launchChromium, load, openPage } from '../helpers/browser.js'
  * check while its model sat in a success state, and a board printing markup.
  */
 const HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror="document.body.dataset.pwned=1">', 'a & b "quoted" \u0007bell'];
+/** U-Boot's countdown (backspaces), a redraw's `\r`, and a line of dots with nowhere to wrap. */
+const CONTROL = ['Hit any key to stop autoboot:  2 \b\b\b 0 ', '[BOOT] [  ]\r[BOOT] [+ ]', '.'.repeat(600)];
 const CUTS = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
 
 let root: string;
@@ -101,7 +103,7 @@ beforeAll(async () => {
   const runDir = join(root, 'reports', 'run-1');
   const cases = CUTS.map((ms) => {
     if (ms === 50) {
-      const c = caseResult(ms, 'fail', { message: 'model failed: <no banner>', coverage: coverage({ 'no-banner': 1 }) });
+      const c = caseResult(ms, 'fail', { message: `model failed: <no banner> ${'.'.repeat(400)}`, coverage: coverage({ 'no-banner': 1 }) });
       c.properties['flash_at_cut'] = 'flash-at-cut.img';
       return c;
     }
@@ -117,7 +119,7 @@ beforeAll(async () => {
     writeCase(
       runDir,
       c,
-      failing ? [...BOOT, ...HOSTILE] : BOOT,
+      failing ? [...BOOT, ...HOSTILE, ...CONTROL] : BOOT,
       failing ? { to: 'fail.no-banner', at: 2500 } : { to: 'app-running', at: 1800 },
     );
   }
@@ -172,6 +174,12 @@ describe('HTML report', () => {
     expect(page).toContain('href="flash-at-cut.img"');
     expect(readFileSync(join(root, 'reports', 'index.html'), 'utf8')).toContain('href="run-1/demo%5Bcut_after%3D50ms%5D/case.html"');
     expect(renderHtmlReport(run, { htmlDir: run.dir, caseDir: (c) => join(run.dir, c.dir) })).not.toMatch(/https?:\/\//);
+    // Control characters the board sent are shown as their pictures, marked, not as U+FFFD.
+    const ctl = (c: string) => `<span class="ctl">${c}</span>`;
+    expect(page).toContain(`Hit any key to stop autoboot:  2 ${ctl('␈').repeat(3)} 0 </li>`);
+    expect(page).toContain(`[BOOT] [  ]${ctl('␍')}[BOOT] [+ ]</li>`);
+    expect(page).toContain(`a &amp; b &quot;quoted&quot; ${ctl('␇')}bell`);
+    expect(page).not.toContain('\ufffd');
     // The index holds no console: a case's details stay on its page.
     expect(index).not.toContain('Copying factory image');
   });
@@ -268,7 +276,9 @@ describe('HTML report', () => {
       expect(listing[cut + 1]).toBe('power-mark');
       expect(listing[cut + 2]).toMatch(/MCUboot Bootloader Started$/);
       expect(await page.textContent('ol.console li.cut-mark')).toMatch(/power cut at 900ms in state copying/);
-      expect(await page.textContent('.console-count')).toBe(`${BOOT.length + HOSTILE.length} lines`);
+      expect(await page.textContent('.console-count')).toBe(`${BOOT.length + HOSTILE.length + CONTROL.length} lines`);
+      // 600 dots in the console and 400 in the message wrap: the page is no wider than the window.
+      expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
 
       // 30 s case: the whole case first, then the 200 ms around the cut fill the axis.
       const cutX = () => page.$eval('svg.timeline g.cut line', (l) => Number(l.getAttribute('x1')));
