@@ -66,7 +66,6 @@ const MOMENTS: Array<[string, string[], number, number]> = [
   // Killed 40 ms after the tap: the rollback has begun and copies for ~200 ms.
   ['the rollback copy', [TAP, 'wait: { state: running, timeout: 20s }'], 5, 40],
   ['a cut waiting for its state', ['cut: { when: running, within: 20s }', 'power: on', 'wait: no-image'], 4, 100],
-  ['an inspect with power off', ['power: off', ...Array.from({ length: 20 }, () => 'inspect: { region: factory, image: valid }')], 5, 0],
 ];
 
 describe('QEMU killed from outside mid-case', () => {
