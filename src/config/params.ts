@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../core/duration.js';
+import { seededRandom } from '../core/seededRandom.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -53,18 +54,6 @@ function expandRange(v: z.infer<typeof range>, ctx: z.RefinementCtx): string[] {
   }
   const duration = from.duration || to.duration || step.duration;
   return Array.from({ length: count }, (_, i) => render(from.n + i * step.n, duration));
-}
-
-/** mulberry32: tiny, fast and the same on every machine, so a seed names the same points forever. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function expandRandom(v: z.infer<typeof random>, ctx: z.RefinementCtx): string[] {

@@ -15,18 +15,6 @@ export type FaultModel = (typeof FAULT_MODELS)[number];
 /** The flash operation a model applies to, where a model is tied to one. */
 export const FAULT_OP: Partial<Record<FaultModel, 'program' | 'erase'>> = { 'torn-word': 'program', 'erase-partial': 'erase' };
 
-/** A 32-bit generator (mulberry32): small, fast and the same on every machine for a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 /**
  * A word program of `data` over `old` (programming only clears bits: complete, it leaves `old & data`), cut part
  * way: `old & (data | mask)`. When two or more bits were to be cleared, the tear clears some and keeps some, so it

@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { seededRandom } from '../config/params.js';
+import { seededRandom } from '../core/seededRandom.js';
 import type { Scenario } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import { caseId, type CaseSpec } from '../scenario/cases.js';

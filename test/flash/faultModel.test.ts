@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { erasePartial, seededRandom, tornWord } from '../../src/flash/faultModel.js';
+import { seededWords } from '../../src/core/seededRandom.js';
+import { erasePartial, tornWord } from '../../src/flash/faultModel.js';
 
 describe('fault models', () => {
   it('a seed gives the same numbers on every run, another seed others', () => {
-    const a = seededRandom(3);
-    const b = seededRandom(3);
-    const c = seededRandom(4);
+    const a = seededWords(3);
+    const b = seededWords(3);
+    const c = seededWords(4);
     const first = [a(), a(), a()];
     expect([b(), b(), b()]).toEqual(first);
     expect([c(), c(), c()]).not.toEqual(first);
@@ -16,7 +17,7 @@ describe('fault models', () => {
     for (let seed = 0; seed < 200; seed++) {
       const old = 0xffffffff;
       const data = 0x210102c1;
-      const torn = tornWord(old, data, seededRandom(seed));
+      const torn = tornWord(old, data, seededWords(seed));
       expect(torn).not.toBe(old);
       expect(torn).not.toBe(data);
       // Only bits the program clears are cleared: every 1 of data is still 1.
@@ -26,10 +27,10 @@ describe('fault models', () => {
   });
 
   it('a torn word over programmed bits never sets one (NOR programming only clears)', () => {
-    const torn = tornWord(0x0000ffff, 0x12345678, seededRandom(9));
+    const torn = tornWord(0x0000ffff, 0x12345678, seededWords(9));
     expect((torn & ~0x0000ffff) >>> 0).toBe(0);
     // Nothing to clear: the word stays.
-    expect(tornWord(0x12345678, 0xffffffff, seededRandom(1))).toBe(0x12345678);
+    expect(tornWord(0x12345678, 0xffffffff, seededWords(1))).toBe(0x12345678);
   });
 
   it('a partial erase only sets bits, leaves the sector neither erased nor as it was, and is the same for the same seed', () => {
@@ -37,8 +38,8 @@ describe('fault models', () => {
     for (let i = 0; i < old.length; i++) old[i] = (i * 7) & 0x7f;
     const modes = new Set<string>();
     for (let seed = 0; seed < 50; seed++) {
-      const out = erasePartial(old, seededRandom(seed));
-      expect(out.equals(erasePartial(old, seededRandom(seed)))).toBe(true);
+      const out = erasePartial(old, seededWords(seed));
+      expect(out.equals(erasePartial(old, seededWords(seed)))).toBe(true);
       expect(out.equals(old)).toBe(false);
       expect(out.equals(Buffer.alloc(4096, 0xff))).toBe(false);
       expect(old.findIndex((b, i) => (out[i]! & b) !== b)).toBe(-1);

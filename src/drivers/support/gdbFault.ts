@@ -1,6 +1,7 @@
 import { RigError } from '../../core/errors.js';
 import { hex } from '../../core/size.js';
-import { FAULT_OP, erasePartial, seededRandom, tornWord } from '../../flash/faultModel.js';
+import { seededWords } from '../../core/seededRandom.js';
+import { FAULT_OP, erasePartial, tornWord } from '../../flash/faultModel.js';
 import type { GdbMi } from '../../gdb/GdbMi.js';
 import type { CutFault, FaultApplied } from '../../protocols/Probe.js';
 import type { FlashOps } from '../../virtual/QemuBoardOptions.js';
@@ -65,7 +66,7 @@ export async function applyFault(site: FaultSite, fault: CutFault): Promise<Faul
   const wanted = FAULT_OP[fault.model];
   if (wanted && wanted !== op)
     throw new RigError(mi.part, `fault ${fault.model} models an interrupted ${wanted}; ${symbol} is the flash ${op}`);
-  const random = seededRandom(fault.seed);
+  const random = seededWords(fault.seed);
   if (fault.model === 'after-op') {
     const lr = await register(mi, 'lr');
     // Thumb return addresses carry bit 0; the instruction is at the even address.
