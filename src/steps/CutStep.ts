@@ -317,8 +317,15 @@ const MAX_EXTENSIONS = 20;
 function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal, stillGoing: () => boolean): Promise<Halt> {
   return new Promise<Halt>((resolveHalt, reject) => {
     let extensions = 0;
+    const going = () => {
+      try {
+        return stillGoing();
+      } catch {
+        return false;
+      }
+    };
     const expire = () => {
-      if (extensions < MAX_EXTENSIONS && stillGoing()) {
+      if (extensions < MAX_EXTENSIONS && going()) {
         extensions += 1;
         timer = setTimeout(expire, within);
         return;

@@ -50,7 +50,7 @@ describe('symbolFile: the ELF that defines the symbol', () => {
 });
 
 describe('cut: { at } on a probe that can halt', () => {
-  function harness(options: { breakAt?: boolean; calls?: number } = {}) {
+  function harness(options: { breakAt?: boolean; calls?: number; cuttable?: string[] } = {}) {
     const events: string[] = [];
     const background: Array<Promise<void>> = [];
     const notes: Record<string, string> = {};
@@ -71,7 +71,11 @@ describe('cut: { at } on a probe that can halt', () => {
     const ctx = {
       rig: { probe, images: { bootloader: { path: join(dir, 'boot.bin') } } },
       timeline: new Timeline(),
-      expect: { state: () => 'copying' },
+      expect: {
+        state: () => 'copying',
+        within: (path: string, name: string) => path === name || path.startsWith(`${name}.`),
+        coverage: () => ({ states: [], visited: [], transitions: [], cuttable: options.cuttable ?? [] }),
+      },
       signal: new AbortController().signal,
       async setPower(on: boolean, cause: string) {
         events.push(`power ${on ? 'on' : 'off'} (${cause})`);
@@ -109,6 +113,12 @@ describe('cut: { at } on a probe that can halt', () => {
     await cutStep.run(cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: 9 }, within: '50ms' }), h.ctx);
     await expect(Promise.all(h.background)).rejects.toThrow(/flash_program_word hit 9 not reached within 50ms/);
     expect(h.events).toEqual(['armed', 'released early']);
+  });
+
+  it('while the model is in a cuttable state the hit is not given up at `within`, only after 20 more periods of it', async () => {
+    const h = harness({ calls: 120, cuttable: ['copying'] });
+    await cutStep.run(cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: 601 }, within: '20ms' }), h.ctx);
+    await expect(Promise.all(h.background)).rejects.toThrow(/^cut: flash_program_word hit 601 not reached within 420ms: 120 calls$/);
   });
 
   it('a probe that counts the calls it saw says how many: a hit sweep learns its count from the case past the end', async () => {
