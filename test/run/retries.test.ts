@@ -37,7 +37,9 @@ afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
 async function runOne(statuses: Array<CaseResult['status']>, retries: number, quarantineAfter = 0) {
   script.splice(0, script.length, ...statuses);
-  const plan = [{ scenario: { name: 's' }, rig: { name: 'bench' }, cases: [{ id: 'c', params: {}, repeat: 1 }] }] as never;
+  const plan = [
+    { scenario: { name: 's', hitSweeps: [] }, rig: { name: 'bench', file: join(cwd, 'rigs', 'bench.yaml') }, cases: [{ id: 'c', params: {}, repeat: 1 }] },
+  ] as never;
   const log: string[] = [];
   const result = await run(
     { scenarios: [], cwd, reportDir: 'reports', retries, quarantineAfter, signal: new AbortController().signal, log: (m) => log.push(m) },
