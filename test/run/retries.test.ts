@@ -38,7 +38,11 @@ afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 async function runOne(statuses: Array<CaseResult['status']>, retries: number, quarantineAfter = 0) {
   script.splice(0, script.length, ...statuses);
   const plan = [
-    { scenario: { name: 's', hitSweeps: [] }, rig: { name: 'bench', file: join(cwd, 'rigs', 'bench.yaml') }, cases: [{ id: 'c', params: {}, repeat: 1 }] },
+    {
+      scenario: { name: 's', hitSweeps: [] },
+      rig: { name: 'bench', file: join(cwd, 'rigs', 'bench.yaml') },
+      cases: [{ id: 'c', params: {}, repeat: 1 }],
+    },
   ] as never;
   const log: string[] = [];
   const result = await run(
