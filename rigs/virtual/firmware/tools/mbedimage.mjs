@@ -7,6 +7,8 @@
 //   candidate BODY VERSION OUT          the 296-byte candidate header (HMAC-SHA256 at 232), 0xff up to 1 KiB, the body
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+// The same filler as the MCUboot images' (built by `npm run build`, as imageTool is).
+import { bodyFill } from '../../../../dist/image/bodyFill.js';
 
 const MAGIC = 0x5a51b3d4;
 const HEADER_AREA = 0x400;
@@ -25,20 +27,6 @@ const crc32 = (buf) => {
   for (const b of buf) c = (c >>> 8) ^ crcTable[(c ^ b) & 0xff];
   return (c ^ 0xffffffff) >>> 0;
 };
-
-// xorshift32, never 0xff: every word of the body is programmed by an install and covered by the hash
-function fill(length) {
-  const out = Buffer.alloc(length);
-  let x = 0x2545f491;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x % 255;
-  }
-  return out;
-}
 
 // magic, header version 2, firmware version, size and the body's SHA-256: the same offsets in both headers
 function commonFields(header, body, version) {
@@ -77,7 +65,7 @@ const [command, ...args] = process.argv.slice(2);
 if (command === 'body') {
   const [bin, size, out] = args;
   const app = readFileSync(bin);
-  writeFileSync(out, Buffer.concat([app, fill(Number(size) - app.length)]));
+  writeFileSync(out, Buffer.concat([app, bodyFill(Number(size) - app.length)]));
 } else if (command === 'internal') {
   const [body, version, out] = args;
   const header = Buffer.alloc(112);
