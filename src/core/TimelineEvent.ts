@@ -56,17 +56,24 @@ type CutEvent =
   /** A cut timed from an anchor: `after` ms past `anchorAt`, aimed at `target`. */
   | (CutMade & { anchorAt: number; after: number; target: number })
   /** A cut at a code breakpoint: the CPU halted at `haltedAt` (at `pc`), and the fault model applied there. */
-  | (CutMade & { armedAt: number; haltedAt: number; pc: number | undefined; fault?: CutFaultFields });
+  | (CutMade & { armedAt: number; haltedAt: number; pc: number | undefined; fault?: FaultApplied });
 
-/** A fault model applied at a cut: the operation it hit (its arguments from the registers) and what it changed. */
-interface CutFaultFields {
-  model: string;
+/**
+ * A fault model applied at a cut: the operation it hit (its arguments from the registers) and what it changed.
+ * A probe's `fault()` returns it (`protocols/Probe.ts` narrows `model` to the models `flash/` defines) and the cut
+ * step records it as it came.
+ */
+export interface FaultApplied<Model extends string = string> {
+  model: Model;
   seed: number;
-  op?: string;
+  /** The flash operation the CPU was in, and its arguments as read from the registers. */
+  op?: 'program' | 'erase';
   address?: number;
   data?: number;
   length?: number;
+  /** Bytes of flash the model changed. */
   changed: number;
+  /** after-op: when the CPU halted again, at the operation's return. */
   haltedAt?: number;
   pc?: number;
 }

@@ -1,4 +1,5 @@
 import type { ImageRegion } from '../flash/imagePlacement.js';
+import type { FaultApplied as TimelineFaultApplied } from '../core/TimelineEvent.js';
 import type { FaultModel } from '../flash/faultModel.js';
 
 /** A debug probe (OpenOCD, pyOCD, a GDB server, STM32_Programmer_CLI): writes images, reads memory, resets. */
@@ -73,21 +74,8 @@ export interface CutFault {
   seed: number;
 }
 
-/** What a fault model did at the cut, for the timeline. */
-export interface FaultApplied {
-  model: FaultModel;
-  seed: number;
-  /** The flash operation the CPU was in, and its arguments as read from the registers. */
-  op?: 'program' | 'erase';
-  address?: number;
-  data?: number;
-  length?: number;
-  /** Bytes of flash the model changed. */
-  changed: number;
-  /** after-op: when the CPU halted again, at the operation's return. */
-  haltedAt?: number;
-  pc?: number;
-}
+/** What a fault model did at the cut, for the timeline (`core/TimelineEvent.ts`). */
+export type FaultApplied = TimelineFaultApplied<FaultModel>;
 
 export interface ArmedBreakpoint {
   /** Settles at the halt; rejects if the session ends first (power lost, timeout, abort). */
