@@ -5,6 +5,7 @@ import { Project } from '../config/Project.js';
 import { Interrupted, RigError } from '../core/errors.js';
 import { checkOutputDir } from '../core/outputDir.js';
 import { writableStateRoot } from '../core/stateRoot.js';
+import { checkRigState } from '../rig/rigState.js';
 import type { ExpectationSpec } from '../expect/ExpectationModel.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import { cutLatency } from '../report/cutLatency.js';
@@ -95,7 +96,7 @@ export class LeasedRig {
     const reportDir = resolve(options.cwd ?? process.cwd(), options.reportDir ?? process.env['HIL_REPORT_DIR'] ?? 'reports');
     checkOutputDir(reportDir, { file: 'options', field: 'reportDir' }, 'reports');
     const root = new Project(options.cwd).root;
-    writableStateRoot(root);
+    checkRigState(rig, writableStateRoot(root));
     const run = makeRunDir(reportDir, options.label);
     const leases = new Map<string, RigLease>();
     const waitMs = options.waitMs ?? Number(process.env['HIL_WAIT'] ?? 0) * 1000;

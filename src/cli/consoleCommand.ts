@@ -4,6 +4,7 @@ import { Project } from '../config/Project.js';
 import { leaseDir, RigLease } from '../rig/RigLease.js';
 import { RigSession } from '../rig/RigSession.js';
 import { writableStateRoot } from '../core/stateRoot.js';
+import { checkRigState } from '../rig/rigState.js';
 import { Timeline } from '../core/Timeline.js';
 import { err, out, paint, useColor } from './output.js';
 import { terminalText } from './terminalText.js';
@@ -27,7 +28,7 @@ export async function consoleCommand(rigRef: string, opts: ConsoleOptions): Prom
   const project = new Project();
   const rig = loadRig(project.resolve('rigs', rigRef));
   const color = useColor();
-  writableStateRoot(project.root);
+  checkRigState(rig, writableStateRoot(project.root));
   return untilInterrupted(async (leaving) => {
     try {
       const lease = await RigLease.acquire({

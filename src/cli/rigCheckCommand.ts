@@ -1,5 +1,7 @@
 import { loadRig, type RigSpec } from '../rig/RigSpec.js';
 import { checkRig } from '../rig/rigCheck.js';
+import { checkRigState } from '../rig/rigState.js';
+import { writableStateRoot } from '../core/stateRoot.js';
 import { Project } from '../config/Project.js';
 import { Quarantine } from '../rig/Quarantine.js';
 import { EXIT } from '../core/outcome.js';
@@ -8,6 +10,7 @@ import type { RigCheckOptions } from './commandLine.js';
 
 /** Checks each part of the rig, one row per part as each check ends; says which parts failed. */
 export async function checkRigParts(rig: RigSpec, opts: Pick<RigCheckOptions, 'timeout'>): Promise<boolean> {
+  checkRigState(rig, writableStateRoot(new Project().root));
   const color = useColor();
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : undefined;
   out(`${paint('bold', `rig ${rig.name}`, color)}${rig.description ? ` — ${rig.description}` : ''}`);

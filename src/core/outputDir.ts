@@ -28,7 +28,7 @@ function errnoReason(err: unknown): string {
 }
 
 /** What is wrong with making `path` (and writing in it), or undefined when nothing is. */
-function outputDirProblem(path: string, purpose: string): string | undefined {
+export function outputDirProblem(path: string, purpose: string): string | undefined {
   let at = resolve(path);
   for (;;) {
     let st: Stats;
@@ -64,6 +64,26 @@ function tryLstat(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What is wrong with creating or overwriting the file `path`: an existing one must be a regular file hil may write
+ * (not on a read-only disk), a missing one needs a folder hil could make and write in.
+ */
+export function outputFileProblem(path: string, purpose: string): string | undefined {
+  const st = tryLstat(path);
+  if (!st) return outputDirProblem(dirname(path), purpose);
+  if (!st.isFile())
+    return `${path} is ${st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symbolic link' : kind(st)}, not a regular file`;
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return `${path} is on a read-only filesystem`;
+    if (code === 'EACCES' || code === 'EPERM') return `${path} is not writable by this user (uid ${process.getuid?.() ?? '?'})`;
+    return `${path}: ${(err as Error).message}`;
+  }
+  return undefined;
 }
 
 /** Refuses (exit 2, naming the option or variable that gave the path) a folder hil could not make or write in. */

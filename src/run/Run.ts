@@ -30,6 +30,7 @@ import type { TimelineEvent } from '../core/TimelineEvent.js';
 import { rigGate, quarantineBlock, type Blocked } from './rigGate.js';
 import { runAttempts } from './runAttempts.js';
 import { writableStateRoot } from '../core/stateRoot.js';
+import { checkRigState } from '../rig/rigState.js';
 import { checkFlashImages, withImages, withScenarioImages } from './runImages.js';
 
 export interface RunOptions extends CaseOptions {
@@ -206,7 +207,8 @@ function openRun(options: RunOptions, plan: PlannedScenario[], started: Date, t0
   const runDir = join(reportDir, runId);
   checkOutputDir(reportDir, { file: 'command line', field: '--report-dir' }, 'reports');
   const root = new Project(options.cwd).root;
-  writableStateRoot(root);
+  const state = writableStateRoot(root);
+  for (const { rig, jobRigs: slots = [{ rig }] } of plan) for (const slot of slots) checkRigState(slot.rig, state, slot.instance);
   try {
     mkdirSync(runDir, { recursive: true });
   } catch (err) {

@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import type { DriverContext } from '../protocols/DriverContext.js';
 import { ConfigError } from '../core/errors.js';
-import { rigStateDir } from '../core/stateRoot.js';
 import { QemuBoard } from './QemuBoard.js';
 import { qemuBoardSchema } from './QemuBoardOptions.js';
 import { resolveQemuArgs } from './qemuInputs.js';
+import { qemuStateDir } from './qemuStatePaths.js';
 
 /** Key of the board in `ctx.shared` and of its settings in the rig file's `resources`. */
 export const QEMU_RESOURCE = 'qemu';
@@ -32,7 +31,7 @@ export function qemuBoardFor(ctx: DriverContext): QemuBoard {
       );
     }
     const options = parsed.data;
-    const stateDir = options.stateDir ? resolve(ctx.rigDir, options.stateDir) : rigStateDir(ctx.stateRoot, ctx.rigName);
+    const stateDir = qemuStateDir(options, ctx.rigDir, ctx.stateRoot, ctx.rigName);
     // Files in `args` are relative to the rig file, as `kernel` is; QEMU would take them from hil's working directory.
     return new QemuBoard(
       { ...options, args: resolveQemuArgs(options.args, ctx.rigDir) },

@@ -105,6 +105,46 @@ describe('paths and sizes of what hil writes', () => {
     }
   });
 
+  it.each([
+    [
+      'state-dir-read-only',
+      '    stateDir: ro\n    nv: [{ id: nv, size: 64K }]\n',
+      /state-dir-read-only\.yaml:5:\d+ resources\.qemu\.stateDir: .*\/rigs\/ro is read-only/,
+    ],
+    [
+      'nv-read-only',
+      '    stateDir: st\n    nv: [{ id: nv, size: 64K, path: ro/nv.img }]\n',
+      /nv-read-only\.yaml:6:\d+ resources\.qemu\.nv\[0\]\.path: .*\/rigs\/st\/ro\/nv\.img is on a read-only filesystem/,
+    ],
+  ])('%s: hil run refuses a rig whose flash hil could not write, exit 2, before a lease or a process', async (name, qemu, message) => {
+    const ro = join(project, 'rigs', name === 'nv-read-only' ? 'st/ro' : 'ro');
+    mkdirSync(ro, { recursive: true });
+    const m = await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', ro], { reject: false, timeout: 30_000 });
+    if (m.exitCode !== 0) throw new Error(`this test needs root to mount a tmpfs: ${m.stderr || `exit ${m.exitCode}`}`);
+    mounted = ro;
+    // An existing flash file of the right size, on a disk then made read-only.
+    if (name === 'nv-read-only') writeFileSync(join(ro, 'nv.img'), Buffer.alloc(64 * 1024, 0xff));
+    await execa('mount', ['-o', 'remount,ro', ro], { timeout: 30_000 });
+    qemuRig(name, qemu);
+    mkdirSync(join(project, 'scenarios'), { recursive: true });
+    writeFileSync(join(project, 'scenarios', 'good.yaml'), readFileSync('test/fixtures/good/scenario.yaml'));
+    try {
+      const r = await timedHil(['run', 'good', '--rig', name, '--report-dir', join(dir, 'reports')], { cwd: project });
+      expect(r.stdout + r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(r.all).not.toMatch(STACK);
+      expect(r.cpuMs).toBeLessThan(2_000);
+      // Never counted against the rig, no report of a run that did not start.
+      expect(readdirSync(join(project, '.hil'))).toEqual(['leases']);
+      expect(readdirSync(dir).filter((f) => f === 'reports')).toEqual([]);
+      const check = await hil(['rig', 'check', name], { cwd: project });
+      expect(check.stdout + check.stderr).toMatch(message);
+      expect(check.code).toBe(2);
+    } finally {
+      rmSync(join(project, 'scenarios'), { recursive: true });
+    }
+  });
+
   it('a flash file larger than the free space is a rig error before anything is written', async () => {
     const state = join(dir, 'tiny');
     mkdirSync(state);
