@@ -1,6 +1,5 @@
-import { rm, truncate } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { RigError } from '../core/errors.js';
 import type { Timeline } from '../core/Timeline.js';
 import { GdbMi } from '../gdb/GdbMi.js';
 import type { BoardListener } from './BoardListener.js';
@@ -9,7 +8,8 @@ import { dropGpioLink, linkGpio } from './GpioLink.js';
 import { GpioLines } from './GpioLines.js';
 import type { QemuBoardEnv } from './QemuBoardEnv.js';
 import type { QemuBoardOptions } from './QemuBoardOptions.js';
-import { qemuDeath } from './qemuDeath.js';
+import { diedUnder, goneReason } from './qemuDeath.js';
+import { resetForPowerOn } from './powerOnReset.js';
 import { exitsWithin, QMP_DRAIN_MS, round, uartBytes, type QemuInstance } from './QemuInstance.js';
 import { QemuLauncher } from './QemuLauncher.js';
 import type { QemuExit } from './QemuProcess.js';
@@ -256,7 +256,7 @@ export class QemuBoard {
             debuggerRuns: (running) => (instance.debuggerRuns = running),
           });
         } catch (err) {
-          throw await this.diedUnder(instance, err, part);
+          throw await diedUnder(instance, err, part);
         } finally {
           instance.debuggerRuns = false;
           // A debugger only ever disconnects; the board resumes its CPU itself, and only if power is still on.
@@ -273,19 +273,8 @@ export class QemuBoard {
         // The spare never runs under a debugger: only a powered board is given a breakpoint.
         return await work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false, debuggerRuns: () => undefined });
       } catch (err) {
-        throw await this.diedUnder(spare, err, part);
+        throw await diedUnder(spare, err, part);
       }
-    });
-  }
-
-  /** A debugger's failure because its QEMU died under it (not by a power cut) names that death, the real cause. */
-  private async diedUnder(instance: QemuInstance, err: unknown, part: string): Promise<unknown> {
-    if (instance.process.killed || !(await exitsWithin(instance.process, QMP_DRAIN_MS))) return err;
-    const { signal, code } = await instance.process.exited;
-    const said = (err as Error)?.message ?? String(err);
-    return new RigError(part, `QEMU died (${signal ?? `exit ${code}`}) while the probe worked on it: ${said}`, {
-      detail: instance.process.stderr().trim() || undefined,
-      cause: err,
     });
   }
 
@@ -334,7 +323,7 @@ export class QemuBoard {
     try {
       await instance.clearing;
       instance.clearing = undefined;
-      await this.resetForPowerOn(instance);
+      await resetForPowerOn(instance);
       await linkSerials(instance, this.env.stateDir);
       if (cut()) return;
       instance.announced = true;
@@ -376,24 +365,6 @@ export class QemuBoard {
     }
   }
 
-  /** A QEMU that ran before, or that a debugger worked on, starts this power-on as a new QEMU would. */
-  private async resetForPowerOn(instance: QemuInstance): Promise<void> {
-    if (instance.touched || instance.ran) {
-      // A debugger may have moved the CPU (an ELF `load` sets the PC), or the guest ran: power-on starts from
-      // the reset vector, every device as after reset. The boot ROM (`-kernel`) is copied in again.
-      const reset = instance.qmp!.nextEvent('RESET');
-      await instance.qmp!.execute('system_reset');
-      await reset;
-    }
-    if (instance.ran) {
-      // The UART byte counts start again with each power-on, so QEMU's logs never outgrow one power cycle.
-      for (const index of instance.serials.keys()) {
-        const log = instance.paths.serialLog?.(index);
-        if (log) await truncate(log, 0);
-      }
-    }
-  }
-
   private async teardown(instance: QemuInstance, exit: QemuExit, part: string): Promise<void> {
     // The guest's SHUTDOWN event, if it sent one, may still be in flight when the process is seen gone.
     if (instance.qmp) await Promise.race([instance.qmp.closed, new Promise((r) => setTimeout(r, QMP_DRAIN_MS).unref())]);
@@ -408,26 +379,7 @@ export class QemuBoard {
     this.spares.forget(instance);
     if (!instance.announced) return;
 
-    let reason = instance.failed ? 'power-on failed' : 'power off';
-    let t = instance.cut?.t ?? this.env.timeline.now();
-    let rigFault = false;
-    if (!instance.cut && !instance.failed) {
-      const death = qemuDeath(instance, exit, this.options.lifetime);
-      const { stderr } = death;
-      rigFault = death.rigFault;
-      reason = death.reason;
-      this.env.timeline.record('qemu', {
-        phase: 'died',
-        part,
-        pid: instance.process.pid,
-        exitCode: exit.code,
-        signal: exit.signal,
-        stderr,
-        rigFault,
-      });
-      this.env.log(`${this.env.rigName}: ${reason}`);
-      t = this.env.timeline.now();
-    }
+    const { t, reason, rigFault } = goneReason(instance, exit, this.options.lifetime, this.env, part);
     for (const listener of [...this.listeners]) await listener.unpowered?.({ t, reason, rigFault });
   }
 }
