@@ -77,10 +77,13 @@ type CutMade = Parameters<NonNullable<StepContext['cutMade']>>[0];
 /** Stops the case as pruned when another case of the sweep reached the same state at a cut. */
 async function pruneAtCut(c: LiveCase, options: CaseRunOptions, step: ScenarioStep, cut: CutMade): Promise<void> {
   const { scenario, spec, explored } = options;
+  // A model that failed before the cut ends the case as a failure, never as a skip in favour of another case.
+  if (c.expectation.failure()) return;
   const later: Record<string, string> = {};
   for (const s of scenario.steps) if (s.index > step.index) for (const p of placeholders(s.raw)) later[p] = spec.params[p] ?? '';
-  const modelStates = [cut.landed, c.expectation.state()];
-  const first = await explored!.claim({ flashFiles: cut.flashFiles, modelStates, step: step.index, later }, spec.id);
+  // The model has not heard POWER_OFF yet (StepContext.setPower's whileOff), and where it goes on it follows from
+  // where it landed: that state is the model's part of the future.
+  const first = await explored!.claim({ flashFiles: cut.flashFiles, modelState: cut.landed, step: step.index, later }, spec.id);
   if (first === undefined) return;
   c.properties[PRUNED_AT] = cut.sweep ?? `step ${step.index + 1}`;
   c.properties[PRUNED_AS] = first;

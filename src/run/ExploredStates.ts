@@ -9,8 +9,11 @@ export const PRUNED_AS = 'pruned_as';
 /** What makes two cases the same from a cut on: the board is off, so its flash, the model, and what is left to do. */
 export interface CutState {
   flashFiles: string[];
-  /** The model state the cut landed in and the one it is in now. */
-  modelStates: string[];
+  /**
+   * The model state the cut landed in, with every line the board printed before the cut read: the model holds
+   * nothing else that outlives the power-off, so where it goes from there follows from this.
+   */
+  modelState: string;
   /** The step that cut, and the parameter values the steps after it use. */
   step: number;
   later: Record<string, string>;
@@ -31,7 +34,7 @@ export class ExploredStates {
     const later = Object.keys(state.later)
       .sort()
       .map((k) => [k, state.later[k]]);
-    hash.update(JSON.stringify({ models: state.modelStates, step: state.step, later }));
+    hash.update(JSON.stringify({ model: state.modelState, step: state.step, later }));
     const key = hash.digest('hex');
     const first = this.seen.get(key);
     if (first === undefined) this.seen.set(key, caseId);

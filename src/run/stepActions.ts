@@ -32,7 +32,7 @@ export function stepActions(parts: StepActionParts): StepActions {
     params: parts.params,
     caseDir: parts.caseDir,
     scenarioDir: parts.scenarioDir,
-    async setPower(on: boolean, cause: string) {
+    async setPower(on: boolean, cause: string, options?: { whileOff?: (landed: string) => Promise<void> }) {
       const askedAt = timeline.now();
       // POWER_ON goes in first: the board's first line may arrive before power.on() resolves.
       if (on) model.send({ type: 'POWER_ON', t: askedAt });
@@ -49,7 +49,12 @@ export function stepActions(parts: StepActionParts): StepActions {
         { state: on ? 'on' : 'off', cause, askedAt, latencyMs: Math.round((doneAt - askedAt) * 1000) / 1000, ...cutIn },
         doneAt,
       );
-      if (!on) model.send({ type: 'POWER_OFF', t: doneAt });
+      if (!on) {
+        // Failed (a pruned case, a fault model's error), it ends the case: the steps waiting for the board to be
+        // off are not let on to power it again meanwhile.
+        await options?.whileOff?.(state);
+        model.send({ type: 'POWER_OFF', t: doneAt });
+      }
       return state;
     },
     async setOutput(name: string, active: boolean, opts?: { button?: boolean }) {

@@ -250,37 +250,42 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
       }
       const haltedAt = applied?.haltedAt ?? halt.t;
       const issuedAt = ctx.timeline.now();
-      const state = ctx.expect.state();
+      // What the cut left is taken while the board is off and before the model hears of it: the steps after the
+      // cut wait for that, so none powers the board on (and the firmware writes its flash) meanwhile. `landed`
+      // is the state once the console had everything the board printed before the cut (setPower drains it), not
+      // what Node happened to have read at the halt: a multi-cut sweep compares it between cases.
+      const whileOff = async (landed: string) => {
+        const doneAt = ctx.timeline.now();
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the fault model's own error, as it was
+        if (faultError !== undefined) throw faultError;
+        ctx.timeline.record('cut', {
+          anchor,
+          armedAt,
+          haltedAt,
+          pc: applied?.pc ?? halt.pc,
+          issuedAt,
+          doneAt,
+          lateMs: issuedAt - haltedAt,
+          latencyMs: doneAt - issuedAt,
+          state: landed,
+          ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
+        });
+        const flashFiles = await keepFlashAtCut(ctx);
+        if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
+        ctx.note('cut_anchor', anchor);
+        ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
+        ctx.note('cut_late_ms', (Math.round((issuedAt - haltedAt) * 1000) / 1000).toString());
+        ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
+        const pc = applied?.pc ?? halt.pc;
+        if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);
+        if (flashFiles.length) await ctx.cutMade?.({ flashFiles, landed, sweep: at.sweep });
+      };
       try {
-        await ctx.setPower(false, 'cut');
+        await ctx.setPower(false, 'cut', { whileOff });
       } finally {
         // Only now: a debugger letting go of a powered, halted CPU would let it write the word.
         await halt.release();
       }
-      const doneAt = ctx.timeline.now();
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the fault model's own error, as it was
-      if (faultError !== undefined) throw faultError;
-      ctx.timeline.record('cut', {
-        anchor,
-        armedAt,
-        haltedAt,
-        pc: applied?.pc ?? halt.pc,
-        issuedAt,
-        doneAt,
-        lateMs: issuedAt - haltedAt,
-        latencyMs: doneAt - issuedAt,
-        state,
-        ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
-      });
-      const flashFiles = await keepFlashAtCut(ctx);
-      if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
-      ctx.note('cut_anchor', anchor);
-      ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
-      ctx.note('cut_late_ms', (Math.round((issuedAt - haltedAt) * 1000) / 1000).toString());
-      ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
-      const pc = applied?.pc ?? halt.pc;
-      if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);
-      if (flashFiles.length) await ctx.cutMade?.({ flashFiles, landed: state, sweep: at.sweep });
     });
   });
 }

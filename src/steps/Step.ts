@@ -17,9 +17,11 @@ export interface StepContext {
   timeoutMs: number;
   /**
    * Switches power, records the edge with its actuation latency and feeds POWER_ON/POWER_OFF to the model.
-   * Resolves to the model's state as the edge happened (for a cut: the state it landed in).
+   * Resolves to the model's state as the edge happened (for a cut: the state it landed in). `whileOff` runs once
+   * power is off and before the model hears POWER_OFF, given that state: work on what a cut left (its flash)
+   * that no later step may disturb, since a step waiting for the board to be off waits for it too.
    */
-  setPower(on: boolean, cause: string): Promise<string>;
+  setPower(on: boolean, cause: string, options?: { whileOff?: (landed: string) => Promise<void> }): Promise<string>;
   /** Drives a named output and records it; a button edge also feeds BUTTON_DOWN/BUTTON_UP to the model. */
   setOutput(name: string, active: boolean, options?: { button?: boolean }): Promise<void>;
   /** Writes to the console (one byte per `charDelayMs` when given) and feeds SENT to the model. */

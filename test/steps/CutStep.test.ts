@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/protocols/Probe.js';
 import { CaseSkipped, RigError } from '../../src/core/errors.js';
 import { Timeline } from '../../src/core/Timeline.js';
@@ -12,7 +12,7 @@ import type { StepContext } from '../../src/steps/Step.js';
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hil-cutstep-'));
-  for (const f of ['boot.bin', 'boot.elf', 'app.img', 'other.elf']) writeFileSync(join(dir, f), '');
+  for (const f of ['boot.bin', 'boot.elf', 'app.img', 'other.elf', 'flash.img']) writeFileSync(join(dir, f), '');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,6 +58,7 @@ describe('cut: { at } on a probe that can halt', () => {
     let armedWith: CodeBreakpoint | undefined;
     const probe = {
       description: 'fake',
+      flashFiles: () => [{ name: 'flash', path: join(dir, 'flash.img') }],
       ...(options.breakAt === false
         ? {}
         : {
@@ -77,8 +78,15 @@ describe('cut: { at } on a probe that can halt', () => {
         coverage: () => ({ states: [], visited: [], transitions: [], cuttable: options.cuttable ?? [] }),
       },
       signal: new AbortController().signal,
-      async setPower(on: boolean, cause: string) {
+      caseDir: mkdtempSync(join(dir, 'case-')),
+      async setPower(on: boolean, cause: string, opts?: { whileOff?: (landed: string) => Promise<void> }) {
         events.push(`power ${on ? 'on' : 'off'} (${cause})`);
+        await opts?.whileOff?.('copying');
+        events.push('model hears POWER_OFF');
+        return 'copying';
+      },
+      async cutMade(cut: { flashFiles: string[]; landed: string }) {
+        events.push(`cut made in ${cut.landed} (${cut.flashFiles.map((f) => basename(f)).join(' ')})`);
       },
       background(_name: string, work: (signal: AbortSignal) => Promise<void>) {
         background.push(work(new AbortController().signal));
@@ -96,7 +104,7 @@ describe('cut: { at } on a probe that can halt', () => {
     return { ctx, events, background, notes, fire, armedWith: () => armedWith };
   }
 
-  it('returns once armed; at the halt it cuts power, then lets the debugger go, and notes where', async () => {
+  it('returns once armed; at the halt it cuts power, keeps the flash before the model (and the steps waiting for off) hears of it, then lets the debugger go', async () => {
     const h = harness();
     const args = cutStep.schema.parse({ at: { symbol: 'flash_program_word', hit: '42' } });
     await cutStep.run(args, h.ctx);
@@ -104,7 +112,7 @@ describe('cut: { at } on a probe that can halt', () => {
     expect(h.armedWith()).toEqual({ symbol: 'flash_program_word', hit: 42, symbols: join(dir, 'boot.elf') });
     h.fire();
     await Promise.all(h.background);
-    expect(h.events).toEqual(['armed', 'power off (cut)', 'released']);
+    expect(h.events).toEqual(['armed', 'power off (cut)', 'cut made in copying (flash-at-cut.img)', 'model hears POWER_OFF', 'released']);
     expect(h.notes).toMatchObject({ cut_anchor: 'flash_program_word hit 42', cut_pc: '0x210003ce' });
   });
 

@@ -13,6 +13,12 @@ import { qemuBoardFor } from '../../virtual/qemuBoardFor.js';
 
 /** How long a closing pty may still deliver what the guest wrote just before the cut. */
 const DRAIN_MS = 200;
+/**
+ * How long a stopped board's console may take to deliver the bytes QEMU says the guest wrote: they are in the pty
+ * already, so this bounds only a stalled Node on a loaded machine. A drain cut short leaves the model short of
+ * lines the board printed before the cut, and a multi-cut sweep compares its state there.
+ */
+const COUNTED_DRAIN_MS = 2000;
 
 /**
  * The console on one of the board's pty UARTs, opened before the guest runs (so the first line is never lost);
@@ -107,7 +113,7 @@ export class QemuConsole implements Console {
   private async detach(info: Unpowered): Promise<void> {
     const written = info.uartBytes?.get(this.serial);
     if (written === undefined || !this.port?.isOpen) await this.closePort(DRAIN_MS);
-    else await this.readUpTo(written - this.missed, DRAIN_MS);
+    else await this.readUpTo(written - this.missed, COUNTED_DRAIN_MS);
     this.flushPartial();
     this.gapAt = info.t;
     for (const l of [...this.listeners]) l.gap?.(info);
