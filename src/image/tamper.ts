@@ -7,10 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { BOOT_MAGIC, encodeImage, parseImage, TLV_SHA256, type ParsedImage } from './McubootImage.js';
+import { bodyFill } from './bodyFill.js';
 import { compareVersions, formatVersion, type ImageVersion } from './imageVersion.js';
 
 /** MCUboot's security counter TLV (a protected one). */
 const TLV_SEC_CNT = 0x50;
+/** An unprotected TLV type no bootloader acts on (MCUboot's dependency TLV is 0x40; 0xa0 is vendor space). */
+const TLV_OVERRUN_TYPE = 0xa0;
 const ERASED = 0xff;
 
 export interface TamperOptions {
@@ -30,7 +33,7 @@ const TAMPERINGS = {
   'bad-hash': { what: 'one bit of the SHA-256 TLV value flipped', apply: (b, p) => flip(b, hashTlv(p).offset + 4) },
   'no-hash': { what: 'the SHA-256 TLV retyped (0x11): no hash to check', apply: (b, p) => withU16(b, hashTlv(p).offset, TLV_SHA256 + 1) },
   'no-tlv': { what: 'the TLV area erased', apply: (b, p) => erase(b, p.hashed.length, p.size) },
-  'bad-magic': { what: 'one bit of the header magic flipped', apply: (b) => flip(b, 0) },
+  'bad-magic': { what: 'one bit of the header magic flipped, the hash recomputed over it', apply: (b, p) => rehash(flip(b, 0), p) },
   'size-past-slot': {
     what: 'ih_img_size set so that header + body end 4 bytes past the slot',
     apply: (b, p, o) => withU32(b, 12, slotSize(b, p, o) + 4 - p.header.hdrSize),
@@ -39,11 +42,22 @@ const TAMPERINGS = {
     what: 'ih_hdr_size set as large as it goes (past the slot when the slot is 64 KiB or less)',
     apply: (b, p, o) => withU16(b, 8, Math.min(0xfffc, (slotSize(b, p, o) + 4) & ~3)),
   },
+  'size-in-trailer': {
+    what: 'a body grown so that the image ends where the boot magic begins, validly hashed: into the trailer',
+    apply: (b, p, o) => sizeInTrailer(b, p, o),
+  },
+  'tlv-overrun': {
+    what: 'a TLV after the hash whose length runs past the end of the TLV area',
+    apply: (b, p) => tlvOverrun(b, p),
+  },
   truncated: {
     what: 'everything after the middle of the body erased (a download cut short)',
     apply: (b, p) => erase(b, p.body.offset + (p.body.length >> 1), p.size),
   },
-  older: { what: 'validly re-hashed with a version just below `than` (a downgrade)', apply: (b, p, o) => resign(b, p, below(needThan(o))) },
+  older: {
+    what: 'validly re-hashed with the greatest version below `than` (a downgrade)',
+    apply: (b, p, o) => resign(b, p, below(needThan(o))),
+  },
   'same-version': { what: 'validly re-hashed with the version `than` (a reinstall)', apply: (b, p, o) => resign(b, p, needThan(o)) },
   'protected-tlv': { what: 'a protected TLV (security counter) changed after hashing', apply: (b, p) => changedProtectedTlv(b, p) },
   'not-pending': { what: "the trailer's boot magic erased: a good image no upgrade was asked for", apply: (b, p) => notPending(b, p) },
@@ -100,12 +114,17 @@ function needThan(o: TamperOptions): ImageVersion {
   return o.than;
 }
 
-/** The version just below `v`: its last non-zero part minus one. */
+/**
+ * The greatest version below `v`: its last non-zero part minus one and every part after it at its largest
+ * (1.0.0+0 is followed from below by 0.255.65535+4294967295). A comparison that skips or truncates a part then
+ * takes it for newer.
+ */
 function below(v: ImageVersion): ImageVersion {
+  const MAX = { minor: 0xff, revision: 0xffff, buildNum: 0xffffffff };
   if (v.buildNum) return { ...v, buildNum: v.buildNum - 1 };
-  if (v.revision) return { ...v, revision: v.revision - 1 };
-  if (v.minor) return { ...v, minor: v.minor - 1 };
-  if (v.major) return { ...v, major: v.major - 1 };
+  if (v.revision) return { ...v, revision: v.revision - 1, buildNum: MAX.buildNum };
+  if (v.minor) return { ...v, minor: v.minor - 1, revision: MAX.revision, buildNum: MAX.buildNum };
+  if (v.major) return { major: v.major - 1, ...MAX };
   throw new RangeError(`no version is older than ${formatVersion(v)}`);
 }
 
@@ -116,10 +135,56 @@ function resign(b: Buffer, p: ParsedImage, v: ImageVersion): Buffer {
   b.writeUInt8(v.minor, 21);
   b.writeUInt16LE(v.revision, 22);
   b.writeUInt32LE(v.buildNum, 24);
+  return rehash(b, p);
+}
+
+/** The SHA-256 TLV made to match the hashed bytes again: only what was changed on purpose is wrong. */
+function rehash(b: Buffer, p: ParsedImage): Buffer {
   createHash('sha256')
     .update(b.subarray(0, p.hashed.length))
     .digest()
     .copy(b, hashTlv(p).offset + 4);
+  return b;
+}
+
+/**
+ * The body grown with filler until header, body, protected TLVs and TLV area end at the slot's last 16 bytes
+ * (the boot magic, kept): a whole, validly hashed image that occupies the trailer a bootloader keeps for
+ * itself. Only a size check against the space before the trailer refuses it; one against the slot, or none,
+ * takes it.
+ */
+function sizeInTrailer(b: Buffer, p: ParsedImage, o: TamperOptions): Buffer {
+  const slot = slotSize(b, p, o);
+  const tlvArea = p.size - p.hashed.length;
+  const end = slot - BOOT_MAGIC.length;
+  const bodyLength = end - p.header.hdrSize - p.header.protectTlvSize - tlvArea;
+  if (bodyLength < p.body.length) throw new RangeError(`the image (${p.size} bytes) already reaches past ${end}`);
+  const body = Buffer.concat([b.subarray(p.body.offset, p.body.offset + p.body.length), bodyFill(bodyLength - p.body.length)]);
+  const image = Buffer.concat([
+    b.subarray(0, p.header.hdrSize),
+    body,
+    b.subarray(p.body.offset + p.body.length, p.hashed.length),
+    b.subarray(p.hashed.length, p.size),
+  ]);
+  image.writeUInt32LE(bodyLength, 12);
+  const out = Buffer.alloc(Math.max(b.length, end), ERASED);
+  image.copy(out);
+  if (b.length > end) b.copy(out, end, end);
+  return rehash(out, parseImage(out));
+}
+
+/**
+ * One TLV more after the SHA-256 one, its header inside the TLV area (whose size grows by 4) and its length
+ * running past the area's end. The hash is intact: only a bound check on each TLV refuses it.
+ */
+function tlvOverrun(b: Buffer, p: ParsedImage): Buffer {
+  const area = p.hashed.length;
+  const size = b.readUInt16LE(area + 2);
+  if (b.length < p.size + 4) b = Buffer.concat([b, Buffer.alloc(p.size + 4 - b.length, ERASED)]);
+  else if (b.subarray(p.size, p.size + 4).some((x) => x !== ERASED)) throw new RangeError('no room after the TLV area');
+  b.writeUInt16LE(size + 4, area + 2);
+  b.writeUInt16LE(TLV_OVERRUN_TYPE, p.size);
+  b.writeUInt16LE(0x100, p.size + 2);
   return b;
 }
 

@@ -31,8 +31,10 @@ const EXPECTED: Record<TamperKind, string> = {
   'bad-magic': 'BAD_MAGIC',
   'size-past-slot': 'TRUNCATED',
   'header-past-slot': 'TRUNCATED',
+  'size-in-trailer': 'valid 1.1.0+0',
+  'tlv-overrun': 'BAD_TLV',
   truncated: 'BAD_TLV',
-  older: 'valid 0.0.0+0',
+  older: 'valid 0.255.65535+4294967295',
   'same-version': 'valid 1.0.0+0',
   'protected-tlv': 'bad hash',
   'not-pending': 'valid 1.1.0+0',
@@ -74,6 +76,53 @@ describe('tamperImage', () => {
     expect(sized.readUInt16LE(8)).toBe(img.header.hdrSize);
     const header = tamperImage(upgrade, 'header-past-slot', { slotSize: SLOT });
     expect(header.readUInt16LE(8) + header.readUInt32LE(12)).toBeGreaterThan(SLOT);
+  });
+
+  it('size-in-trailer: a whole, validly hashed image ending where the boot magic begins', () => {
+    const img = parseImage(upgrade);
+    for (const input of [upgrade, readFileSync(join(BUILD, 'upgrade-full.img'))]) {
+      const grown = parseImage(tamperImage(input, 'size-in-trailer', { slotSize: SLOT }));
+      expect(grown.size).toBe(SLOT - 16);
+      expect(grown.hashOk).toBe(true);
+      expect(grown.trailer).toMatchObject({ slotSize: SLOT, magicOk: true });
+      expect(grown.tlvs.map((t) => t.type)).toEqual(img.tlvs.map((t) => t.type));
+    }
+    const grown = tamperImage(upgrade, 'size-in-trailer', { slotSize: SLOT });
+    expect(grown.subarray(img.body.offset, img.body.offset + img.body.length)).toEqual(
+      upgrade.subarray(img.body.offset, img.body.offset + img.body.length),
+    );
+    // An unpadded image is grown to the same end, with no trailer to keep.
+    expect(parseImage(tamperImage(factory, 'size-in-trailer', { slotSize: SLOT })).size).toBe(SLOT - 16);
+  });
+
+  it('bad-magic and tlv-overrun leave the hash matching: only the check they aim at refuses them', () => {
+    const magic = tamperImage(upgrade, 'bad-magic');
+    magic[0]! ^= 0x01;
+    expect(verdict(magic)).toBe('bad hash'); // the hash was taken over the flipped magic
+    const overrun = tamperImage(upgrade, 'tlv-overrun');
+    const img = parseImage(upgrade);
+    expect(overrun.readUInt16LE(img.hashed.length + 2)).toBe(img.size - img.hashed.length + 4);
+    expect(overrun.readUInt16LE(img.size + 2)).toBe(0x100);
+    expect(
+      overrun
+        .subarray(0, img.size)
+        .equals(
+          Buffer.concat([
+            upgrade.subarray(0, img.hashed.length + 2),
+            overrun.subarray(img.hashed.length + 2, img.hashed.length + 4),
+            upgrade.subarray(img.hashed.length + 4, img.size),
+          ]),
+        ),
+    ).toBe(true);
+    expect(tamperImage(factory, 'tlv-overrun').length).toBe(factory.length + 4);
+  });
+
+  it('older is the greatest version below the running one, so a comparison that skips a part is caught', () => {
+    const older = (v: string) => parseImage(tamperImage(upgrade, 'older', { than: parseVersion(v) })).version;
+    expect(older('1.0.0')).toBe('0.255.65535+4294967295');
+    expect(older('1.1.0')).toBe('1.0.65535+4294967295');
+    expect(older('1.1.2')).toBe('1.1.1+4294967295');
+    expect(older('1.1.2+7')).toBe('1.1.2+6');
   });
 
   it('a protected TLV already there is changed in place', () => {
