@@ -124,7 +124,16 @@ describe('a tampered or older pending image is refused (upgrade-tampered: one ca
     const r = await runScenario('upgrade-tampered', size === 'full' ? FULL_SIZE : [], `tampered-${size}`);
     expect(r.stdout).toMatch(/^13 passed, 0 failed, 0 errors$/m);
     expect(r.code).toBe(0);
-    for (const kind of ['body-byte', 'bad-magic', 'tlv-overrun', 'size-past-slot', 'size-in-trailer', 'protected-tlv', 'older', 'same-version'])
+    for (const kind of [
+      'body-byte',
+      'bad-magic',
+      'tlv-overrun',
+      'size-past-slot',
+      'size-in-trailer',
+      'protected-tlv',
+      'older',
+      'same-version',
+    ])
       expect(r.junit).toContain(`upgrade-tampered[tamper=${kind}]`);
     const durations = [...r.junit.matchAll(/<testcase [^>]*time="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(durations).toHaveLength(13);
