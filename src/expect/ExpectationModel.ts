@@ -1,23 +1,19 @@
 import { createActor, type Actor, type AnyStateMachine } from 'xstate';
 import { suggestion } from '../core/didYouMean.js';
-import { formatDuration } from '../core/duration.js';
 import type { ConsoleLine, ConsoleSegment } from '../protocols/Console.js';
 import { CaseFailure, ConfigError } from '../core/errors.js';
 import type { Timeline } from '../core/Timeline.js';
 import { Classifier } from './Classifier.js';
-import { compileMachine } from './compileMachine.js';
+import { compileMachine, leafOf } from './compileMachine.js';
 import { caseFailureOf, type Coverage, type Expectation, type LineEvent, type ModelFailure, type RunnerEvent } from './Expectation.js';
-import { LineTail } from './LineTail.js';
-import { cuttableStates, namesOf, resolveStateName } from './modelSpec.js';
-import { FAIL, lineage, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
+import { ConsoleInput } from './ConsoleInput.js';
+import { modelCoverage } from './modelCoverage.js';
+import { namesOf, resolveStateName } from './modelSpec.js';
+import { eventWithGuards, failReason, formatSeconds, quoteLine } from './failureText.js';
+import { isStrict, isWithin, type ModelTree, type StateSpec, type TransitionSpec } from './ModelTree.js';
 import { runnerEventGroups } from './runnerEvents.js';
-import { expectedEvents, formatWhen, selectTransition, unmetGuards } from './transitionSelection.js';
-
-/** Timers of the model (`after`) and of `waitFor`; xstate's SimulatedClock fits, for tests. */
-interface ModelClock {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(id: unknown): void;
-}
+import { REAL_CLOCK, StateWaits, type ModelClock } from './StateWaits.js';
+import { expectedEvents, selectTransition, unmetGuards } from './transitionSelection.js';
 
 /** A scenario's `expect:` as the loader hands it over: patterns compiled, the model parsed and checked. */
 export interface ExpectationSpec {
@@ -31,14 +27,6 @@ export interface ExpectationOptions {
   timeline: Timeline;
   clock?: ModelClock;
 }
-
-/** How many console lines a failure carries. */
-export const FAILURE_LINES = 20;
-
-const REAL_CLOCK: ModelClock = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
-};
 
 /** Builds the live model of one case. */
 export function createExpectation(spec: ExpectationSpec, options: ExpectationOptions): Expectation {
@@ -59,34 +47,18 @@ interface MachineState {
   status: string;
 }
 
-/** Entries kept for `recent` waits; far more than the states a board passes between two steps. */
-const MAX_RECENT = 1024;
-
-interface Waiter {
-  target: StateSpec;
-  reject(err: unknown): void;
-  settle(): void;
-}
-
 class ExpectationModel implements Expectation {
   private readonly tree: ModelTree;
-  private readonly classifier: Classifier;
+  private readonly console: ConsoleInput;
   private readonly timeline: Timeline;
   private readonly clock: ModelClock;
   private readonly actor: Actor<AnyStateMachine>;
-  private readonly tail = new LineTail(FAILURE_LINES);
   private readonly counts: number[];
   private readonly visited = new Set<StateSpec>();
   private readonly enterListeners = new Map<StateSpec, Set<(t: number) => void>>();
   private readonly lineListeners = new Set<(event: LineEvent) => void>();
   private readonly failureListeners = new Set<(failure: ModelFailure) => void>();
-  private readonly waiters = new Set<Waiter>();
-  /**
-   * States entered, in order, from `recentFrom` on: a step that waits for a state the board passed through
-   * while the step before it ran (a reset that comes and goes in 16 ms) must still see it. Cleared up to
-   * each runner event's time, so an entry from before the last power, button, reset or send never counts.
-   */
-  private recent: Array<{ state: StateSpec; t: number }> = [];
+  private readonly waits: StateWaits;
   /** When the last runner event was asked for, and when each pattern last matched: a `send` waits for a prompt after it. */
   private lastRunnerAt = -Infinity;
   private readonly lastMatch = new Map<string, number>();
@@ -100,19 +72,16 @@ class ExpectationModel implements Expectation {
   private current?: Input;
   private busy = false;
   private leaf: StateSpec;
-  /** The open segment matched a prompt pattern: it gives no second event, however it grows or ends. */
-  private promptTaken = false;
-  /** The open segment's text so far, shown after the tail in a failure: a board waiting at a prompt. */
-  private openText?: string;
   private failed?: ModelFailure;
   private done = false;
   private stopped = false;
 
   constructor(tree: ModelTree, classifier: Classifier, options: ExpectationOptions) {
     this.tree = tree;
-    this.classifier = classifier;
+    this.console = new ConsoleInput(classifier);
     this.timeline = options.timeline;
     this.clock = options.clock ?? REAL_CLOCK;
+    this.waits = new StateWaits(this.clock);
     this.counts = tree.transitions.map(() => 0);
     this.leaf = tree.root;
     const machine = compileMachine(tree, { entered: (state) => this.entered.push(state), took: (t) => this.taken.push(t) });
@@ -138,21 +107,7 @@ class ExpectationModel implements Expectation {
 
   feedSegment(segment: ConsoleSegment): void {
     if (this.stopped || this.failed) return;
-    if (segment.partial) {
-      this.openText = segment.text;
-      if (this.promptTaken || !this.classifier.hasPrompts) return;
-      const event = this.classifier.classifyPartial(segment.text);
-      if (!event) return;
-      this.promptTaken = true;
-      this.lineEvent(event, segment);
-      return;
-    }
-    const taken = this.promptTaken;
-    this.promptTaken = false;
-    this.openText = undefined;
-    if (segment.redraw) this.tail.replaceLast(segment.text);
-    else this.tail.push(segment.text);
-    const { event, forbidden } = this.classifier.classify(segment.text);
+    const { event, forbidden } = this.console.read(segment);
     if (forbidden !== undefined) {
       this.fail({
         reason: 'forbidden',
@@ -162,8 +117,7 @@ class ExpectationModel implements Expectation {
       });
       return;
     }
-    // Already classified while open (a prompt): one event per segment.
-    if (event && !taken) this.lineEvent(event, segment);
+    if (event) this.lineEvent(event, segment);
   }
 
   private lineEvent(event: { type: string; groups: Record<string, string> }, segment: ConsoleSegment): void {
@@ -179,7 +133,7 @@ class ExpectationModel implements Expectation {
     const from = event.askedAt ?? event.t;
     this.lastRunnerAt = from;
     this.lastRunnerName = event.type;
-    this.recent = this.recent.filter((e) => e.t >= from);
+    this.waits.since(from);
     this.dispatch({ type: event.type, groups: runnerEventGroups(event.type, event.detail), t: event.t });
   }
 
@@ -250,53 +204,21 @@ class ExpectationModel implements Expectation {
     const { signal, timeoutMs, recent, fresh } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.failed) return Promise.reject(caseFailureOf(this.failed));
-    // A later `recent` wait looks only past what this one saw.
-    const seen = (upTo: number) => {
-      if (recent) this.recent = this.recent.slice(upTo);
-    };
-    const passed = recent ? this.recent.findIndex((e) => e.state === target) : -1;
-    if (passed >= 0) {
-      seen(passed + 1);
-      return Promise.resolve();
-    }
+    if (recent && this.waits.passedThrough(target)) return Promise.resolve();
     // A fresh wait wants an entry: being in the state since before the last runner event does not count.
     if (!fresh && isWithin(this.leaf, target)) {
-      seen(this.recent.length);
+      if (recent) this.waits.seenAll();
       return Promise.resolve();
     }
     if (this.done || this.stopped) {
       return Promise.reject(new CaseFailure(`the model ended in ${this.leaf.path}, so it will never reach ${name}`, this.details()));
     }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => waiter.reject(signal!.reason);
-      const timer = this.clock.setTimeout(() => {
-        const expected = expectedEvents(this.leaf);
-        waiter.reject(
-          new CaseFailure(
-            `timed out after ${formatSeconds(timeoutMs)} waiting for state ${name}; model is in ${this.leaf.path}, expecting events [${expected.join(', ')}]`,
-            this.details(),
-          ),
-        );
-      }, timeoutMs);
-      const cleanup = () => {
-        this.clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.waiters.delete(waiter);
-      };
-      const waiter: Waiter = {
-        target,
-        settle: () => {
-          cleanup();
-          seen(this.recent.findLastIndex((e) => e.state === target) + 1);
-          resolve();
-        },
-        reject: (err) => {
-          cleanup();
-          reject(err);
-        },
-      };
-      this.waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    return this.waits.wait(target, { timeoutMs, signal, recent }, () => {
+      const expected = expectedEvents(this.leaf);
+      return new CaseFailure(
+        `timed out after ${formatSeconds(timeoutMs)} waiting for state ${name}; model is in ${this.leaf.path}, expecting events [${expected.join(', ')}]`,
+        this.details(),
+      );
     });
   }
 
@@ -314,30 +236,14 @@ class ExpectationModel implements Expectation {
   }
 
   coverage(): Coverage {
-    const states = this.tree.states.filter((s) => !s.fail);
-    return {
-      states: states.map((s) => s.path),
-      visited: states.filter((s) => this.visited.has(s)).map((s) => s.path),
-      cuttable: cuttableStates(this.tree),
-      transitions: this.tree.transitions.map((t) => {
-        const from = t.source.path || '*';
-        const entry: Coverage['transitions'][number] = {
-          from,
-          event: t.event,
-          to: t.target ? t.target.path || '*' : from,
-          count: this.counts[t.index]!,
-        };
-        if (t.when) entry.when = formatWhen(t.when);
-        return entry;
-      }),
-    };
+    return modelCoverage(this.tree, this.counts, this.visited);
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.actor.stop();
-    for (const waiter of [...this.waiters]) waiter.reject(new Error('the expectation model was stopped'));
+    this.waits.rejectAll(() => new Error('the expectation model was stopped'));
     this.enterListeners.clear();
     this.lineListeners.clear();
     this.failureListeners.clear();
@@ -425,11 +331,10 @@ class ExpectationModel implements Expectation {
     for (const state of entered) {
       if (state === this.tree.root || state.fail) continue;
       this.visited.add(state);
-      // A board that loops through states with no step waiting would grow it without end.
-      if (this.recent.push({ state, t }) > MAX_RECENT) this.recent.shift();
+      this.waits.entered(state, t);
       for (const listener of this.enterListeners.get(state) ?? []) this.call(() => listener(t));
     }
-    for (const waiter of [...this.waiters]) if (entered.includes(waiter.target)) waiter.settle();
+    this.waits.settle(entered);
 
     if (to.fail) {
       const cause =
@@ -441,9 +346,9 @@ class ExpectationModel implements Expectation {
       this.fail({ reason: failReason(to), what: `${failReason(to)}: ${cause}`, from, t });
     } else if (snapshot.status === 'done') {
       this.done = true;
-      for (const waiter of [...this.waiters]) {
-        waiter.reject(new CaseFailure(`the model ended in ${to.path}, so it will never reach ${waiter.target.path}`, this.details()));
-      }
+      this.waits.rejectAll(
+        (target) => new CaseFailure(`the model ended in ${to.path}, so it will never reach ${target.path}`, this.details()),
+      );
     }
   }
 
@@ -452,24 +357,18 @@ class ExpectationModel implements Expectation {
     const state = f.from.path || '(start)';
     const list = expected.length > 0 ? expected.join(', ') : 'nothing';
     const message = `${f.what} in state ${state} (${f.strict ? 'strict; ' : ''}expected ${list})`;
-    this.failed = { message, reason: f.reason, state, expected, lastLines: this.lastLines(), t: f.t };
+    this.failed = { message, reason: f.reason, state, expected, lastLines: this.console.lastLines(), t: f.t };
     this.timeline.record('model-failure', { reason: f.reason, state, message }, f.t);
     this.actor.stop();
     const err = caseFailureOf(this.failed);
-    for (const waiter of [...this.waiters]) waiter.reject(err);
+    this.waits.rejectAll(() => err);
     const failed = this.failed;
     for (const listener of [...this.failureListeners]) this.call(() => listener(failed));
     this.failureListeners.clear();
   }
 
   private details(): { state: string; expected: string[]; lastLines: string[] } {
-    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.lastLines() };
-  }
-
-  private lastLines(): string[] {
-    const lines = this.tail.toArray();
-    if (this.openText === undefined) return lines;
-    return [...lines.slice(lines.length >= FAILURE_LINES ? 1 : 0), this.openText];
+    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.console.lastLines() };
   }
 
   /** A listener is step code; its exception must not break the model, so it goes on the timeline. */
@@ -480,48 +379,4 @@ class ExpectationModel implements Expectation {
       this.timeline.record('model-listener-error', { error: (err as Error)?.message ?? String(err) });
     }
   }
-}
-
-/** The atomic state xstate's snapshot value names (`{ bootloader: 'copying' }`). */
-function leafOf(root: StateSpec, value: unknown): StateSpec {
-  let node = root;
-  let v = value;
-  while (v !== undefined) {
-    if (typeof v === 'string') return node.children.get(v) ?? node;
-    const entry = Object.entries(v as Record<string, unknown>)[0];
-    if (!entry) return node;
-    node = node.children.get(entry[0]) ?? node;
-    v = entry[1];
-  }
-  return node;
-}
-
-function isWithin(leaf: StateSpec, state: StateSpec): boolean {
-  return lineage(leaf).includes(state);
-}
-
-function isStrict(leaf: StateSpec): boolean {
-  for (const node of lineage(leaf)) if (node.strict !== undefined) return node.strict;
-  return false;
-}
-
-/** `no-banner` for `fail.no-banner`; the state's own path for a state tagged fail. */
-function failReason(state: StateSpec): string {
-  if (state.path === FAIL) return FAIL;
-  if (state.path.startsWith(`${FAIL}.`)) return state.path.slice(FAIL.length + 1);
-  return state.path;
-}
-
-/** `FACTORY`, or `FACTORY version=1.1.0, wanted 1.0.0` when `when:` guards passed it over: the values a failure names. */
-function eventWithGuards(leaf: StateSpec, input: Input): string {
-  const unmet = unmetGuards(leaf, input.type, input.groups);
-  return unmet ? `${input.type} ${unmet}` : input.type;
-}
-
-function quoteLine(text: string): string {
-  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
-}
-
-function formatSeconds(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10}s` : formatDuration(ms);
 }

@@ -89,3 +89,14 @@ export function lineage(state: StateSpec): StateSpec[] {
   for (let node: StateSpec | undefined = state; node; node = node.parent) out.push(node);
   return out;
 }
+
+/** Whether `leaf` is `state` or inside it. */
+export function isWithin(leaf: StateSpec, state: StateSpec): boolean {
+  return lineage(leaf).includes(state);
+}
+
+/** Whether an unexpected line fails the case in `leaf`: the nearest `strict:` up its lineage says, off by default. */
+export function isStrict(leaf: StateSpec): boolean {
+  for (const node of lineage(leaf)) if (node.strict !== undefined) return node.strict;
+  return false;
+}

@@ -47,3 +47,17 @@ export function compileMachine(
 
   return createMachine({ id: tree.rootId, ...node(tree.root) } as Parameters<typeof createMachine>[0]);
 }
+
+/** The atomic state a snapshot value of the compiled machine names (`{ bootloader: 'copying' }`). */
+export function leafOf(root: StateSpec, value: unknown): StateSpec {
+  let node = root;
+  let v = value;
+  while (v !== undefined) {
+    if (typeof v === 'string') return node.children.get(v) ?? node;
+    const entry = Object.entries(v as Record<string, unknown>)[0];
+    if (!entry) return node;
+    node = node.children.get(entry[0]) ?? node;
+    v = entry[1];
+  }
+  return node;
+}
