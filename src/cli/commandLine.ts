@@ -41,6 +41,21 @@ export const declareRun = (hil: Command) =>
     .option('-v, --verbose', 'print each step and flash with its duration; on a terminal also show the last console lines');
 export type RunOptions = OptionsOf<typeof declareRun>;
 
+export const declareDebug = (hil: Command) =>
+  hil
+    .command('debug')
+    .description(
+      'replay a case to just before its cut and leave the board halted there, power on, for gdb; the model still follows the console; Ctrl-C ends it',
+    )
+    .argument('<case>', "the case's id, as a run's summary or `hil list` names it: 'rollback-powerfail-exhaustive[hit=5]'")
+    .option('--before <n>', 'a cut at a code location: halt n hits before the cut (default 1; 0: at the cut itself)')
+    .option('--gdb-port <port>', "serve the board's gdbstub on this local port (default: the port QEMU picked, printed)")
+    .option('--rig <name|path>', 'as for hil run')
+    .option('--image <name=path>', 'as for hil run: the build the case failed with; repeatable', collect, [])
+    .option('--report-dir <dir>', "where the case's console and timeline go (under debug/)", 'reports')
+    .option('--wait <seconds>', 'queue this long for a rig another run holds (default $HIL_WAIT, else 0)');
+export type DebugOptions = OptionsOf<typeof declareDebug>;
+
 export const declareList = (hil: Command) =>
   hil.command('list').description('list scenarios and rigs, one line each').option('--json', 'machine-readable, for schedulers');
 export type ListOptions = OptionsOf<typeof declareList>;

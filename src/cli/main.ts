@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import {
   declareConsole,
+  declareDebug,
   declareDoctor,
   declareInit,
   declareList,
@@ -31,6 +32,11 @@ function program(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (scenarios, opts) => {
       process.exitCode = await (await import('./runCommand.js')).runCommand(scenarios, opts);
+    });
+  declareDebug(hil)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (id, opts) => {
+      process.exitCode = await (await import('./debugCommand.js')).debugCommand(id, opts);
     });
   declareList(hil).action(async (opts) => {
     process.exitCode = await (await import('./listCommand.js')).listCommand(opts);

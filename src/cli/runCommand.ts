@@ -14,16 +14,7 @@ import { exitCodeForRun } from './exitCodes.js';
 import { err, out, paint, useColor } from './output.js';
 import { MARK } from './progress/caseLines.js';
 import { RunView } from './progress/RunView.js';
-
-function parsePairs(option: string, list: string[]): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq < 1) throw new ConfigError({ file: 'command line', field: option, message: `expected NAME=VALUE, got ${JSON.stringify(item)}` });
-    params[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return params;
-}
+import { parsePairs } from './optionPairs.js';
 
 /** Skipped points the summary names one by one; an interrupted sweep can leave thousands unrun. */
 const SKIPS_LISTED = 20;

@@ -66,6 +66,11 @@ export interface Halt {
    * the flash is what the cut would leave. `after-op` runs the operation to its return and halts there.
    */
   fault?(fault: CutFault): Promise<FaultApplied>;
+  /**
+   * Ends the debugger session leaving the CPU halted where it is, power on, and the debug server free for another
+   * debugger (`hil debug`); resolves to that server's address (`host:port`). Instead of `release`.
+   */
+  handOver?(): Promise<string>;
 }
 
 /** A fault model and its seed: the same pair at the same hit leaves the same flash, bit for bit. */
@@ -98,6 +103,16 @@ export interface BreakpointProbe {
 
 export function canBreak(probe: Probe | undefined): probe is Probe & BreakpointProbe {
   return typeof (probe as Partial<BreakpointProbe> | undefined)?.breakAt === 'function';
+}
+
+/** Optional capability of a probe that can stop a running CPU and leave it halted for another debugger (`hil debug`). */
+export interface HandOverProbe {
+  /** Halts the CPU where it is now and lets go of it halted: its PC and the debug server's address (`host:port`). */
+  haltAndHandOver(options?: { signal?: AbortSignal }): Promise<{ pc?: number; address: string }>;
+}
+
+export function canHandOver(probe: Probe | undefined): probe is Probe & HandOverProbe {
+  return typeof (probe as Partial<HandOverProbe> | undefined)?.haltAndHandOver === 'function';
 }
 
 /** A board whose flash is a set of files (an emulated one): what a cut left can be kept as it is. */

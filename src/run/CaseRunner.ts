@@ -3,7 +3,7 @@ import type { RigSpec } from '../rig/RigSpec.js';
 import { stepArgs, sweepSequence, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
-import { LiveCase } from './LiveCase.js';
+import { LiveCase, type StepCall } from './LiveCase.js';
 import { CaseSkipped } from '../core/errors.js';
 import { placeholders } from '../config/params.js';
 import type { StepContext } from '../steps/Step.js';
@@ -50,16 +50,8 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     await c.open();
     for (const step of scenario.steps) {
       c.check();
-      const args = stepArgs(scenario, step, spec.params);
-      const description = step.name ?? step.definition.describe(args);
-      const sequence = sweepSequence(scenario, step, spec.params);
       await c.step({
-        definition: step.definition,
-        args,
-        index: step.index,
-        description,
-        timeoutMs: step.timeoutMs,
-        ...(sequence ? { sequence } : {}),
+        ...scenarioStepCall(scenario, step, spec.params),
         ...(options.explored ? { cutMade: (cut: CutMade) => pruneAtCut(c, options, step, cut) } : {}),
       });
     }
@@ -70,6 +62,20 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     await c.end();
   }
   return c.report();
+}
+
+/** A scenario's step as a case runs it: its arguments for the case's parameters, its description and sequence. */
+export function scenarioStepCall(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): StepCall {
+  const args = stepArgs(scenario, step, params);
+  const sequence = sweepSequence(scenario, step, params);
+  return {
+    definition: step.definition,
+    args,
+    index: step.index,
+    description: step.name ?? step.definition.describe(args),
+    timeoutMs: step.timeoutMs,
+    ...(sequence ? { sequence } : {}),
+  };
 }
 
 type CutMade = Parameters<NonNullable<StepContext['cutMade']>>[0];

@@ -56,6 +56,8 @@ export interface StepCall {
   sequence?: string;
   /** Where the run prunes a multi-cut sweep (StepContext.cutMade). */
   cutMade?: StepContext['cutMade'];
+  /** Ends this step (not the case) when aborted: `hil debug` stops the steps driving the board once it halted. */
+  signal?: AbortSignal;
 }
 
 /** How many console lines the failure message and the report keep in memory. */
@@ -207,11 +209,12 @@ export class LiveCase {
     const { definition, args, index, description } = call;
     const timeoutMs = call.timeoutMs ?? definition.timeoutMs(args);
     const stepAbort = new AbortController();
+    const stopped = call.signal ? AbortSignal.any([caseAbort.signal, call.signal]) : caseAbort.signal;
     const ctx: StepContext = {
       ...this.stepActions,
       ...(call.sequence ? { sequence: call.sequence } : {}),
       ...(call.cutMade ? { cutMade: call.cutMade } : {}),
-      signal: AbortSignal.any([caseAbort.signal, stepAbort.signal]),
+      signal: AbortSignal.any([stopped, stepAbort.signal]),
       timeoutMs,
       background: (name, work) => {
         // A failure in work that outlives its step (an armed cut whose board died) ends the case now, through
@@ -230,7 +233,7 @@ export class LiveCase {
     const key = definition.key;
     timeline.record('step', { index, key, description, phase: 'start' });
     try {
-      await raceStep(definition.run(args, ctx), model, stepAbort, caseAbort.signal, timeoutMs, `step ${index + 1} (${description})`);
+      await raceStep(definition.run(args, ctx), model, stepAbort, stopped, timeoutMs, `step ${index + 1} (${description})`);
       timeline.record('step', { index, key, phase: 'end', ms: timeline.now() - t0 });
     } catch (err) {
       timeline.record('step', { index, key, phase: 'end', ms: timeline.now() - t0, error: String((err as Error)?.message ?? err) });

@@ -86,26 +86,34 @@ export const cutStep = defineStep({
       : `cut power ${args.after}ms after ${args.when ? `entering ${args.when}` : args.on ? `${args.on}` : 'now'}`,
   async run(args, ctx) {
     if (args.at) return armCodeCut(args.at, args.within, ctx, args.fault ? { model: args.fault, seed: args.seed } : undefined);
-    const anchor = args.when ? `state ${args.when}` : args.on ? `pattern ${args.on}` : 'step';
-    let anchorAt: number;
-    if (args.when) {
-      // onEnter gives the entry's own timestamp; waitFor covers "already in it" with the model's semantics.
-      let enteredAt: number | undefined;
-      const unsubscribe = ctx.expect.onEnter(args.when, (t) => (enteredAt ??= t));
-      try {
-        await ctx.expect.waitFor(args.when, { timeoutMs: args.within, signal: ctx.signal });
-      } finally {
-        unsubscribe();
-      }
-      anchorAt = enteredAt ?? ctx.timeline.now();
-    } else if (args.on) {
-      anchorAt = await nextLineEvent(ctx, args.on, args.within);
-    } else {
-      anchorAt = ctx.timeline.now();
-    }
+    const { anchor, anchorAt } = await cutAnchor(args, ctx);
     await cutAfter(ctx, { anchor, anchorAt, after: args.after, when: args.when });
   },
 });
+
+/** A timed cut's arguments, as the cut step parsed them. */
+export type CutArgs = z.infer<typeof cutStep.schema>;
+
+/** Waits for a timed cut's anchor (the state's entry, the pattern's line, or now): what it is and its timeline time. */
+export async function cutAnchor(
+  args: Pick<CutArgs, 'when' | 'on' | 'within'>,
+  ctx: StepContext,
+): Promise<{ anchor: string; anchorAt: number }> {
+  const anchor = args.when ? `state ${args.when}` : args.on ? `pattern ${args.on}` : 'step';
+  if (args.when) {
+    // onEnter gives the entry's own timestamp; waitFor covers "already in it" with the model's semantics.
+    let enteredAt: number | undefined;
+    const unsubscribe = ctx.expect.onEnter(args.when, (t) => (enteredAt ??= t));
+    try {
+      await ctx.expect.waitFor(args.when, { timeoutMs: args.within, signal: ctx.signal });
+    } finally {
+      unsubscribe();
+    }
+    return { anchor, anchorAt: enteredAt ?? ctx.timeline.now() };
+  }
+  if (args.on) return { anchor, anchorAt: await nextLineEvent(ctx, args.on, args.within) };
+  return { anchor, anchorAt: ctx.timeline.now() };
+}
 
 /**
  * Cuts power `after` ms past `anchorAt` (a timeline time: when the anchor line arrived or the state was entered)

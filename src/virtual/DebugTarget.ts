@@ -14,4 +14,9 @@ export interface DebugTarget {
    * stopped CPU would be resumed by gdb's next automatic continue.
    */
   debuggerRuns(running: boolean): void;
+  /**
+   * The debugger hands the halted CPU on (to a person's debugger: `hil debug`): when it is done, the board leaves
+   * the CPU halted instead of resuming it, and its gdbstub is free for the next debugger to connect.
+   */
+  keepHalted(): void;
 }

@@ -249,11 +249,13 @@ export class QemuBoard {
     return this.exclusive(async () => {
       if (this.powered) {
         const instance = this.current!;
+        let keepHalted = false;
         try {
           return await work({
             gdb: `127.0.0.1:${instance.gdbPort}`,
             powered: true,
             debuggerRuns: (running) => (instance.debuggerRuns = running),
+            keepHalted: () => (keepHalted = true),
           });
         } catch (err) {
           throw await diedUnder(instance, err, part);
@@ -261,7 +263,7 @@ export class QemuBoard {
           instance.debuggerRuns = false;
           // A debugger only ever disconnects; the board resumes its CPU itself, and only if power is still on.
           // (A gdb detach resumes it whatever happened meanwhile: after a cut, the stopped board would run on.)
-          if (this.current === instance && this.powered) await instance.qmp!.execute('cont').catch(() => undefined);
+          if (this.current === instance && this.powered && !keepHalted) await instance.qmp!.execute('cont').catch(() => undefined);
         }
       }
       const spare = (await this.spares.take()) ?? (await this.launcher.spawn(part))!;
@@ -271,7 +273,12 @@ export class QemuBoard {
         // What the probe writes to RAM while power is off stays, as with a new QEMU: clearing happens before.
         await spare.clearing;
         // The spare never runs under a debugger: only a powered board is given a breakpoint.
-        return await work({ gdb: `127.0.0.1:${spare.gdbPort}`, powered: false, debuggerRuns: () => undefined });
+        return await work({
+          gdb: `127.0.0.1:${spare.gdbPort}`,
+          powered: false,
+          debuggerRuns: () => undefined,
+          keepHalted: () => undefined,
+        });
       } catch (err) {
         throw await diedUnder(spare, err, part);
       }

@@ -11,6 +11,7 @@ import type {
   FlashFileProbe,
   FlashImage,
   FlashOptions,
+  HandOverProbe,
   Probe,
 } from '../../protocols/Probe.js';
 import { RigError } from '../../core/errors.js';
@@ -25,7 +26,7 @@ import { guardRegions } from '../support/regionGuard.js';
 import { ProbeProgress } from '../../protocols/ProbeProgress.js';
 import { breakSession, countingBreakpoint, traceOf, watchWord } from './qemuBreakSession.js';
 import { finalBytes, firstDifference, plannedWrites, readRange, type PlannedWrite } from './qemuFlashPlan.js';
-import { connect, leave, QUICK_MS } from './qemuGdbLink.js';
+import { connect, leave, programCounter, QUICK_MS } from './qemuGdbLink.js';
 
 export interface QemuProbeOptions {
   gdb: string;
@@ -44,7 +45,7 @@ const RESTORE_CHUNK = 64 * 1024;
  * on it halts the running board (which runs on when gdb is gone); with power off it works on the paused QEMU of
  * the next power-on.
  */
-export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
+export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOverProbe {
   readonly progress: ProbeProgress;
 
   constructor(
@@ -227,6 +228,25 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe {
       session.catch((err: unknown) => {
         if (!armed) rejectArmed(err);
       });
+    });
+  }
+
+  /** Connecting halts QEMU's CPU; disconnecting with the board told to keep it halted leaves it so, the gdbstub free. */
+  async haltAndHandOver(options: { signal?: AbortSignal } = {}): Promise<{ pc?: number; address: string }> {
+    options.signal?.throwIfAborted();
+    if (!this.board.powered) throw new RigError(this.ctx.part, 'cannot halt the board: it is not powered');
+    const gdb = this.gdb();
+    gdb.catch(() => undefined);
+    return this.board.withDebugger(this.ctx.part, async (target) => {
+      if (!target.powered) throw new RigError(this.ctx.part, 'cannot halt the board: it lost power');
+      const mi = await gdb;
+      await connect(mi, target, options.signal);
+      target.keepHalted();
+      try {
+        return { pc: await programCounter(mi), address: target.gdb };
+      } finally {
+        await leave(mi);
+      }
     });
   }
 

@@ -149,6 +149,11 @@ export function breakSession(
           t: s.t,
           pc: s.addr,
           release: () => release().then(() => undefined),
+          handOver: async () => {
+            target.keepHalted();
+            await release();
+            return target.gdb;
+          },
           fault: (fault) => applyFault({ mi, symbol, ops: flashOps, runTo: (address, ms) => runTo(mi, target, address, ms) }, fault),
         });
       },

@@ -19,6 +19,15 @@ export async function leave(mi: GdbMi): Promise<void> {
   await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
 }
 
+/** The halted CPU's PC; undefined if gdb cannot say. */
+export async function programCounter(mi: GdbMi): Promise<number | undefined> {
+  const { results } = await mi
+    .command('-data-evaluate-expression "(unsigned int)$pc"', { timeoutMs: QUICK_MS })
+    .catch(() => ({ results: '' }));
+  const value = /value="(\d+)"/.exec(results)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
 export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
