@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
 import { processesMentioning } from '../helpers/processes.js';
+import { buildVariant } from '../../src/teeth/buildVariant.js';
+import { loadTeethFile } from '../../src/teeth/TeethFile.js';
 
 /**
  * The shipped scenarios have teeth: on the virtual rig each passes with the good bootloader and fails, naming
@@ -70,53 +72,52 @@ describe('the good firmware passes every shipped scenario', () => {
   });
 });
 
-const CAUGHT: Array<[string, string]> = [
-  ['rollback-powerfail', 'no-validate'],
-  ['rollback-powerfail', 'erase-factory'],
-  ['rollback-powerfail', 'header-first'],
-  ['upgrade-powerfail', 'early-complete'],
-  ['upgrade-powerfail', 'header-first'],
-  ['rollback-button', 'erase-factory'],
-  ['rollback-button', 'erase-wrong-slot'],
-  ['upgrade-then-resets', 'erase-wrong-slot'],
-  ['upgrade-then-resets', 'copy-from-staging'],
-  ['factory-missing', 'erase-before-check'],
-  ['factory-missing', 'no-rollback-guard'],
-  ['rollback-button', 'rollback-version-guard'],
-  ['rollback-then-resets', 'rollback-version-guard'],
-  ['ota-upgrade', 'trailer-copied'],
-  ['upgrade-then-resets', 'trailer-copied'],
-  ['ota-upgrade', 'stale-pending'],
-  ['upgrade-then-resets', 'stale-pending'],
-  ['no-image-button', 'auto-rollback'],
-];
-/** Caught with slot-filling images too: the flag or trailer left at a slot's very end is the same. */
-const CAUGHT_FULL_SIZE: Array<[string, string]> = [
-  ['upgrade-then-resets', 'trailer-copied'],
-  ['upgrade-then-resets', 'stale-pending'],
-];
+/**
+ * The README's teeth table, `hil teeth`'s verdict on each variant of teeth.yaml: the variant and the case that
+ * caught it (the first that failed), as `| \`name\` | fault | \`case id\` |`.
+ */
+function readmeTable(): Array<{ variant: string; caughtBy: string }> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  return [...readme.matchAll(/^\| `([a-z-]+)`[^|]* \| [^|]+ \| `([^`]+)` \|$/gm)].map((m) => ({ variant: m[1]!, caughtBy: m[2]! }));
+}
+const TABLE = readmeTable();
+const spec = loadTeethFile(join(ROOT, 'teeth.yaml'), ROOT);
 
-describe('each faulty bootloader fails the scenarios meant to catch it', () => {
-  it('lists every variant the firmware Makefile builds', () => {
+describe("the README's teeth table is what teeth.yaml measures", () => {
+  it("a row for every mutant of teeth.yaml, each of the firmware Makefile's variants among them as its build flag", () => {
+    expect(TABLE.map((r) => r.variant).sort()).toEqual(spec.mutants.map((m) => m.name).sort());
     const makefile = readFileSync(join(ROOT, 'rigs/virtual/firmware/Makefile'), 'utf8');
     const variants = /^VARIANTS := ((?:.*\\\n)*.*)$/m.exec(makefile)![1]!.replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
     expect(variants.length).toBeGreaterThanOrEqual(12);
-    expect([...new Set(CAUGHT.map(([, variant]) => variant))].sort()).toEqual(variants.sort());
+    const flagged = spec.mutants.filter((m) => m.flags);
+    expect(flagged.map((m) => m.name).sort()).toEqual(variants.sort());
+    // So the committed build of each (make check proves it is the sources') is the one hil teeth measures.
+    for (const m of flagged) expect(m.flags).toBe(`CC='arm-none-eabi-gcc -DVARIANT_${m.name.toUpperCase().replace(/-/g, '_')}'`);
   });
+});
 
-  it.each([...CAUGHT.map(([s, v]) => [s, v, 'small']), ...CAUGHT_FULL_SIZE.map(([s, v]) => [s, v, 'full'])])(
-    '%s catches bootloader-%s with %s images',
-    async (scenario, variant, size) => {
-      // One cut point is enough to show the fault; the sweep over many points is the scenario's own business.
-      const cut = scenario.endsWith('-powerfail') ? ['--param', 'cut_after=60ms'] : [];
-      const image = ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`, ...(size === 'full' ? FULL_SIZE : [])];
-      const r = await runScenario(scenario, [...cut, ...image], `${variant}-${scenario}-${size}`);
-      expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
-      expect(r.code).toBe(1);
-      expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
-      expect(r.junit).not.toMatch(/<error/);
-    },
-  );
+/** `scenario[k=v,...]` as hil run arguments: the scenario and the one case. */
+function caseArgs(id: string): string[] {
+  const scenario = id.split('[')[0]!;
+  return id.includes('[') ? [scenario, '--case', id] : [scenario];
+}
+
+describe('each variant fails the case the table says caught it', () => {
+  it.each(TABLE)('$variant: $caughtBy', async ({ variant, caughtBy }) => {
+    const mutant = spec.mutants.find((m) => m.name === variant)!;
+    let image = join(FIRMWARE, `bootloader-${variant}.bin`);
+    if (mutant.patch) {
+      const built = await buildVariant(spec, mutant, join(reports, 'state'), new AbortController().signal);
+      if (!built.ok) throw new Error(`${variant} does not build: ${built.why}\n${built.tail}`);
+      image = built.image;
+    }
+    const [scenario, ...rest] = caseArgs(caughtBy);
+    const r = await runScenario(scenario!, [...rest, '--image', `bootloader=${image}`], `caught-${variant}`);
+    expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
+    expect(r.code).toBe(1);
+    expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
+    expect(r.junit).not.toMatch(/<error/);
+  });
 });
 
 describe('a tampered or older pending image is refused (upgrade-tampered: one case per tampering)', () => {
@@ -146,23 +147,4 @@ describe('a tampered or older pending image is refused (upgrade-tampered: one ca
     expect(r.stdout).toMatch(/^1 passed, 1 failed, 0 errors$/m);
     expect(r.junit).toMatch(/<failure message="forbidden line matched \/Starting upgrade\/[^"]*in state bootloader/);
   });
-});
-
-describe('a valid, newer image with no upgrade asked for stays where it is (upgrade-not-pending)', () => {
-  it('catches a bootloader that applies it anyway (mutants/pending-ignored.patch, built by hil teeth)', async () => {
-    const file = join(reports, 'pending-ignored.yaml');
-    writeFileSync(
-      file,
-      `build: { dir: ${ROOT}rigs/virtual/firmware, command: make -s BUILD=out out/bootloader.bin, output: out/bootloader.bin, image: bootloader }\n` +
-        'scenarios: [upgrade-not-pending]\n' +
-        `mutants: [{ name: fixture-pending-ignored, patch: ${ROOT}mutants/pending-ignored.patch }]\n`,
-    );
-    const r = await hil(['teeth', file, '--report-dir', join(reports, 'pending-ignored')], { timeoutMs: 300_000 });
-    expect(r.stderr).toMatch(/^good build: upgrade-not-pending 1 of 1 cases passed$/m);
-    expect(r.stdout).toMatch(/^fixture-pending-ignored +caught +upgrade-not-pending$/m);
-    expect(r.stdout).toMatch(/^caught 1 of 1 variants$/m);
-    expect(r.code).toBe(0);
-    const junit = readFileSync(join(reports, 'pending-ignored', 'fixture-pending-ignored', 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<failure message="forbidden line matched \/Starting upgrade\/[^"]*in state left-alone/);
-  }, 300_000);
 });
