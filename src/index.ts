@@ -5,16 +5,8 @@
 export { loadRig, loadScenario, loadModel, validate, type LoadOptions, type Validation } from './api/load.js';
 export { runScenarios, type RunScenariosOptions } from './api/runScenarios.js';
 export { LeasedRig, type LeaseRigOptions, type BoardOptions } from './api/LeasedRig.js';
-export {
-  Board,
-  type ArmedCut,
-  type CodeLocation,
-  type Duration,
-  type FlashArgs,
-  type InspectArgs,
-  type ReadTarget,
-  type TimedCut,
-} from './api/Board.js';
+export { Board, type ArmedCut, type CodeLocation, type Duration, type FlashArgs, type InspectArgs, type TimedCut } from './api/Board.js';
+export type { ReadTarget } from './api/boardSteps.js';
 export type { ConsoleMatch, ConsolePattern } from './api/ConsoleLines.js';
 export { CaseFailure, CaseSkipped, ConfigError, Interrupted, RigError, type ConfigIssue, type SourceLocation } from './core/errors.js';
 export type { CaseResult, CutMeasure } from './report/CaseResult.js';

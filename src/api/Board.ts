@@ -1,22 +1,24 @@
 import { z } from 'zod';
-import { CaseFailure, ConfigError, RigError } from '../core/errors.js';
-import { formatDuration, parseDuration } from '../core/duration.js';
+import { ConfigError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 import type { ExpectationSpec } from '../expect/ExpectationModel.js';
 import { parseModel } from '../expect/parseModel.js';
 import type { CaseResult, CutMeasure } from '../report/CaseResult.js';
 import type { LiveCase } from '../run/LiveCase.js';
 import { buttonStep } from '../steps/ButtonStep.js';
-import { cutAfter, cutStep } from '../steps/CutStep.js';
-import { flashStep, requireProbe } from '../steps/FlashStep.js';
+import { cutStep } from '../steps/CutStep.js';
+import { flashStep } from '../steps/FlashStep.js';
 import { inspectStep } from '../steps/InspectStep.js';
 import { outputStep } from '../steps/OutputStep.js';
 import { powerStep } from '../steps/PowerStep.js';
 import { resetStep } from '../steps/ResetStep.js';
 import { steps as stepRegistry } from '../steps/registry.js';
 import { sleepStep } from '../steps/SleepStep.js';
-import { defineStep, type StepDefinition } from '../steps/Step.js';
+import type { StepDefinition } from '../steps/Step.js';
 import { waitStep } from '../steps/WaitStep.js';
-import { ConsoleLines, consoleRegExp, shownPattern, type ConsoleMatch, type ConsolePattern } from './ConsoleLines.js';
+import { asCaseError } from './asCaseError.js';
+import { cutOnLineStep, expectStep, readRange, readStep, writeStep, type ReadTarget } from './boardSteps.js';
+import { ConsoleLines, consoleRegExp, type ConsoleMatch, type ConsolePattern } from './ConsoleLines.js';
 
 /** Milliseconds, or a duration as scenarios write it: `'120ms'`, `'5s'`. */
 export type Duration = number | string;
@@ -56,9 +58,6 @@ export interface ArmedCut {
   landed: Promise<CutMeasure>;
 }
 
-/** Bytes to read through the probe: an address, or an offset in a layout region (its whole size by default). */
-export type ReadTarget = { address: number; length: number } | { region: string; offset?: number; length?: number };
-
 /** The arguments of a scenario's `inspect:` step. */
 export type InspectArgs = z.input<typeof inspectStep.schema>;
 /** The arguments of a scenario's `flash:` step: rig image names, or `{ images, erase, verify, reset }`. */
@@ -80,65 +79,6 @@ interface BoardHooks {
   /** After the case is reported: the rig released, when the board leased it. */
   after?(): Promise<unknown>;
 }
-
-/** `console.send` and `console.write`: the bytes as given, recorded and fed to the model as SENT. */
-const writeStep = defineStep({
-  key: 'send',
-  description: 'write to the console',
-  schema: z.custom<{ data: Buffer; shown: string }>(),
-  timeoutMs: () => 5_000,
-  describe: (args) => `send ${args.shown}`,
-  run: (args, ctx) => ctx.send(args.data),
-});
-
-/** `console.expect`: the next line matching a pattern, from the cursor on. */
-const expectStep = defineStep({
-  key: 'expect',
-  description: 'wait for a console line matching a pattern',
-  schema: z.custom<{ regex: RegExp; lines: ConsoleLines; timeoutMs: number; found?: ConsoleMatch; tail(): string[] }>(),
-  timeoutMs: (args) => args.timeoutMs,
-  describe: (args) => `expect ${shownPattern(args.regex)}`,
-  async run(args, ctx) {
-    args.found = await args.lines.next(args.regex, {
-      timeoutMs: args.timeoutMs,
-      signal: ctx.signal,
-      onTimeout: () =>
-        new CaseFailure(`console.expect: no line matched ${shownPattern(args.regex)} within ${formatDuration(args.timeoutMs)}`, {
-          lastLines: args.tail(),
-        }),
-    });
-  },
-});
-
-/** `cut({ on })`: power off a while after the next console line that matches. */
-const cutOnLineStep = defineStep({
-  key: 'cut',
-  description: 'cut power after a console line',
-  schema: z.custom<{ regex: RegExp; lines: ConsoleLines; afterMs: number; withinMs: number }>(),
-  timeoutMs: (args) => args.withinMs + args.afterMs + 10_000,
-  describe: (args) => `cut power ${args.afterMs}ms after ${shownPattern(args.regex)}`,
-  async run(args, ctx) {
-    const line = await args.lines.next(args.regex, {
-      timeoutMs: args.withinMs,
-      signal: ctx.signal,
-      onTimeout: () => new CaseFailure(`cut: no line matched ${shownPattern(args.regex)} within ${formatDuration(args.withinMs)}`),
-    });
-    await cutAfter(ctx, { anchor: `pattern ${shownPattern(args.regex)}`, anchorAt: line.t, after: args.afterMs });
-  },
-});
-
-/** `read`: bytes through the probe. */
-const readStep = defineStep({
-  key: 'read',
-  description: 'read memory through the probe',
-  schema: z.custom<{ address: number; length: number; shown: string; data?: Buffer }>(),
-  timeoutMs: () => 60_000,
-  describe: (args) => `read ${args.length} bytes at ${args.shown}`,
-  async run(args, ctx) {
-    args.data = await requireProbe(ctx).read(args.address, args.length, { signal: ctx.signal });
-    ctx.timeline.record('inspect', { address: args.address, bytes: args.data.subarray(0, 64).toString('hex') });
-  },
-});
 
 function ms(value: Duration, what: string): number {
   const parsed = parseDuration(value);
@@ -325,25 +265,7 @@ export class Board {
 
   /** Reads memory or flash through the probe. */
   async read(target: ReadTarget): Promise<Buffer> {
-    let address: number;
-    let length: number;
-    let shown: string;
-    if ('region' in target) {
-      const region = this.live.rig.regions[target.region];
-      if (!region) throw new RigError('probe', `rig ${this.rig} has no region "${target.region}"`);
-      const offset = target.offset ?? 0;
-      address = region.address + offset;
-      length = target.length ?? region.size - offset;
-      shown = `${target.region}+0x${offset.toString(16)}`;
-      if (offset < 0 || length < 0 || offset + length > region.size)
-        throw new RigError(
-          'probe',
-          `rig ${this.rig}: ${length} bytes at offset 0x${offset.toString(16)} run past region "${target.region}"`,
-        );
-    } else {
-      ({ address, length } = target);
-      shown = `0x${address.toString(16)}`;
-    }
+    const { address, length, shown } = readRange(this.rig, this.live.rig.regions, target);
     const args = { address, length, shown, data: undefined as Buffer | undefined };
     await this.exec(readStep, args);
     return args.data!;
@@ -455,19 +377,4 @@ export class Board {
       this.live.signal.addEventListener('abort', onAbort, { once: true });
     });
   }
-}
-
-const HIL_ERRORS = ['CaseFailure', 'RigError', 'ConfigError', 'CaseSkipped', 'Interrupted'];
-
-/**
- * A test's own failure as the case's: hil's errors as they are, an assertion as a CaseFailure. A runner may hand
- * over a copy of the error (vitest serializes it): its name still says whether the rig broke.
- */
-function asCaseError(error: unknown): unknown {
-  if (error instanceof Error && HIL_ERRORS.includes(error.name)) return error;
-  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
-  const text = typeof message === 'string' ? message : typeof error === 'string' ? error : 'the test failed';
-  const line = text.split('\n').find((l) => l.trim()) ?? 'the test failed';
-  if (name === 'RigError' || name === 'ConfigError') return new RigError('test', line);
-  return new CaseFailure(line);
 }
