@@ -40,7 +40,7 @@ async function runOne(statuses: Array<CaseResult['status']>, retries: number, qu
   const plan = [
     {
       scenario: { name: 's', hitSweeps: [] },
-      rig: { name: 'bench', file: join(cwd, 'rigs', 'bench.yaml') },
+      rig: { name: 'bench', file: join(cwd, 'rigs', 'bench.yaml'), resources: {} },
       cases: [{ id: 'c', params: {}, repeat: 1 }],
     },
   ] as never;
