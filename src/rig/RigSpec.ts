@@ -15,6 +15,7 @@ import { inspectInputFile } from '../config/inputFile.js';
 import { parseAt } from '../config/zodIssues.js';
 import { YamlFile, type FieldPath } from '../config/YamlFile.js';
 import { imageSchema } from '../config/imageSchema.js';
+import { flashOpsIssues, imageElfs } from './flashOpsIssues.js';
 
 export interface DriverSpec {
   kind: string;
@@ -146,7 +147,8 @@ export function loadRig(file: string, cwd?: string): RigSpec {
   }
 
   const images = rigImages(yaml, top.images, regions, { dir, projectRoot }, issues);
-  checkResources(yaml, top.resources, { dir, projectRoot }, issues);
+  const qemu = checkResources(yaml, top.resources, { dir, projectRoot }, issues);
+  if (qemu?.flashOps) issues.push(...flashOpsIssues(yaml, qemu.flashOps, imageElfs(images)));
 
   const named = nameOf(file, top.name);
   if (named.problem) issues.push(yaml.issue([], named.problem));
@@ -215,8 +217,15 @@ function rigImages(
   return images;
 }
 
-function checkResources(yaml: YamlFile, resources: TopSpec['resources'], { dir, projectRoot }: RigPlace, issues: ConfigIssue[]): void {
+/** Checks each resource; returns the emulated board's settings when the rig has valid ones. */
+function checkResources(
+  yaml: YamlFile,
+  resources: TopSpec['resources'],
+  { dir, projectRoot }: RigPlace,
+  issues: ConfigIssue[],
+): QemuBoardOptions | undefined {
   // Resources are parsed again by the drivers that share them; checking here gives the error a file position.
+  let qemu: QemuBoardOptions | undefined;
   for (const [name, block] of Object.entries(resources)) {
     const schema = RESOURCE_SCHEMAS[name];
     if (!schema)
@@ -225,7 +234,11 @@ function checkResources(yaml: YamlFile, resources: TopSpec['resources'], { dir, 
       );
     else {
       const parsed = parseAt(yaml, ['resources', name], schema, block, issues);
-      if (name === QEMU_RESOURCE && parsed) issues.push(...qemuInputIssues(yaml, parsed as QemuBoardOptions, dir, projectRoot));
+      if (name === QEMU_RESOURCE && parsed) {
+        qemu = parsed as QemuBoardOptions;
+        issues.push(...qemuInputIssues(yaml, qemu, dir, projectRoot));
+      }
     }
   }
+  return qemu;
 }

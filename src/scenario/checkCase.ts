@@ -7,6 +7,7 @@ import { substitute } from '../config/params.js';
 import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { imageFileProblem } from '../flash/imagePlacement.js';
 import type { CaseSpec } from './cases.js';
+import { codeIssues } from './codeIssues.js';
 
 /** Enough to fix a typo by; a sweep of 10,000 bad points need not list them all. */
 const MAX_ISSUES = 20;
@@ -19,6 +20,7 @@ const MAX_ISSUES = 20;
 export function checkCases(scenario: Scenario, rig: RigSpec, cases: Iterable<CaseSpec>): void {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
+  const reported = new Set<string>();
   const references = { yaml: scenario.yaml, states: scenario.states, patterns: scenario.expect.patterns };
   for (const spec of cases) {
     for (const step of scenario.steps) {
@@ -28,7 +30,13 @@ export function checkCases(scenario: Scenario, rig: RigSpec, cases: Iterable<Cas
       seen.add(key);
       const found = stepIssues(references, step, spec.params);
       if (!found.length) found.push(...rigIssues(scenario, rig, step, spec.params));
-      for (const issue of found) issues.push({ ...issue, message: `${issue.message} (case ${spec.id})` });
+      for (const issue of found) {
+        // The same problem in every point of a sweep (a cut's symbol, whatever its hit) is one message.
+        const same = JSON.stringify(issue);
+        if (reported.has(same)) continue;
+        reported.add(same);
+        issues.push({ ...issue, message: `${issue.message} (case ${spec.id})` });
+      }
     }
     if (issues.length >= MAX_ISSUES) break;
   }
@@ -65,5 +73,6 @@ function rigIssues(scenario: Scenario, rig: RigSpec, step: ScenarioStep, params:
       issues.push(scenario.yaml.issue(['steps', step.index, step.key], `${file}: ${err.issues[0]!.message}`));
     }
   }
+  if (refs.code?.length && !issues.length) issues.push(...codeIssues(scenario, rig, step, refs.code));
   return issues;
 }

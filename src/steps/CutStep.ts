@@ -5,6 +5,7 @@ import { duration, formatDuration } from '../core/duration.js';
 import { canBreak, type ArmedBreakpoint, type CodeBreakpoint, type CutFault, type FaultApplied, type Halt } from '../protocols/Probe.js';
 import { FAULT_MODELS } from '../flash/faultModel.js';
 import { keepFlashAtCut } from './flashAtCut.js';
+import { elfBeside } from '../image/elfSymbols.js';
 import { CaseFailure, CaseSkipped, RigError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import { defineStep, type StepContext } from './Step.js';
@@ -78,6 +79,16 @@ export const cutStep = defineStep({
     patterns: args.on ? [args.on] : [],
     images: args.at?.image ? [args.at.image] : [],
     files: args.at?.symbols ? [args.at.symbols] : [],
+    code: args.at
+      ? [
+          {
+            symbol: args.at.symbol,
+            ...(args.at.image ? { image: args.at.image } : {}),
+            ...(args.at.symbols ? { symbols: args.at.symbols } : {}),
+            ...(args.fault ? { fault: args.fault } : {}),
+          },
+        ]
+      : [],
   }),
   timeoutMs: (args) => (args.at ? ARM_TIMEOUT_MS : args.within + args.after + 10_000),
   describe: (args) =>
@@ -202,7 +213,7 @@ export function symbolFile(at: z.infer<typeof codeLocation>, images: Record<stri
   const image = name === undefined ? undefined : images[name];
   if (!name || !image)
     throw new RigError('probe', `cut at ${at.symbol}: the rig has no image${name ? ` "${name}"` : 's'} to take symbols from`);
-  const elf = /\.elf$/i.test(image.path) ? image.path : image.path.replace(/(\.[^./]*)?$/, '.elf');
+  const elf = elfBeside(image.path);
   if (!existsSync(elf))
     throw new RigError('probe', `cut at ${at.symbol}: no ELF next to image ${name} (looked for ${elf}); give symbols: PATH`);
   return elf;

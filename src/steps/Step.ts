@@ -53,6 +53,17 @@ interface StepReferences {
   patterns?: string[];
   /** Layout regions of the rig (`flash: { erase }`, `inspect: { region }`). */
   regions?: string[];
+  /** Code locations (`cut: { at }`): a symbol of an image's ELF (or of `symbols`), and the fault model cut there. */
+  code?: CodeReference[];
+}
+
+export interface CodeReference {
+  symbol: string;
+  /** The rig image whose ELF defines the symbol; default: the rig's first image. */
+  image?: string;
+  /** An ELF file instead, as written: relative to the scenario file. */
+  symbols?: string;
+  fault?: string;
 }
 
 export interface StepDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -82,6 +82,34 @@ const TYPOS: Array<[string, () => string[], RegExp]> = [
     () => [scenario('erase-typo', ['flash: { erase: [scratchpad] }']), '--rig', 'virtual'],
     /erase-typo\.yaml:\d+:\d+ steps\[3\]\.flash: rig virtual has no region "scratchpad"/,
   ],
+  [
+    'a cut at a function the firmware lacks, in a hit sweep (gdb could not arm it, at run time)',
+    () => [
+      scenario('symbol-typo', ["cut: { at: { symbol: flash_program_wrd, hit: '${hit}' } }"], 'params: { hit: [1, 2, 3] }\n'),
+      '--rig',
+      'virtual',
+    ],
+    /^[^\n]*symbol-typo\.yaml:\d+:\d+ steps\[3\]\.cut\.at\.symbol: no function "flash_program_wrd" in bootloader\.elf \(did you mean "flash_program_word"\?\) \(case symbol-typo\[hit=1\]\)$/,
+  ],
+  [
+    'a torn word cut at the erase function (the fault model failed at the hit)',
+    () => [scenario('fault-op', ['cut: { at: { symbol: flash_erase_sector, hit: 2 }, fault: torn-word }']), '--rig', 'virtual'],
+    /fault-op\.yaml:\d+:\d+ steps\[3\]\.cut\.fault: fault torn-word models an interrupted program; flash_erase_sector is rig virtual's flash erase/,
+  ],
+  [
+    'a fault model cut where the rig names no flash operation',
+    () => [scenario('fault-where', ['cut: { at: { symbol: con_line, hit: 1 }, fault: after-op }']), '--rig', 'virtual'],
+    /fault-where\.yaml:\d+:\d+ steps\[3\]\.cut\.fault: fault after-op at con_line: rig virtual's flashOps name no flash operation there \(they name flash_program_word \(program\), flash_erase_sector \(erase\)\)/,
+  ],
+  [
+    'a rig whose flashOps read an argument from a register none arrives in',
+    () => [
+      scenario('ops-register', ['cut: { at: { symbol: flash_program_word, hit: 1 }, fault: torn-word }']),
+      '--rig',
+      'test/fixtures/bad/corpus/rig-flashops-register.yaml',
+    ],
+    /rig-flashops-register\.yaml:\d+:\d+ resources\.qemu\.flashOps\.program\.data: r5 is not an argument register/,
+  ],
 ];
 
 describe('a typo in what a run is given', () => {
