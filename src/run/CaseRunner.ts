@@ -57,7 +57,7 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     }
     await c.settle();
   } catch (err) {
-    c.fail(err);
+    c.fail(await c.blame(err));
   } finally {
     await c.end();
   }

@@ -4,7 +4,7 @@ import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
 import type { RigSpec } from '../rig/RigSpec.js';
 import { toFileName } from '../config/fileName.js';
 import type { ConsoleLine } from '../protocols/Console.js';
-import { Interrupted, RigError } from '../core/errors.js';
+import { CaseFailure, Interrupted, RigError } from '../core/errors.js';
 import { createExpectation, type ExpectationSpec } from '../expect/ExpectationModel.js';
 import { caseFailureOf, type Coverage, type Expectation } from '../expect/Expectation.js';
 import { CaseRecorder, consoleLogLine } from '../report/CaseRecorder.js';
@@ -248,6 +248,24 @@ export class LiveCase {
     if (this.backgroundError !== undefined) throw this.backgroundError;
     const failure = this.model?.failure();
     if (failure) throw caseFailureOf(failure);
+  }
+
+  /**
+   * What a case's end says: a failure the board gave (a model timeout on its silence, say) is the rig's error
+   * when the rig could not have been running it (a frozen emulator); anything else as it is.
+   */
+  async blame(err: unknown): Promise<unknown> {
+    if (!(err instanceof CaseFailure) || !this.session) return err;
+    try {
+      await this.session.handles.power.checkRunning?.();
+      return err;
+    } catch (rigError) {
+      if (!(rigError instanceof RigError)) return err;
+      return new RigError(rigError.part, rigError.message, {
+        detail: `what the case would have failed on: ${err.message}`,
+        cause: rigError,
+      });
+    }
   }
 
   /** Records why the case did not pass; the first call decides, later ones are its consequences. */

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { checkResponsive } from './qemuResponsive.js';
 import { basename, resolve } from 'node:path';
 import type { Timeline } from '../core/Timeline.js';
 import { GdbMi } from '../gdb/GdbMi.js';
@@ -91,6 +92,12 @@ export class QemuBoard {
 
   get description(): string {
     return `QEMU ${this.options.machine}`;
+  }
+
+  /** Throws a RigError when the QEMU now powering the board is frozen (see checkResponsive). */
+  async checkResponsive(part: string): Promise<void> {
+    const instance = this.current;
+    if (instance?.process.running) await checkResponsive(instance, part);
   }
 
   /** Where the flash images and pty links live. */

@@ -100,3 +100,51 @@ describe('QEMU killed from outside mid-case', () => {
     },
   );
 });
+
+describe('QEMU frozen from outside mid-case', () => {
+  jest.setTimeout(200_000);
+  it('kill -STOP while a wait runs: the wait times out, and the verdict is a rig error naming the frozen QEMU (exit 3), not a FAIL', async () => {
+    const name = 'frozen-a-wait';
+    const reports = join(dir, name);
+    const child = startHil(
+      [
+        'run',
+        scenario(name, ['wait: { state: running, timeout: 3s }']),
+        '--rig',
+        'virtual',
+        '--report-dir',
+        reports,
+        '--wait',
+        '150',
+        '-v',
+      ],
+      { timeoutMs: 190_000 },
+    );
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    await untilOrAfter(() => out.includes('step 4:') || child.exitCode !== null, 180_000);
+    const [qemu] = qemusOf(child.pid!);
+    expect({ qemu, out }).toEqual({ qemu: expect.any(String), out: expect.stringContaining('step 4:') });
+    const pid = Number(qemu!.split(' ')[0]);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const r = await child;
+      expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 errors$/m);
+      expect(r.exitCode).toBe(3);
+      expect(r.stdout).toMatch(/ERROR .*QEMU \(pid \d+\) is stopped/);
+      const run = readdirSync(reports).find((d) => d !== 'junit.xml' && d !== 'index.html')!;
+      const result = JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases[0];
+      expect(result.status).toBe('error');
+      // What the case would have failed on is kept beside the rig error.
+      expect(result.detail).toMatch(/would have failed on: .*running/);
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone: hil killed it
+      }
+    }
+    await untilOrAfter(() => qemusOf(child.pid!).length === 0, 5_000);
+    expect(qemusOf(child.pid!)).toEqual([]);
+  });
+});

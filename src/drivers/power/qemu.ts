@@ -28,6 +28,10 @@ export class QemuPower implements Power {
     return this.board.powerOff(this.part);
   }
 
+  checkRunning(): Promise<void> {
+    return this.board.checkResponsive(this.part);
+  }
+
   state(): PowerState {
     return this.board.powered ? 'on' : 'off';
   }
