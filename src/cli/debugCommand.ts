@@ -93,7 +93,7 @@ async function debugSession(
   const port = forward?.port ?? Number(halted.gdb.slice(halted.gdb.lastIndexOf(':') + 1));
   const configured = plan.rig.probe?.options['gdb'];
   const gdb = typeof configured === 'string' ? configured : 'gdb-multiarch';
-  const pc = halted.pc === undefined ? '' : ` (pc 0x${halted.pc.toString(16)})`;
+  const pc = halted.pc === undefined ? '' : `, pc 0x${halted.pc.toString(16)}`;
   out(paint('bold', `halted at ${plan.goal}${pc}; power on, model in ${halted.state}`, color));
   out(`attach: ${gdb}${plan.symbols ? ` ${rel(plan.symbols)}` : ''} -ex 'target remote :${port}'`);
   for (const file of halted.flashFiles) out(`flash: ${rel(file)} (live)`);
@@ -107,6 +107,8 @@ async function debugSession(
     ),
   );
   if (!leaving.aborted) await new Promise<void>((r) => leaving.addEventListener('abort', () => r(), { once: true }));
+  const signal = leaving.reason instanceof Interrupted ? leaving.reason.signal : 'SIGTERM';
+  out(paint('yellow', `\n${signal}: switching power off, closing QEMU and gdb, releasing the rig...`, color));
   await halted.end();
   out(`power off, rig released; console and timeline: ${rel(halted.caseDir)}/`);
   return outcome(leaving.reason).exitCode;

@@ -70,6 +70,15 @@ export interface CasePageOptions {
   runTitle: string;
 }
 
+/** `hil debug 'id' --image NAME=PATH`: the case replayed to just before its cut, with the images the run put in place. */
+function debugCommand(c: CaseResult): string {
+  const images = Object.entries(c.properties)
+    .filter(([key, value]) => key.endsWith('.overridden') && value === '--image')
+    .map(([key]) => key.slice('image.'.length, -'.overridden'.length))
+    .map((name) => ` --image ${name}=${c.properties[`image.${name}.path`] ?? ''}`);
+  return `hil debug '${c.id}'${images.join('')}`;
+}
+
 /** One case: what failed, the images flashed, its timeline, the model as it went, its console. */
 export function renderCasePage(c: CaseResult, options: CasePageOptions): string {
   const events = readTimeline(join(options.caseDir, 'timeline.jsonl'));
@@ -92,7 +101,7 @@ ${renderImages(c.properties)}
 </header>
 <section class="case status-${c.status}" data-case="${escapeHtml(c.id)}">
 ${c.detail ? `<pre class="detail">${escapeHtml(c.detail)}</pre>` : ''}
-${c.properties[FLASH_AT_CUT] ? `<p class="flash-at-cut">flash at the cut: ${c.properties[FLASH_AT_CUT].split(' ').map(link).join(' ')}</p>` : ''}
+${c.properties[FLASH_AT_CUT] ? `<p class="flash-at-cut">flash at the cut: ${c.properties[FLASH_AT_CUT].split(' ').map(link).join(' ')} · to just before it, halted for gdb: <code>${escapeHtml(debugCommand(c))}</code></p>` : ''}
 <h3>timeline</h3>
 ${renderTimeline(events)}
 <h3>model</h3>

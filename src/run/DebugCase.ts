@@ -88,7 +88,15 @@ export function planDebug(request: DebugRequest): DebugPlan {
         message: `the cut of ${spec.id} (${cutNo}) is timed, not at a code location: hil debug halts at its anchor; --before counts hits`,
       });
     const anchor = args.when ? `the entry into ${args.when}` : args.on ? `the next ${args.on} line` : 'the step';
-    return { scenario, rig, spec, cut, args, symbols: firstElf(rig, scenarioDir), goal: `${anchor}, ${args.after} ms before the cut` };
+    return {
+      scenario,
+      rig,
+      spec,
+      cut,
+      args,
+      symbols: firstElf(rig, scenarioDir),
+      goal: `${anchor} (the cut comes ${args.after} ms after it)`,
+    };
   }
   const before = request.before ?? 1;
   const hit = args.at.hit - before;
@@ -106,7 +114,7 @@ export function planDebug(request: DebugRequest): DebugPlan {
     args,
     hit,
     symbols: symbolFile(args.at, rig.images, scenarioDir),
-    goal: `hit ${hit} of ${args.at.symbol}, ${before === 0 ? 'the cut itself' : `${before} before the cut (hit ${args.at.hit})`}`,
+    goal: `hit ${hit} of ${args.at.symbol} (${before === 0 ? "the cut's own" : `${before} before the cut at hit ${args.at.hit}`})`,
   };
 }
 

@@ -120,7 +120,7 @@ describe('hil debug', () => {
 
     const { child, out } = await debugUntilHalted(['rollback-powerfail-exhaustive[hit=5]', '--image', NO_VALIDATE]);
     expect(out()).toMatch(
-      /^halted at hit 4 of flash_program_word, 1 before the cut \(hit 5\) \(pc 0x[0-9a-f]+\); power on, model in copying$/m,
+      /^halted at hit 4 of flash_program_word \(1 before the cut at hit 5\), pc 0x[0-9a-f]+; power on, model in copying$/m,
     );
     expect(out()).toContain('bootloader-no-validate.elf');
     const helpers = childrenOf(child.pid!);
@@ -162,7 +162,9 @@ describe('hil debug', () => {
       });
     });
     const { child, out } = await debugUntilHalted(['rollback-powerfail[cut_after=60ms]', '--gdb-port', String(port)]);
-    expect(out()).toMatch(/^halted at the entry into copying, 60 ms before the cut \(pc 0x[0-9a-f]+\); power on, model in copying$/m);
+    expect(out()).toMatch(
+      /^halted at the entry into copying \(the cut comes 60 ms after it\), pc 0x[0-9a-f]+; power on, model in copying$/m,
+    );
     expect(out()).toContain(`-ex 'target remote :${port}'`);
     const helpers = childrenOf(child.pid!);
     expect(await gdbAt(out(), 'p/x $pc')).toMatch(/^\$1 = 0x21[0-9a-f]{6}$/m);

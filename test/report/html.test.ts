@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { renderHtmlReport, reportOrder, writeHtmlReport } from '../../src/report/html.js';
 import type { CaseResult } from '../../src/report/CaseResult.js';
 import type { RunResult } from '../../src/report/RunResult.js';
+import { escapeHtml } from '../../src/report/htmlText.js';
 import { CHROMIUM, launchChromium, load, openPage } from '../helpers/browser.js';
 
 /**
@@ -172,6 +173,10 @@ describe('HTML report', () => {
     expect(index).toContain('href="demo%5Bcut_after%3D50ms%5D/case.html"');
     expect(index).toContain('href="demo%5Bcut_after%3D50ms%5D/flash-at-cut.img"');
     expect(page).toContain('href="flash-at-cut.img"');
+    // With the command that replays it to just before the cut, the run's --image included.
+    expect(page).toContain(
+      `<code>${escapeHtml("hil debug 'demo[cut_after=50ms]' --image bootloader=/work/build/bootloader-header-first.bin")}</code>`,
+    );
     expect(readFileSync(join(root, 'reports', 'index.html'), 'utf8')).toContain('href="run-1/demo%5Bcut_after%3D50ms%5D/case.html"');
     expect(renderHtmlReport(run, { htmlDir: run.dir, caseDir: (c) => join(run.dir, c.dir) })).not.toMatch(/https?:\/\//);
     // Control characters the board sent are shown as their pictures, marked, not as U+FFFD.
