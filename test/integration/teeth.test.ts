@@ -47,6 +47,7 @@ const SCENARIOS = [
   'button-held-at-power-on',
   'no-image-button',
   'upgrade-not-pending',
+  'downgrade-refused',
 ];
 /** With slot-filling images a copy takes ~5 s: the scenarios with at most two copies per case. */
 const FULL_SIZE_SCENARIOS = [
