@@ -76,6 +76,34 @@ const isFail = (state: string, states: ReadonlySet<string>) => !states.has(state
 const transitionLabel = (t: { event: string; when?: string }) => (t.when ? `${t.event} [${t.when}]` : t.event);
 
 /**
+ * The transitions drawn off the flow: those written at the root (`*`, from any state); exits to fail states,
+ * listed in their state's box (`exits`) with the states each fail state is reached from (`failFrom`); and
+ * self-loops, listed first in their box.
+ */
+function transitionsOffTheFlow(
+  coverage: Coverage,
+  states: ReadonlySet<string>,
+  leafOf: (state: string) => string,
+): { exits: Map<string, Exit[]>; failFrom: Map<string, string[]>; global: ModelLayout['global'] } {
+  const exits = new Map<string, Exit[]>();
+  const failFrom = new Map<string, string[]>();
+  const global: ModelLayout['global'] = [];
+  coverage.transitions.forEach((t, index) => {
+    if (t.from === '*') global.push({ index, label: transitionLabel(t), to: t.to });
+    else if (isFail(t.to, states)) {
+      const from = leafOf(t.from);
+      (exits.get(from) ?? exits.set(from, []).get(from)!).push({ index, label: transitionLabel(t), to: t.to });
+      (failFrom.get(t.to) ?? failFrom.set(t.to, []).get(t.to)!).push(t.from);
+    } else if (t.to === t.from && states.has(t.from)) {
+      // A self-loop (a progress line restarting a limit) reads better as a line in the box than as a curl.
+      const from = leafOf(t.from);
+      (exits.get(from) ?? exits.set(from, []).get(from)!).unshift({ index, label: transitionLabel(t) });
+    }
+  });
+  return { exits, failFrom, global };
+}
+
+/**
  * Lays the model out with dagre (top to bottom, compound states as clusters, events and guards on the edges).
  * Fail states are not placed in the flow: each state lists its exits to fail states inside its box, and the
  * fail states stand apart in a column on the right, so no edge to a fail state crosses the main flow.
@@ -91,23 +119,9 @@ function layoutModel(coverage: Coverage): ModelLayout {
     return at > 0 && states.has(s.slice(0, at)) ? s.slice(0, at) : undefined;
   };
 
-  const exits = new Map<string, Exit[]>();
-  const failFrom = new Map<string, string[]>();
-  const global: ModelLayout['global'] = [];
+  const { exits, failFrom, global } = transitionsOffTheFlow(coverage, states, leafOf);
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 34, edgesep: 12, marginx: 8, marginy: 8 });
-  coverage.transitions.forEach((t, index) => {
-    if (t.from === '*') global.push({ index, label: transitionLabel(t), to: t.to });
-    else if (isFail(t.to, states)) {
-      const from = leafOf(t.from);
-      (exits.get(from) ?? exits.set(from, []).get(from)!).push({ index, label: transitionLabel(t), to: t.to });
-      (failFrom.get(t.to) ?? failFrom.set(t.to, []).get(t.to)!).push(t.from);
-    } else if (t.to === t.from && states.has(t.from)) {
-      // A self-loop (a progress line restarting a limit) reads better as a line in the box than as a curl.
-      const from = leafOf(t.from);
-      (exits.get(from) ?? exits.set(from, []).get(from)!).unshift({ index, label: transitionLabel(t) });
-    }
-  });
   const nodeWidth = (s: string) =>
     Math.max(
       s.length * CHAR_W + 2 * PAD,

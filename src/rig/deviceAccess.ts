@@ -68,6 +68,29 @@ function readWrite(path: string): boolean {
   }
 }
 
+/** One device node: missing (a note), usable, or what would make it so. */
+function deviceFinding(
+  path: string,
+  part: string,
+  user: string,
+  ids: Map<string, number>,
+  member: (group: string) => boolean,
+): AccessFinding {
+  if (!existsSync(path))
+    return { status: 'note', subject: path, detail: 'not plugged in now (`hil rig check` tests the hardware)', usedBy: [part] };
+  if (readWrite(path)) return { status: 'ok', subject: path, detail: 'readable and writable', usedBy: [part] };
+  const group = groupName(statSync(path).gid, ids);
+  return {
+    status: 'problem',
+    subject: path,
+    detail: `not readable and writable by ${user} (group ${group})`,
+    fix: member(group)
+      ? `a udev rule giving group ${group} read-write access (MODE="0660"), then ${RELOAD_UDEV}`
+      : `sudo usermod -aG ${group} ${user}, then log out and in again`,
+    usedBy: [part],
+  };
+}
+
 /**
  * Can this user open the rigs' serial ports and USB devices? Root can; anyone else needs the group that owns each
  * device (dialout for USB-serial adapters) and, for probes and relays opened through libusb or hidraw, udev rules
@@ -106,30 +129,7 @@ export function deviceAccess(devices: RigDevice[], usbTools: Map<ToolName, strin
   }
   const byPath = new Map<string, string[]>();
   for (const d of devices) byPath.set(d.path, [...(byPath.get(d.path) ?? []), d.part]);
-  for (const [path, parts] of byPath) {
-    const device = { path, part: parts.join(', ') };
-    if (!existsSync(device.path)) {
-      findings.push({
-        status: 'note',
-        subject: device.path,
-        detail: 'not plugged in now (`hil rig check` tests the hardware)',
-        usedBy: [device.part],
-      });
-    } else if (readWrite(device.path)) {
-      findings.push({ status: 'ok', subject: device.path, detail: 'readable and writable', usedBy: [device.part] });
-    } else {
-      const group = groupName(statSync(device.path).gid, ids);
-      findings.push({
-        status: 'problem',
-        subject: device.path,
-        detail: `not readable and writable by ${user} (group ${group})`,
-        fix: member(group)
-          ? `a udev rule giving group ${group} read-write access (MODE="0660"), then ${RELOAD_UDEV}`
-          : `sudo usermod -aG ${group} ${user}, then log out and in again`,
-        usedBy: [device.part],
-      });
-    }
-  }
+  for (const [path, parts] of byPath) findings.push(deviceFinding(path, parts.join(', '), user, ids, member));
   const usb = [...usbTools].filter(([tool]) => USB_TOOLS[tool]);
   if (usb.length) {
     const usedBy = usb.flatMap(([, parts]) => parts);
