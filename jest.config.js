@@ -19,10 +19,14 @@ const INTEGRATION = [
   '<rootDir>/test/faults/',
   '<rootDir>/test/integration/',
   '<rootDir>/test/virtual/',
+  '<rootDir>/test/drivers/console/qemu.test.ts',
+  '<rootDir>/test/drivers/output/qemu.test.ts',
   '<rootDir>/test/drivers/probe/gdb.test.ts',
+  '<rootDir>/test/drivers/probe/qemu.test.ts',
   '<rootDir>/test/image/bootloaderAcceptsImages.test.ts',
   '<rootDir>/test/report/html.test.ts',
   '<rootDir>/test/report/htmlScreenshots.test.ts',
+  '<rootDir>/test/rig/rigCheck.test.ts',
 ];
 
 export default {

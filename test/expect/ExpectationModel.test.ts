@@ -6,7 +6,7 @@ import { FAILURE_LINES } from '../../src/expect/ConsoleInput.js';
 import { createExpectation } from '../../src/expect/ExpectationModel.js';
 import { expectationSpec } from '../helpers/expectationSpec.js';
 import { Timeline, type TimelineEvent } from '../../src/core/Timeline.js';
-import { forbidden, patterns, rollbackModel } from './rollbackModel.js';
+import { forbidden, patterns, rollbackModel } from '../helpers/rollbackModel.js';
 
 function setup(model: Record<string, unknown> = rollbackModel()) {
   const timeline = new Timeline();

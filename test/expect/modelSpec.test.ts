@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { checkModel, stateNames } from '../helpers/expectationSpec.js';
-import { patternNames, rollbackModel } from './rollbackModel.js';
+import { patternNames, rollbackModel } from '../helpers/rollbackModel.js';
 
 const extra = { patternNames };
 

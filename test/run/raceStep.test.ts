@@ -4,7 +4,7 @@ import { Timeline } from '../../src/core/Timeline.js';
 import { createExpectation } from '../../src/expect/ExpectationModel.js';
 import { raceStep } from '../../src/run/raceStep.js';
 import { expectationSpec } from '../helpers/expectationSpec.js';
-import { forbidden, patterns, rollbackModel } from '../expect/rollbackModel.js';
+import { forbidden, patterns, rollbackModel } from '../helpers/rollbackModel.js';
 
 describe('raceStep', () => {
   it('ends a step that never finishes as soon as the model fails, with no timer firing', async () => {

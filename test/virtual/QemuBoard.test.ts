@@ -8,10 +8,10 @@ import { QemuConsole, qemuConsoleDriver } from '../../src/drivers/console/qemu.j
 import type { QemuBoard } from '../../src/virtual/QemuBoard.js';
 import { qemuBoardFor } from '../../src/virtual/qemuBoardFor.js';
 import { QemuPower, qemuPowerDriver } from '../../src/drivers/power/qemu.js';
-import { BOOT_COUNT_ADDR, NV_BASE, NV_SIZE, TICK_ADDR } from './testFirmware.js';
-import { flashedVirtualRig } from './drivers.js';
+import { BOOT_COUNT_ADDR, NV_BASE, NV_SIZE, TICK_ADDR } from '../helpers/testFirmware.js';
+import { flashedVirtualRig } from '../helpers/virtualDrivers.js';
 import { until } from '../helpers/until.js';
-import { qemuResources, type VirtualRig } from './virtualRig.js';
+import { qemuResources, type VirtualRig } from '../helpers/virtualRig.js';
 
 /** The boards the tests made: each is closed after its test (its paused next QEMU goes with it). */
 const boards: QemuBoard[] = [];

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { RigError } from '../../src/core/errors.js';
-import { virtualDrivers } from './drivers.js';
+import { virtualDrivers } from '../helpers/virtualDrivers.js';
 import { until } from '../helpers/until.js';
 import { strayBreakSessions } from '../helpers/processes.js';
-import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
+import { makeVirtualRig, type VirtualRig } from '../helpers/virtualRig.js';
 
 /** QemuProbe.breakAt on the real virtual-board firmware: the cut lands before the N-th flash word program. */
 const BUILD = resolve(import.meta.dirname, '../../rigs/virtual/firmware/build');

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RigError } from '../../src/core/errors.js';
-import { virtualDrivers } from './drivers.js';
+import { virtualDrivers } from '../helpers/virtualDrivers.js';
 import { until } from '../helpers/until.js';
 import { strayBreakSessions } from '../helpers/processes.js';
-import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
+import { makeVirtualRig, type VirtualRig } from '../helpers/virtualRig.js';
 
 /**
  * A breakpoint with a `sequence` runs to the latest hit earlier cases taught it on a watchpoint, then counts: the

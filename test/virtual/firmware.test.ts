@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { virtualDrivers } from './drivers.js';
+import { virtualDrivers } from '../helpers/virtualDrivers.js';
 import { until } from '../helpers/until.js';
-import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
+import { makeVirtualRig, type VirtualRig } from '../helpers/virtualRig.js';
 
 /** The real virtual-board firmware (rigs/virtual/firmware/build), driven through the qemu drivers. */
 const BUILD = resolve(import.meta.dirname, '../../rigs/virtual/firmware/build');

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { TimelineEvent } from '../../src/core/Timeline.js';
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from './testFirmware.js';
-import { flashedVirtualRig, virtualDrivers } from './drivers.js';
+import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from '../helpers/testFirmware.js';
+import { flashedVirtualRig, virtualDrivers } from '../helpers/virtualDrivers.js';
 import { until } from '../helpers/until.js';
-import { makeVirtualRig, qemuResources, type VirtualRig } from './virtualRig.js';
+import { makeVirtualRig, qemuResources, type VirtualRig } from '../helpers/virtualRig.js';
 
 /** powerCycle reset: one QEMU serves every power cycle; each power-on must look to the guest like a new one. */
 const reset = (rig: VirtualRig) => qemuResources(rig, { powerCycle: 'reset' });

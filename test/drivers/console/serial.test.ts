@@ -8,7 +8,7 @@ import { createSerialConsole, serialConsoleDriver } from '../../../src/drivers/c
 import type { ReconnectingConsole } from '../../../src/drivers/support/ReconnectingConsole.js';
 import { RigError } from '../../../src/core/errors.js';
 import { processesMentioning } from '../../helpers/processes.js';
-import { Collector } from './collector.js';
+import { Collector } from '../../helpers/consoleCollector.js';
 import { driverContext } from '../../helpers/driverContext.js';
 import { PtyPair } from '../../helpers/ptyPair.js';
 

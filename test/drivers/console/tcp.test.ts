@@ -4,7 +4,7 @@ import { consoleDrivers } from '../../../src/drivers/console/registry.js';
 import type { ReconnectingConsole } from '../../../src/drivers/support/ReconnectingConsole.js';
 import { createTcpConsole, tcpConsoleDriver } from '../../../src/drivers/console/tcp.js';
 import { RigError } from '../../../src/core/errors.js';
-import { Collector } from './collector.js';
+import { Collector } from '../../helpers/consoleCollector.js';
 import { driverContext } from '../../helpers/driverContext.js';
 import { until } from '../../helpers/until.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DriverContext } from '../../src/protocols/DriverContext.js';
 import { Timeline } from '../../src/core/Timeline.js';
-import { processesMentioning } from '../helpers/processes.js';
+import { processesMentioning } from './processes.js';
 import { buildTestFirmware, NV_BASE, type TestFirmware } from './testFirmware.js';
 
 /** A throwaway virtual rig: its own directory (firmware, state, NV image) and a driver context per part. */

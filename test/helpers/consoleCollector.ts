@@ -1,5 +1,5 @@
-import type { Console, ConsoleLine } from '../../../src/protocols/Console.js';
-import type { RigError } from '../../../src/core/errors.js';
+import type { Console, ConsoleLine } from '../../src/protocols/Console.js';
+import type { RigError } from '../../src/core/errors.js';
 
 /** Everything a console reported, in order, with a way to wait for a condition on it. */
 export class Collector {

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { RigError } from '../../src/core/errors.js';
-import { qemuConsoleDriver } from '../../src/drivers/console/qemu.js';
-import { flashedVirtualRig, virtualDrivers } from './drivers.js';
-import { until } from '../helpers/until.js';
-import type { VirtualRig } from './virtualRig.js';
+import { RigError } from '../../../src/core/errors.js';
+import { qemuConsoleDriver } from '../../../src/drivers/console/qemu.js';
+import { flashedVirtualRig, virtualDrivers } from '../../helpers/virtualDrivers.js';
+import { until } from '../../helpers/until.js';
+import type { VirtualRig } from '../../helpers/virtualRig.js';
 
 describe('QemuConsole on a real QEMU pty', () => {
   let rig: VirtualRig;

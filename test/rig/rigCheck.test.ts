@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { checkRig } from '../../src/rig/rigCheck.js';
-import { makeVirtualRig, qemuResources, type VirtualRig } from './virtualRig.js';
+import { makeVirtualRig, qemuResources, type VirtualRig } from '../helpers/virtualRig.js';
 
 describe('hil rig check on a virtual rig', () => {
   let rig: VirtualRig;

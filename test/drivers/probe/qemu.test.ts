@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RigError } from '../../src/core/errors.js';
-import { qemuProbeDriver } from '../../src/drivers/probe/qemu.js';
-import { virtualDrivers as driversOf } from './drivers.js';
-import { until } from '../helpers/until.js';
-import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from './testFirmware.js';
-import { strays } from '../helpers/processes.js';
-import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
+import { RigError } from '../../../src/core/errors.js';
+import { qemuProbeDriver } from '../../../src/drivers/probe/qemu.js';
+import { virtualDrivers as driversOf } from '../../helpers/virtualDrivers.js';
+import { until } from '../../helpers/until.js';
+import { BOOT_COUNT_ADDR, NV_BASE, TICK_ADDR } from '../../helpers/testFirmware.js';
+import { strays } from '../../helpers/processes.js';
+import { makeVirtualRig, type VirtualRig } from '../../helpers/virtualRig.js';
 
 const SCRATCH = 0x21400000;
 const offset = (address: number) => address - NV_BASE;

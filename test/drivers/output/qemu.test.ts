@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { RigError } from '../../src/core/errors.js';
-import { qemuOutputDriver } from '../../src/drivers/output/qemu.js';
-import { flashedVirtualRig, virtualDrivers } from './drivers.js';
-import { until } from '../helpers/until.js';
-import { qemuResources, type VirtualRig } from './virtualRig.js';
+import { RigError } from '../../../src/core/errors.js';
+import { qemuOutputDriver } from '../../../src/drivers/output/qemu.js';
+import { flashedVirtualRig, virtualDrivers } from '../../helpers/virtualDrivers.js';
+import { until } from '../../helpers/until.js';
+import { qemuResources, type VirtualRig } from '../../helpers/virtualRig.js';
 
 describe("QemuOutput: GPIO input lines over the board's UART1 socket", () => {
   let rig: VirtualRig;
