@@ -49,6 +49,7 @@ export const declareDebug = (hil: Command) =>
     )
     .argument('<case>', "the case's id, as a run's summary or `hil list` names it: 'rollback-powerfail-exhaustive[hit=5]'")
     .option('--before <n>', 'a cut at a code location: halt n hits before the cut (default 1; 0: at the cut itself)')
+    .option('--cut <k>', "which of a multi-cut case's cuts, 1-based (default: its last; the earlier ones are made as in the case)")
     .option('--gdb-port <port>', "serve the board's gdbstub on this local port (default: the port QEMU picked, printed)")
     .option('--rig <name|path>', 'as for hil run')
     .option('--image <name=path>', 'as for hil run: the build the case failed with; repeatable', collect, [])

@@ -27,7 +27,8 @@ export async function debugCommand(id: string, opts: DebugOptions): Promise<numb
   const port = wholeNumber('--gdb-port', opts.gdbPort, 1);
   if (port !== undefined && port > 65535)
     throw new ConfigError({ file: 'command line', field: '--gdb-port', message: `expected a port from 1 to 65535, got ${port}` });
-  const plan = planDebug({ id, rig: opts.rig, images: parsePairs('--image', opts.image), before });
+  const cut = wholeNumber('--cut', opts.cut, 1);
+  const plan = planDebug({ id, rig: opts.rig, images: parsePairs('--image', opts.image), before, cut });
   const reportDir = resolve(opts.reportDir);
   checkOutputDir(reportDir, { file: 'command line', field: '--report-dir' }, 'reports');
   const project = new Project();

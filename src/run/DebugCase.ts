@@ -20,6 +20,8 @@ export interface DebugRequest {
   images?: Record<string, string>;
   /** A cut at a code location: halt this many hits before the cut's (default 1; 0 is the cut's own hit). */
   before?: number;
+  /** Which of the case's cuts, 1-based (default its last): the earlier ones are made as in the case. */
+  cut?: number;
   cwd?: string;
 }
 
@@ -28,7 +30,7 @@ export interface DebugPlan {
   scenario: Scenario;
   rig: RigSpec;
   spec: CaseSpec;
-  /** The case's last cut step: the one its failure follows (a multi-cut case makes the earlier cuts as it did). */
+  /** The cut step it stops before: the case's last (the one its failure follows) unless asked; earlier cuts are made. */
   cut: ScenarioStep;
   args: CutArgs;
   /** A cut at a code location: the hit the CPU is halted at. */
@@ -64,12 +66,19 @@ export function planDebug(request: DebugRequest): DebugPlan {
         .join(', ')}${cases.length > 3 ? ', ...' : ''}`,
     });
   const spec = cases[0]!;
-  const cut = scenario.steps.filter((s) => s.key === 'cut').at(-1);
-  if (!cut)
+  const cuts = scenario.steps.filter((s) => s.key === 'cut');
+  if (!cuts.length)
     throw new ConfigError({
       file,
       field: 'steps',
       message: `${spec.id} has no cut step: hil debug stops a case just before its cut`,
+    });
+  const cut = cuts[(request.cut ?? cuts.length) - 1];
+  if (!cut)
+    throw new ConfigError({
+      file: 'command line',
+      field: '--cut',
+      message: `${spec.id} has ${cuts.length === 1 ? '1 cut' : `${cuts.length} cuts`}: --cut takes 1 to ${cuts.length}, got ${request.cut}`,
     });
   if (rig.probe?.kind !== 'qemu' || !rig.resources['qemu'])
     throw new ConfigError({

@@ -75,7 +75,7 @@ const words = (b: Buffer) => Array.from({ length: b.length / 4 }, (_, i) => b.re
 describe('hil debug', () => {
   jest.setTimeout(120_000);
 
-  it('refuses an unknown case, a case without a cut, a hardware rig and a --before past the first hit: exit 2, nothing leased', async () => {
+  it('refuses an unknown case, a case without a cut, a hardware rig, a --before past the first hit and a --cut past the last: exit 2, nothing leased', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'hil-debug-bad-'));
     try {
       const refusals: Array<[string[], RegExp]> = [
@@ -83,6 +83,7 @@ describe('hil debug', () => {
         [['rollback-button'], /rollback-button has no cut step/],
         [['rollback-powerfail-exhaustive[hit=5]', '--rig', hardwareRig()], /needs an emulated rig .* rig bmp-board's probe is gdb/],
         [['rollback-powerfail-exhaustive[hit=5]', '--before', '5'], /--before takes 0 to 4, got 5/],
+        [['rollback-powerfail-exhaustive[hit=5]', '--cut', '2'], /has 1 cut: --cut takes 1 to 1, got 2/],
       ];
       const runs = await Promise.all(
         refusals.map(([args]) => hil(['debug', ...args, '--report-dir', reports], { env: { HIL_STATE_DIR: bad } })),
