@@ -1,7 +1,7 @@
 import { closeSync } from 'node:fs';
 import { openInputFile, readAt } from '../config/inputFile.js';
 import { hex } from '../core/size.js';
-import { imageExtent } from './imageExtent.js';
+import { imageExtent } from '../image/imageExtent.js';
 import { formatOf, type ImageFormat } from '../image/imageFormat.js';
 
 /** Address ranges an image writes, end exclusive. */

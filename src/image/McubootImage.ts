@@ -225,6 +225,16 @@ function readTlvArea(buf: Buffer, offset: number, magic: number, what: string): 
   return { tlvs, size };
 }
 
+/** `ih_ver`, the header's `struct image_version`: `buf` holds at least the first 28 bytes of a header. */
+function versionAt(buf: Buffer): ImageVersion {
+  return { major: buf.readUInt8(20), minor: buf.readUInt8(21), revision: buf.readUInt16LE(22), buildNum: buf.readUInt32LE(24) };
+}
+
+/** The version in the header `head` starts with; undefined when it is not an image header, or too short to hold one. */
+export function headerVersion(head: Buffer): ImageVersion | undefined {
+  return head.length >= 28 && head.readUInt32LE(0) === IMAGE_MAGIC ? versionAt(head) : undefined;
+}
+
 /**
  * Parses an image that starts at offset 0 of `buf` (a file, or a slot read back from flash).
  * Throws ImageFormatError for a bad magic, an impossible header or TLV area, or a cut buffer;
@@ -250,12 +260,7 @@ export function parseImage(input: Uint8Array): ParsedImage {
     protectTlvSize: buf.readUInt16LE(10),
     imgSize: buf.readUInt32LE(12),
     flags: buf.readUInt32LE(16),
-    version: {
-      major: buf.readUInt8(20),
-      minor: buf.readUInt8(21),
-      revision: buf.readUInt16LE(22),
-      buildNum: buf.readUInt32LE(24),
-    },
+    version: versionAt(buf),
   };
   if (header.hdrSize < IMAGE_HEADER_SIZE) {
     throw new ImageFormatError('BAD_HEADER', `ih_hdr_size ${header.hdrSize} is smaller than the header (${IMAGE_HEADER_SIZE})`);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { openInputFile } from '../config/inputFile.js';
-import { IMAGE_MAGIC } from '../image/McubootImage.js';
+import { headerVersion } from '../image/McubootImage.js';
 import { formatVersion } from '../image/imageVersion.js';
 import type { RigSpec } from '../rig/RigSpec.js';
 
@@ -42,14 +42,7 @@ async function readImage(path: string): Promise<{ sha256: string; version?: stri
     head ??= chunk as Buffer;
     hash.update(chunk as Buffer);
   }
-  const version =
-    head && head.length >= 28 && head.readUInt32LE(0) === IMAGE_MAGIC
-      ? formatVersion({
-          major: head.readUInt8(20),
-          minor: head.readUInt8(21),
-          revision: head.readUInt16LE(22),
-          buildNum: head.readUInt32LE(24),
-        })
-      : undefined;
+  const parsed = head && headerVersion(head);
+  const version = parsed ? formatVersion(parsed) : undefined;
   return { sha256: hash.digest('hex'), ...(version ? { version } : {}) };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Probe } from '../protocols/Probe.js';
 import { CaseFailure, RigError } from '../core/errors.js';
-import { imageExtent } from '../flash/imageExtent.js';
+import { imageExtent } from '../image/imageExtent.js';
 import { ImageFormatError, parseImage } from '../image/McubootImage.js';
 import { requireProbe } from './FlashStep.js';
 import { describeDifference, expectedContents } from './regionContents.js';

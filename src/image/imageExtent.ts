@@ -1,4 +1,4 @@
-import { IMAGE_HEADER_SIZE, IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_INFO_SIZE } from '../image/McubootImage.js';
+import { IMAGE_HEADER_SIZE, IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_INFO_SIZE } from './McubootImage.js';
 
 /**
  * How many bytes from the start of a slot parseImage needs to judge the image whose first bytes are

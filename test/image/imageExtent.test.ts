@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { imageExtent } from '../../src/flash/imageExtent.js';
+import { imageExtent } from '../../src/image/imageExtent.js';
 import { encodeImage, IMAGE_HEADER_SIZE, ImageFormatError, parseImage, TLV_INFO_SIZE } from '../../src/image/McubootImage.js';
 
 const body = Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 13 + 5) & 0xff));
