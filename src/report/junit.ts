@@ -33,7 +33,8 @@ function property(name: string, value: string, indent: string): string {
   return `${indent}<property name="${escapeAttr(name)}" value="${escapeAttr(value)}"/>`;
 }
 
-function testcase(c: CaseResult): string {
+/** One `<testcase>`, as renderJunit places it. */
+export function renderJunitCase(c: CaseResult): string {
   // classname groups a scenario's cases in CI UIs (Jenkins: package "hil", class = scenario); the rig is a property.
   const lines = [`    <testcase name="${escapeAttr(c.id)}" classname="hil.${escapeAttr(c.scenario)}" time="${seconds(c.durationMs)}">`];
   const props: Record<string, string> = {
@@ -57,10 +58,22 @@ function testcase(c: CaseResult): string {
  * the board misbehaving, `<error>` the rig. Valid XML 1.0 whatever bytes the board printed (see xmlText).
  */
 export function renderJunit(run: RunResult): string {
+  return junitParts(run, renderJunitCase).join('\n');
+}
+
+/** renderJunit's bytes in pieces, each case's `<testcase>` already rendered (and encoded) once, when it ended. */
+export function junitChunks(run: RunResult, testcase: (c: CaseResult) => Buffer): Buffer[] {
+  const parts = junitParts(run, testcase);
+  return parts.flatMap((p, i) => [...(i ? [NEWLINE] : []), typeof p === 'string' ? Buffer.from(p) : p]);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function junitParts<T>(run: RunResult, testcase: (c: CaseResult) => T): Array<string | T> {
   const byScenario = new Map<string, CaseResult[]>();
   for (const c of run.cases) byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), c]);
   const host = escapeAttr(hostname());
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const out: Array<string | T> = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="hil ${escapeAttr(run.runId)}" ${counts(run.cases)} time="${seconds(run.durationMs)}">`);
   for (const [scenario, cases] of byScenario) {
     const time = cases.reduce((ms, c) => ms + c.durationMs, 0);
@@ -80,7 +93,7 @@ export function renderJunit(run: RunResult): string {
     out.push('  </testsuite>');
   }
   out.push('</testsuites>', '');
-  return out.join('\n');
+  return out;
 }
 
 export function writeJunit(run: RunResult, file: string): void {
