@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { RigError } from '../../src/core/errors.js';
@@ -99,6 +99,43 @@ const PRIMARY = { offset: 0x10000, size: 0x10000 };
         await halt.release();
         expect(programmedWords()).toBe(hit - 1);
         expect(lines.some((l) => l.text.includes('Copying factory image 0%'))).toBe(true);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a rebuilt ELF at the same path is loaded again: its symbol is where the next breakpoint goes', async () => {
+      const { power, button, probe, lines, close } = await boardWaitingForButton();
+      const symbols = join(rig.dir, 'bootloader.elf');
+      const variant = join(BUILD, 'bootloader-header-first.elf');
+      const variantAddress = parseInt(
+        /^([0-9a-f]+) T flash_program_word$/m.exec((await execa('arm-none-eabi-nm', [variant], { timeout: 10_000 })).stdout)![1]!,
+        16,
+      );
+      expect(variantAddress).not.toBe(symbolAddress);
+      const haltAtFirstCall = async () => {
+        const armed = await probe.breakAt(
+          { symbol: 'flash_program_word', hit: 1, symbols },
+          { signal: new AbortController().signal, timeoutMs: 30_000 },
+        );
+        await press(button);
+        const halt = await armed.halted;
+        await power.off();
+        await halt.release();
+        return halt.pc;
+      };
+      try {
+        copyFileSync(ELF, symbols);
+        expect(await haltAtFirstCall()).toBe(symbolAddress & ~1);
+        // The same gdb, the same path, another build: flashed with its image and booted again.
+        copyFileSync(variant, symbols);
+        await probe.flash([{ name: 'bootloader', path: join(BUILD, 'bootloader-header-first.bin'), address: NV_BASE }], {
+          erase: [{ address: NV_BASE + PRIMARY.offset, size: 0x20000 }],
+        });
+        lines.length = 0;
+        await power.on();
+        await until('no image', () => lines.some((l) => l.text.includes('No valid image found')), 10_000);
+        expect(await haltAtFirstCall()).toBe(variantAddress & ~1);
       } finally {
         await close();
       }

@@ -235,9 +235,7 @@ export function countingBreakpoint(symbol: string, hit: number): string[] {
   const saved = (r: string) => `$hil_${r}`;
   const changed = CALL_REGISTERS.map((r) => `$${r} != ${saved(r)}`).join(' || ');
   const remember = [...CALL_REGISTERS.map((r) => `${saved(r)} = $${r}`), '$hil_calls = $hil_calls + 1'].join(', ');
-  return [
-    ...CALL_REGISTERS.map((r) => `set var ${saved(r)} = -1`),
-    'set var $hil_calls = 0',
-    `break *${symbol} if (${changed}) && (${remember}) == ${hit}`,
-  ];
+  // One command for all the variables (a comma expression): each command is a round trip with the CPU halted.
+  const reset = [...CALL_REGISTERS.map((r) => `${saved(r)} = -1`), '$hil_calls = 0'].join(', ');
+  return [`set var ${reset}`, `break *${symbol} if (${changed}) && (${remember}) == ${hit}`];
 }
