@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { checkResponsive } from './qemuResponsive.js';
-import { basename, resolve } from 'node:path';
 import type { Timeline } from '../core/Timeline.js';
-import { GdbMi } from '../gdb/GdbMi.js';
+import type { GdbMi } from '../gdb/GdbMi.js';
+import { BoardGdb } from './BoardGdb.js';
+import { boardFlashFileAt, boardFlashFiles } from './boardFlashFiles.js';
 import type { BoardListener } from './BoardListener.js';
 import type { DebugTarget } from './DebugTarget.js';
 import { dropGpioLink, linkGpio } from './GpioLink.js';
@@ -34,7 +35,7 @@ import { SpareQemuPool } from './SpareQemuPool.js';
 export class QemuBoard {
   readonly gpio = new GpioLines();
   private current?: QemuInstance;
-  private gdbStarting?: Promise<GdbMi>;
+  private readonly debugger: BoardGdb;
   private readonly listeners = new Set<BoardListener>();
   /** Power-ons and probe sessions, one at a time; power-off never waits in this queue. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -52,6 +53,7 @@ export class QemuBoard {
     private env: QemuBoardEnv,
   ) {
     this.ram = new RamClearing(options.nv.map((nv) => nv.id));
+    this.debugger = new BoardGdb({ timeline: () => this.env.timeline, lifetimeMs: options.lifetime });
     this.launcher = new QemuLauncher(
       options,
       () => this.env,
@@ -70,24 +72,9 @@ export class QemuBoard {
     if (this.env.timeline !== timeline) this.env = { ...this.env, timeline, log };
   }
 
-  /**
-   * The board's debugger process (gdb over MI), started on first use and again after one was killed; it outlives
-   * the QEMU processes it connects to and is closed with the board.
-   */
+  /** The board's gdb (see BoardGdb), stamping on the current case's timeline when it starts. */
   gdb(gdb: string, part: string): Promise<GdbMi> {
-    this.gdbStarting ??= GdbMi.start({ part, gdb, timeline: this.env.timeline, lifetimeMs: this.options.lifetime });
-    const starting = this.gdbStarting;
-    return starting.then(
-      (mi) => {
-        if (mi.alive) return mi;
-        if (this.gdbStarting === starting) this.gdbStarting = undefined;
-        return this.gdb(gdb, part);
-      },
-      (err: unknown) => {
-        if (this.gdbStarting === starting) this.gdbStarting = undefined;
-        throw err;
-      },
-    );
+    return this.debugger.get(gdb, part);
   }
 
   get description(): string {
@@ -120,20 +107,12 @@ export class QemuBoard {
 
   /** The board's flash files (`nv` by id, `drives` by path), where power cuts leave what was written. */
   flashFiles(): Array<{ name: string; path: string }> {
-    return [
-      ...this.options.nv.map((nv) => ({ name: nv.id, path: resolve(this.env.stateDir, nv.path ?? `${nv.id}.img`) })),
-      ...this.options.drives.map((d) => ({ name: basename(d.path).replace(/\.[^.]*$/, ''), path: resolve(this.env.stateDir, d.path) })),
-    ];
+    return boardFlashFiles(this.options, this.env.stateDir);
   }
 
-  /**
-   * The flash file and offset that hold [address, address + length), where an `nv` entry maps its whole file
-   * there: QEMU maps it shared, so the file holds every word the guest wrote, at once.
-   */
+  /** The flash file and offset that hold [address, address + length) (see boardFlashFileAt). */
   flashFileAt(address: number, length: number): { path: string; offset: number } | undefined {
-    const nv = this.options.nv.find((n) => n.address !== undefined && address >= n.address && address + length <= n.address + n.size);
-    if (!nv) return undefined;
-    return { path: resolve(this.env.stateDir, nv.path ?? `${nv.id}.img`), offset: address - nv.address! };
+    return boardFlashFileAt(this.options, this.env.stateDir, address, length);
   }
 
   listen(listener: BoardListener): () => void {
@@ -292,6 +271,33 @@ export class QemuBoard {
     });
   }
 
+  /**
+   * powerCycle reset, power off: runs `work` with a writer of the board's memory through qtest, on the paused
+   * spare, as gdb's `restore` writes it (code translated from the range is dropped too) but without a debugger
+   * connecting. Undefined, `work` not run, when the board is on or its QEMU has no qtest.
+   */
+  async whileOff<T>(
+    part: string,
+    work: (write: (address: number, bytes: Buffer) => Promise<void>) => Promise<T>,
+  ): Promise<{ done: T } | undefined> {
+    if (!this.resets) return undefined;
+    return this.exclusive(async () => {
+      if (this.powered) return undefined;
+      const spare = (await this.spares.take()) ?? (await this.launcher.spawn(part))!;
+      this.spares.keep(spare);
+      const qtest = spare.qtest;
+      if (!qtest) return undefined;
+      // As after a debugger's work: the power-on resets the CPU, which reads its vectors again.
+      spare.touched = true;
+      try {
+        await spare.clearing;
+        return { done: await work((address, bytes) => qtest.write(address, bytes)) };
+      } catch (err) {
+        throw await diedUnder(spare, err, part);
+      }
+    });
+  }
+
   /** Kills whatever QEMU runs for this board, the spare too, and gdb, and waits for them; safe to call twice. */
   async close(): Promise<void> {
     if (this.current) await this.powerOff('power');
@@ -302,9 +308,7 @@ export class QemuBoard {
       spare.process.kill();
       await spare.down;
     }
-    const gdb = this.gdbStarting;
-    this.gdbStarting = undefined;
-    await (await gdb?.catch(() => undefined))?.close();
+    await this.debugger.close();
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

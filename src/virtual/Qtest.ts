@@ -3,7 +3,8 @@ import { RigError } from '../core/errors.js';
 
 /**
  * QEMU's qtest protocol (`-qtest`), beside TCG: one text command per line, answered `OK` or `FAIL` in order.
- * hil uses it for what neither QMP nor the gdbstub does quickly: writing megabytes of guest RAM (`memset`).
+ * hil uses it for what neither QMP nor the gdbstub does quickly: writing megabytes of guest RAM (`memset`), and
+ * a powered-off board's flash without a debugger connecting (`b64write`).
  */
 export class Qtest {
   private buffered = '';
@@ -24,6 +25,12 @@ export class Qtest {
   /** Fills guest physical memory with one byte value. */
   async memset(address: number, size: number, value = 0): Promise<void> {
     await this.command(`memset 0x${address.toString(16)} 0x${size.toString(16)} 0x${value.toString(16)}`);
+  }
+
+  /** Writes bytes to guest physical memory as the CPU would (code translated from there is dropped). */
+  async write(address: number, bytes: Buffer): Promise<void> {
+    if (!bytes.length) return;
+    await this.command(`b64write 0x${address.toString(16)} 0x${bytes.length.toString(16)} ${bytes.toString('base64')}`);
   }
 
   close(): void {

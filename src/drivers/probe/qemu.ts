@@ -64,12 +64,14 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
   async flash(images: FlashImage[], options: FlashOptions = {}): Promise<void> {
     guardRegions(images, this.ctx.part);
     const writes = await plannedWrites(images, options.erase ?? [], this.board.defaultLoadAddress, this.ctx.part);
-    await this.session(options.signal, async (run, target, scratch, dir) => {
+    if (writes && (await this.flashWhileOff(images, options, writes))) return;
+    const { signal } = options;
+    await this.session(signal, async (run, target, scratch, dir) => {
       for (const range of options.erase ?? []) {
         if (range.size <= 0) continue;
         const name = scratch('erased');
         await writeFile(join(dir, name), Buffer.alloc(range.size, 0xff));
-        await this.restore(run, name, range.address, range.size, 'erase', hex(range.address), writes);
+        await this.restore(gdbRestore(run, name, range.address), range.address, range.size, 'erase', hex(range.address), writes, signal);
       }
       for (const image of images) {
         const format = await imageFormat(image.path, this.ctx.part);
@@ -90,42 +92,72 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
         }
         const expected = await readFile(image.path);
         if (!expected.length) continue;
-        await this.restore(run, name, address, expected.length, 'program', image.name, writes);
+        await this.restore(gdbRestore(run, name, address), address, expected.length, 'program', image.name, writes, signal);
         if (!options.verify) continue;
         const dumped = scratch('verify');
         await run(`dump binary memory ${dumped} ${hex(address)} ${hex(address + expected.length)}`);
-        const actual = await readFile(join(dir, dumped));
-        const at = firstDifference(expected, actual);
-        if (at !== undefined) {
-          throw new RigError(this.ctx.part, `verify failed: ${image.name} differs at ${hex(address + at)}`, {
-            detail: `expected ${hex(expected[at] ?? 0)}, read ${actual[at] === undefined ? 'nothing' : hex(actual[at]!)}`,
-          });
-        }
+        verified(image.name, address, expected, await readFile(join(dir, dumped)), this.ctx.part);
       }
       if (options.reset && target.powered) await run('monitor system_reset');
     });
   }
 
   /**
-   * `restore` of a raw file at `address`, a chunk at a time, each reported as progress with its bytes: a large
-   * image shows how far it got; one of a chunk or less is the single command it always was.
+   * powerCycle reset with power off, every write into a flash file: the writes go into the paused QEMU through
+   * qtest, chunk by chunk as `restore` would, without gdb (a connection and a `restore` per chunk cost 30 to 80
+   * ms a case under load). False when that is not so: gdb does the work.
+   */
+  private async flashWhileOff(images: FlashImage[], options: FlashOptions, writes: PlannedWrite[]): Promise<boolean> {
+    if (!writes.every((w) => !w.bytes.length || this.board.flashFileAt(w.address, w.bytes.length))) return false;
+    const erases = writes.length - images.length;
+    const done = await this.board.whileOff(this.ctx.part, async (write) => {
+      for (const [i, w] of writes.entries()) {
+        if (!w.bytes.length) continue;
+        const image = i < erases ? undefined : images[i - erases]!;
+        const chunk = (at: number, end: number) => write(w.address + at, w.bytes.subarray(at, end));
+        await this.restore(
+          chunk,
+          w.address,
+          w.bytes.length,
+          image ? 'program' : 'erase',
+          image?.name ?? hex(w.address),
+          writes,
+          options.signal,
+        );
+      }
+    });
+    if (!done) return false;
+    if (options.verify) {
+      for (const [i, image] of images.entries()) {
+        const { address, bytes } = writes[erases + i]!;
+        const file = this.board.flashFileAt(address, bytes.length);
+        if (bytes.length && file)
+          verified(image.name, address, bytes, (await readRange(file.path, file.offset, bytes.length)) ?? Buffer.alloc(0), this.ctx.part);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Writes `size` bytes at `address` a chunk at a time (`chunk(at, end)`: bytes [at, end) to address + at), each
+   * reported as progress with its bytes: a large image shows how far it got; one of a chunk or less is the single
+   * write it always was. A chunk of flash that already holds what the whole flash operation leaves there is not
+   * written again (the flash file says so without gdb).
    */
   private async restore(
-    run: (command: string) => Promise<void>,
-    name: string,
+    chunk: (at: number, end: number) => Promise<void>,
     address: number,
     size: number,
     phase: string,
     image: string | undefined,
     writes: PlannedWrite[] | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<void> {
     this.progress.report({ phase, percent: 0, image, bytes: 0, total: size });
     for (let at = 0; at < size; at += RESTORE_CHUNK) {
+      signal?.throwIfAborted();
       const end = Math.min(size, at + RESTORE_CHUNK);
-      // Binary restore: file bytes [at, end) go to address + at. A chunk of flash that already holds what the
-      // whole flash operation leaves there is not written again (the flash file says so without gdb).
-      if (!(writes && (await this.holdsAlready(writes, address + at, address + end))))
-        await run(`restore ${name} binary ${hex(address)} ${hex(at)} ${hex(end)}`);
+      if (!(writes && (await this.holdsAlready(writes, address + at, address + end)))) await chunk(at, end);
       this.progress.report({ phase, percent: (100 * end) / size, image, bytes: end, total: size });
     }
   }
@@ -289,6 +321,20 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
       }
     });
   }
+}
+
+/** `restore` of a chunk of a raw file `name` that goes to `address` (file bytes [at, end) to address + at). */
+function gdbRestore(run: (command: string) => Promise<void>, name: string, address: number) {
+  return (at: number, end: number) => run(`restore ${name} binary ${hex(address)} ${hex(at)} ${hex(end)}`);
+}
+
+/** Throws the verify failure when `actual` (read back) differs from `expected` (the image written at `address`). */
+function verified(image: string, address: number, expected: Buffer, actual: Buffer, part: string): void {
+  const at = firstDifference(expected, actual);
+  if (at === undefined) return;
+  throw new RigError(part, `verify failed: ${image} differs at ${hex(address + at)}`, {
+    detail: `expected ${hex(expected[at] ?? 0)}, read ${actual[at] === undefined ? 'nothing' : hex(actual[at]!)}`,
+  });
 }
 
 /** The ELF each gdb has loaded for symbols (its sha256): a breakpoint on the same ELF loads nothing again. */
