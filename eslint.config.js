@@ -79,12 +79,6 @@ export default defineConfig(
     },
   },
   {
-    // The QEMU probe and board (drivers/probe/qemu*.ts, virtual/QemuBoard.ts) are being split along their
-    // concerns as a change of their own; this block goes with it.
-    files: ['src/drivers/probe/qemu.ts', 'src/drivers/probe/qemuBreakSession.ts', 'src/virtual/QemuBoard.ts'],
-    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
-  },
-  {
     // Tests build deliberately malformed models and options to feed the validators, and read parsed JSON reports
     // and timeline events to assert on them: expect() checks their shape.
     files: ['test/**/*.ts'],

@@ -11,7 +11,7 @@ import { GpioLines } from './GpioLines.js';
 import type { QemuBoardEnv } from './QemuBoardEnv.js';
 import type { QemuBoardOptions } from './QemuBoardOptions.js';
 import { diedUnder, goneReason } from './qemuDeath.js';
-import { resetForPowerOn } from './powerOnReset.js';
+import { killCut, resetForPowerOn } from './powerCycle.js';
 import { exitsWithin, QMP_DRAIN_MS, round, uartBytes, type QemuInstance } from './QemuInstance.js';
 import { QemuLauncher } from './QemuLauncher.js';
 import type { QemuExit } from './QemuProcess.js';
@@ -160,27 +160,7 @@ export class QemuBoard {
       instance.stopping ??= this.stop(instance, part);
       return instance.stopping;
     }
-    await this.kill(instance, part);
-  }
-
-  /** The SIGKILL cut, timed, unless it was cut already; then waits for the process to be gone. */
-  private async kill(instance: QemuInstance, part: string, why?: string): Promise<void> {
-    if (!instance.cut) {
-      const ask = this.env.timeline.now();
-      instance.process.kill();
-      const done = this.env.timeline.now();
-      instance.cut = { t: done };
-      this.env.timeline.record('qemu', {
-        phase: 'kill',
-        part,
-        pid: instance.process.pid,
-        ask,
-        done,
-        latencyMs: round(done - ask),
-        ...(why ? { why } : {}),
-      });
-    }
-    await instance.down;
+    await killCut(instance, this.env.timeline, part);
   }
 
   /**
@@ -196,7 +176,7 @@ export class QemuBoard {
     } catch {
       instance.cut = undefined;
       instance.stopping = undefined;
-      return this.kill(instance, part, 'QMP stop failed');
+      return killCut(instance, this.env.timeline, part, 'QMP stop failed');
     }
     const done = this.env.timeline.now();
     instance.cut = { t: done };

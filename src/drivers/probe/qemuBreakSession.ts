@@ -26,149 +26,194 @@ export function breakSession(
   flashOps: FlashOps | undefined,
   traced?: { trace: HitTrace; key: string; waypoint?: Waypoint },
 ) {
-  const { symbol, hit } = breakpoint;
-  const waypoint = traced?.waypoint;
+  const session = new BreakSession(mi, target, breakpoint, options, flashOps, traced);
+  return { armed: session.armed, halted: session.halted, release: session.release, released: session.released };
+}
+
+class BreakSession {
+  readonly armed: Promise<void>;
+  readonly halted: Promise<Halt>;
+  readonly released: Promise<void>;
   /** Hits the counting breakpoint leaves out: reached on the watchpoint. Undefined while running to it. */
-  let before: number | undefined = waypoint ? undefined : 0;
-  const first = mi.nextStop();
-  first.catch(() => undefined);
-  const stop = waypoint ? first.then((s) => toWaypoint(s, waypoint)) : first;
-  // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
-  stop.then(
-    () => target.debuggerRuns(false),
-    () => target.debuggerRuns(false),
-  );
-  let isHalted = false;
-  let stoppedOtherwise = false;
-  let targetGone = false;
-  let releasedEarly = false;
+  private before: number | undefined;
+  private isHalted = false;
+  private stoppedOtherwise = false;
+  private targetGone = false;
+  private releasedEarly = false;
   /** Stopped on the watchpoint, not yet resumed: a release has nothing to interrupt. */
-  let atWatch = false;
-  let onReleased!: () => void;
-  const released = new Promise<void>((r) => (onReleased = r));
-  let releasing: Promise<number | undefined> | undefined;
-  const counted = async () => {
-    const calls = before === undefined ? undefined : await callsCounted(mi);
-    return calls === undefined || before === undefined ? undefined : before + calls;
-  };
-  const release = () =>
-    (releasing ??= (async () => {
-      let calls: number | undefined;
-      try {
-        if (atWatch && mi.alive) {
-          releasedEarly = true;
-          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
-          await leave(mi);
-        } else if (!isHalted && !stoppedOtherwise && !targetGone && mi.alive) {
-          releasedEarly = true;
-          const interrupted = mi.nextStop();
-          interrupted.catch(() => undefined);
-          await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
-          await withTimeout(interrupted, QUICK_MS);
-          calls = await counted();
-          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
-          await leave(mi);
-        } else if (mi.alive) {
-          // The count is gdb's own variable: still there when the board is gone. Halted, it is the hit.
-          calls = isHalted ? hit : await counted();
-          await mi.command('-break-delete', { timeoutMs: QUICK_MS });
-          // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
-          if (!targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
-        }
-      } catch {
-        // The link is gone or gdb is stuck: a new gdb serves the next operation.
-        mi.kill();
-      } finally {
-        onReleased();
+  private atWatch = false;
+  private onReleased!: () => void;
+  private releasing?: Promise<number | undefined>;
+
+  constructor(
+    private readonly mi: GdbMi,
+    private readonly target: DebugTarget,
+    private readonly breakpoint: CodeBreakpoint,
+    private readonly options: { signal: AbortSignal; timeoutMs: number },
+    private readonly flashOps: FlashOps | undefined,
+    private readonly traced?: { trace: HitTrace; key: string; waypoint?: Waypoint },
+  ) {
+    const waypoint = traced?.waypoint;
+    this.before = waypoint ? undefined : 0;
+    this.released = new Promise<void>((r) => (this.onReleased = r));
+    const first = mi.nextStop();
+    first.catch(() => undefined);
+    const stop = waypoint ? first.then((s) => this.toWaypoint(s, waypoint)) : first;
+    // Whatever ends the run (the hit, an interrupt, the target going away), gdb no longer resumes the CPU.
+    stop.then(
+      () => target.debuggerRuns(false),
+      () => target.debuggerRuns(false),
+    );
+    this.halted = this.haltAt(stop);
+    // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
+    this.halted.catch(() => undefined);
+    target.debuggerRuns(true);
+    this.armed = mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal }).then(() => undefined);
+    this.armed.catch(() => this.onReleased());
+  }
+
+  readonly release = (): Promise<number | undefined> => (this.releasing ??= this.letGo());
+
+  private async letGo(): Promise<number | undefined> {
+    const { mi } = this;
+    let calls: number | undefined;
+    try {
+      if (this.atWatch && mi.alive) {
+        this.releasedEarly = true;
+        await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+        await leave(mi);
+      } else if (!this.isHalted && !this.stoppedOtherwise && !this.targetGone && mi.alive) {
+        this.releasedEarly = true;
+        const interrupted = mi.nextStop();
+        interrupted.catch(() => undefined);
+        await mi.command('-exec-interrupt', { timeoutMs: QUICK_MS });
+        await withTimeout(interrupted, QUICK_MS);
+        calls = await this.counted();
+        await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+        await leave(mi);
+      } else if (mi.alive) {
+        // The count is gdb's own variable: still there when the board is gone. Halted, it is the hit.
+        calls = this.isHalted ? this.breakpoint.hit : await this.counted();
+        await mi.command('-break-delete', { timeoutMs: QUICK_MS });
+        // Killed, the board took the link with it; stopped, it is still there and must not be resumed.
+        if (!this.targetGone) await mi.command('-target-disconnect', { timeoutMs: QUICK_MS }).catch(() => undefined);
       }
-      return calls;
-    })());
+    } catch {
+      // The link is gone or gdb is stuck: a new gdb serves the next operation.
+      mi.kill();
+    } finally {
+      this.onReleased();
+    }
+    return calls;
+  }
+
+  private async counted(): Promise<number | undefined> {
+    const calls = this.before === undefined ? undefined : await callsCounted(this.mi);
+    return calls === undefined || this.before === undefined ? undefined : this.before + calls;
+  }
 
   /**
    * Stops on the watched word until one is inside the function: that call is the waypoint's hit (no earlier
    * call used the word). Then the counting breakpoint for the hits after it, and on to the next stop.
    */
-  async function toWaypoint(s: MiStop, at: Waypoint): Promise<MiStop> {
+  private async toWaypoint(s: MiStop, at: Waypoint): Promise<MiStop> {
+    const { symbol, hit } = this.breakpoint;
     for (;;) {
-      if (releasedEarly || !s.reason?.endsWith('watchpoint-trigger')) return s;
-      atWatch = true;
+      if (this.releasedEarly || !s.reason?.endsWith('watchpoint-trigger')) return s;
+      this.atWatch = true;
       if (s.func === symbol) break;
-      s = await resume();
+      s = await this.resume();
     }
-    await mi.command('-break-delete', { timeoutMs: QUICK_MS });
-    for (const command of countingBreakpoint(symbol, hit - at.hit)) await mi.cli(command, { timeoutMs: QUICK_MS });
-    before = at.hit;
-    if (releasedEarly) return s;
-    return resume();
+    await this.mi.command('-break-delete', { timeoutMs: QUICK_MS });
+    for (const command of countingBreakpoint(symbol, hit - at.hit)) await this.mi.cli(command, { timeoutMs: QUICK_MS });
+    this.before = at.hit;
+    if (this.releasedEarly) return s;
+    return this.resume();
   }
-  async function resume(): Promise<MiStop> {
-    const next = mi.nextStop();
+
+  private async resume(): Promise<MiStop> {
+    const next = this.mi.nextStop();
     next.catch(() => undefined);
-    atWatch = false;
-    await mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal });
+    this.atWatch = false;
+    await this.mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: this.options.signal });
     return next;
   }
 
-  const halted = new Promise<Halt>((resolve, reject) => {
-    const fail = (error: unknown) => {
-      clearTimeout(timer);
-      options.signal.removeEventListener('abort', onAbort);
-      reject(error);
-    };
-    const timer = setTimeout(
-      () => fail(new RigError(mi.part, `no hit ${hit} of ${symbol} within ${formatDuration(options.timeoutMs)}`)),
-      options.timeoutMs,
-    );
-    const onAbort = () => fail(options.signal.reason);
-    options.signal.addEventListener('abort', onAbort, { once: true });
-    stop.then(
-      async (s) => {
-        // The stop of the interrupt that released the session is not the hit.
-        if (releasedEarly) return fail(new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`));
-        if (s.reason !== 'breakpoint-hit') {
-          stoppedOtherwise = true;
-          return fail(
-            new RigError(
-              mi.part,
-              `the board stopped before hit ${hit} of ${symbol}, not at the breakpoint (${s.reason ?? 'no reason given'})`,
-            ),
-          );
-        }
-        isHalted = true;
-        if (traced && !(await learn(mi, traced, hit))) {
-          return fail(
-            new RigError(
-              mi.part,
-              `hit ${hit} of ${symbol} is not the call it was on an earlier case of the same sweep: the firmware's calls differ from case to case`,
-            ),
-          );
-        }
+  /** The halt at the hit; rejected when the run ends otherwise, the time is up or the signal aborts. */
+  private haltAt(stop: Promise<MiStop>): Promise<Halt> {
+    const { mi, options } = this;
+    const { symbol, hit } = this.breakpoint;
+    return new Promise<Halt>((resolve, reject) => {
+      const done = () => {
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
-        resolve({
-          t: s.t,
-          pc: s.addr,
-          release: () => release().then(() => undefined),
-          handOver: async () => {
-            target.keepHalted();
-            await release();
-            return target.gdb;
-          },
-          fault: (fault) => applyFault({ mi, symbol, ops: flashOps, runTo: (address, ms) => runTo(mi, target, address, ms) }, fault),
-        });
+      };
+      const fail = (error: unknown) => {
+        done();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new RigError(mi.part, `no hit ${hit} of ${symbol} within ${formatDuration(options.timeoutMs)}`)),
+        options.timeoutMs,
+      );
+      const onAbort = () => fail(options.signal.reason);
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      stop.then(
+        async (s) => {
+          const error = await this.notTheHit(s);
+          if (error) return fail(error);
+          done();
+          resolve(this.halt(s));
+        },
+        (err: unknown) => {
+          this.targetGone = true;
+          fail(new RigError(mi.part, `gdb lost the board before hit ${hit} of ${symbol}: ${(err as Error).message}`));
+        },
+      );
+    });
+  }
+
+  /** Why the stop that ended the run is not the hit, or undefined when it is (and is halted there). */
+  private async notTheHit(s: MiStop): Promise<RigError | undefined> {
+    const { mi } = this;
+    const { symbol, hit } = this.breakpoint;
+    // The stop of the interrupt that released the session is not the hit.
+    if (this.releasedEarly) return new RigError(mi.part, `gdb was released before hit ${hit} of ${symbol}`);
+    if (s.reason !== 'breakpoint-hit') {
+      this.stoppedOtherwise = true;
+      return new RigError(
+        mi.part,
+        `the board stopped before hit ${hit} of ${symbol}, not at the breakpoint (${s.reason ?? 'no reason given'})`,
+      );
+    }
+    this.isHalted = true;
+    if (this.traced && !(await learn(mi, this.traced, hit))) {
+      return new RigError(
+        mi.part,
+        `hit ${hit} of ${symbol} is not the call it was on an earlier case of the same sweep: the firmware's calls differ from case to case`,
+      );
+    }
+    return undefined;
+  }
+
+  private halt(s: MiStop): Halt {
+    const { mi, target } = this;
+    return {
+      t: s.t,
+      pc: s.addr,
+      release: () => this.release().then(() => undefined),
+      handOver: async () => {
+        target.keepHalted();
+        await this.release();
+        return target.gdb;
       },
-      (err: unknown) => {
-        targetGone = true;
-        fail(new RigError(mi.part, `gdb lost the board before hit ${hit} of ${symbol}: ${(err as Error).message}`));
-      },
-    );
-  });
-  // Rejections of `halted` are the caller's to see; they must not also count as unhandled here.
-  halted.catch(() => undefined);
-  target.debuggerRuns(true);
-  const armed = mi.command('-exec-continue', { timeoutMs: QUICK_MS, signal: options.signal }).then(() => undefined);
-  armed.catch(() => onReleased());
-  return { armed, halted, release, released };
+      fault: (fault) =>
+        applyFault(
+          { mi, symbol: this.breakpoint.symbol, ops: this.flashOps, runTo: (address, ms) => runTo(mi, target, address, ms) },
+          fault,
+        ),
+    };
+  }
 }
 
 /**
