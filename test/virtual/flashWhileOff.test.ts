@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { virtualDrivers } from './drivers.js';
+import { virtualDrivers } from '../helpers/virtualDrivers.js';
 import { until } from '../helpers/until.js';
 import { strays } from '../helpers/processes.js';
-import { makeVirtualRig, type VirtualRig } from './virtualRig.js';
+import { makeVirtualRig, type VirtualRig } from '../helpers/virtualRig.js';
 
 /**
  * powerCycle reset, power off: the QEMU probe flashes raw images into the paused QEMU through qtest, not gdb. The
