@@ -243,7 +243,15 @@ export class LiveCase {
 
   /** The steps are done: work they left running must end well, and the model must not have failed. */
   async settle(): Promise<void> {
-    await Promise.all(this.background);
+    // A model that fails meanwhile ends the case now: a cut still armed in the background (its hit waited for up
+    // to a minute) has nothing left to test.
+    let off: (() => void) | undefined;
+    const failed = new Promise<void>((resolve) => (off = this.model?.onFailure(() => resolve())));
+    try {
+      if (!this.model?.failure()) await Promise.race([Promise.all(this.background), failed]);
+    } finally {
+      off?.();
+    }
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first error a background step threw, as it was
     if (this.backgroundError !== undefined) throw this.backgroundError;
     const failure = this.model?.failure();

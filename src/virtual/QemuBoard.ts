@@ -84,7 +84,7 @@ export class QemuBoard {
   /** Throws a RigError when the QEMU now powering the board is frozen (see checkResponsive). */
   async checkResponsive(part: string): Promise<void> {
     const instance = this.current;
-    if (instance?.process.running) await checkResponsive(instance, part);
+    if (instance?.process.running) await checkResponsive(instance, part, this.powered);
   }
 
   /** Where the flash images and pty links live. */

@@ -14,10 +14,11 @@ async function processState(pid: number): Promise<string | undefined> {
 
 /**
  * Throws a RigError when this QEMU could not have been running its guest: its process is stopped (SIGSTOP, a
- * job-control stop, a tracer) or does not answer QMP. Without this a frozen emulator reads as a silent firmware,
+ * job-control stop, a tracer), does not answer QMP, or, powered, holds its CPU halted (a debugger that hung with
+ * the CPU at a breakpoint). Without this a frozen emulator reads as a silent firmware,
  * and the case fails on a model timeout.
  */
-export async function checkResponsive(instance: QemuInstance, part: string, answerMs = ANSWER_MS): Promise<void> {
+export async function checkResponsive(instance: QemuInstance, part: string, powered: boolean, answerMs = ANSWER_MS): Promise<void> {
   const { pid } = instance.process;
   const state = await processState(pid);
   if (state === 'T' || state === 't') {
@@ -28,14 +29,21 @@ export async function checkResponsive(instance: QemuInstance, part: string, answ
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), answerMs)));
   try {
     const answer = await Promise.race([
-      instance.qmp.execute('query-status').then(
-        () => 'ok' as const,
-        () => 'ok' as const, // a QEMU that died is reported by its death, not here
+      instance.qmp.execute<{ status?: string }>('query-status').then(
+        (s) => s.status ?? 'running',
+        () => 'running', // a QEMU that died is reported by its death, not here
       ),
       late,
     ]);
     if (answer === 'late') {
       throw new RigError(part, `QEMU (pid ${pid}) did not answer QMP within ${answerMs} ms: it is hung, so the board could not run`);
+    }
+    // Powered, yet its CPU held: by the gdbstub (a debugger that stopped answering mid-operation) or paused.
+    if (powered && (answer === 'debug' || answer === 'paused')) {
+      throw new RigError(
+        part,
+        `QEMU's CPU is ${answer === 'debug' ? 'halted by its debugger (gdb)' : 'paused'} while the board is powered, so the board could not run`,
+      );
     }
   } finally {
     clearTimeout(timer);

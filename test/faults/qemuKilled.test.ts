@@ -148,3 +148,52 @@ describe('QEMU frozen from outside mid-case', () => {
     expect(qemusOf(child.pid!)).toEqual([]);
   });
 });
+
+describe('gdb frozen from outside with the CPU at a breakpoint', () => {
+  jest.setTimeout(200_000);
+  it('kill -STOP of gdb during a code cut: the model times out on a halted CPU, and the verdict is a rig error (exit 3), not a FAIL', async () => {
+    const name = 'gdb-frozen';
+    const reports = join(dir, name);
+    const child = startHil(
+      [
+        'run',
+        scenario(name, [TAP, 'cut: { at: { symbol: flash_program_word, hit: 300 } }']),
+        '--rig',
+        'virtual',
+        '--report-dir',
+        reports,
+        '--wait',
+        '150',
+        '-v',
+      ],
+      { timeoutMs: 190_000 },
+    );
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    await untilOrAfter(() => out.includes('step 5:') || child.exitCode !== null, 180_000);
+    await new Promise((r) => setTimeout(r, 30));
+    const [gdb] = startedBy(child.pid!, 'gdb-multiarch');
+    expect({ gdb, out }).toEqual({ gdb: expect.any(String), out: expect.stringContaining('step 5:') });
+    const pid = Number(gdb!.split(' ')[0]);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const r = await child;
+      expect(r.stdout).toMatch(/^0 passed, 0 failed, 1 errors$/m);
+      expect(r.exitCode).toBe(3);
+      expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).not.toMatch(/<failure/);
+      // The case ended on the model's own limit (copy-stalled after 5 s), not after the armed cut's 60 s.
+      const run = readdirSync(reports).find((d) => d !== 'junit.xml' && d !== 'index.html')!;
+      const result = JSON.parse(readFileSync(join(reports, run, 'results.json'), 'utf8')).cases[0];
+      expect(result.message).toMatch(/halted by its debugger/);
+      expect(result.detail).toMatch(/would have failed on: copy-stalled/);
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone: hil killed it
+      }
+    }
+    await untilOrAfter(() => qemusOf(child.pid!).length === 0, 5_000);
+    expect(qemusOf(child.pid!)).toEqual([]);
+  });
+});
