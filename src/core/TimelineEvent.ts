@@ -55,8 +55,11 @@ type CutEvent =
   | { phase: 'armed'; anchor: string; armedAt: number }
   /** A cut timed from an anchor: `after` ms past `anchorAt`, aimed at `target`. */
   | (CutMade & { anchorAt: number; after: number; target: number })
-  /** A cut at a code breakpoint: the CPU halted at `haltedAt` (at `pc`), and the fault model applied there. */
-  | (CutMade & { armedAt: number; haltedAt: number; pc: number | undefined; fault?: FaultApplied });
+  /**
+   * A cut at a code breakpoint: the CPU halted at `haltedAt` (at `pc`), and the fault model applied there; `sweep`,
+   * the parameter its hit came from (`hit2` for a second cut).
+   */
+  | (CutMade & { armedAt: number; haltedAt: number; pc: number | undefined; fault?: FaultApplied; sweep?: string });
 
 /**
  * A fault model applied at a cut: the operation it hit (its arguments from the registers) and what it changed.

@@ -14,6 +14,8 @@ export interface CutMeasure {
   /** The model state the cut landed in (what the board printed before it lost power included). */
   state: string;
   anchor?: string;
+  /** The sweep parameter the cut's hit came from (`hit`, `hit2` for a cut during the recovery from the first). */
+  sweep?: string;
 }
 
 export interface CaseResult {

@@ -27,8 +27,15 @@ interface Point {
   cut: string;
 }
 
-/** The state the case's (first) cut landed in; `no cut` when it made none. */
-const cutState = (c: CaseResult) => c.cuts?.[0]?.state ?? c.properties['cut_state'] ?? 'no cut';
+/**
+ * The state the case's cut landed in: in a multi-cut case, the cut whose hit the parameter sweeps (`hit2`: the
+ * second), else the first; `no cut` when it made none.
+ */
+const cutState = (c: CaseResult, key: string) =>
+  (c.cuts?.find((k) => k.sweep === key) ?? c.cuts?.[0])?.state ?? c.properties['cut_state'] ?? 'no cut';
+
+/** ` (cuts in copying, then copying)`: every cut of a case that made more than one. */
+const allCuts = (c: CaseResult) => (c.cuts && c.cuts.length > 1 ? ` (cuts in ${c.cuts.map((k) => k.state).join(', then ')})` : '');
 
 /**
  * Each scenario's sweep: for every parameter that takes more than one value, the outcome of each case against
@@ -66,7 +73,7 @@ function renderSweep(scenario: string, key: string, cases: readonly CaseResult[]
       c,
       value: c.params[key]!,
       x: isNumeric ? numeric(c.params[key]!)! : categories.indexOf(c.params[key]!),
-      cut: cutState(c),
+      cut: cutState(c, key),
     }))
     .sort((a, b) => a.x - b.x);
   const lo = isNumeric ? points[0]!.x : -0.5;
@@ -114,7 +121,7 @@ function renderSweep(scenario: string, key: string, cases: readonly CaseResult[]
     const cy = rowY(p.c.status) + (((k % 5) + 1) >> 1) * (k % 2 ? -5 : 5);
     const link = href(p.c);
     // The message is in the cases table and on the case's page: a 500-point plot stays small without it.
-    const title = `${p.c.id}: ${p.c.status.toUpperCase()}, cut in ${p.cut}`;
+    const title = `${p.c.id}: ${p.c.status.toUpperCase()}, cut in ${p.cut}${allCuts(p.c)}`;
     const dot = `<circle class="point ${p.c.status}" data-case="${escapeHtml(p.c.id)}" cx="${f(px(p.x))}" cy="${cy}" r="5"><title>${escapeHtml(title)}</title></circle>`;
     parts.push(link ? `<a href="${escapeHtml(link)}">${dot}</a>` : dot);
   }

@@ -12,7 +12,15 @@ export class CutLog {
       // An armed breakpoint is the step's own bookkeeping, not a power cut.
       if (event.type !== 'cut' || event.phase === 'armed') return;
       const state = this.stateAtCut ?? event.state;
-      this.cuts.push({ atMs: event.issuedAt, lateMs: event.lateMs, actuationMs: event.latencyMs, state, anchor: event.anchor });
+      const sweep = 'sweep' in event ? event.sweep : undefined;
+      this.cuts.push({
+        atMs: event.issuedAt,
+        lateMs: event.lateMs,
+        actuationMs: event.latencyMs,
+        state,
+        anchor: event.anchor,
+        ...(sweep ? { sweep } : {}),
+      });
       properties['cut_state'] = state;
       this.stateAtCut = undefined;
     });

@@ -287,6 +287,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
           lateMs: issuedAt - haltedAt,
           latencyMs: doneAt - issuedAt,
           state: landed,
+          ...(at.sweep ? { sweep: at.sweep } : {}),
           ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
         });
         const flashFiles = await keepFlashAtCut(ctx);
