@@ -153,11 +153,17 @@ export async function cutAfter(ctx: StepContext, cut: { anchor: string; anchorAt
     state: landed,
   });
   await keepFlashAtCut(ctx);
-  ctx.note('cut_anchor', anchor);
-  ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
-  ctx.note('cut_late_ms', (Math.round((issuedAt - target) * 1000) / 1000).toString());
-  ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
+  noteCut(ctx, { anchor, target, issuedAt, doneAt });
   if (cut.when) checkLandedWithin(ctx, landed, cut.when);
+}
+
+/** The cut's properties: its anchor, when it was issued, how late against `target` and how long power took to go. */
+function noteCut(ctx: StepContext, cut: { anchor: string; target: number; issuedAt: number; doneAt: number }): void {
+  const ms = (n: number) => (Math.round(n * 1000) / 1000).toString();
+  ctx.note('cut_anchor', cut.anchor);
+  ctx.note('cut_at_ms', ms(cut.issuedAt));
+  ctx.note('cut_late_ms', ms(cut.issuedAt - cut.target));
+  ctx.note('cut_actuation_ms', ms(cut.doneAt - cut.issuedAt));
 }
 
 /**
@@ -292,10 +298,7 @@ async function armCodeCut(at: z.infer<typeof codeLocation>, within: number, ctx:
         });
         const flashFiles = await keepFlashAtCut(ctx);
         if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
-        ctx.note('cut_anchor', anchor);
-        ctx.note('cut_at_ms', (Math.round(issuedAt * 1000) / 1000).toString());
-        ctx.note('cut_late_ms', (Math.round((issuedAt - haltedAt) * 1000) / 1000).toString());
-        ctx.note('cut_actuation_ms', (Math.round((doneAt - issuedAt) * 1000) / 1000).toString());
+        noteCut(ctx, { anchor, target: haltedAt, issuedAt, doneAt });
         const pc = applied?.pc ?? halt.pc;
         if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);
         if (flashFiles.length) await ctx.cutMade?.({ flashFiles, landed, sweep: at.sweep });
