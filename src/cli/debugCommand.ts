@@ -85,7 +85,7 @@ async function debugSession(
       const { exitCode } = outcome(error);
       // A rig error is the CLI's to print, as for any command; a case that failed before the cut says so here.
       if (exitCode !== 1) throw error;
-      err(paint('red', `the case failed before the cut: ${(error as Error).message}`, color));
+      err(paint('red', `the case ended before the halt: ${(error as Error).message}`, color));
       return exitCode;
     }
     return outcome(error).exitCode;

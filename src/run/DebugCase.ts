@@ -7,7 +7,7 @@ import type { RigSpec } from '../rig/RigSpec.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { stepArgs, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
-import { cutAnchor, symbolFile, type CutArgs } from '../steps/CutStep.js';
+import { cutAnchor, haltWithin, symbolFile, type CutArgs } from '../steps/CutStep.js';
 import { defineStep, type StepContext } from '../steps/Step.js';
 import { scenarioStepCall } from './CaseRunner.js';
 import { LiveCase } from './LiveCase.js';
@@ -55,7 +55,6 @@ export function planDebug(request: DebugRequest): DebugPlan {
     cwd: request.cwd,
   });
   const { scenario, rig, cases } = planned!;
-  const file = scenario.yaml.displayName;
   if (cases.length !== 1)
     throw new ConfigError({
       file: 'command line',
@@ -66,20 +65,7 @@ export function planDebug(request: DebugRequest): DebugPlan {
         .join(', ')}${cases.length > 3 ? ', ...' : ''}`,
     });
   const spec = cases[0]!;
-  const cuts = scenario.steps.filter((s) => s.key === 'cut');
-  if (!cuts.length)
-    throw new ConfigError({
-      file,
-      field: 'steps',
-      message: `${spec.id} has no cut step: hil debug stops a case just before its cut`,
-    });
-  const cut = cuts[(request.cut ?? cuts.length) - 1];
-  if (!cut)
-    throw new ConfigError({
-      file: 'command line',
-      field: '--cut',
-      message: `${spec.id} has ${cuts.length === 1 ? '1 cut' : `${cuts.length} cuts`}: --cut takes 1 to ${cuts.length}, got ${request.cut}`,
-    });
+  const cut = pickCut(scenario, spec, request.cut);
   if (rig.probe?.kind !== 'qemu' || !rig.resources['qemu'])
     throw new ConfigError({
       file: rig.yaml.displayName,
@@ -125,6 +111,25 @@ export function planDebug(request: DebugRequest): DebugPlan {
     symbols: symbolFile(args.at, rig.images, scenarioDir),
     goal: `hit ${hit} of ${args.at.symbol} (${before === 0 ? "the cut's own" : `${before} before the cut at hit ${args.at.hit}`})`,
   };
+}
+
+/** The case's `k`-th cut step (1-based), its last by default. */
+function pickCut(scenario: Scenario, spec: CaseSpec, k: number | undefined): ScenarioStep {
+  const cuts = scenario.steps.filter((s) => s.key === 'cut');
+  if (!cuts.length)
+    throw new ConfigError({
+      file: scenario.yaml.displayName,
+      field: 'steps',
+      message: `${spec.id} has no cut step: hil debug stops a case just before its cut`,
+    });
+  const cut = cuts[(k ?? cuts.length) - 1];
+  if (!cut)
+    throw new ConfigError({
+      file: 'command line',
+      field: '--cut',
+      message: `${spec.id} has ${cuts.length === 1 ? '1 cut' : `${cuts.length} cuts`}: --cut takes 1 to ${cuts.length}, got ${k}`,
+    });
+  return cut;
 }
 
 /** The ELF of the rig's first image, when there is one: symbols for a debugger at a timed cut's anchor. */
@@ -273,10 +278,15 @@ async function toHit(c: LiveCase, plan: DebugPlan, hit: number): Promise<{ gdb: 
   drive.catch(() => undefined);
   let halt: Halt;
   try {
-    halt = await Promise.race([armed!.halted, drive]);
+    // Missed as the cut step misses it: `within` passed and the board is past the operation the cut sweeps.
+    const going = () => (c.expectation.coverage().cuttable ?? []).some((name) => c.expectation.within(c.expectation.state(), name));
+    halt = await Promise.race([haltWithin(armed!, plan.args.within, `${at.symbol} hit ${hit}`, c.signal, going), drive]);
   } catch (err) {
-    await armed!.release();
-    throw err;
+    const calls = await armed!.release();
+    // The board went on without reaching the hit (a hit past the firmware's last call): say so, with its count.
+    if (!(err instanceof CaseFailure)) throw err;
+    const seen = calls === undefined ? '' : ` (the firmware made ${calls === 1 ? '1 call' : `${calls} calls`} of ${at.symbol})`;
+    throw new CaseFailure(`${err.message}${seen}`, err);
   } finally {
     stop.abort(new Error('the board halted for a debugger'));
     await drive.catch(() => undefined);

@@ -342,7 +342,13 @@ const MAX_EXTENSIONS = 20;
  * so, the deadline moves on by `within` again, up to MAX_EXTENSIONS times; a board stuck there is the model's
  * to fail (its `after` limits) or the case timeout's.
  */
-function haltWithin(armed: ArmedBreakpoint, within: number, anchor: string, signal: AbortSignal, stillGoing: () => boolean): Promise<Halt> {
+export function haltWithin(
+  armed: ArmedBreakpoint,
+  within: number,
+  anchor: string,
+  signal: AbortSignal,
+  stillGoing: () => boolean,
+): Promise<Halt> {
   return new Promise<Halt>((resolveHalt, reject) => {
     let extensions = 0;
     const going = () => {
