@@ -54,7 +54,8 @@ function placementProblem(
   }
   const end = region.address + region.size;
   if (footprint.format === 'binary' && footprint.fileSize > region.size) {
-    return `is ${footprint.fileSize} bytes (${formatSize(footprint.fileSize)}), more than ${holds(region)}`;
+    const size = formatSize(footprint.fileSize);
+    return `is ${footprint.fileSize} bytes${size.endsWith(' bytes') ? '' : ` (${size})`}, more than ${holds(region)}`;
   }
   if (footprint.declaredSize !== undefined && footprint.declaredSize > region.size && !options.headerMayLie) {
     return `has an MCUboot header declaring ${footprint.declaredSize} bytes (header + image + TLV area), more than ${holds(region)}`;
