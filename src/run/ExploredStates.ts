@@ -14,7 +14,11 @@ export interface CutState {
    * nothing else that outlives the power-off, so where it goes from there follows from this.
    */
   modelState: string;
-  /** The step that cut, and the parameter values the steps after it use. */
+  /**
+   * The step that cut, and the parameter values the steps after it use. Not the step under way when the hit came
+   * (a button still held, or already released): it finishes before any step powers the board again, and an
+   * output set while the board is off reaches it at the next power-on, so every branch boots with the same lines.
+   */
   step: number;
   later: Record<string, string>;
 }
