@@ -1,33 +1,22 @@
 import { dirname } from 'node:path';
-import type { RigSpec } from '../rig/RigSpec.js';
 import { stepArgs, sweepSequence, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
-import type { CaseSpec } from '../scenario/cases.js';
-import { LiveCase, type StepCall } from './LiveCase.js';
+import { LiveCase, type LiveCaseOptions, type StepCall } from './LiveCase.js';
 import { CaseSkipped } from '../core/errors.js';
 import { placeholders } from '../config/params.js';
 import type { StepContext } from '../steps/Step.js';
 import { PRUNED_AS, PRUNED_AT, type ExploredStates } from './ExploredStates.js';
 import type { TimelineEvent } from '../core/TimelineEvent.js';
 
-export interface CaseRunOptions {
+/** Where and how a case runs, as a live case takes it (`LiveCaseOptions`), and the scenario it comes from. */
+export interface CaseRunOptions extends Pick<LiveCaseOptions, 'rig' | 'spec' | 'runDir' | 'instance' | 'signal' | 'log' | 'kept'> {
   scenario: Scenario;
-  rig: RigSpec;
-  spec: CaseSpec;
-  runDir: string;
-  /** Which copy of the rig runs the case when several jobs share one rig file (`virtual#2`). */
-  instance?: string;
-  /** Aborted with an Interrupted reason on SIGINT/SIGTERM. */
-  signal: AbortSignal;
-  log(message: string): void;
   /**
    * Every event of the case's timeline as it is recorded (steps, console lines, flash progress), for live
    * progress. Called in the turn that records it, which may be reacting to a console line with a power cut:
    * it must only take note, never wait or write much.
    */
   onEvent?(event: TimelineEvent): void;
-  /** The rig's shared objects kept by the run between its cases on this rig (see RigSession). */
-  kept?: Map<string, unknown>;
   /** A multi-cut sweep's states reached at cuts: a case reaching one already explored stops there. */
   explored?: ExploredStates;
 }
