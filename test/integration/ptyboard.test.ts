@@ -1,25 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hil, ROOT } from '../helpers/hilCli.js';
-import { processesMentioning } from '../helpers/processes.js';
+import { PtyBench } from '../helpers/ptyBench.js';
 
 /**
  * The foundation end to end with no emulator: hil's serial console on a real pty (socat), a scripted board on
  * the other end, power through the `command` driver. One passing, one failing and one erroring run.
  */
 const SCENARIO = join(ROOT, 'test/fixtures/ptyboard/boot.yaml');
+let bench: PtyBench;
 let dir: string;
-let socat: ResultPromise;
-let board: ResultPromise;
 
-async function waitFor(path: string) {
-  for (let i = 0; i < 200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 10));
-}
-
-function writeRig(name: string, mode: string, consolePath = join(dir, 'hil-end')) {
+function writeRig(name: string, mode: string, consolePath = bench.consolePath) {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
@@ -27,7 +20,7 @@ function writeRig(name: string, mode: string, consolePath = join(dir, 'hil-end')
       `name: ${name}`,
       'description: scripted pty board',
       `console: { kind: serial, path: ${consolePath}, baud: 115200 }`,
-      `power: { kind: command, on: 'echo ${mode} > ${join(dir, 'power')}', off: 'rm -f ${join(dir, 'power')}' }`,
+      `power: { kind: command, on: 'echo ${mode} > ${bench.powerFile}', off: 'rm -f ${bench.powerFile}' }`,
     ].join('\n'),
   );
   return file;
@@ -38,23 +31,13 @@ function junitOf(reportDir: string): string {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hil-ptyboard-'));
-  socat = execa('socat', [`pty,raw,echo=0,link=${join(dir, 'hil-end')}`, `pty,raw,echo=0,link=${join(dir, 'board-end')}`], {
-    reject: false,
-  });
-  await waitFor(join(dir, 'board-end'));
-  board = execa(process.execPath, [join(ROOT, 'test/fixtures/ptyboard/board.mjs'), join(dir, 'board-end'), join(dir, 'power')], {
-    reject: false,
-  });
-  await new Promise((r) => setTimeout(r, 300));
+  bench = new PtyBench();
+  dir = bench.dir;
+  await bench.start();
 });
 
 afterAll(async () => {
-  board?.kill('SIGKILL');
-  socat?.kill('SIGKILL');
-  await Promise.allSettled([board, socat]);
-  expect(processesMentioning(dir)).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
+  expect(await bench.stop()).toEqual([]);
 });
 
 describe('hil run against a scripted board on a pty', () => {
@@ -100,6 +83,6 @@ describe('hil run against a scripted board on a pty', () => {
     const xml = junitOf(reports);
     expect(xml).toMatch(/<error [^>]*message="[^"]*nope/);
     expect(xml).not.toMatch(/<failure/);
-    expect(existsSync(join(dir, 'power'))).toBe(false);
+    expect(existsSync(bench.powerFile)).toBe(false);
   });
 });
