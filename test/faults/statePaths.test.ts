@@ -158,4 +158,25 @@ describe('paths and sizes of what hil writes', () => {
     expect(r.all).not.toMatch(STACK);
     expect(readdirSync(join(state, 'rigs', 'big-flash'))).toEqual([]);
   });
+
+  it('a report folder that fills up: the cases keep their verdicts, the rig is not quarantined, the run ends with exit 3 naming the report', async () => {
+    const reports = join(dir, 'full-reports');
+    mkdirSync(reports);
+    mkdirSync(join(project, '.hil', 'leases'), { recursive: true });
+    const m = await execa('mount', ['-t', 'tmpfs', '-o', 'size=48k', 'tmpfs', reports], { reject: false, timeout: 30_000 });
+    if (m.exitCode !== 0) throw new Error(`this test needs root to mount a tmpfs as a small disk: ${m.stderr || `exit ${m.exitCode}`}`);
+    mounted = reports;
+    const state = join(dir, 'full-state');
+    // Three cases: before, the copies of the flash at each cut filled the disk, each case ended in an internal
+    // error and the third put the virtual rig in quarantine.
+    const r = await hil(['run', 'rollback-powerfail', '--rig', 'virtual', '--report-dir', reports], {
+      env: { HIL_STATE_DIR: state },
+      timeoutMs: 120_000,
+    });
+    expect(r.stdout).toMatch(/^3 passed, 0 failed, 0 errors$/m);
+    expect(r.stdout + r.stderr).toMatch(/cannot write .*ENOSPC/);
+    expect(r.code).toBe(3);
+    expect(r.all).not.toMatch(STACK);
+    expect(readdirSync(state)).not.toContain('quarantine');
+  });
 });
