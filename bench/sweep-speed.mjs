@@ -2,11 +2,12 @@
 // The exhaustive single-cut sweeps, timed: `hil run` of rollback-powerfail-exhaustive (553 cuts, every word of a
 // factory copy) and upgrade-powerfail-exhaustive (every word of the upgrade copy), each with `hit: all` and
 // --jobs 2 (goal: 60 s each on this 2-core machine). Prints per sweep its summary, the wall time, the time per
-// case (wall / cases, and per job: what one case costs a rig), and the load average around it: the machine is
-// shared, so a figure under load says so. Not run by CI (minutes).
+// case (wall / cases, and per job: what one case costs a rig), the load average around it (the machine is
+// shared, so a figure under load says so), and the CPU per case of hil, QEMU and gdb (sampled from /proc: it
+// depends little on the load), with the mean time of each step over the passing cases. Not run by CI (minutes).
 // Usage: node bench/sweep-speed.mjs [--jobs N] [--only rollback|upgrade] [other hil run options]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +36,12 @@ for (const scenario of sweeps) {
   );
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
+  const cpu = new Map();
+  const sampling = setInterval(() => sampleCpu(child.pid, cpu), 200);
   const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+  clearInterval(sampling);
   const wall = (performance.now() - t0) / 1000;
+  const steps = meanSteps(reports);
   rmSync(reports, { recursive: true, force: true });
   const summary = /^(\d+) passed, (\d+) failed, (\d+) errors(?:, (\d+) skipped)?$/m.exec(out);
   const cases = summary ? summary.slice(1).reduce((n, v) => n + Number(v ?? 0), 0) : 0;
@@ -45,4 +50,62 @@ for (const scenario of sweeps) {
   console.log(
     `  wall ${wall.toFixed(1)} s; ${cases} cases: ${((wall / cases) * 1000).toFixed(0)} ms per case, ${((wall / cases) * jobs * 1000).toFixed(0)} ms per case per job; load average ${load0.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
   );
+  const byProgram = {};
+  for (const [pid, { comm, ticks }] of cpu) {
+    const who = pid === child.pid ? 'hil' : comm;
+    byProgram[who] = (byProgram[who] ?? 0) + ticks / 100;
+  }
+  const total = Object.values(byProgram).reduce((a, b) => a + b, 0);
+  console.log(
+    `  CPU per case: ${Object.entries(byProgram)
+      .filter(([, secs]) => secs / cases >= 0.005)
+      .sort((x, y) => y[1] - x[1])
+      .map(([who, secs]) => `${who} ${(secs / cases).toFixed(3)} s`)
+      .join(', ')} (${(total / cases).toFixed(3)} s in all)`,
+  );
+  if (steps) console.log(`  mean step times over ${steps.n} passing cases: ${steps.line}`);
+}
+
+/** CPU ticks of every process under `root` (hil and what it started), sampled from /proc. */
+function sampleCpu(root, cpu) {
+  const procs = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(pid), {
+        ppid: Number(fields[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch {
+      // gone while we looked
+    }
+  }
+  for (const [pid, p] of procs) {
+    let up = pid;
+    for (let hops = 0; up && up !== root && hops < 10; hops++) up = procs.get(up)?.ppid;
+    if (up !== root) continue;
+    if ((cpu.get(pid)?.ticks ?? -1) < p.ticks) cpu.set(pid, { comm: p.comm, ticks: p.ticks });
+  }
+}
+
+/** Each step's mean duration over the run's passing cases (their timelines), as `1 flash 12 ms, 2 power 5 ms, ...`. */
+function meanSteps(reports) {
+  const run = readdirSync(reports).find((d) => /^\d{4}-/.test(d));
+  if (!run) return undefined;
+  const sums = new Map();
+  let n = 0;
+  for (const c of readdirSync(join(reports, run))) {
+    const dir = join(reports, run, c);
+    if (!existsSync(join(dir, 'result.json')) || JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')).status !== 'pass') continue;
+    n++;
+    for (const line of readFileSync(join(dir, 'timeline.jsonl'), 'utf8').trim().split('\n')) {
+      const e = JSON.parse(line);
+      if (e.type === 'step' && e.phase === 'end') sums.set(`${e.index + 1} ${e.key}`, (sums.get(`${e.index + 1} ${e.key}`) ?? 0) + e.ms);
+    }
+  }
+  if (!n) return undefined;
+  const line = [...sums].map(([step, ms]) => `${step} ${(ms / n).toFixed(0)} ms`).join(', ');
+  return { n, line };
 }
