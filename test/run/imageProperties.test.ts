@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeImage } from '../../src/image/McubootImage.js';
@@ -31,5 +31,22 @@ describe('imageProperties', () => {
       'image.bootloader.overridden': '--image',
       'image.gone.path': join(dir, 'gone.bin'),
     });
+  });
+
+  it('reads an image again once its file changed (a rebuild, a copy over it), however soon', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-image-props-'));
+    const path = join(dir, 'app.bin');
+    const rig = { images: { app: { path, address: 0 } } } as unknown as RigSpec;
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    writeFileSync(path, Buffer.alloc(64, 1));
+    expect((await imageProperties(rig))['image.app.sha256']).toBe(sha(Buffer.alloc(64, 1)));
+    expect((await imageProperties(rig))['image.app.sha256']).toBe(sha(Buffer.alloc(64, 1)));
+    // Same size, written at once: the file's change time (or inode, for a copy over it) tells it apart.
+    writeFileSync(path, Buffer.alloc(64, 2));
+    expect((await imageProperties(rig))['image.app.sha256']).toBe(sha(Buffer.alloc(64, 2)));
+    const other = join(dir, 'other.bin');
+    writeFileSync(other, Buffer.alloc(64, 3));
+    renameSync(other, path);
+    expect((await imageProperties(rig))['image.app.sha256']).toBe(sha(Buffer.alloc(64, 3)));
   });
 });
