@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { ConfigError, Interrupted } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { RunResult } from '../report/RunResult.js';
 import { parseShard, planRun, run, shardPlan, type PlannedScenario } from '../run/Run.js';
 import { Project } from '../config/Project.js';
@@ -15,6 +15,7 @@ import { err, out, paint, useColor } from './output.js';
 import { MARK } from './progress/caseLines.js';
 import { RunView } from './progress/RunView.js';
 import { parsePairs } from './optionPairs.js';
+import { untilInterrupted } from './untilInterrupted.js';
 
 /** Skipped points the summary names one by one; an interrupted sweep can leave thousands unrun. */
 const SKIPS_LISTED = 20;
@@ -34,42 +35,34 @@ export async function runCommand(scenarios: string[], opts: RunOptions): Promise
     live: Boolean(stream.isTTY) && process.env['TERM'] !== 'dumb',
   });
 
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (abort.signal.aborted) return;
-    view.say(paint('yellow', `\n${signal}: stopping the current case, switching power off, writing reports...`, color));
-    abort.abort(new Interrupted(signal));
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
   let result: RunResult;
   try {
-    result = await run(
-      {
-        ...base,
-        ...infra,
-        reportDir: opts.reportDir,
-        signal: abort.signal,
-        log: (m) => view.log(m),
-        onCaseStart: (spec, i, total, rig) => view.caseStart(spec, i, total, rig),
-        onEvent: (spec, event) => {
-          // Called where the event is recorded (maybe mid power cut): a display bug must not break the case.
-          try {
-            view.event(spec, event);
-          } catch {
-            // The reports still hold the event.
-          }
-        },
-        onCaseEnd: (c, i, total) => view.caseEnd(c, i, total),
-      },
-      plan,
+    result = await untilInterrupted(
+      (signal) =>
+        run(
+          {
+            ...base,
+            ...infra,
+            reportDir: opts.reportDir,
+            signal,
+            log: (m) => view.log(m),
+            onCaseStart: (spec, i, total, rig) => view.caseStart(spec, i, total, rig),
+            onEvent: (spec, event) => {
+              // Called where the event is recorded (maybe mid power cut): a display bug must not break the case.
+              try {
+                view.event(spec, event);
+              } catch {
+                // The reports still hold the event.
+              }
+            },
+            onCaseEnd: (c, i, total) => view.caseEnd(c, i, total),
+          },
+          plan,
+        ),
+      (signal) => view.say(paint('yellow', `\n${signal}: stopping the current case, switching power off, writing reports...`, color)),
     );
   } finally {
     view.close();
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
   }
 
   if (opts.json) out(renderJsonReport(result).trimEnd());
