@@ -13,7 +13,7 @@ import type { RigSpec } from './RigSpec.js';
  * A disk with too little room stays a rig error: the file is right, the station is not.
  */
 export function checkRigState(rig: RigSpec, stateRoot: string, instance?: string): void {
-  const settings = rig.resources[QEMU_RESOURCE];
+  const settings = rig.resources?.[QEMU_RESOURCE];
   if (settings === undefined) return;
   const parsed = qemuBoardSchema.safeParse(settings);
   if (!parsed.success) return; // loadRig has said what is wrong with it
