@@ -88,6 +88,7 @@ async function debugSession(
       err(paint('red', `the case ended before the halt: ${(error as Error).message}`, color));
       return exitCode;
     }
+    out(paint('yellow', `${error.signal} before the halt: power off, rig released`, color));
     return outcome(error).exitCode;
   }
   forward?.forwardTo(halted.gdb);

@@ -107,6 +107,8 @@ export function canBreak(probe: Probe | undefined): probe is Probe & BreakpointP
 
 /** Optional capability of a probe that can stop a running CPU and leave it halted for another debugger (`hil debug`). */
 export interface HandOverProbe {
+  /** Starts what the halt needs (a debugger process), so that a halt asked later comes at once. */
+  readyToHalt(): Promise<void>;
   /** Halts the CPU where it is now and lets go of it halted: its PC and the debug server's address (`host:port`). */
   haltAndHandOver(options?: { signal?: AbortSignal }): Promise<{ pc?: number; address: string }>;
 }

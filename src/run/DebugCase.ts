@@ -193,13 +193,16 @@ export async function haltBeforeCut(plan: DebugPlan, options: DebugCaseOptions):
   };
   try {
     await c.open();
+    // A timed cut's halt must come at its anchor, not after a debugger started: started now, beside the steps.
+    const probe = c.rig.probe;
+    const ready = plan.hit === undefined && canHandOver(probe) ? probe.readyToHalt() : Promise.resolve();
+    ready.catch(() => undefined);
     for (const step of scenario.steps.filter((s) => s.index < plan.cut.index)) {
       c.check();
       await c.step(scenarioStepCall(scenario, step, spec.params));
     }
     c.check();
-    const { gdb, pc } = plan.hit === undefined ? await toAnchor(c, plan) : await toHit(c, plan, plan.hit);
-    const probe = c.rig.probe;
+    const { gdb, pc } = plan.hit === undefined ? await toAnchor(c, plan, ready) : await toHit(c, plan, plan.hit);
     return {
       gdb,
       pc,
@@ -231,10 +234,11 @@ function ownStep(description: string, timeoutMs: number, run: (ctx: StepContext)
 }
 
 /** A timed cut: waits for its anchor as the cut step does, then halts the CPU there. */
-async function toAnchor(c: LiveCase, plan: DebugPlan): Promise<{ gdb: string; pc?: number }> {
+async function toAnchor(c: LiveCase, plan: DebugPlan, ready: Promise<void>): Promise<{ gdb: string; pc?: number }> {
   let halted: { gdb: string; pc?: number } | undefined;
   await c.step({
     ...ownStep(`halt at ${plan.goal}`, plan.args.within + HALT_MS, async (ctx) => {
+      await ready;
       await cutAnchor(plan.args, ctx);
       const probe = ctx.rig.probe;
       if (!canHandOver(probe))

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals';
 import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,6 +22,16 @@ const PRIMARY = 0x21010000;
 const SLOT = 64 * 1024;
 
 const hardwareDir = mkdtempSync(join(ROOT, 'reports', 'hil-debug-rig-'));
+
+/** Every `hil debug` started: one a failed assertion left running is ended (SIGTERM: power off, lease released). */
+const started: Array<ReturnType<typeof startHil>> = [];
+
+afterEach(async () => {
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
+    await child;
+  }
+});
 
 afterAll(() => {
   rmSync(hardwareDir, { recursive: true, force: true });
@@ -50,6 +60,7 @@ async function gdbAt(attach: string, ...commands: string[]): Promise<string> {
 /** `hil debug` started, and what it printed once the board is halted (or it ended). */
 async function debugUntilHalted(args: string[]) {
   const child = startHil(['debug', ...args, '--report-dir', reports], { env, timeoutMs: 60_000 });
+  started.push(child);
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   await untilOrAfter(() => /^attach: /m.test(out) || child.exitCode !== null, 50_000);
@@ -150,6 +161,23 @@ describe('hil debug', () => {
     const r = await child;
     expect(r.exitCode).toBe(130);
     expect(r.stdout).toMatch(/^power off, rig released; console and timeline: /m);
+    await untilOrAfter(() => !helpers.some(alive), 5_000);
+    expect(helpers.filter(alive)).toEqual([]);
+    expect(existsSync(join(state, 'leases', 'virtual.json'))).toBe(false);
+  });
+
+  it('Ctrl-C before the halt (the breakpoint armed, the board on its way) ends it as cleanly', async () => {
+    const child = startHil(['debug', 'rollback-powerfail-exhaustive[hit=600]', '--report-dir', reports], { env, timeoutMs: 60_000 });
+    started.push(child);
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    await untilOrAfter(() => /model: rolling-back -> copying/.test(out) || child.exitCode !== null, 50_000);
+    const helpers = childrenOf(child.pid!);
+    process.kill(child.pid!, 'SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(r.stdout).toMatch(/^SIGINT before the halt: power off, rig released$/m);
+    expect(helpers.length).toBeGreaterThan(0);
     await untilOrAfter(() => !helpers.some(alive), 5_000);
     expect(helpers.filter(alive)).toEqual([]);
     expect(existsSync(join(state, 'leases', 'virtual.json'))).toBe(false);

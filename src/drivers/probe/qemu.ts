@@ -259,6 +259,11 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
     });
   }
 
+  /** gdb started ahead: a start takes hundreds of ms on a loaded machine, a connect a few. */
+  async readyToHalt(): Promise<void> {
+    await this.gdb();
+  }
+
   /** Connecting halts QEMU's CPU; disconnecting with the board told to keep it halted leaves it so, the gdbstub free. */
   async haltAndHandOver(options: { signal?: AbortSignal } = {}): Promise<{ pc?: number; address: string }> {
     options.signal?.throwIfAborted();
