@@ -12,6 +12,15 @@ Exit codes:
   ${EXIT.sigint}  interrupted by SIGINT (Ctrl-C): power switched off, the partial reports written
   ${EXIT.sigterm}  interrupted by SIGTERM (a CI cancel): the same`;
 
+/** `hil debug`'s: it has no verdict, and ends with a signal when all went well. */
+export const DEBUG_EXIT_CODES_HELP = `
+Exit codes:
+  ${EXIT.failed}    the case ended before the halt: it failed, or the hit never came
+  ${EXIT.config}    usage or config error: an unknown case, one without a cut, a rig that is not emulated; nothing was run
+  ${EXIT.rig}    rig error: probe, console, QEMU or gdb; the rig busy
+  ${EXIT.sigint}  ended by SIGINT (Ctrl-C), the usual end: power switched off, the rig released
+  ${EXIT.sigterm}  ended by SIGTERM: the same`;
+
 /**
  * The exit code of a run's result, for `hil run` and `hil report merge` alike. A signal this process received
  * (`received`: `hil run`'s own Ctrl-C or SIGTERM) is its headline, as a shell expects of an interrupted command;

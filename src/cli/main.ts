@@ -14,7 +14,7 @@ import {
   declareValidate,
 } from './commandLine.js';
 import { EXIT } from '../core/outcome.js';
-import { describeError, EXIT_CODES_HELP } from './exitCodes.js';
+import { DEBUG_EXIT_CODES_HELP, describeError, EXIT_CODES_HELP } from './exitCodes.js';
 import { readFileSync } from 'node:fs';
 import { err } from './output.js';
 
@@ -34,7 +34,7 @@ function program(): Command {
       process.exitCode = await (await import('./runCommand.js')).runCommand(scenarios, opts);
     });
   declareDebug(hil)
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', DEBUG_EXIT_CODES_HELP)
     .action(async (id, opts) => {
       process.exitCode = await (await import('./debugCommand.js')).debugCommand(id, opts);
     });
