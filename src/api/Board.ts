@@ -131,7 +131,7 @@ export class Board {
         regex: consoleRegExp(pattern, 'console.expect'),
         lines: this.lines,
         timeoutMs: ms(options.timeout ?? 30_000, 'console.expect timeout'),
-        tail: () => [...this.live.tail],
+        tail: () => this.live.expectation.lastLines(),
         found: undefined as ConsoleMatch | undefined,
       };
       await this.exec(expectStep, args);

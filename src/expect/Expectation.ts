@@ -90,6 +90,8 @@ export interface Expectation {
   onEnter(state: string, listener: (t: number) => void): () => void;
   /** Calls `listener` for every classified line event (used by `cut` on a pattern). */
   onLineEvent(listener: (event: LineEvent) => void): () => void;
+  /** The last console lines the model read (the open one last, each cut to a readable length): what a failure shows. */
+  lastLines(): string[];
   coverage(): Coverage;
   stop(): void;
 }

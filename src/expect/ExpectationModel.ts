@@ -235,6 +235,10 @@ class ExpectationModel implements Expectation {
     return () => this.lineListeners.delete(listener);
   }
 
+  lastLines(): string[] {
+    return this.console.lastLines();
+  }
+
   coverage(): Coverage {
     return modelCoverage(this.tree, this.counts, this.visited);
   }
@@ -368,7 +372,7 @@ class ExpectationModel implements Expectation {
   }
 
   private details(): { state: string; expected: string[]; lastLines: string[] } {
-    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.console.lastLines() };
+    return { state: this.leaf.path, expected: expectedEvents(this.leaf), lastLines: this.lastLines() };
   }
 
   /** A listener is step code; its exception must not break the model, so it goes on the timeline. */

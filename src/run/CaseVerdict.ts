@@ -11,15 +11,15 @@ export class CaseVerdict {
 
   constructor(private readonly timeline: Timeline) {}
 
-  /** `expect` and `tail`: where the model was and the last console lines, for a step's own failure. */
-  fail(err: unknown, expect: Expectation | undefined, tail: readonly string[]): void {
+  /** `expect`: where the model was and the last console lines it read, for a step's own failure. */
+  fail(err: unknown, expect: Expectation | undefined): void {
     if (this.status !== 'pass') return;
     this.status = outcome(err).status;
     if (err instanceof CaseFailure) {
       // A step's own check (inspect, cut) knows nothing of the model: say where the model was.
       const failure =
         err.state === undefined && expect
-          ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: [...tail] })
+          ? new CaseFailure(`${err.message}, in state ${expect.state()}`, { state: expect.state(), lastLines: expect.lastLines() })
           : err;
       this.message = failure.message;
       this.detail = failureDetail(failure);

@@ -60,9 +60,6 @@ export interface StepCall {
   signal?: AbortSignal;
 }
 
-/** How many console lines the failure message and the report keep in memory. */
-const CONSOLE_TAIL = 20;
-
 /**
  * A case under way on a rig, in phases: `open` the rig and its console, `step` as often as wanted, `settle`
  * what the steps left running, `end` (rig in a safe state and closed) and `report`. A scenario's case runs its
@@ -76,8 +73,6 @@ export class LiveCase {
   readonly properties: Record<string, string>;
   private readonly cutLog: CutLog;
   private readonly consoleText: string[] = [];
-  /** The last console lines, for failure messages. */
-  readonly tail: string[] = [];
   private readonly verdict: CaseVerdict;
   private readonly recorder: CaseRecorder;
   /** Aborted by the run's signal, the case timeout, a broken console or failed background work. */
@@ -168,8 +163,6 @@ export class LiveCase {
         this.recorder.consoleLine(line);
         timeline.record('line', { text: line.text }, line.t);
         this.consoleText.push(consoleLogLine(line));
-        this.tail.push(line.text);
-        if (this.tail.length > CONSOLE_TAIL) this.tail.shift();
         for (const listener of this.lineListeners) listener(line);
       },
       // The model reads segments as they complete (a `\r` redraw, a prompt with no line ending yet), not whole lines.
@@ -278,7 +271,7 @@ export class LiveCase {
 
   /** Records why the case did not pass; the first call decides, later ones are its consequences. */
   fail(err: unknown): void {
-    this.verdict.fail(err, this.model, this.tail);
+    this.verdict.fail(err, this.model);
   }
 
   /** Whatever happened: background work stopped, the rig in a safe state and closed, the model's last word taken. */
