@@ -27,7 +27,7 @@ export async function keepFlashAtCut(ctx: StepContext): Promise<string[]> {
 }
 
 /** The property saying why a cut's flash images are not in the case folder. */
-export const FLASH_AT_CUT_ERROR = 'flash_at_cut_error';
+const FLASH_AT_CUT_ERROR = 'flash_at_cut_error';
 
 async function copyFlashAtCut(ctx: StepContext): Promise<string[]> {
   const probe = ctx.rig.probe;

@@ -71,7 +71,7 @@ describe.each(probes)('the %s probe refuses before its tool starts', (_kind, cre
       'a binary one byte larger than its region',
       'big.bin',
       {},
-      /big\.bin: is 32769 bytes \(32769 bytes\), more than region bootloader holds \(32768 bytes, 32 KiB, at 0x8000000\)/,
+      /big\.bin: is 32769 bytes, more than region bootloader holds \(32768 bytes, 32 KiB, at 0x8000000\)/,
     ],
     [
       'a binary that fits but starts 16 bytes before the region ends',
