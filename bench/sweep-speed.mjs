@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleCpu } from './lib/processCpu.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -64,30 +65,6 @@ for (const scenario of sweeps) {
       .join(', ')} (${(total / cases).toFixed(3)} s in all)`,
   );
   if (steps) console.log(`  mean step times over ${steps.n} passing cases: ${steps.line}`);
-}
-
-/** CPU ticks of every process under `root` (hil and what it started), sampled from /proc. */
-function sampleCpu(root, cpu) {
-  const procs = new Map();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(pid), {
-        ppid: Number(fields[1]),
-        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-        ticks: Number(fields[11]) + Number(fields[12]),
-      });
-    } catch {
-      // gone while we looked
-    }
-  }
-  for (const [pid, p] of procs) {
-    let up = pid;
-    for (let hops = 0; up && up !== root && hops < 10; hops++) up = procs.get(up)?.ppid;
-    if (up !== root) continue;
-    if ((cpu.get(pid)?.ticks ?? -1) < p.ticks) cpu.set(pid, { comm: p.comm, ticks: p.ticks });
-  }
 }
 
 /** Each step's mean duration over the run's passing cases (their timelines), as `1 flash 12 ms, 2 power 5 ms, ...`. */

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleCpu } from './lib/processCpu.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const jobs = Number(process.argv[2] ?? 2);
@@ -84,28 +85,4 @@ try {
     );
 } finally {
   rmSync(project, { recursive: true, force: true });
-}
-
-/** Adds up user+system CPU ticks of `root` and its descendants (the last value seen of each process). */
-function sampleCpu(root, cpu) {
-  const parents = new Map();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(pid), {
-        ppid: Number(fields[1]),
-        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-        ticks: Number(fields[11]) + Number(fields[12]),
-      });
-    } catch {
-      // gone while we looked
-    }
-  }
-  for (const [pid, p] of parents) {
-    let up = pid;
-    for (let hops = 0; up && up !== root && hops < 10; hops++) up = parents.get(up)?.ppid;
-    if (up !== root) continue;
-    if ((cpu.get(pid)?.ticks ?? -1) < p.ticks) cpu.set(pid, { comm: p.comm, ticks: p.ticks });
-  }
 }

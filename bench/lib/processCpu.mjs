@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Adds up user+system CPU ticks of `root` and its descendants (hil and what it started) into `cpu`, by pid: the
+ * last value seen of each process, so one that has exited still counts what it used.
+ */
+export function sampleCpu(root, cpu) {
+  const procs = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(pid), {
+        ppid: Number(fields[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch {
+      // gone while we looked
+    }
+  }
+  for (const [pid, p] of procs) {
+    let up = pid;
+    for (let hops = 0; up && up !== root && hops < 10; hops++) up = procs.get(up)?.ppid;
+    if (up !== root) continue;
+    if ((cpu.get(pid)?.ticks ?? -1) < p.ticks) cpu.set(pid, { comm: p.comm, ticks: p.ticks });
+  }
+}
