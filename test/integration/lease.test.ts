@@ -113,14 +113,15 @@ describe('a rig that keeps erroring', () => {
       .replaceAll('virtual/firmware/build/', 'fw/');
     copyFirmware(cwd);
     const rigFile = join(cwd, 'rigs', 'bench.yaml');
-    writeFileSync(rigFile, virtual.replace(/^probe: \{ kind: qemu \}$/m, 'probe: { kind: qemu, gdb: /nonexistent/gdb }'));
+    // An emulator that is not there: every case needs it, where a debugger is needed only by a code cut.
+    writeFileSync(rigFile, virtual.replace(/^ {4}machine: mps2-an385/m, '    qemu: /nonexistent/qemu-system-arm\n$&'));
 
     const first = await hil(['run', SCENARIO, '--rig', 'bench', '--report-dir', 'r1', '--retries', '1', '--quarantine-after', '2'], {
       cwd,
     });
     expect(first.code).toBe(3);
     const junit = readFileSync(join(cwd, 'r1', 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<error message="[^"]*\/nonexistent\/gdb/);
+    expect(junit).toMatch(/<error message="[^"]*\/nonexistent\/qemu-system-arm/);
     expect(junit).not.toMatch(/<failure/);
     expect(junit).toMatch(/<property name="attempts" value="2"\/>/);
     expect(junit).toMatch(/<property name="attempt.1.status" value="error"\/>/);
