@@ -11,6 +11,7 @@ import { cutLatencyLine } from '../report/cutLatency.js';
 import { renderJsonReport } from '../report/json.js';
 import type { RunOptions } from './commandLine.js';
 import { exitCodeForRun } from './exitCodes.js';
+import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
 import { err, out, paint, useColor } from './output.js';
 import { MARK } from './progress/caseLines.js';
 import { RunView } from './progress/RunView.js';
@@ -151,10 +152,13 @@ function printSummary(result: RunResult, opts: RunOptions, refs: Map<string, str
   const bad = result.cases.filter((c) => c.status === 'fail' || c.status === 'error');
   if (bad.length) {
     out();
-    out('Not passing (replay one with the command shown):');
+    const debuggable = bad.some((c) => c.properties[FLASH_AT_CUT]);
+    out(`Not passing (replay one with the command shown${debuggable ? '; hil debug stops the replay just before its cut' : ''}):`);
     for (const c of bad) {
       const rigArg = (opts.rig ? ` --rig ${opts.rig}` : '') + opts.image.map((i) => ` --image ${i}`).join('');
       out(`  ${MARK[c.status][0].padEnd(5)} ${c.id}\n        hil run ${refs.get(c.scenario) ?? c.scenario}${rigArg} --case '${c.id}'`);
+      // Only a case whose cut left its flash behind was cut on an emulated board: the one hil debug can stop.
+      if (c.properties[FLASH_AT_CUT]) out(`        hil debug '${c.id}'${rigArg}`);
     }
   }
   const skipped = result.cases.filter((c) => c.status === 'skipped');

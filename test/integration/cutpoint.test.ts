@@ -64,6 +64,11 @@ describe('cut at the N-th flash_program_word', () => {
     expect(r.code).toBe(1);
     expect(r.junit).toMatch(/<failure message="[^"]*in state [a-z-.]+/);
     expect(r.junit).not.toMatch(/<error/);
+    // Each failing point names the command that stops its replay just before the cut.
+    for (const hit of [2, 250])
+      expect(r.stdout).toContain(
+        `hil debug 'rollback-powerfail-exhaustive[hit=${hit}]' --image bootloader=${join(FIRMWARE, 'bootloader-no-validate.bin')}`,
+      );
   }, 300_000);
 
   it('hit: { every: 200 } samples the copy, 1 to 4, 201, 401, ends at the first hit the firmware never makes, then cuts at the last 4', async () => {
