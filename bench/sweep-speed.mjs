@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sampleCpu } from './lib/processCpu.mjs';
+import { cpuPerCase, sampleCpu } from './lib/processCpu.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -51,19 +51,8 @@ for (const scenario of sweeps) {
   console.log(
     `  wall ${wall.toFixed(1)} s; ${cases} cases: ${((wall / cases) * 1000).toFixed(0)} ms per case, ${((wall / cases) * jobs * 1000).toFixed(0)} ms per case per job; load average ${load0.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`,
   );
-  const byProgram = {};
-  for (const [pid, { comm, ticks }] of cpu) {
-    const who = pid === child.pid ? 'hil' : comm;
-    byProgram[who] = (byProgram[who] ?? 0) + ticks / 100;
-  }
-  const total = Object.values(byProgram).reduce((a, b) => a + b, 0);
-  console.log(
-    `  CPU per case: ${Object.entries(byProgram)
-      .filter(([, secs]) => secs / cases >= 0.005)
-      .sort((x, y) => y[1] - x[1])
-      .map(([who, secs]) => `${who} ${(secs / cases).toFixed(3)} s`)
-      .join(', ')} (${(total / cases).toFixed(3)} s in all)`,
-  );
+  const { parts, total } = cpuPerCase(cpu, child.pid, cases, 3);
+  console.log(`  CPU per case: ${parts} (${(total / cases).toFixed(3)} s in all)`);
   if (steps) console.log(`  mean step times over ${steps.n} passing cases: ${steps.line}`);
 }
 

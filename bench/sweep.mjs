@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sampleCpu } from './lib/processCpu.mjs';
+import { cpuPerCase, sampleCpu } from './lib/processCpu.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const jobs = Number(process.argv[2] ?? 2);
@@ -62,18 +62,9 @@ try {
         .join(', ')}`,
     );
   }
-  const byProgram = {};
-  for (const [pid, { comm, ticks }] of cpu) {
-    const who = pid === child.pid ? 'hil' : comm;
-    byProgram[who] = (byProgram[who] ?? 0) + ticks / 100;
-  }
-  const total = Object.values(byProgram).reduce((a, b) => a + b, 0);
+  const { parts, total } = cpuPerCase(cpu, child.pid, n, 2);
   console.log(
-    `CPU per case: ${Object.entries(byProgram)
-      .filter(([, secs]) => secs / n >= 0.005)
-      .sort((x, y) => y[1] - x[1])
-      .map(([who, secs]) => `${who} ${(secs / n).toFixed(2)} s`)
-      .join(', ')} (${(total / n).toFixed(2)} s in all; ${((100 * total) / wallS).toFixed(0)}% of one core over the run)`,
+    `CPU per case: ${parts} (${(total / n).toFixed(2)} s in all; ${((100 * total) / wallS).toFixed(0)}% of one core over the run)`,
   );
   if (run.status !== 0)
     console.log(

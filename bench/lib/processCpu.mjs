@@ -26,3 +26,22 @@ export function sampleCpu(root, cpu) {
     if ((cpu.get(pid)?.ticks ?? -1) < p.ticks) cpu.set(pid, { comm: p.comm, ticks: p.ticks });
   }
 }
+
+/**
+ * CPU seconds per case of each program sampled into `cpu` (the root process named `hil`), most first, leaving out
+ * those under 5 ms a case; and the total per case. `digits`: decimals of the seconds printed.
+ */
+export function cpuPerCase(cpu, rootPid, cases, digits) {
+  const byProgram = {};
+  for (const [pid, { comm, ticks }] of cpu) {
+    const who = pid === rootPid ? 'hil' : comm;
+    byProgram[who] = (byProgram[who] ?? 0) + ticks / 100;
+  }
+  const total = Object.values(byProgram).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(byProgram)
+    .filter(([, secs]) => secs / cases >= 0.005)
+    .sort((x, y) => y[1] - x[1])
+    .map(([who, secs]) => `${who} ${(secs / cases).toFixed(digits)} s`)
+    .join(', ');
+  return { parts, total };
+}
