@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, ROOT, startHil } from '../helpers/hilCli.js';
-import { childrenOf } from '../helpers/processes.js';
+import { alive, childrenOf } from '../helpers/processes.js';
 import { untilOrAfter } from '../helpers/until.js';
 
 /**
@@ -38,14 +38,6 @@ afterAll(() => {
   rmSync(state, { recursive: true, force: true });
   rmSync(reports, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 /** A real gdb through the command hil printed, ending with `disconnect` (a detach would resume the CPU). */
 async function gdbAt(attach: string, ...commands: string[]): Promise<string> {

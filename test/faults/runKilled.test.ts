@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hil, startHil } from '../helpers/hilCli.js';
-import { childrenOf } from '../helpers/processes.js';
+import { alive, childrenOf } from '../helpers/processes.js';
 import { untilOrAfter } from '../helpers/until.js';
 
 /**
@@ -16,14 +16,6 @@ const reports = mkdtempSync(join(tmpdir(), 'hil-run-killed-'));
 afterAll(() => {
   rmSync(reports, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 describe('a run killed by SIGKILL', () => {
   jest.setTimeout(200_000);

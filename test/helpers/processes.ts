@@ -51,3 +51,12 @@ export function strays(needle: string): string[] {
 
 /** Probe gdb sessions (armed breakpoints included) left behind. */
 export const strayBreakSessions = () => strays('--interpreter=mi3');
+
+/** Whether a process still runs: neither gone nor a zombie its parent has not reaped. */
+export function alive(pid: number): boolean {
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
