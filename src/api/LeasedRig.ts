@@ -167,7 +167,7 @@ export class LeasedRig {
 
   private async caseEnded(result: CaseResult): Promise<void> {
     this.cases.push(result);
-    this.progress.caseEnded(result);
+    await this.progress.caseEnded(result);
     // A rig error may have left the kept board in a bad way: the next case starts from scratch.
     if (result.status === 'error') await this.kept.close(this.rig, undefined);
   }
@@ -192,6 +192,7 @@ export class LeasedRig {
       } finally {
         this.lease.release();
         this.unwatch();
+        await this.progress.idle();
       }
       const reason: unknown = this.abort.signal.aborted ? this.abort.signal.reason : undefined;
       const result: RunResult = {

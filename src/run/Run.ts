@@ -166,6 +166,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
   } finally {
     await r.kept.closeAll();
     for (const lease of r.leases.values()) lease.release();
+    await r.progress.idle();
   }
   const reason: unknown = options.signal.aborted ? options.signal.reason : undefined;
   const result: RunResult = {
@@ -236,9 +237,9 @@ function rigRef(r: RunState, rig: RigSpec): string {
 }
 
 /** On disk before it is printed: whatever the run's end, a case seen to end is in the reports. */
-function caseEnded(r: RunState, result: CaseResult, n: number, print = true): void {
+async function caseEnded(r: RunState, result: CaseResult, n: number, print = true): Promise<void> {
   r.cases.push(result);
-  r.progress.caseEnded(result);
+  await r.progress.caseEnded(result);
   if (print) r.options.onCaseEnd?.(result, n, r.total);
 }
 
@@ -303,7 +304,7 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
   const n = ++r.index;
   r.total = Math.max(r.total, n);
   if (options.signal.aborted) {
-    caseEnded(r, skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
+    await caseEnded(r, skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
     return;
   }
   const blocked = blockedBy.get(rig.name);
@@ -313,7 +314,7 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
       status: blocked.status,
       properties: { rig: rig.name, ...blocked.properties },
     };
-    caseEnded(r, result, n);
+    await caseEnded(r, result, n);
     return;
   }
   options.onCaseStart?.(spec, n, r.total, instance ?? rig.name);
@@ -342,7 +343,7 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
   // A rig error may have left the kept board in a bad way: the next case starts from scratch.
   if (result.status === 'error') await kept.close(rig, instance);
   if (hitSweep?.settle(result)) writeReportFile(join(r.runDir, result.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  caseEnded(r, result, n);
+  await caseEnded(r, result, n);
 }
 
 /** The lease is held across scenarios on the same rig, so no other runner slips in between them. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonReportChunks, renderJsonCase, renderJsonReport } from '../../src/report/json.js';
@@ -62,17 +62,17 @@ describe('results.json and junit.xml from cases rendered as they ended', () => {
     expect(json(runResult([]))).toBe(renderJsonReport(runResult([])));
   });
 
-  it('cost each case about the same CPU late in a long sweep as early (each case is rendered once)', () => {
+  it('cost each case about the same CPU late in a long sweep as early (each case is rendered once)', async () => {
     const progress = new RunProgress(runResult([], { dir }), join(dir, 'latest-junit.xml'), () => undefined);
-    const cpuOf = (from: number, to: number) => {
+    const cpuOf = async (from: number, to: number) => {
       const start = process.cpuUsage();
-      for (let hit = from; hit < to; hit++) progress.caseEnded(sweepCase(hit));
+      for (let hit = from; hit < to; hit++) await progress.caseEnded(sweepCase(hit));
       return cpuMsSince(start);
     };
-    cpuOf(1, 21);
-    const early = cpuOf(21, 41);
-    cpuOf(41, 461);
-    const late = cpuOf(461, 481);
+    await cpuOf(1, 21);
+    const early = await cpuOf(21, 41);
+    await cpuOf(41, 461);
+    const late = await cpuOf(461, 481);
     // Rendering every case at each rewrite made a case at 460 cost ~20 times one at 20 (twice the CPU per case
     // per 50 cases); rendered once, what grows is only writing the files.
     expect(late).toBeLessThan(early * 8 + 200);
@@ -81,5 +81,52 @@ describe('results.json and junit.xml from cases rendered as they ended', () => {
     expect(results.unfinished).toBe(true);
     expect(results.summary).toMatchObject({ passed: 480 });
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toBe(readFileSync(join(dir, 'latest-junit.xml'), 'utf8'));
+  });
+
+  it('are rewritten off the turn a case ends in, and hold the case once its promise resolves', async () => {
+    const progress = new RunProgress(runResult([], { dir }), join(dir, 'latest-junit.xml'), () => undefined);
+    const ids = (file: string) => (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cases: CaseResult[] }).cases.map((c) => c.id);
+    const logged = () => readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').length;
+    const first = progress.caseEnded(sweepCase(1));
+    // results.jsonl (what a merge of a killed run reads) at once; the big files are written by libuv's threads,
+    // not on the event loop the jobs' consoles and cuts share.
+    expect(logged()).toBe(1);
+    expect(ids('results.json')).toEqual([]);
+    await first;
+    expect(ids('results.json')).toEqual([sweepCase(1).id]);
+
+    // Cases ending before the next rewrite starts share it; each promise resolves with its case on disk.
+    const seen: string[][] = [];
+    const ended = [2, 3, 4].map((hit) => progress.caseEnded(sweepCase(hit)).then(() => seen.push(ids('results.json'))));
+    await Promise.all(ended);
+    await progress.idle();
+    expect(seen.map((s) => s.length)).toEqual([4, 4, 4]);
+    expect(ids('results.json')).toEqual([1, 2, 3, 4].map((hit) => sweepCase(hit).id));
+    const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    expect([...junit.matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1])).toEqual([1, 2, 3, 4].map((hit) => sweepCase(hit).id));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("write junit.xml once per rewrite: the latest run's copy is a link to the same bytes", async () => {
+    const progress = new RunProgress(runResult([], { dir }), join(dir, 'latest-junit.xml'), () => undefined);
+    await progress.caseEnded(sweepCase(1));
+    await progress.caseEnded(sweepCase(2));
+    expect(statSync(join(dir, 'latest-junit.xml')).ino).toBe(statSync(join(dir, 'junit.xml')).ino);
+    expect(readFileSync(join(dir, 'latest-junit.xml'), 'utf8')).toContain(sweepCase(2).id);
+  });
+
+  it('say a file it cannot write once, and go on writing the others', async () => {
+    const said: string[] = [];
+    const progress = new RunProgress(runResult([], { dir }), join(dir, 'gone', 'latest-junit.xml'), (m) => said.push(m));
+    rmSync(join(dir, 'gone'), { recursive: true });
+    // A file where the folder was: neither a link nor a write can go there.
+    writeFileSync(join(dir, 'gone'), '');
+    await progress.caseEnded(sweepCase(1));
+    await progress.caseEnded(sweepCase(2));
+    expect(said).toEqual([
+      expect.stringMatching(/^cannot write .*gone\/latest-junit\.xml: .*\(the run goes on; its reports are tried again at its end\)$/),
+    ]);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain(sweepCase(2).id);
+    expect((JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { cases: unknown[] }).cases).toHaveLength(2);
   });
 });
