@@ -18,6 +18,7 @@ import { CoverageSweep, DEFAULT_MAX_CASES } from './CoverageSweep.js';
 import { cutLatency } from '../report/cutLatency.js';
 import { jobRigs, type JobRig } from './jobRigs.js';
 import { runJobs } from './runJobs.js';
+import { JobOutput } from './JobOutput.js';
 import { runCoverage } from '../report/coverage.js';
 import { cuttableStates } from '../expect/modelSpec.js';
 import { DEFAULT_QUARANTINE_AFTER, Quarantine } from '../rig/Quarantine.js';
@@ -59,7 +60,7 @@ export interface RunOptions extends CaseOptions {
   /** `rig` is the rig (or rig copy, `virtual#2`) the case runs on. */
   onCaseStart?(spec: CaseSpec, index: number, total: number, rig: string): void;
   onCaseEnd?(result: CaseResult, index: number, total: number): void;
-  /** Each timeline event of a case as it is recorded (see CaseRunOptions.onEvent: take note, never wait). */
+  /** Each timeline event of a case as recorded (or held with its job's output: JobOutput); take note, never wait. */
   onEvent?(spec: CaseSpec, event: TimelineEvent): void;
 }
 
@@ -237,10 +238,9 @@ function rigRef(r: RunState, rig: RigSpec): string {
 }
 
 /** On disk before it is printed: whatever the run's end, a case seen to end is in the reports. */
-async function caseEnded(r: RunState, result: CaseResult, n: number, print = true): Promise<void> {
+function caseEnded(r: RunState, out: JobOutput, result: CaseResult, n: number, print = true): void {
   r.cases.push(result);
-  await r.progress.caseEnded(result);
-  if (print) r.options.onCaseEnd?.(result, n, r.total);
+  out.after(r.progress.caseEnded(result), () => print && r.options.onCaseEnd?.(result, n, r.total));
 }
 
 /** Gates the scenario's rigs, then runs its cases (and those its sweeps draw) on them; returns the rigs' names. */
@@ -275,9 +275,11 @@ async function runScenario(r: RunState, planned: PlannedScenario): Promise<strin
   const explored = scenario.hitSweeps.length > 1 && !options.only?.length ? new ExploredStates() : undefined;
   const queue = [...specs];
   const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(r.cases)));
+  const outs = slots.map(() => new JobOutput());
   await runJobs(slots.length, nextCase, (spec, job) =>
-    runPlannedCase(r, { scenario, slot: slots[job]!, blockedBy, hitSweep, explored }, spec),
+    runPlannedCase(r, { scenario, slot: slots[job]!, out: outs[job]!, blockedBy, hitSweep, explored }, spec),
   );
+  for (const out of outs) await out.idle();
   if (sweep && !options.signal.aborted) {
     const uncut = sweep.uncut(r.cases);
     if (uncut.length)
@@ -291,6 +293,7 @@ async function runScenario(r: RunState, planned: PlannedScenario): Promise<strin
 interface CaseSlot {
   scenario: Scenario;
   slot: JobRig;
+  out: JobOutput;
   /** Why a rig's cases cannot run, per rig; a rig quarantined mid-run is added. */
   blockedBy: Map<string, Blocked | undefined>;
   hitSweep?: HitSweep;
@@ -298,13 +301,14 @@ interface CaseSlot {
 }
 
 /** One case on one job's rig: skipped when the run is interrupted or the rig blocked, else run with its retries. */
-async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep, explored }: CaseSlot, spec: CaseSpec): Promise<void> {
+async function runPlannedCase(r: RunState, job: CaseSlot, spec: CaseSpec): Promise<void> {
+  const { scenario, slot, out, blockedBy, hitSweep, explored } = job;
   const { options, quarantine, kept } = r;
   const { rig, instance } = slot;
   const n = ++r.index;
   r.total = Math.max(r.total, n);
   if (options.signal.aborted) {
-    await caseEnded(r, skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
+    caseEnded(r, out, skipped(spec, scenario, rig, 'not run: the run was interrupted'), n, false);
     return;
   }
   const blocked = blockedBy.get(rig.name);
@@ -314,10 +318,11 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
       status: blocked.status,
       properties: { rig: rig.name, ...blocked.properties },
     };
-    await caseEnded(r, result, n);
+    caseEnded(r, out, result, n);
     return;
   }
-  options.onCaseStart?.(spec, n, r.total, instance ?? rig.name);
+  out.say(() => options.onCaseStart?.(spec, n, r.total, instance ?? rig.name));
+  const log = (message: string) => out.say(() => options.log(message));
   const caseOptions = {
     scenario,
     rig,
@@ -325,8 +330,8 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
     spec,
     runDir: r.runDir,
     signal: options.signal,
-    log: options.log,
-    onEvent: options.onEvent ? (event: TimelineEvent) => options.onEvent?.(spec, event) : undefined,
+    log,
+    onEvent: options.onEvent ? (event: TimelineEvent) => out.say(() => options.onEvent?.(spec, event)) : undefined,
     kept: kept.of(rig, instance),
     explored,
   };
@@ -336,14 +341,14 @@ async function runPlannedCase(r: RunState, { scenario, slot, blockedBy, hitSweep
     if (q) {
       const block = quarantineBlock(rig.name, q.consecutiveErrors, q.quarantinedAt!, q.lastError, rigRef(r, rig));
       blockedBy.set(rig.name, block);
-      options.log(block.message.replace(/^not run: /, ''));
+      log(block.message.replace(/^not run: /, ''));
     }
     return blockedBy.get(rig.name) !== undefined;
   });
   // A rig error may have left the kept board in a bad way: the next case starts from scratch.
   if (result.status === 'error') await kept.close(rig, instance);
   if (hitSweep?.settle(result)) writeReportFile(join(r.runDir, result.dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  await caseEnded(r, result, n);
+  caseEnded(r, out, result, n);
 }
 
 /** The lease is held across scenarios on the same rig, so no other runner slips in between them. */
