@@ -63,15 +63,23 @@ export function renderJunit(run: RunResult): string {
 
 /** renderJunit's bytes in pieces, each case's `<testcase>` already rendered (and encoded) once, when it ended. */
 export function junitChunks(run: RunResult, testcase: (c: CaseResult) => Buffer): Buffer[] {
-  const parts = junitParts(run, testcase);
-  return parts.flatMap((p, i) => [...(i ? [NEWLINE] : []), typeof p === 'string' ? Buffer.from(p) : p]);
+  const chunks: Buffer[] = [];
+  for (const p of junitParts(run, testcase)) {
+    if (chunks.length) chunks.push(NEWLINE);
+    chunks.push(typeof p === 'string' ? Buffer.from(p) : p);
+  }
+  return chunks;
 }
 
 const NEWLINE = Buffer.from('\n');
 
 function junitParts<T>(run: RunResult, testcase: (c: CaseResult) => T): Array<string | T> {
   const byScenario = new Map<string, CaseResult[]>();
-  for (const c of run.cases) byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), c]);
+  for (const c of run.cases) {
+    const cases = byScenario.get(c.scenario);
+    if (cases) cases.push(c);
+    else byScenario.set(c.scenario, [c]);
+  }
   const host = escapeAttr(hostname());
   const out: Array<string | T> = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(`<testsuites name="hil ${escapeAttr(run.runId)}" ${counts(run.cases)} time="${seconds(run.durationMs)}">`);

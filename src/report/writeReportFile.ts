@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RigError } from '../core/errors.js';
 
@@ -48,10 +48,13 @@ export async function writeReportFileAsync(file: string, chunks: readonly Buffer
 
 /** `target`'s temporary as a hard link to `written`; false when the file system makes none (another device, no links). */
 async function linkTemporary(written: string, target: string): Promise<boolean> {
+  const temporary = temporaryOf(target);
   try {
-    await rm(temporaryOf(target), { force: true });
-    await mkdir(dirname(target), { recursive: true });
-    await link(written, temporaryOf(target));
+    await link(written, temporary).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      await rm(temporary, { force: true });
+      await link(written, temporary);
+    });
     return true;
   } catch {
     return false;
@@ -61,8 +64,7 @@ async function linkTemporary(written: string, target: string): Promise<boolean> 
 async function writeTemporary(file: string, chunks: readonly Buffer[]): Promise<void> {
   const temporary = temporaryOf(file);
   try {
-    await mkdir(dirname(file), { recursive: true });
-    const handle = await open(temporary, 'w');
+    const handle = await openMaking(temporary);
     try {
       let left = chunks.filter((c) => c.length > 0);
       while (left.length) {
@@ -74,6 +76,17 @@ async function writeTemporary(file: string, chunks: readonly Buffer[]): Promise<
     }
   } catch (err) {
     throw cannotWrite(file, err);
+  }
+}
+
+/** Opens `file` for writing, making its folder only when it is missing (asking each time cost more than the write). */
+async function openMaking(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dirname(file), { recursive: true });
+    return await open(file, 'w');
   }
 }
 

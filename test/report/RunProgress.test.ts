@@ -115,6 +115,14 @@ describe('results.json and junit.xml from cases rendered as they ended', () => {
     expect(readFileSync(join(dir, 'latest-junit.xml'), 'utf8')).toContain(sweepCase(2).id);
   });
 
+  it('make a report folder again when it went away mid-run', async () => {
+    const latest = join(dir, 'latest', 'junit.xml');
+    const progress = new RunProgress(runResult([], { dir }), latest, () => undefined);
+    rmSync(join(dir, 'latest'), { recursive: true });
+    await progress.caseEnded(sweepCase(1));
+    expect(readFileSync(latest, 'utf8')).toContain(sweepCase(1).id);
+  });
+
   it('say a file it cannot write once, and go on writing the others', async () => {
     const said: string[] = [];
     const progress = new RunProgress(runResult([], { dir }), join(dir, 'gone', 'latest-junit.xml'), (m) => said.push(m));

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RigError } from '../../src/core/errors.js';
-import { renderJunit, SYSTEM_OUT_MAX_CHARS, writeJunit } from '../../src/report/junit.js';
+import { junitChunks, renderJunit, SYSTEM_OUT_MAX_CHARS, writeJunit } from '../../src/report/junit.js';
+import { cpuMsSince } from '../helpers/cpuTime.js';
 import { caseResult, runResult } from '../helpers/results.js';
 
 let dir: string;
@@ -227,5 +228,23 @@ describe('writeJunit', () => {
     expect((err as RigError).part).toBe('reports');
     expect((err as RigError).message).toMatch(new RegExp(`^cannot write ${file}: EEXIST: file already exists, mkdir`));
     expect(readdirSync(dir)).toEqual(['a-file']);
+  });
+});
+
+describe('junitChunks', () => {
+  it('costs CPU in proportion to the cases (a run rewrites junit.xml after each of hundreds)', () => {
+    const testcase = Buffer.from('    <testcase/>');
+    const cpuOf = (n: number) => {
+      const run = runResult(Array.from({ length: n }, (_, i) => caseResult({ id: `s[hit=${i}]`, scenario: 's' })));
+      const start = process.cpuUsage();
+      const chunks = junitChunks(run, () => testcase);
+      expect(chunks.filter((c) => c === testcase)).toHaveLength(n);
+      return cpuMsSince(start);
+    };
+    cpuOf(2000);
+    const small = cpuOf(2000);
+    // Gathering each scenario's cases by copying its list at every case was quadratic: 16000 cases cost ~150
+    // times 2000 (900 ms), not 8.
+    expect(cpuOf(16000)).toBeLessThan(small * 16 + 30);
   });
 });
