@@ -89,8 +89,8 @@ describe('cut at the N-th flash_program_word', () => {
     mkdirSync(folder);
     const file = join(folder, 'short.yaml');
     const exhaustive = readFileSync(join(ROOT, 'scenarios/rollback-powerfail-exhaustive.yaml'), 'utf8');
-    expect(exhaustive).toContain('within: 10s');
-    writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: short').replace('within: 10s', 'within: 300ms'));
+    expect(exhaustive).toContain('within: 2s');
+    writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: short').replace('within: 2s', 'within: 300ms'));
     const r = await hil(
       ['run', file, '--rig', join(ROOT, 'rigs/virtual.yaml'), '--param', 'hit=100000', '--wait', '240', '--report-dir', join(folder, 'r')],
       { timeoutMs: 300_000 },
@@ -110,7 +110,7 @@ describe('cut at the N-th flash_program_word', () => {
         timeoutMs: 300_000,
       });
       expect(r.stdout).toMatch(
-        /^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within 10s: 553 calls/m,
+        /^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within 2s: 553 calls/m,
       );
       expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
       expect(r.code).toBe(1);
