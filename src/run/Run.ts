@@ -4,10 +4,8 @@ import { checkOutputDir } from '../core/outputDir.js';
 import { loadRig, type RigSpec } from '../rig/RigSpec.js';
 import { loadScenario, type Scenario } from '../scenario/Scenario.js';
 import { ConfigError, Interrupted, RigError } from '../core/errors.js';
-import { writeHtmlReport } from '../report/html.js';
-import { writeJsonReport } from '../report/json.js';
-import { writeJunit } from '../report/junit.js';
 import { writeReportFile } from '../report/writeReportFile.js';
+import { writeReports } from '../report/writeReports.js';
 import { RunProgress } from '../report/RunProgress.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { RunResult } from '../report/RunResult.js';
@@ -359,27 +357,6 @@ async function releaseRigs(r: RunState, rigs: string[], later: PlannedScenario[]
     r.leases.get(name)?.release();
     r.leases.delete(name);
   }
-}
-
-/**
- * Each report is tried even when one fails (a full disk may still take a small file), and the run's result
- * still reaches the caller to print: what could not be written is listed, not thrown.
- */
-export function writeReports(result: RunResult, reportDir: string, options: { latestJunit?: boolean } = {}): void {
-  const reportErrors: string[] = [];
-  const attempt = (write: () => void) => {
-    try {
-      write();
-    } catch (err) {
-      if (!(err instanceof RigError)) throw err;
-      reportErrors.push(err.message);
-    }
-  };
-  const junits = [join(result.dir, 'junit.xml'), ...(options.latestJunit === false ? [] : [join(reportDir, 'junit.xml')])];
-  for (const file of junits) attempt(() => writeJunit(result, file));
-  attempt(() => writeJsonReport(result, join(result.dir, 'results.json')));
-  attempt(() => writeHtmlReport(result, reportDir));
-  if (reportErrors.length) result.reportErrors = reportErrors;
 }
 
 function skipped(spec: CaseSpec, scenario: Scenario, rig: RigSpec, message: string): CaseResult {
