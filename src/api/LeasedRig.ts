@@ -206,7 +206,7 @@ export class LeasedRig {
         cutLatency: cutLatency(this.cases),
         coverage: runCoverage(this.cases),
       };
-      writeReports(result, this.reportDir, { latestJunit: false });
+      writeReports(result, this.reportDir, { latestJunit: false, casePagesWritten: this.progress.pagesWritten });
       return result;
     })();
     return this.closing;

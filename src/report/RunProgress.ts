@@ -5,6 +5,7 @@ import type { CaseResult } from './CaseResult.js';
 import type { RunResult } from './RunResult.js';
 import { jsonReportChunks, renderJsonCase } from './json.js';
 import { junitChunks, renderJunitCase } from './junit.js';
+import { writeCasePage } from './html.js';
 import { writeReportFile, writeReportFileAsync } from './writeReportFile.js';
 
 /** The append-only log of a run's finished cases, one CaseResult per line, next to results.json. */
@@ -19,7 +20,8 @@ export const RESULTS_LOG = 'results.jsonl';
  * per case at 553 cases). The rewrites go to libuv's threads, not the event loop every job shares: at 500 cases
  * the files are 8 MB, and writing them there stalled the other jobs' consoles and cuts ~20 ms per case. One
  * rewrite runs at a time; cases that end meanwhile share the next. A file that cannot be written is said once;
- * the run goes on.
+ * the run goes on. The case's HTML page is written then too (`pagesWritten`): the run's end renders only the
+ * pages that could not be.
  */
 export class RunProgress {
   private readonly cases: CaseResult[] = [];
@@ -27,6 +29,9 @@ export class RunProgress {
   private readonly jsonCases: Buffer[] = [];
   private readonly junitCases = new Map<CaseResult, Buffer>();
   private failedWrite = false;
+  /** The cases whose case.html is on disk. */
+  readonly pagesWritten = new Set<CaseResult>();
+  private readonly pageWrites: Array<Promise<void>> = [];
   /** The latest rewrite asked for: it starts once the one before it is done. */
   private written: Promise<void> = Promise.resolve();
   /** A rewrite asked for and not started yet: a case ending now is in it. */
@@ -57,6 +62,11 @@ export class RunProgress {
         throw new RigError('reports', `cannot append to ${join(this.run.dir, RESULTS_LOG)}: ${(err as Error).message}`, { cause: err });
       }
     });
+    // Not said when it fails: the run's end writes the page again and names what it could not write.
+    if (result.dir) {
+      const written = () => void this.pagesWritten.add(result);
+      this.pageWrites.push(writeCasePage(this.run, result).then(written, () => undefined));
+    }
     if (!this.next) {
       this.next = this.written.then(() => {
         this.next = undefined;
@@ -67,9 +77,9 @@ export class RunProgress {
     return this.next;
   }
 
-  /** Resolves once every rewrite asked for is done: the run's own end writes the files next. */
-  idle(): Promise<void> {
-    return this.written;
+  /** Resolves once every rewrite and page asked for is done: the run's own end writes the files next. */
+  async idle(): Promise<void> {
+    await Promise.all([this.written, ...this.pageWrites]);
   }
 
   /** The documents as of now: every case that ended so far. */

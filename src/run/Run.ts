@@ -178,7 +178,7 @@ export async function run(options: RunOptions, plan: PlannedScenario[] = planRun
     cutLatency: cutLatency(r.cases),
     coverage: runCoverage(r.cases),
   };
-  writeReports(result, r.reportDir);
+  writeReports(result, r.reportDir, { casePagesWritten: r.progress.pagesWritten });
   return result;
 }
 

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonReportChunks, renderJsonCase, renderJsonReport } from '../../src/report/json.js';
 import { junitChunks, renderJunit, renderJunitCase } from '../../src/report/junit.js';
 import { RunProgress } from '../../src/report/RunProgress.js';
+import { writeHtmlReport } from '../../src/report/html.js';
 import type { CaseResult } from '../../src/report/CaseResult.js';
 import { cpuMsSince } from '../helpers/cpuTime.js';
 import { caseResult, runResult } from '../helpers/results.js';
@@ -113,6 +114,31 @@ describe('results.json and junit.xml from cases rendered as they ended', () => {
     await progress.caseEnded(sweepCase(2));
     expect(statSync(join(dir, 'latest-junit.xml')).ino).toBe(statSync(join(dir, 'junit.xml')).ino);
     expect(readFileSync(join(dir, 'latest-junit.xml'), 'utf8')).toContain(sweepCase(2).id);
+  });
+
+  it('write each case page as the case ends, as the end of the run would, which then leaves it', async () => {
+    const progress = new RunProgress(runResult([], { dir }), undefined, () => undefined);
+    const cases = [sweepCase(1), sweepCase(2, { dir: '' })];
+    mkdirSync(join(dir, cases[0]!.dir));
+    const events = [
+      { t: 0, type: 'case', id: cases[0]!.id },
+      { t: 1.5, type: 'line', text: '[INF] Copying factory image 0%' },
+      { t: 2, type: 'power', state: 'off', cause: 'cut' },
+    ];
+    writeFileSync(join(dir, cases[0]!.dir, 'timeline.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
+    for (const c of cases) await progress.caseEnded(c);
+    await progress.idle();
+    expect([...progress.pagesWritten]).toEqual([cases[0]]);
+    const page = join(dir, cases[0]!.dir, 'case.html');
+    const written = readFileSync(page, 'utf8');
+    const { ino } = statSync(page);
+    const run = runResult(cases, { dir });
+    writeHtmlReport(run, dir, progress.pagesWritten);
+    expect(statSync(page).ino).toBe(ino);
+    rmSync(page);
+    writeHtmlReport(run, dir);
+    expect(readFileSync(page, 'utf8')).toBe(written);
+    expect(written).toContain('Copying factory image 0%');
   });
 
   it('make a report folder again when it went away mid-run', async () => {
