@@ -35,6 +35,8 @@ export const declareRun = (hil: Command) =>
       'take a rig out of service after n rig errors in a row, until `hil rig check` passes (0: never; default $HIL_QUARANTINE_AFTER, else 3)',
     )
     .option('--jobs <n>', "run cases on n rigs at once: copies of a virtual rig, or n rig files with the scenario's labels", '1')
+    .option('--survey', 'start the cases of a hit sweep at their cut from one survey of its hits (default for hit: all)')
+    .option('--no-survey', 'run every case of a hit sweep whole')
     .option('--until-coverage', 'after the planned cases, draw more cut points until every cuttable model state had a cut in it')
     .option('--max-cases <n>', 'cap per scenario for --until-coverage', '200')
     .option('--json', 'print the run result as JSON on stdout (progress goes to stderr)')

@@ -101,6 +101,7 @@ function runOptions(scenarios: string[], opts: RunOptions) {
   const sweep = {
     jobs: atLeastOne('--jobs', opts.jobs, 1),
     untilCoverage: opts.untilCoverage,
+    survey: opts.survey,
     maxCases: atLeastOne('--max-cases', opts.maxCases, DEFAULT_MAX_CASES),
   };
   const base = {

@@ -9,11 +9,16 @@ export type { TimelineEvent } from './TimelineEvent.js';
 export type TimelineListener = (event: TimelineEvent) => void;
 
 export class Timeline {
-  private readonly origin: number;
+  private origin: number;
   private readonly listeners = new Set<TimelineListener>();
 
   constructor(origin: number = performance.now()) {
     this.origin = origin;
+  }
+
+  /** Moves the clock so that now() reads `t`: a case started where a recorded run of its steps stood goes on from there. */
+  continueFrom(t: number): void {
+    this.origin = performance.now() - t;
   }
 
   now(): number {

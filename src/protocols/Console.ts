@@ -56,3 +56,17 @@ export interface Console {
   close(): Promise<void>;
   subscribe(listener: ConsoleListener): () => void;
 }
+
+/** Optional capability of a console that knows how many bytes its board wrote (an emulated one). */
+export interface CatchUpConsole {
+  /**
+   * Resolves once every byte the board wrote so far has been read and handed on (a halted board writes no
+   * more): true then, with no line left open; false when it cannot say so (bytes missing, or a line without its
+   * ending yet, which a cut would end there).
+   */
+  caughtUp(): Promise<boolean>;
+}
+
+export function canCatchUp(console: Console): console is Console & CatchUpConsole {
+  return typeof (console as Partial<CatchUpConsole>).caughtUp === 'function';
+}

@@ -123,6 +123,45 @@ export interface FlashFileProbe {
   flashFiles(): Array<{ name: string; path: string }>;
 }
 
+/** One stop of a survey: the CPU halted at the `hit`-th call, as it stays until the survey's callback returns. */
+export interface SurveyHalt {
+  hit: number;
+  /** Timeline time when the halt was seen. */
+  t: number;
+  pc?: number;
+}
+
+/** A survey under way (SurveyProbe.survey). */
+export interface SurveyRun {
+  /** Settles once the survey ended, with the calls it halted at; rejects when the session failed. */
+  ended: Promise<number>;
+  /** Ends the survey: the breakpoint goes and the board runs on as if no debugger had been there. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Optional capability of a probe on an emulated board whose flash is files: halt at every call of a function in
+ * turn, letting the caller read the flash files while the CPU stays halted (a cut survey: what each hit's cut
+ * would leave, from one run), and write such a state back into the board while it is off.
+ */
+export interface SurveyProbe extends FlashFileProbe {
+  /** Resolves once the breakpoint is set and the target runs again; `onHit` false ends the survey. */
+  survey(
+    code: { symbol: string; symbols: string },
+    options: { signal: AbortSignal; timeoutMs: number },
+    onHit: (halt: SurveyHalt) => Promise<boolean>,
+  ): Promise<SurveyRun>;
+  /**
+   * Makes each named flash file hold `bytes`, written into the board while it is off as a flash step writes;
+   * false where the board cannot take it that way (it is on, or its power cycles start a new emulator).
+   */
+  restoreFlashFiles(files: Array<{ name: string; bytes: Buffer }>, options?: { signal?: AbortSignal }): Promise<boolean>;
+}
+
+export function canSurvey(probe: Probe | undefined): probe is Probe & SurveyProbe {
+  return typeof (probe as Partial<SurveyProbe> | undefined)?.survey === 'function' && hasFlashFiles(probe);
+}
+
 export function hasFlashFiles(probe: Probe | undefined): probe is Probe & FlashFileProbe {
   return typeof (probe as Partial<FlashFileProbe> | undefined)?.flashFiles === 'function';
 }

@@ -1,12 +1,14 @@
 import { dirname } from 'node:path';
-import { stepArgs, sweepSequence, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
+import type { Scenario, ScenarioStep } from '../scenario/Scenario.js';
+import { scenarioStepCall } from './scenarioStepCall.js';
 import type { CaseResult } from '../report/CaseResult.js';
-import { LiveCase, type LiveCaseOptions, type StepCall } from './LiveCase.js';
+import { LiveCase, type LiveCaseOptions } from './LiveCase.js';
 import { CaseSkipped } from '../core/errors.js';
 import { placeholders } from '../config/params.js';
 import type { StepContext } from '../steps/Step.js';
 import { PRUNED_AS, PRUNED_AT, type ExploredStates } from './ExploredStates.js';
 import type { TimelineEvent } from '../core/TimelineEvent.js';
+import type { CutSurveys } from './CutSurveys.js';
 
 /** Where and how a case runs, as a live case takes it (`LiveCaseOptions`), and the scenario it comes from. */
 export interface CaseRunOptions extends Pick<LiveCaseOptions, 'rig' | 'spec' | 'runDir' | 'instance' | 'signal' | 'log' | 'kept'> {
@@ -19,6 +21,8 @@ export interface CaseRunOptions extends Pick<LiveCaseOptions, 'rig' | 'spec' | '
   onEvent?(event: TimelineEvent): void;
   /** A multi-cut sweep's states reached at cuts: a case reaching one already explored stops there. */
   explored?: ExploredStates;
+  /** A hit sweep's surveys: a case starts at its cut where one vouches for its hit. */
+  surveys?: CutSurveys;
 }
 
 /**
@@ -27,6 +31,8 @@ export interface CaseRunOptions extends Pick<LiveCaseOptions, 'rig' | 'spec' | '
  */
 export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
   const { scenario, spec } = options;
+  // Before the case opens anything: the survey uses the same rig.
+  const survey = await options.surveys?.surveyFor(options);
   const c = new LiveCase({
     ...options,
     scenario: scenario.name,
@@ -37,7 +43,9 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
   if (options.onEvent) c.timeline.subscribe(options.onEvent);
   try {
     await c.open();
+    const from = survey ? await options.surveys!.start(c, survey) : 0;
     for (const step of scenario.steps) {
+      if (step.index < from) continue;
       c.check();
       await c.step({
         ...scenarioStepCall(scenario, step, spec.params),
@@ -51,20 +59,6 @@ export async function runCase(options: CaseRunOptions): Promise<CaseResult> {
     await c.end();
   }
   return c.report();
-}
-
-/** A scenario's step as a case runs it: its arguments for the case's parameters, its description and sequence. */
-export function scenarioStepCall(scenario: Scenario, step: ScenarioStep, params: Record<string, string>): StepCall {
-  const args = stepArgs(scenario, step, params);
-  const sequence = sweepSequence(scenario, step, params);
-  return {
-    definition: step.definition,
-    args,
-    index: step.index,
-    description: step.name ?? step.definition.describe(args),
-    timeoutMs: step.timeoutMs,
-    ...(sequence ? { sequence } : {}),
-  };
 }
 
 type CutMade = Parameters<NonNullable<StepContext['cutMade']>>[0];

@@ -7,9 +7,10 @@ import type { RigSpec } from '../rig/RigSpec.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { stepArgs, type Scenario, type ScenarioStep } from '../scenario/Scenario.js';
-import { cutAnchor, haltWithin, symbolFile, type CutArgs } from '../steps/CutStep.js';
+import { cutAnchor, type CutArgs } from '../steps/CutStep.js';
+import { haltWithin, symbolFile } from '../steps/codeCut.js';
 import { defineStep, type StepContext } from '../steps/Step.js';
-import { scenarioStepCall } from './CaseRunner.js';
+import { scenarioStepCall } from './scenarioStepCall.js';
 import { LiveCase } from './LiveCase.js';
 import { planRun } from './Run.js';
 

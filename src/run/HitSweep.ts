@@ -2,7 +2,7 @@ import type { HitSweepLevel, Scenario } from '../scenario/Scenario.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import { caseId, type CaseSpec } from '../scenario/cases.js';
 import { lastHits, nextSampledHit } from '../scenario/hitSample.js';
-import { HITS_SEEN, MISSED_HIT, MISSED_SWEEP } from '../steps/CutStep.js';
+import { HITS_SEEN, MISSED_HIT, MISSED_SWEEP } from '../steps/codeCut.js';
 import { PRUNED_AT } from './ExploredStates.js';
 
 /**

@@ -12,7 +12,8 @@ import type { StepContext, StepDefinition } from '../steps/Step.js';
 import type { CaseResult } from '../report/CaseResult.js';
 import type { CaseSpec } from '../scenario/cases.js';
 import { RigSession } from '../rig/RigSession.js';
-import { Timeline } from '../core/Timeline.js';
+import { Timeline, type TimelineEvent } from '../core/Timeline.js';
+import { recordingInputs, replayInput, type ModelInput } from '../expect/modelInputs.js';
 import { CaseVerdict } from './CaseVerdict.js';
 import { CutLog } from './CutLog.js';
 import { imageProperties } from './imageProperties.js';
@@ -40,7 +41,15 @@ export interface LiveCaseOptions {
   log(message: string): void;
   /** The rig's shared objects kept between cases on this rig (see RigSession). */
   kept?: Map<string, unknown>;
+  /** Hears every input the model takes, before it does (a cut survey records them). */
+  onModelInput?(input: ModelInput): void;
 }
+
+/** One thing a case recorded, in the order it happened: a timeline event, a console line, an input of the model. */
+export type CaseEntry = { event: TimelineEvent } | { line: ConsoleLine } | { input: ModelInput };
+
+/** Timeline events a replay makes again itself: the console's lines (lineArrived) and the model's own. */
+const REMADE = new Set<string>(['case', 'line', 'model', 'model-failure', 'model-listener-error']);
 
 /** One step to run: a step kind and its parsed arguments. */
 export interface StepCall {
@@ -56,6 +65,8 @@ export interface StepCall {
   sequence?: string;
   /** Where the run prunes a multi-cut sweep (StepContext.cutMade). */
   cutMade?: StepContext['cutMade'];
+  /** A cut survey's (StepContext.survey). */
+  survey?: StepContext['survey'];
   /** Ends this step (not the case) when aborted: `hil debug` stops the steps driving the board once it halted. */
   signal?: AbortSignal;
 }
@@ -154,17 +165,13 @@ export class LiveCase {
     const { timeline } = this;
     timeline.record('case', { id: spec.id, scenario, rig: rig.name, params: spec.params });
     Object.assign(this.properties, await imageProperties(rig));
-    const model = createExpectation(this.options.expect, { timeline });
+    const created = createExpectation(this.options.expect, { timeline });
+    const model = this.options.onModelInput ? recordingInputs(created, this.options.onModelInput) : created;
     this.model = model;
     this.session = new RigSession(rig, { timeline, log: this.options.log, instance: this.options.instance, kept: this.options.kept });
     const handles = this.session.handles;
     handles.console.subscribe({
-      line: (line: ConsoleLine) => {
-        this.recorder.consoleLine(line);
-        timeline.record('line', { text: line.text }, line.t);
-        this.consoleText.push(consoleLogLine(line));
-        for (const listener of this.lineListeners) listener(line);
-      },
+      line: (line: ConsoleLine) => this.lineArrived(line),
       // The model reads segments as they complete (a `\r` redraw, a prompt with no line ending yet), not whole lines.
       segment: (segment) => model.feedSegment(segment),
       failed: ({ error }) => this.caseAbort.abort(error),
@@ -182,6 +189,27 @@ export class LiveCase {
       buttonsDown: this.buttonsDown,
     });
     await handles.console.open();
+  }
+
+  /**
+   * Starts the case where a recorded run of the same steps stood (a cut survey at a hit): the recording's timeline,
+   * console lines and model inputs up to there, in their order, then the clock going on from time `t`. After
+   * `open`, before any step.
+   */
+  replay(entries: readonly CaseEntry[], t: number): void {
+    for (const entry of entries) {
+      if ('input' in entry) replayInput(this.expectation, entry.input);
+      else if ('line' in entry) this.lineArrived(entry.line);
+      else if (!REMADE.has(entry.event.type)) this.timeline.record(entry.event.type, entry.event as never, entry.event.t);
+    }
+    this.timeline.continueFrom(t);
+  }
+
+  private lineArrived(line: ConsoleLine): void {
+    this.recorder.consoleLine(line);
+    this.timeline.record('line', { text: line.text }, line.t);
+    this.consoleText.push(consoleLogLine(line));
+    for (const listener of this.lineListeners) listener(line);
   }
 
   /** Throws what ends the case now: an abort (interruption, broken console, timeout) or a failed model. */
@@ -207,6 +235,7 @@ export class LiveCase {
       ...this.stepActions,
       ...(call.sequence ? { sequence: call.sequence } : {}),
       ...(call.cutMade ? { cutMade: call.cutMade } : {}),
+      ...(call.survey ? { survey: call.survey } : {}),
       signal: AbortSignal.any([stopped, stepAbort.signal]),
       timeoutMs,
       background: (name, work) => {

@@ -23,6 +23,7 @@ import { DEFAULT_QUARANTINE_AFTER, Quarantine } from '../rig/Quarantine.js';
 import { matchingRigs } from '../rig/rigMatch.js';
 import { HitSweep } from './HitSweep.js';
 import { ExploredStates } from './ExploredStates.js';
+import { CutSurveys } from './CutSurveys.js';
 import { KeptRigs } from '../rig/KeptRigs.js';
 import type { RigLease } from '../rig/RigLease.js';
 import type { TimelineEvent } from '../core/TimelineEvent.js';
@@ -49,6 +50,8 @@ export interface RunOptions extends CaseOptions {
   ignoreQuarantine?: boolean;
   /** `--jobs`: cases run on this many rigs at once (copies of a virtual rig, or as many matching rig files). */
   jobs?: number;
+  /** `--survey` / `--no-survey`: cases of a hit sweep start at their cut from a survey of its hits (CutSurveys.of). */
+  survey?: boolean;
   /** `--until-coverage`: after the planned cases, draw more until every `cuttable` state had a cut in it. */
   untilCoverage?: boolean;
   /** `--max-cases`: the cap per scenario for `untilCoverage`. */
@@ -271,11 +274,12 @@ async function runScenario(r: RunState, planned: PlannedScenario): Promise<strin
   // Cuts during recoveries (swept, or points given by --param): a case that reaches a state already explored stops
   // there. Never for --case: a replay runs the case whole.
   const explored = scenario.hitSweeps.length > 1 && !options.only?.length ? new ExploredStates() : undefined;
+  const surveys = options.only?.length ? undefined : CutSurveys.of(scenario, options.survey, fixed);
   const queue = [...specs];
   const nextCase = () => queue.shift() ?? (options.signal.aborted ? undefined : (hitSweep?.next() ?? sweep?.next(r.cases)));
   const outs = slots.map(() => new JobOutput());
   await runJobs(slots.length, nextCase, (spec, job) =>
-    runPlannedCase(r, { scenario, slot: slots[job]!, out: outs[job]!, blockedBy, hitSweep, explored }, spec),
+    runPlannedCase(r, { scenario, slot: slots[job]!, out: outs[job]!, blockedBy, hitSweep, explored, surveys }, spec),
   );
   for (const out of outs) await out.idle();
   if (sweep && !options.signal.aborted) {
@@ -296,11 +300,12 @@ interface CaseSlot {
   blockedBy: Map<string, Blocked | undefined>;
   hitSweep?: HitSweep;
   explored?: ExploredStates;
+  surveys?: CutSurveys;
 }
 
 /** One case on one job's rig: skipped when the run is interrupted or the rig blocked, else run with its retries. */
 async function runPlannedCase(r: RunState, job: CaseSlot, spec: CaseSpec): Promise<void> {
-  const { scenario, slot, out, blockedBy, hitSweep, explored } = job;
+  const { scenario, slot, out, blockedBy, hitSweep, explored, surveys } = job;
   const { options, quarantine, kept } = r;
   const { rig, instance } = slot;
   const n = ++r.index;
@@ -332,6 +337,7 @@ async function runPlannedCase(r: RunState, job: CaseSlot, spec: CaseSpec): Promi
     onEvent: options.onEvent ? (event: TimelineEvent) => out.say(() => options.onEvent?.(spec, event)) : undefined,
     kept: kept.of(rig, instance),
     explored,
+    surveys,
   };
   const result = await runAttempts(caseOptions, options.retries ?? 0, (attempt) => {
     if (options.signal.aborted || attempt.status === 'skipped') return false;

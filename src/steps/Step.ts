@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { RigHandles } from '../rig/RigHandles.js';
 import type { Expectation } from '../expect/Expectation.js';
 import type { Timeline } from '../core/Timeline.js';
+import type { SurveyHalt, SurveyRun } from '../protocols/Probe.js';
 
 export interface StepContext {
   rig: RigHandles;
@@ -41,6 +42,12 @@ export interface StepContext {
    * the run already reached the same state.
    */
   cutMade?(cut: { flashFiles: string[]; landed: string; sweep?: string }): Promise<void>;
+  /**
+   * Only in a cut survey (run/CutSurvey.ts): the sweeping code cut halts at every hit instead of cutting at one,
+   * and hands each halt to `hit` while the CPU stays halted (false ends the survey); `started` gets the survey
+   * once it is armed.
+   */
+  survey?: { hit(halt: SurveyHalt): Promise<boolean>; started(run: SurveyRun): void };
 }
 
 /** What a step refers to, checked when the scenario is loaded against the model and the rig. */

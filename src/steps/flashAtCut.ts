@@ -15,7 +15,7 @@ export const FLASH_AT_CUT = 'flash_at_cut';
  * (said on its timeline and in FLASH_AT_CUT_ERROR) and returns none, rather than ending the case in an error
  * that counted towards the quarantine of a rig that was fine.
  */
-export async function keepFlashAtCut(ctx: StepContext): Promise<string[]> {
+export async function keepFlashAtCut(ctx: FlashAtCutContext): Promise<string[]> {
   try {
     return await copyFlashAtCut(ctx);
   } catch (err) {
@@ -29,7 +29,9 @@ export async function keepFlashAtCut(ctx: StepContext): Promise<string[]> {
 /** The property saying why a cut's flash images are not in the case folder. */
 const FLASH_AT_CUT_ERROR = 'flash_at_cut_error';
 
-async function copyFlashAtCut(ctx: StepContext): Promise<string[]> {
+type FlashAtCutContext = Pick<StepContext, 'rig' | 'caseDir' | 'timeline' | 'note'>;
+
+async function copyFlashAtCut(ctx: FlashAtCutContext): Promise<string[]> {
   const probe = ctx.rig.probe;
   if (!hasFlashFiles(probe)) return [];
   const files = probe.flashFiles();

@@ -6,7 +6,7 @@ import { loadScenario, type Scenario } from '../../src/scenario/Scenario.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { expandCases } from '../../src/scenario/cases.js';
 import { HitSweep } from '../../src/run/HitSweep.js';
-import { HITS_SEEN, MISSED_HIT, MISSED_SWEEP } from '../../src/steps/CutStep.js';
+import { HITS_SEEN, MISSED_HIT, MISSED_SWEEP } from '../../src/steps/codeCut.js';
 import { PRUNED_AT } from '../../src/run/ExploredStates.js';
 import { sampledHits } from '../../src/scenario/hitSample.js';
 import { caseResult } from '../helpers/results.js';

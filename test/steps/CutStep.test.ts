@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/protocols/Probe.js';
 import { CaseSkipped, RigError } from '../../src/core/errors.js';
 import { Timeline } from '../../src/core/Timeline.js';
-import { cutStep, symbolFile } from '../../src/steps/CutStep.js';
+import { cutStep } from '../../src/steps/CutStep.js';
+import { symbolFile } from '../../src/steps/codeCut.js';
 import type { StepContext } from '../../src/steps/Step.js';
 
 /** The logic of `cut: { at }` against a probe double; the real gdb path is test/virtual/breakAt.test.ts. */

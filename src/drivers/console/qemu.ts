@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { z } from 'zod';
-import type { Console, ConsoleListener } from '../../protocols/Console.js';
+import type { CatchUpConsole, Console, ConsoleListener } from '../../protocols/Console.js';
 import { LineSplitter } from '../support/LineSplitter.js';
 import type { DriverContext } from '../../protocols/DriverContext.js';
 import { defineDriver } from '../../protocols/DriverDefinition.js';
@@ -29,7 +29,7 @@ const COUNTED_DRAIN_MS = 2000;
  * Input: QEMU 7.2 starts reading a pty only when its once-a-second reconnect poll sees it open, so bytes written
  * in the first second after the pty is opened wait in it (kept, in order) until then.
  */
-export class QemuConsole implements Console {
+export class QemuConsole implements Console, CatchUpConsole {
   private port?: SerialPort;
   private portPath?: string;
   /** Bytes read from the pty in this power-on, and how many QEMU had written in it before the pty was opened. */
@@ -85,6 +85,13 @@ export class QemuConsole implements Console {
     this.opened = false;
     await this.closePort(0);
     this.splitter.flush(this.ctx.timeline.now(), true);
+  }
+
+  async caughtUp(): Promise<boolean> {
+    const written = await this.board.serialWritten(this.serial);
+    if (written === undefined || !this.port?.isOpen) return false;
+    await this.readUpTo(written - this.missed, COUNTED_DRAIN_MS);
+    return this.received >= written - this.missed && !this.splitter.lineOpen;
   }
 
   subscribe(listener: ConsoleListener): () => void {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { rm, symlink, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -14,6 +13,9 @@ import type {
   FlashOptions,
   HandOverProbe,
   Probe,
+  SurveyHalt,
+  SurveyProbe,
+  SurveyRun,
 } from '../../protocols/Probe.js';
 import { RigError } from '../../core/errors.js';
 import { withCheck } from '../../protocols/DriverCheck.js';
@@ -28,6 +30,9 @@ import { ProbeProgress } from '../../protocols/ProbeProgress.js';
 import { breakSession, countingBreakpoint, traceOf, watchWord } from './qemuBreakSession.js';
 import { finalBytes, firstDifference, plannedWrites, readRange, type PlannedWrite } from './qemuFlashPlan.js';
 import { connect, leave, programCounter, QUICK_MS } from './qemuGdbLink.js';
+import { loadedSymbols, loadSymbols } from './gdbSymbols.js';
+import { restoreFlashFiles } from './qemuFlashRestore.js';
+import { surveySession } from './qemuHitSurvey.js';
 
 export interface QemuProbeOptions {
   gdb: string;
@@ -46,8 +51,10 @@ const RESTORE_CHUNK = 64 * 1024;
  * on it halts the running board (which runs on when gdb is gone); with power off it works on the paused QEMU of
  * the next power-on.
  */
-export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOverProbe {
+export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOverProbe, SurveyProbe {
   readonly progress: ProbeProgress;
+  /** The buffers restores read the flash files into, kept for the next one. */
+  private readonly flashRead = new Map<string, Buffer>();
 
   constructor(
     private readonly board: QemuBoard,
@@ -259,6 +266,24 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
     });
   }
 
+  /** A breakpoint at every call, held like `breakAt`'s (qemuHitSurvey.ts): the CPU stays halted while `onHit` looks. */
+  async survey(
+    code: { symbol: string; symbols: string },
+    options: { signal: AbortSignal; timeoutMs: number },
+    onHit: (halt: SurveyHalt) => Promise<boolean>,
+  ): Promise<SurveyRun> {
+    options.signal.throwIfAborted();
+    if (!this.board.powered) throw new RigError(this.ctx.part, `cannot survey the calls of ${code.symbol}: the board is not powered`);
+    const gdb = this.gdb();
+    gdb.catch(() => undefined);
+    return surveySession(this.board, this.ctx.part, gdb, code, options, onHit);
+  }
+
+  /** Only the ranges that differ from what the files hold now are written, through qtest into the paused QEMU. */
+  restoreFlashFiles(files: Array<{ name: string; bytes: Buffer }>, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    return restoreFlashFiles(this.board, this.ctx.part, files, this.flashRead, options.signal);
+  }
+
   /** gdb started ahead: a start takes hundreds of ms on a loaded machine, a connect a few. */
   async readyToHalt(): Promise<void> {
     await this.gdb();
@@ -340,27 +365,6 @@ function verified(image: string, address: number, expected: Buffer, actual: Buff
   throw new RigError(part, `verify failed: ${image} differs at ${hex(address + at)}`, {
     detail: `expected ${hex(expected[at] ?? 0)}, read ${actual[at] === undefined ? 'nothing' : hex(actual[at]!)}`,
   });
-}
-
-/** The ELF each gdb has loaded for symbols (its sha256): a breakpoint on the same ELF loads nothing again. */
-const loadedSymbols = new WeakMap<GdbMi, string>();
-
-/**
- * `file` of the ELF, unless this gdb has it loaded already (each case of a sweep arms on the same one; loading it
- * took 6 to 8 ms with the CPU halted). Linked under a name of its contents that stays while the gdb lives: gdb
- * may read the file again later (the function of a stop).
- */
-async function loadSymbols(mi: GdbMi, path: string, signal: AbortSignal): Promise<void> {
-  const elf = createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
-  if (loadedSymbols.get(mi) === elf) return;
-  loadedSymbols.delete(mi);
-  const name = `symbols-${elf.slice(0, 16)}.elf`;
-  await rm(join(mi.dir, name), { force: true });
-  await symlink(path, join(mi.dir, name));
-  await mi.cli(`file ${name}`, { timeoutMs: QUICK_MS, signal });
-  loadedSymbols.set(mi, elf);
 }
 
 const definition = defineDriver({

@@ -43,6 +43,11 @@ export class LineSplitter {
     private readonly options: { maxLine?: number; encoding?: ConsoleEncoding } = {},
   ) {}
 
+  /** Whether bytes of a line without its ending yet are held (a prompt, a line a cut would end). */
+  get lineOpen(): boolean {
+    return this.rawBytes > 0;
+  }
+
   /** Feeds bytes that arrived at timeline time `t`; emits every segment and line they complete, then the open tail. */
   push(chunk: Buffer, t: number): void {
     const maxLine = this.options.maxLine ?? MAX_LINE_BYTES;

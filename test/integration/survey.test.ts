@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CaseResult } from '../../src/report/CaseResult.js';
+import { hil, ROOT } from '../helpers/hilCli.js';
+import { strayBreakSessions, strays } from '../helpers/processes.js';
+
+/**
+ * A hit sweep's cases started at their cut from one survey of the hits against the same cases run whole: the same
+ * verdicts, messages and states, and, where a case failed, the same flash at the cut, byte for byte.
+ */
+const FIRMWARE = join(ROOT, 'rigs/virtual/firmware/build');
+let reports: string;
+
+beforeAll(() => {
+  reports = mkdtempSync(join(tmpdir(), 'hil-survey-'));
+});
+
+afterAll(() => {
+  expect(strays(`${ROOT}.hil/`)).toEqual([]);
+  expect(strayBreakSessions()).toEqual([]);
+  rmSync(reports, { recursive: true, force: true });
+});
+
+async function run(hits: string, variant: string | undefined, survey: boolean, dir: string) {
+  const reportDir = join(reports, dir);
+  const image = variant ? ['--image', `bootloader=${join(FIRMWARE, `bootloader-${variant}.bin`)}`] : [];
+  const r = await hil(
+    [
+      'run',
+      'rollback-powerfail-exhaustive',
+      '--param',
+      `hit=${hits}`,
+      survey ? '--survey' : '--no-survey',
+      ...image,
+      '--wait',
+      '240',
+      '--report-dir',
+      reportDir,
+    ],
+    { timeoutMs: 300_000 },
+  );
+  const runDir = join(
+    reportDir,
+    readdirSync(reportDir).find((d) => /^\d{4}-/.test(d))!,
+  );
+  const cases = (JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { cases: CaseResult[] }).cases;
+  return { ...r, runDir, cases: new Map(cases.map((c) => [c.id, c])) };
+}
+
+/** A case's flash at its cut, as kept in its folder (a case that did not pass keeps it). */
+function flashAtCut(runDir: string, c: CaseResult): Buffer | undefined {
+  const file = join(runDir, c.dir, 'flash-at-cut.img');
+  return existsSync(file) ? readFileSync(file) : undefined;
+}
+
+describe('cases started at their cut from the survey', () => {
+  it('give what the same cases run whole give, on a faulty and a good bootloader', async () => {
+    const hits = '1,2,3,137,300';
+    for (const variant of ['no-validate', undefined]) {
+      const surveyed = await run(hits, variant, true, `${variant ?? 'good'}-survey`);
+      const whole = await run(hits, variant, false, `${variant ?? 'good'}-whole`);
+      expect(surveyed.code).toBe(whole.code);
+      expect(surveyed.cases.size).toBe(5);
+      for (const [id, w] of whole.cases) {
+        const s = surveyed.cases.get(id)!;
+        expect(w.properties['cut_from_survey']).toBeUndefined();
+        // Each started from the survey: no hit of this scenario is one the survey cannot vouch for.
+        expect(s.properties['cut_from_survey']).toMatch(/^steps 1-\d+ as the sweep's survey ran them, to hit \d+$/);
+        expect({ id, status: s.status, message: s.message, state: s.properties['cut_state'] }).toEqual({
+          id,
+          status: w.status,
+          message: w.message,
+          state: w.properties['cut_state'],
+        });
+        expect(s.properties['cut_anchor']).toBe(w.properties['cut_anchor']);
+        expect(s.properties['cut_pc']).toBe(w.properties['cut_pc']);
+        // The case's console still holds the boot before the cut, as the survey saw it.
+        expect(s.consoleText).toMatch(/MCUboot Bootloader Started[\s\S]*No valid image found[\s\S]*MCUboot Bootloader Started/);
+        const kept = flashAtCut(surveyed.runDir, s);
+        expect(kept === undefined).toBe(flashAtCut(whole.runDir, w) === undefined);
+        if (kept) expect(kept.equals(flashAtCut(whole.runDir, w)!)).toBe(true);
+      }
+      if (variant) expect([...surveyed.cases.values()].filter((c) => c.status === 'fail').length).toBeGreaterThanOrEqual(3);
+      else expect([...surveyed.cases.values()].every((c) => c.status === 'pass')).toBe(true);
+    }
+  }, 600_000);
+});
