@@ -72,7 +72,7 @@ async function pruneAtCut(c: LiveCase, options: CaseRunOptions, step: ScenarioSt
   for (const s of scenario.steps) if (s.index > step.index) for (const p of placeholders(s.raw)) later[p] = spec.params[p] ?? '';
   // The model has not heard POWER_OFF yet (StepContext.setPower's whileOff), and where it goes on it follows from
   // where it landed: that state is the model's part of the future.
-  const first = await explored!.claim({ flashFiles: cut.flashFiles, modelState: cut.landed, step: step.index, later }, spec.id);
+  const first = await explored!.claim({ flash: cut.flash.map((f) => f.bytes), modelState: cut.landed, step: step.index, later }, spec.id);
   if (first === undefined) return;
   c.properties[PRUNED_AT] = cut.sweep ?? `step ${step.index + 1}`;
   c.properties[PRUNED_AS] = first;

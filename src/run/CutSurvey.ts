@@ -58,10 +58,11 @@ export class Survey {
     readonly cutStep: number,
   ) {}
 
-  /** The hit, if the survey reached it and a case cut there can start from it. */
-  usable(hit: number): SurveyedHit | undefined {
+  /** The hit, or why a case cut there runs whole. */
+  at(hit: number): SurveyedHit | string {
     const h = this.hits[hit - 1];
-    return h && !h.unusable ? h : undefined;
+    if (!h) return `the survey saw ${this.hits.length} hits in a cuttable state`;
+    return h.unusable ?? h;
   }
 
   /** Each flash file as the cut at `hit` leaves it. */

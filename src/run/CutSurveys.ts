@@ -6,6 +6,8 @@ import type { LiveCase } from './LiveCase.js';
 
 /** The property saying a case started at its cut from the sweep's survey. */
 const CUT_FROM_SURVEY = 'cut_from_survey';
+/** The property saying why a case of a surveyed sweep ran whole. */
+const RUN_WHOLE = 'cut_survey_unusable';
 
 /**
  * The surveys of a scenario's hit sweep (CutSurvey.ts), one per sequence of calls (the other parameters): the
@@ -55,10 +57,12 @@ export class CutSurveys {
    */
   async start(c: LiveCase, survey: Survey): Promise<number> {
     const hit = Number(c.options.spec.params[this.param]);
-    const at = survey.usable(hit);
+    const at = survey.at(hit);
     const probe = c.rig.probe;
-    if (!at || !canSurvey(probe)) return 0;
-    if (!(await probe.restoreFlashFiles(survey.flashAt(hit), { signal: c.signal }))) return 0;
+    const whole = (why: string) => ((c.properties[RUN_WHOLE] = why), 0);
+    if (typeof at === 'string') return whole(at);
+    if (!canSurvey(probe) || !(await probe.restoreFlashFiles(survey.flashAt(hit), { signal: c.signal })))
+      return whole("the board's flash cannot be written while it is off");
     const entries = survey.entries.slice(0, at.entries);
     c.replay(entries, at.t);
     const armed = entries.findLast((e) => 'event' in e && e.event.type === 'cut');

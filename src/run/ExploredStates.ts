@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 
 /** Set on a case stopped at a cut whose state another case reached first: the sweep parameter of that cut. */
 export const PRUNED_AT = 'pruned_at';
@@ -8,7 +7,7 @@ export const PRUNED_AS = 'pruned_as';
 
 /** What makes two cases the same from a cut on: the board is off, so its flash, the model, and what is left to do. */
 export interface CutState {
-  flashFiles: string[];
+  flash: Buffer[];
   /**
    * The model state the cut landed in, with every line the board printed before the cut read: the model holds
    * nothing else that outlives the power-off, so where it goes from there follows from this.
@@ -34,7 +33,7 @@ export class ExploredStates {
   /** Records the state for `caseId`; returns the case that reached it first, if one did. */
   async claim(state: CutState, caseId: string): Promise<string | undefined> {
     const hash = createHash('sha256');
-    for (const file of state.flashFiles) hash.update(await readFile(file));
+    for (const bytes of state.flash) hash.update(bytes);
     const later = Object.keys(state.later)
       .sort()
       .map((k) => [k, state.later[k]]);

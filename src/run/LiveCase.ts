@@ -1,6 +1,5 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FLASH_AT_CUT } from '../steps/flashAtCut.js';
+import { settleFlashAtCut } from '../steps/flashAtCut.js';
 import type { RigSpec } from '../rig/RigSpec.js';
 import { toFileName } from '../config/fileName.js';
 import type { ConsoleLine } from '../protocols/Console.js';
@@ -340,18 +339,10 @@ export class LiveCase {
     for (const err of await session.close()) timeline.record('cleanup', { error: err.message });
   }
 
-  /** The flash images the cuts left are kept for a case that did not pass (hil debug and a person need them), else dropped. */
-  private async dropFlashAtCut(): Promise<void> {
-    const kept = this.properties[FLASH_AT_CUT];
-    if (!kept || (this.verdict.status !== 'pass' && this.verdict.status !== 'skipped')) return;
-    delete this.properties[FLASH_AT_CUT];
-    await Promise.all(kept.split(' ').map((f) => rm(join(this.caseDir, f), { force: true })));
-  }
-
   /** The case's result, written to its folder. */
   async report(): Promise<CaseResult> {
     const { scenario, rig, spec, instance } = this.options;
-    await this.dropFlashAtCut();
+    await settleFlashAtCut(this.caseDir, this.verdict.status !== 'pass' && this.verdict.status !== 'skipped', this.properties);
     const cuts = this.cutLog.cuts;
     const result: CaseResult = {
       id: spec.id,

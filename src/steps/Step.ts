@@ -41,7 +41,7 @@ export interface StepContext {
    * parameter `sweep`. Where the run prunes (a multi-cut sweep), it ends the case as a skip when another case of
    * the run already reached the same state.
    */
-  cutMade?(cut: { flashFiles: string[]; landed: string; sweep?: string }): Promise<void>;
+  cutMade?(cut: { flash: Array<{ name: string; bytes: Buffer }>; landed: string; sweep?: string }): Promise<void>;
   /**
    * Only in a cut survey (run/CutSurvey.ts): the sweeping code cut halts at every hit instead of cutting at one,
    * and hands each halt to `hit` while the CPU stays halted (false ends the survey); `started` gets the survey

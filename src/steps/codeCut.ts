@@ -246,9 +246,9 @@ export async function recordHaltCut(ctx: CutRecording, cut: HaltCut, landed: str
     ...(cut.sweep ? { sweep: cut.sweep } : {}),
     ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
   });
-  const flashFiles = await keepFlashAtCut(ctx);
+  const flash = await keepFlashAtCut(ctx);
   if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
   noteCut(ctx, { anchor, target: haltedAt, issuedAt, doneAt });
   if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);
-  if (flashFiles.length) await ctx.cutMade?.({ flashFiles, landed, ...(cut.sweep ? { sweep: cut.sweep } : {}) });
+  if (flash.length) await ctx.cutMade?.({ flash, landed, ...(cut.sweep ? { sweep: cut.sweep } : {}) });
 }

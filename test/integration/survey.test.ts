@@ -66,8 +66,11 @@ describe('cases started at their cut from the survey', () => {
       for (const [id, w] of whole.cases) {
         const s = surveyed.cases.get(id)!;
         expect(w.properties['cut_from_survey']).toBeUndefined();
-        // Each started from the survey: no hit of this scenario is one the survey cannot vouch for.
-        expect(s.properties['cut_from_survey']).toMatch(/^steps 1-\d+ as the sweep's survey ran them, to hit \d+$/);
+        // Mid-copy, a hit is always one the survey vouches for; near the button's release a loaded machine may
+        // leave too little running before the hit, and the case runs whole, saying why.
+        const from = s.properties['cut_from_survey'] ?? `ran whole: ${s.properties['cut_survey_unusable']}`;
+        if (['137', '300'].includes(s.params['hit']!)) expect(from).toMatch(/^steps 1-\d+ as the sweep's survey ran them, to hit \d+$/);
+        else expect(from).toMatch(/^(steps 1-\d+ as the sweep's survey ran them, to hit \d+|ran whole: .+)$/);
         expect({ id, status: s.status, message: s.message, state: s.properties['cut_state'] }).toEqual({
           id,
           status: w.status,

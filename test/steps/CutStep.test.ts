@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { ArmedBreakpoint, CodeBreakpoint, Halt } from '../../src/protocols/Probe.js';
 import { CaseSkipped, RigError } from '../../src/core/errors.js';
 import { Timeline } from '../../src/core/Timeline.js';
@@ -86,8 +86,8 @@ describe('cut: { at } on a probe that can halt', () => {
         events.push('model hears POWER_OFF');
         return 'copying';
       },
-      async cutMade(cut: { flashFiles: string[]; landed: string }) {
-        events.push(`cut made in ${cut.landed} (${cut.flashFiles.map((f) => basename(f)).join(' ')})`);
+      async cutMade(cut: { flash: Array<{ name: string }>; landed: string }) {
+        events.push(`cut made in ${cut.landed} (${cut.flash.map((f) => f.name).join(' ')})`);
       },
       background(_name: string, work: (signal: AbortSignal) => Promise<void>) {
         background.push(work(new AbortController().signal));
