@@ -61,7 +61,8 @@ export class CutSurveys {
     const probe = c.rig.probe;
     const whole = (why: string) => ((c.properties[RUN_WHOLE] = why), 0);
     if (typeof at === 'string') return whole(at);
-    if (!canSurvey(probe) || !(await probe.restoreFlashFiles(survey.flashAt(hit), { signal: c.signal })))
+    const flash = survey.flashAt(hit);
+    if (!canSurvey(probe) || !(await probe.restoreFlashFiles(flash, { signal: c.signal })))
       return whole("the board's flash cannot be written while it is off");
     const entries = survey.entries.slice(0, at.entries);
     c.replay(entries, at.t);
@@ -75,6 +76,7 @@ export class CutSurveys {
       pc: at.pc,
       issuedAt: c.timeline.now(),
       sweep: this.param,
+      flash,
     };
     await ctx.setPower(false, 'cut', { whileOff: (landed) => recordHaltCut(ctx, cut, landed) });
     c.properties[CUT_FROM_SURVEY] = `steps 1-${at.step} as the sweep's survey ran them, to hit ${hit}`;

@@ -224,6 +224,8 @@ export interface HaltCut {
   sweep: string | undefined;
   fault?: CutFault;
   applied?: FaultApplied;
+  /** The flash files as the cut left them, where the caller knows (a case started from a survey). */
+  flash?: Array<{ name: string; bytes: Buffer }>;
 }
 
 /**
@@ -246,7 +248,7 @@ export async function recordHaltCut(ctx: CutRecording, cut: HaltCut, landed: str
     ...(cut.sweep ? { sweep: cut.sweep } : {}),
     ...(fault ? { fault: { ...(applied ?? { changed: 0 }), model: fault.model, seed: fault.seed } } : {}),
   });
-  const flash = await keepFlashAtCut(ctx);
+  const flash = await keepFlashAtCut(ctx, cut.flash);
   if (fault) ctx.note('cut_fault', faultNote(fault.model, fault.seed, applied));
   noteCut(ctx, { anchor, target: haltedAt, issuedAt, doneAt });
   if (pc !== undefined) ctx.note('cut_pc', `0x${pc.toString(16)}`);

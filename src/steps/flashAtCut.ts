@@ -23,7 +23,7 @@ const held = new Map<string, FlashAtCut[]>();
 /**
  * Takes the board's flash files as the cut left them: `flash-at-cut.img`, then `flash-at-cut-2.img` for a second
  * cut (`flash-at-cut.NAME.img` when the board has several). Only where the flash is a file (an emulated board)
- * and the board is off. Held in memory: `settleFlashAtCut` writes them into the case folder when the case does
+ * and the board is off (`known`: their bytes, where the caller has them). Held in memory: `settleFlashAtCut` writes them into the case folder when the case does
  * not pass (`hil debug` and a person need them) and drops them when it does, which most cases of a sweep do
  * (a 16 MiB copy per cut, written and deleted, cost more than the read).
  *
@@ -31,7 +31,7 @@ const held = new Map<string, FlashAtCut[]>();
  * timeline and in FLASH_AT_CUT_ERROR) and returns none, rather than ending the case in an error that counted
  * towards the quarantine of a rig that was fine.
  */
-export async function keepFlashAtCut(ctx: FlashAtCutContext): Promise<FlashAtCut[]> {
+export async function keepFlashAtCut(ctx: FlashAtCutContext, known?: Array<{ name: string; bytes: Buffer }>): Promise<FlashAtCut[]> {
   const probe = ctx.rig.probe;
   if (!hasFlashFiles(probe)) return [];
   const files = probe.flashFiles();
@@ -42,7 +42,7 @@ export async function keepFlashAtCut(ctx: FlashAtCutContext): Promise<FlashAtCut
     const taken = await Promise.all(
       files.map(async (f) => ({
         name: `flash-at-cut${level > 1 ? `-${level}` : ''}${files.length > 1 ? `.${f.name}` : ''}.img`,
-        bytes: await readWhole(f.path),
+        bytes: known?.find((k) => k.name === f.name)?.bytes ?? (await readWhole(f.path)),
       })),
     );
     held.set(ctx.caseDir, [...kept, ...taken]);
