@@ -40,7 +40,9 @@ export class CutSurveys {
     const { spec } = options;
     const args = stepArgs(this.scenario, this.cutStep, spec.params) as { at?: { symbol: string }; fault?: string };
     if (!args.at || (args.fault && args.fault !== 'clean')) return undefined;
-    const key = sweepSequence(this.scenario, this.cutStep, spec.params)!;
+    // Copies of one rig file (--jobs on the virtual rig) make the same calls; another rig or other images may not.
+    const images = Object.values(options.rig.images).map((i) => i.path);
+    const key = JSON.stringify([sweepSequence(this.scenario, this.cutStep, spec.params), options.rig.file, images]);
     const known = this.surveys.get(key);
     if (known !== undefined) return known instanceof Survey ? known : undefined;
     this.surveys.set(key, 'running');
