@@ -58,10 +58,16 @@ export class Survey {
     readonly cutStep: number,
   ) {}
 
+  /**
+   * Set once the survey has stopped. Before, the hits it recorded are there to start cases from already (the
+   * other jobs' cases, a hit at a time, come far behind it).
+   */
+  ended = false;
+
   /** The hit, or why a case cut there runs whole. */
   at(hit: number): SurveyedHit | string {
     const h = this.hits[hit - 1];
-    if (!h) return `the survey saw ${this.hits.length} hits in a cuttable state`;
+    if (!h) return this.ended ? `the survey saw ${this.hits.length} hits in a cuttable state` : 'the survey had not reached this hit yet';
     return h.unusable ?? h;
   }
 
@@ -92,13 +98,12 @@ export class Survey {
 }
 
 /**
- * Runs a survey of the sweeping cut at `cutStep` on the case's rig: the steps in order, the cut step armed to halt
- * at every hit, the steps after it until the board left the cuttable states and no hit came for a while. Returns
- * the survey, or why there is none (the cases then run whole).
+ * Runs a survey of the sweeping cut at `cutStep` on the case's rig into `survey`: the steps in order, the cut
+ * step armed to halt at every hit, the steps after it until the board left the cuttable states and no hit came
+ * for a while. Returns why it failed, if it did: the hits recorded until then still stand.
  */
-export async function runSurvey(options: SurveyCaseOptions, cutStep: ScenarioStep, symbol: string): Promise<Survey | string> {
+export async function runSurvey(options: SurveyCaseOptions, cutStep: ScenarioStep, survey: Survey): Promise<string | undefined> {
   const { scenario, spec } = options;
-  const survey = new Survey(symbol, cutStep.index);
   const c = new LiveCase({
     ...options,
     spec: { id: `${scenario.name}[survey]`, params: spec.params },
@@ -122,11 +127,12 @@ export async function runSurvey(options: SurveyCaseOptions, cutStep: ScenarioSte
           if (!recorder.over.signal.aborted) throw err;
         });
     }
-    return (await recorder.result()) ?? survey;
+    return await recorder.result();
   } catch (err) {
     return `the survey failed: ${(err as Error)?.message ?? String(err)}`;
   } finally {
     recorder.stop();
+    survey.ended = true;
     await c.end();
     // Its files are closed by its report; the survey is no case of the run.
     await c.report();

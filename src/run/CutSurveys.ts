@@ -11,10 +11,11 @@ const RUN_WHOLE = 'cut_survey_unusable';
 
 /**
  * The surveys of a scenario's hit sweep (CutSurvey.ts), one per sequence of calls (the other parameters): the
- * first job to need one runs it on its rig before its case; the cases of other jobs run whole meanwhile.
+ * first job to need one runs it on its rig before its case; the cases of other jobs start from the hits it has
+ * recorded so far, and run whole past them.
  */
 export class CutSurveys {
-  private readonly surveys = new Map<string, Survey | 'running' | 'none'>();
+  private readonly surveys = new Map<string, Survey>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -44,12 +45,12 @@ export class CutSurveys {
     const images = Object.values(options.rig.images).map((i) => i.path);
     const key = JSON.stringify([sweepSequence(this.scenario, this.cutStep, spec.params), options.rig.file, images]);
     const known = this.surveys.get(key);
-    if (known !== undefined) return known instanceof Survey ? known : undefined;
-    this.surveys.set(key, 'running');
-    const survey = await runSurvey(options, this.cutStep, args.at.symbol);
-    if (typeof survey === 'string') options.log(`${this.scenario.name}: ${survey}; its cases run whole`);
-    this.surveys.set(key, typeof survey === 'string' ? 'none' : survey);
-    return typeof survey === 'string' ? undefined : survey;
+    if (known) return known;
+    const survey = new Survey(args.at.symbol, this.cutStep.index);
+    this.surveys.set(key, survey);
+    const failed = await runSurvey(options, this.cutStep, survey);
+    if (failed) options.log(`${this.scenario.name}: ${failed}; the cases past hit ${survey.hits.length} run whole`);
+    return survey;
   }
 
   /**

@@ -35,6 +35,8 @@ describe('Survey', () => {
     survey.add({ hit: 2, entries: 2, t: 2, step: 5 }, [{ name: 'nv', bytes: erased() }], [{ name: 'nv', bytes: erased() }]);
     expect(survey.at(1)).toBe('step 5 (button) was under way');
     expect(survey.at(2)).toMatchObject({ hit: 2, step: 5 });
+    expect(survey.at(3)).toBe('the survey had not reached this hit yet');
+    survey.ended = true;
     expect(survey.at(3)).toBe('the survey saw 2 hits in a cuttable state');
   });
 });
