@@ -16,16 +16,17 @@ export const RESULTS_LOG = 'results.jsonl';
  * killer, a power loss) still shows what ran: the case is appended to results.jsonl at once, then results.json
  * and both junit.xml files are rewritten whole (temporary file and rename), marked `unfinished` until the run's
  * own end replaces them; `caseEnded` resolves once they hold the case, and the run prints a case only then. Each
- * case is rendered once, when it ends: rendering every case again at each rewrite grew with the run (130 ms of CPU
- * per case at 553 cases). The rewrites go to libuv's threads, not the event loop every job shares: at 500 cases
- * the files are 8 MB, and writing them there stalled the other jobs' consoles and cuts ~20 ms per case. One
- * rewrite runs at a time; cases that end meanwhile share the next. A file that cannot be written is said once;
- * the run goes on. The case's HTML page is written then too (`pagesWritten`): the run's end renders only the
- * pages that could not be.
+ * case is rendered once, for the first rewrite that holds it: rendering every case again at each rewrite grew
+ * with the run (130 ms of CPU per case at 553 cases). The rewrites go to libuv's threads, not the event loop
+ * every job shares: at 500 cases the files are 8 MB, and writing them there stalled the other jobs' consoles and
+ * cuts ~20 ms per case. One rewrite runs at a time, a turn of the event loop after the case ended (the job's
+ * next case starts first); cases that end meanwhile share it. A file that cannot be written is said once; the
+ * run goes on. The case's HTML page is written then too (`pagesWritten`): the run's end renders only the pages
+ * that could not be.
  */
 export class RunProgress {
   private readonly cases: CaseResult[] = [];
-  /** Each case as results.json and junit.xml hold it, rendered and encoded as it ended. */
+  /** Each case as results.json and junit.xml hold it, rendered and encoded once. */
   private readonly jsonCases: Buffer[] = [];
   private readonly junitCases = new Map<CaseResult, Buffer>();
   private failedWrite = false;
@@ -53,8 +54,6 @@ export class RunProgress {
   /** Resolves once results.json and both junit.xml hold the case (and every case that ended before it). */
   caseEnded(result: CaseResult): Promise<void> {
     this.cases.push(result);
-    this.jsonCases.push(Buffer.from(renderJsonCase(result)));
-    this.junitCases.set(result, Buffer.from(renderJunitCase(result)));
     this.attempt(() => {
       try {
         appendFileSync(join(this.run.dir, RESULTS_LOG), `${JSON.stringify(result)}\n`);
@@ -62,13 +61,18 @@ export class RunProgress {
         throw new RigError('reports', `cannot append to ${join(this.run.dir, RESULTS_LOG)}: ${(err as Error).message}`, { cause: err });
       }
     });
-    // Not said when it fails: the run's end writes the page again and names what it could not write.
+    // The rest waits a turn: the job's next case starts first. A page that cannot be written is not said: the
+    // run's end writes it again and names what it could not write.
     if (result.dir) {
       const written = () => void this.pagesWritten.add(result);
-      this.pageWrites.push(writeCasePage(this.run, result).then(written, () => undefined));
+      this.pageWrites.push(
+        nextTurn()
+          .then(() => writeCasePage(this.run, result))
+          .then(written, () => undefined),
+      );
     }
     if (!this.next) {
-      this.next = this.written.then(() => {
+      this.next = this.written.then(nextTurn).then(() => {
         this.next = undefined;
         return this.rewrite();
       });
@@ -82,8 +86,12 @@ export class RunProgress {
     await Promise.all([this.written, ...this.pageWrites]);
   }
 
-  /** The documents as of now: every case that ended so far. */
+  /** The documents as of now: every case that ended so far, each rendered the first time it is in them. */
   private documents(): { json: Buffer[]; junit: Buffer[] } {
+    for (const c of this.cases.slice(this.jsonCases.length)) {
+      this.jsonCases.push(Buffer.from(renderJsonCase(c)));
+      this.junitCases.set(c, Buffer.from(renderJunitCase(c)));
+    }
     const partial: RunResult = {
       ...this.run,
       cases: [...this.cases],
@@ -124,4 +132,9 @@ export class RunProgress {
     if (!this.failedWrite) this.log(`${err.message} (the run goes on; its reports are tried again at its end)`);
     this.failedWrite = true;
   }
+}
+
+/** After what the event loop has to do now (I/O callbacks, a job starting its next case). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -141,6 +141,28 @@ describe('results.json and junit.xml from cases rendered as they ended', () => {
     expect(written).toContain('Copying factory image 0%');
   });
 
+  it('render a case for the reports a turn of the event loop after it ended, once the job went on', async () => {
+    const progress = new RunProgress(runResult([], { dir }), undefined, () => undefined);
+    const c = sweepCase(1);
+    mkdirSync(join(dir, c.dir));
+    // Read by the renderers of junit.xml and case.html, not by results.jsonl's line (a hidden field).
+    let rendered = false;
+    const consoleText = c.consoleText;
+    Object.defineProperty(c, 'consoleText', {
+      enumerable: false,
+      get: () => ((rendered = true), consoleText),
+    });
+    const ended = progress.caseEnded(c);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(rendered).toBe(false);
+    expect(readFileSync(join(dir, 'results.jsonl'), 'utf8')).toContain(c.id);
+    await ended;
+    await progress.idle();
+    expect(rendered).toBe(true);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('Copying factory image 39%');
+    expect(readFileSync(join(dir, c.dir, 'case.html'), 'utf8')).toContain(c.id);
+  });
+
   it('make a report folder again when it went away mid-run', async () => {
     const latest = join(dir, 'latest', 'junit.xml');
     const progress = new RunProgress(runResult([], { dir }), latest, () => undefined);
