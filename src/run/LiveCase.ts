@@ -77,6 +77,7 @@ export interface StepCall {
  */
 export class LiveCase {
   readonly startedAt = new Date();
+  private readonly began = performance.now();
   readonly timeline = new Timeline();
   readonly dirName: string;
   readonly caseDir: string;
@@ -353,7 +354,8 @@ export class LiveCase {
       message: this.verdict.message,
       detail: this.verdict.detail,
       startedAt: this.startedAt.toISOString(),
-      durationMs: Math.round(this.timeline.now()),
+      // The time this case took; a case started from a survey has a timeline going back to the survey's start.
+      durationMs: Math.round(performance.now() - this.began),
       properties: this.properties,
       dir: this.dirName,
       consoleText: this.consoleText.join('\n'),
