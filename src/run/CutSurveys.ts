@@ -48,8 +48,11 @@ export class CutSurveys {
     if (known) return known;
     const survey = new Survey(args.at.symbol, this.cutStep.index);
     this.surveys.set(key, survey);
+    const t0 = performance.now();
     const failed = await runSurvey(options, this.cutStep, survey);
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     if (failed) options.log(`${this.scenario.name}: ${failed}; the cases past hit ${survey.hits.length} run whole`);
+    else options.log(`${this.scenario.name}: survey of ${args.at.symbol}: ${survey.hits.length} hits in ${seconds} s`);
     return survey;
   }
 
