@@ -23,6 +23,8 @@ export type SurveyCaseOptions = Pick<LiveCaseOptions, 'rig' | 'spec' | 'runDir' 
 const SETTLED_MS = 5;
 /** After the board left the states a cut sweeps, how long more hits may still come before the survey ends. */
 const AFTER_CUTTABLE_MS = 200;
+/** With no state marked cuttable, how long after a hit the next may come before the survey ends. */
+const QUIET_MS = 1_000;
 
 /** One hit of a survey: where a case cut there starts. */
 export interface SurveyedHit {
@@ -67,7 +69,7 @@ export class Survey {
   /** The hit, or why a case cut there runs whole. */
   at(hit: number): SurveyedHit | string {
     const h = this.hits[hit - 1];
-    if (!h) return this.ended ? `the survey saw ${this.hits.length} hits in a cuttable state` : 'the survey had not reached this hit yet';
+    if (!h) return this.ended ? `the survey ended after ${this.hits.length} hits` : 'the survey had not reached this hit yet';
     return h.unusable ?? h;
   }
 
@@ -169,7 +171,7 @@ class SurveyRecorder {
         this.lastEnd = event.t;
         this.haltedMs = 0;
       }
-      if (event.type === 'model' && this.seenCuttable && !this.cuttable()) this.endSoon();
+      if (event.type === 'model' && this.seenCuttable && !this.cuttable()) this.endSoon(AFTER_CUTTABLE_MS);
       if (event.type === 'model-failure') this.end(`the model failed during the survey: ${event.message}`);
     });
   }
@@ -217,6 +219,8 @@ class SurveyRecorder {
     );
     this.spare = this.lastFlash;
     this.lastFlash = flash;
+    // A model that marks no state cuttable cannot say when the operation is over: a pause in the hits does.
+    if (!(c.expectation.coverage().cuttable ?? []).length) this.endSoon(QUIET_MS);
     this.haltedMs += c.timeline.now() - halt.t;
     return !this.over.signal.aborted;
   };
@@ -243,9 +247,9 @@ class SurveyRecorder {
     }
   }
 
-  private endSoon(): void {
+  private endSoon(ms: number): void {
     clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => void this.run?.stop().then(() => this.end()), AFTER_CUTTABLE_MS);
+    this.quietTimer = setTimeout(() => void this.run?.stop().then(() => this.end()), ms);
   }
 
   private end(failure?: string): void {

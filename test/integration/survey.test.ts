@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaseResult } from '../../src/report/CaseResult.js';
@@ -95,4 +95,30 @@ describe('cases started at their cut from the survey', () => {
       else expect([...surveyed.cases.values()].every((c) => c.status === 'pass')).toBe(true);
     }
   }, 600_000);
+
+  it('ends at a pause in the hits when the model marks no state cuttable', async () => {
+    const folder = join(reports, 'uncuttable');
+    mkdirSync(folder);
+    const file = join(folder, 'uncuttable.yaml');
+    const exhaustive = readFileSync(join(ROOT, 'scenarios/rollback-powerfail-exhaustive.yaml'), 'utf8');
+    writeFileSync(file, exhaustive.replace(/^name: .*$/m, 'name: uncuttable').replace(/^\s*cuttable: true.*\n/m, ''));
+    const r = await hil(
+      [
+        'run',
+        file,
+        '--rig',
+        join(ROOT, 'rigs/virtual.yaml'),
+        '--survey',
+        '--param',
+        'hit=300',
+        '--wait',
+        '240',
+        '--report-dir',
+        join(folder, 'reports'),
+      ],
+      { timeoutMs: 300_000 },
+    );
+    expect(r.all).toMatch(/uncuttable: survey of flash_program_word: 553 hits in/);
+    expect(r.stdout).toMatch(/^1 passed, 0 failed, 0 errors$/m);
+  }, 300_000);
 });

@@ -37,6 +37,6 @@ describe('Survey', () => {
     expect(survey.at(2)).toMatchObject({ hit: 2, step: 5 });
     expect(survey.at(3)).toBe('the survey had not reached this hit yet');
     survey.ended = true;
-    expect(survey.at(3)).toBe('the survey saw 2 hits in a cuttable state');
+    expect(survey.at(3)).toBe('the survey ended after 2 hits');
   });
 });
