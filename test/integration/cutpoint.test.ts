@@ -109,8 +109,9 @@ describe('cut at the N-th flash_program_word', () => {
       const r = await hil(['run', 'rollback-powerfail-exhaustive', ...args, '--wait', '240', '--report-dir', reportDir], {
         timeoutMs: 300_000,
       });
+      // `within: 2s`, moved on by 2 s at a time while the copy is still under way (a loaded machine: 4s, 6s).
       expect(r.stdout).toMatch(
-        /^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within 2s: 553 calls/m,
+        /^ {2}FAIL rollback-powerfail-exhaustive\[hit=100000\] \([\d.]+s\): cut: flash_program_word hit 100000 not reached within \d*[02468]s: 553 calls/m,
       );
       expect(r.stdout).toMatch(/^0 passed, 1 failed, 0 errors$/m);
       expect(r.code).toBe(1);
