@@ -29,7 +29,7 @@ import { guardRegions } from '../support/regionGuard.js';
 import { ProbeProgress } from '../../protocols/ProbeProgress.js';
 import { breakSession, countingBreakpoint, traceOf, watchWord } from './qemuBreakSession.js';
 import { finalBytes, firstDifference, plannedWrites, readRange, type PlannedWrite } from './qemuFlashPlan.js';
-import { connect, leave, programCounter, QUICK_MS } from './qemuGdbLink.js';
+import { connect, dropBreakpoints, leave, programCounter, QUICK_MS } from './qemuGdbLink.js';
 import { loadedSymbols, loadSymbols } from './gdbSymbols.js';
 import { restoreFlashFiles } from './qemuFlashRestore.js';
 import { surveySession } from './qemuHitSurvey.js';
@@ -228,11 +228,6 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
         if (!target.powered) throw new RigError(this.ctx.part, `cannot arm a breakpoint at ${breakpoint.symbol}: the board lost power`);
         const mi = await gdb;
         await connect(mi, target, options.signal);
-        // Left in gdb's list, the breakpoint would be inserted again by the next operation that resumes.
-        const abandon = async () => {
-          await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
-          await leave(mi);
-        };
         const trace = await traceOf(breakpoint);
         const waypoint = trace?.trace.waypoint(breakpoint.hit);
         try {
@@ -241,7 +236,7 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
           const commands = waypoint ? [watchWord(waypoint)] : countingBreakpoint(breakpoint.symbol, breakpoint.hit);
           for (const command of commands) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
         } catch (err) {
-          await abandon();
+          await dropBreakpoints(mi);
           if (!(err instanceof RigError)) throw err;
           throw new RigError(
             this.ctx.part,
@@ -253,7 +248,7 @@ export class QemuProbe implements Probe, BreakpointProbe, FlashFileProbe, HandOv
         try {
           await session.armed;
         } catch (err) {
-          await abandon();
+          await dropBreakpoints(mi);
           throw err;
         }
         armed = true;

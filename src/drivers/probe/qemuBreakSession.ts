@@ -277,10 +277,20 @@ async function callsCounted(mi: GdbMi): Promise<number | undefined> {
  * happens in the condition, which gdb evaluates at every stop.
  */
 export function countingBreakpoint(symbol: string, hit: number): string[] {
+  return callBreakpoint(symbol, `== ${hit}`);
+}
+
+/** `break *symbol` that stops at every call, told apart from a repeated stop as countingBreakpoint does (a survey). */
+export function everyCallBreakpoint(symbol: string): string[] {
+  return callBreakpoint(symbol, '> 0');
+}
+
+/** The breakpoint whose condition counts each new call in `$hil_calls` and stops where `count` holds of it. */
+function callBreakpoint(symbol: string, count: string): string[] {
   const saved = (r: string) => `$hil_${r}`;
   const changed = CALL_REGISTERS.map((r) => `$${r} != ${saved(r)}`).join(' || ');
   const remember = [...CALL_REGISTERS.map((r) => `${saved(r)} = $${r}`), '$hil_calls = $hil_calls + 1'].join(', ');
   // One command for all the variables (a comma expression): each command is a round trip with the CPU halted.
   const reset = [...CALL_REGISTERS.map((r) => `${saved(r)} = -1`), '$hil_calls = 0'].join(', ');
-  return [`set var ${reset}`, `break *${symbol} if (${changed}) && (${remember}) == ${hit}`];
+  return [`set var ${reset}`, `break *${symbol} if (${changed}) && (${remember}) ${count}`];
 }

@@ -11,6 +11,15 @@ export async function connect(mi: GdbMi, target: DebugTarget, signal: AbortSigna
 }
 
 /**
+ * Deletes every breakpoint, then lets go (`leave`): left in gdb's list, a breakpoint would be inserted again by
+ * the next operation that resumes the board.
+ */
+export async function dropBreakpoints(mi: GdbMi): Promise<void> {
+  if (mi.alive) await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
+  await leave(mi);
+}
+
+/**
  * Lets go of the board without resuming it (the board resumes a powered CPU itself). A gdb that cannot leave
  * cleanly is killed (the link goes with it).
  */

@@ -2,22 +2,10 @@ import { RigError } from '../../core/errors.js';
 import type { GdbMi, MiStop } from '../../gdb/GdbMi.js';
 import type { SurveyHalt, SurveyRun } from '../../protocols/Probe.js';
 import type { DebugTarget } from '../../virtual/DebugTarget.js';
-import { CALL_REGISTERS } from './hitTrace.js';
-import { connect, leave, QUICK_MS, withTimeout } from './qemuGdbLink.js';
+import { connect, dropBreakpoints, QUICK_MS, withTimeout } from './qemuGdbLink.js';
 import type { QemuBoard } from '../../virtual/QemuBoard.js';
 import { loadSymbols } from './gdbSymbols.js';
-
-/**
- * `break *symbol` stopping at every call, not at every stop there: a stop is a new call only when the stack,
- * return address or arguments differ from the previous stop's (an exception taken at the entry reports the same
- * call again; see countingBreakpoint).
- */
-function everyCallBreakpoint(symbol: string): string[] {
-  const saved = (r: string) => `$hil_${r}`;
-  const changed = CALL_REGISTERS.map((r) => `$${r} != ${saved(r)}`).join(' || ');
-  const remember = CALL_REGISTERS.map((r) => `${saved(r)} = $${r}`).join(', ');
-  return [`set var ${CALL_REGISTERS.map((r) => `${saved(r)} = -1`).join(', ')}`, `break *${symbol} if (${changed}) && ((${remember}), 1)`];
-}
+import { everyCallBreakpoint } from './qemuBreakSession.js';
 
 /** Connects, sets the breakpoint and runs the survey on the board's debugger, held until the survey ends. */
 export function surveySession(
@@ -38,8 +26,7 @@ export function surveySession(
         await loadSymbols(mi, code.symbols, options.signal);
         for (const command of everyCallBreakpoint(code.symbol)) await mi.cli(command, { timeoutMs: QUICK_MS, signal: options.signal });
       } catch (err) {
-        await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
-        await leave(mi);
+        await dropBreakpoints(mi);
         throw err;
       }
       const run = new HitSurvey(mi, target, code.symbol, onHit, options);
@@ -113,8 +100,7 @@ class HitSurvey implements SurveyRun {
       clearTimeout(deadline);
       options.signal.removeEventListener('abort', onAbort);
       target.debuggerRuns(false);
-      if (mi.alive) await mi.command('-break-delete', { timeoutMs: QUICK_MS }).catch(() => mi.kill());
-      await leave(mi);
+      await dropBreakpoints(mi);
     }
   }
 
