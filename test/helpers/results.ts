@@ -1,5 +1,6 @@
 import type { CaseResult } from '../../src/report/CaseResult.js';
 import type { RunResult } from '../../src/report/RunResult.js';
+import type { CaseRunOptions } from '../../src/run/CaseRunner.js';
 
 /** A finished case and run as the report writers receive them; a test overrides the fields it is about. */
 export function caseResult(overrides: Partial<CaseResult> = {}): CaseResult {
@@ -32,6 +33,23 @@ export function runResult(cases: CaseResult[], overrides: Partial<RunResult> = {
     durationMs: cases.reduce((ms, c) => ms + c.durationMs, 0) + 100,
     dir: '/tmp/reports/20260301-020000-ab12',
     cases,
+    ...overrides,
+  };
+}
+
+/** What a stand-in `runCase` returns for the case it was given: its id, rig and folder, passing unless told. */
+export function ranCase(o: Pick<CaseRunOptions, 'spec' | 'rig'>, overrides: Partial<CaseResult> = {}): CaseResult {
+  return {
+    id: o.spec.id,
+    scenario: 's',
+    rig: o.rig.name,
+    params: {},
+    status: 'pass',
+    startedAt: new Date().toISOString(),
+    durationMs: 1,
+    properties: { rig: o.rig.name },
+    dir: o.spec.id,
+    consoleText: '',
     ...overrides,
   };
 }

@@ -5,23 +5,13 @@ import { join } from 'node:path';
 import type { CaseResult } from '../../src/report/CaseResult.js';
 import type { CaseRunOptions } from '../../src/run/CaseRunner.js';
 import { JobOutput } from '../../src/run/JobOutput.js';
+import { ranCase } from '../helpers/results.js';
 
 /** Cases that pass at once, each making its folder as a live case does when it starts. */
 const runCase = jest.fn(async (o: CaseRunOptions): Promise<CaseResult> => {
   mkdirSync(join(o.runDir, o.spec.id), { recursive: true });
   o.log(`log of ${o.spec.id}`);
-  return {
-    id: o.spec.id,
-    scenario: 's',
-    rig: o.rig.name,
-    params: {},
-    status: 'pass',
-    startedAt: new Date().toISOString(),
-    durationMs: 1,
-    properties: { rig: o.rig.name },
-    dir: o.spec.id,
-    consoleText: '',
-  };
+  return ranCase(o);
 });
 jest.unstable_mockModule('../../src/run/CaseRunner.js', () => ({ runCase }));
 const { run } = await import('../../src/run/Run.js');

@@ -4,25 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaseResult } from '../../src/report/CaseResult.js';
 import type { CaseRunOptions } from '../../src/run/CaseRunner.js';
+import { ranCase } from '../helpers/results.js';
 
 /** `--retries`: errored cases only, every attempt recorded, a pass after an error is flaky. runCase is scripted. */
 const script: Array<CaseResult['status']> = [];
 const runCase = jest.fn(async (o: CaseRunOptions): Promise<CaseResult> => {
   const status = script.shift()!;
   mkdirSync(join(o.runDir, o.spec.id), { recursive: true });
-  return {
-    id: o.spec.id,
-    scenario: 's',
-    rig: o.rig.name,
-    params: {},
-    status,
-    message: status === 'pass' ? undefined : `${status}!`,
-    startedAt: new Date().toISOString(),
-    durationMs: 1,
-    properties: { rig: o.rig.name },
-    dir: o.spec.id,
-    consoleText: '',
-  };
+  return ranCase(o, { status, message: status === 'pass' ? undefined : `${status}!` });
 });
 jest.unstable_mockModule('../../src/run/CaseRunner.js', () => ({ runCase }));
 const { run } = await import('../../src/run/Run.js');
